@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+
+// The only module that reads process.env. Everything is validated once, at
+// start; a bad value stops the process with a message naming the variable.
+
+const bool = z
+	.enum(['true', 'false', '1', '0', 'yes', 'no'])
+	.transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const positiveInt = z.coerce.number().int().positive()
+
+const schema = z.object({
+	NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+	HOST: z.string().min(1).default('0.0.0.0'),
+	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+	/** Public origin used to build absolute URLs; defaults to the request's own origin. */
+	PUBLIC_URL: z.url().optional(),
+	LOG_LEVEL: z
+		.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+		.default('info'),
+	DATA_DIR: z.string().min(1).default('.data'),
+	/** Unset: an embedded PostgreSQL under DATA_DIR. */
+	DATABASE_URL: z
+		.string()
+		.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+		.optional(),
+	DATABASE_POOL_SIZE: positiveInt.default(10),
+	/** Signs cookies and local file URLs. Unset: generated once and kept in DATA_DIR. */
+	SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+	STORAGE_DRIVER: z.enum(['local', 's3']).optional(),
+	S3_ENDPOINT: z.url().optional(),
+	S3_REGION: z.string().min(1).default('us-east-1'),
+	S3_BUCKET: z.string().min(1).optional(),
+	S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+	S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+	S3_FORCE_PATH_STYLE: bool.optional(),
+	MAX_UPLOAD_BYTES: positiveInt.default(25 * 1024 * 1024),
+	MAX_INPUT_PIXELS: positiveInt.default(100_000_000),
+	THUMBNAIL_MAX_SIZE: positiveInt.max(2048).default(256),
+	OPTIMIZED_MAX_SIZE: positiveInt.max(8192).default(2048),
+	SIGNED_URL_TTL: positiveInt.default(900),
+	SESSION_TTL_DAYS: positiveInt.default(30),
+	WORKER_CONCURRENCY: positiveInt.max(64).default(2),
+	JOB_MAX_ATTEMPTS: positiveInt.max(25).default(8),
+	AI_PROVIDER: z.enum(['none']).default('none'),
+})
+
+export type Env = z.input<typeof schema>
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined>) {
+	// Treat empty strings as unset, as shells and .env files often produce them.
+	const cleaned = Object.fromEntries(
+		Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+	)
+	const result = schema.safeParse(cleaned)
+	if (!result.success) {
+		const lines = result.error.issues.map(
+			(issue) => `  ${issue.path.join('.')}: ${issue.message}`,
+		)
+		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+	}
+	const values = result.data
+	const storageDriver = values.STORAGE_DRIVER ?? (values.S3_BUCKET ? 's3' : 'local')
+	if (storageDriver === 's3') {
+		for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+			if (!values[name]) {
+				throw new ConfigError(
+					`Invalid configuration:\n  ${name}: required when STORAGE_DRIVER is s3`,
+				)
+			}
+		}
+	}
+	const dataDir = path.resolve(values.DATA_DIR)
+	return {
+		env: values.NODE_ENV,
+		isProduction: values.NODE_ENV === 'production',
+		host: values.HOST,
+		port: values.PORT,
+		publicUrl: values.PUBLIC_URL?.replace(/\/$/, ''),
+		logLevel: values.LOG_LEVEL,
+		dataDir,
+		databaseUrl: values.DATABASE_URL,
+		databasePoolSize: values.DATABASE_POOL_SIZE,
+		secretKey: values.SECRET_KEY,
+		storage:
+			storageDriver === 's3'
+				? {
+						driver: 's3' as const,
+						endpoint: values.S3_ENDPOINT,
+						region: values.S3_REGION,
+						bucket: values.S3_BUCKET!,
+						accessKeyId: values.S3_ACCESS_KEY_ID!,
+						secretAccessKey: values.S3_SECRET_ACCESS_KEY!,
+						// S3-compatible servers (MinIO, R2, s3rver) usually need path-style.
+						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
+					}
+				: { driver: 'local' as const, root: path.join(dataDir, 'storage') },
+		maxUploadBytes: values.MAX_UPLOAD_BYTES,
+		maxInputPixels: values.MAX_INPUT_PIXELS,
+		thumbnailMaxSize: values.THUMBNAIL_MAX_SIZE,
+		optimizedMaxSize: values.OPTIMIZED_MAX_SIZE,
+		signedUrlTtlSeconds: values.SIGNED_URL_TTL,
+		sessionTtlDays: values.SESSION_TTL_DAYS,
+		workerConcurrency: values.WORKER_CONCURRENCY,
+		jobMaxAttempts: values.JOB_MAX_ATTEMPTS,
+		aiProvider: values.AI_PROVIDER,
+	}
+}
+
+export type Config = ReturnType<typeof parseConfig>
+
+function loadConfig(): Config {
+	try {
+		return parseConfig(process.env)
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			console.error(error.message)
+			process.exit(1)
+		}
+		throw error
+	}
+}
+
+export const config = loadConfig()
+
+let secretKey: string | undefined
+/**
+ * The key that signs cookies and file URLs. Without SECRET_KEY it is created
+ * once under DATA_DIR so sessions and links survive restarts and are shared
+ * by the web and worker processes.
+ */
+export function getSecretKey(): string {
+	if (secretKey) return secretKey
+	if (config.secretKey) return (secretKey = config.secretKey)
+	const file = path.join(config.dataDir, 'secret-key')
+	try {
+		secretKey = fs.readFileSync(file, 'utf8').trim()
+	} catch {
+		fs.mkdirSync(config.dataDir, { recursive: true })
+		const created = randomBytes(32).toString('base64url')
+		try {
+			fs.writeFileSync(file, created, { flag: 'wx', mode: 0o600 })
+			secretKey = created
+		} catch {
+			// Another process won the race to create it.
+			secretKey = fs.readFileSync(file, 'utf8').trim()
+		}
+	}
+	return secretKey
+}

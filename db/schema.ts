@@ -1,0 +1,172 @@
+import { sql } from 'drizzle-orm'
+import {
+	bigint,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid,
+} from 'drizzle-orm/pg-core'
+
+const timestamps = {
+	createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+}
+
+export const users = pgTable(
+	'users',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		// Stored lower-cased: emails compare case-insensitively.
+		email: text('email').notNull(),
+		passwordHash: text('password_hash').notNull(),
+		...timestamps,
+	},
+	(t) => [uniqueIndex('users_email_key').on(t.email)],
+)
+
+/** Browser sessions and API bearer tokens; only a SHA-256 of the secret is stored. */
+export const sessions = pgTable(
+	'sessions',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		kind: text('kind', { enum: ['cookie', 'token'] }).notNull(),
+		tokenHash: text('token_hash').notNull(),
+		...timestamps,
+		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+		revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+		lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+	},
+	(t) => [
+		uniqueIndex('sessions_token_hash_key').on(t.tokenHash),
+		index('sessions_user_id_idx').on(t.userId),
+		index('sessions_expires_at_idx').on(t.expiresAt),
+	],
+)
+
+export const imageStatuses = ['pending', 'processing', 'completed', 'failed'] as const
+export const aiStatuses = ['pending', 'processing', 'completed', 'failed', 'skipped'] as const
+export const overallStatuses = ['pending', 'processing', 'completed', 'partial', 'failed'] as const
+
+export type ImageStatus = (typeof imageStatuses)[number]
+export type AiStatus = (typeof aiStatuses)[number]
+export type OverallStatus = (typeof overallStatuses)[number]
+
+export type StoredVariant = {
+	key: string
+	contentType: string
+	byteSize: number
+	width: number
+	height: number
+}
+
+export type ImageMetadata = {
+	format: string
+	width: number
+	height: number
+	space: string | null
+	hasAlpha: boolean
+	orientation: number | null
+	density: number | null
+	pages: number
+	exif: {
+		make: string | null
+		model: string | null
+		lens: string | null
+		takenAt: string | null
+		exposureTime: number | null
+		fNumber: number | null
+		iso: number | null
+		focalLength: number | null
+	} | null
+	gps: { latitude: number; longitude: number } | null
+}
+
+export type AiResult = {
+	summary: string | null
+	tags: string[]
+	ocrText: string | null
+	safety: { flagged: boolean; categories: string[] }
+	model: string
+	inputTokens: number
+	outputTokens: number
+	costUsd: number
+}
+
+export const images = pgTable(
+	'images',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		filename: text('filename').notNull(),
+		contentType: text('content_type').notNull(),
+		byteSize: bigint('byte_size', { mode: 'number' }).notNull(),
+		sha256: text('sha256').notNull(),
+		width: integer('width').notNull(),
+		height: integer('height').notNull(),
+		format: text('format').notNull(),
+		originalKey: text('original_key').notNull(),
+		status: text('status', { enum: imageStatuses }).notNull().default('pending'),
+		aiStatus: text('ai_status', { enum: aiStatuses }).notNull().default('pending'),
+		// Derived in the database so the list can filter and index on it.
+		overallStatus: text('overall_status', { enum: overallStatuses })
+			.notNull()
+			.generatedAlwaysAs(
+				sql`case
+					when status = 'failed' then 'failed'
+					when status = 'completed' and ai_status in ('completed', 'skipped') then 'completed'
+					when status = 'completed' and ai_status = 'failed' then 'partial'
+					when status = 'pending' and ai_status = 'pending' then 'pending'
+					else 'processing' end`,
+			),
+		error: text('error'),
+		aiError: text('ai_error'),
+		metadata: jsonb('metadata').$type<ImageMetadata>(),
+		thumbnail: jsonb('thumbnail').$type<StoredVariant>(),
+		optimized: jsonb('optimized').$type<StoredVariant>(),
+		ai: jsonb('ai').$type<AiResult>(),
+		...timestamps,
+		updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' })
+			.notNull()
+			.defaultNow(),
+		processingStartedAt: timestamp('processing_started_at', { withTimezone: true, mode: 'date' }),
+		processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
+	},
+	(t) => [
+		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+		index('images_user_overall_created_idx').on(
+			t.userId,
+			t.overallStatus,
+			t.createdAt.desc(),
+			t.id.desc(),
+		),
+	],
+)
+
+/** A repeat upload with the same key by the same user within 24 h returns the same image. */
+export const idempotencyKeys = pgTable(
+	'idempotency_keys',
+	{
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		key: text('key').notNull(),
+		imageId: uuid('image_id')
+			.notNull()
+			.references(() => images.id, { onDelete: 'cascade' }),
+		sha256: text('sha256').notNull(),
+		...timestamps,
+	},
+	(t) => [
+		primaryKey({ columns: [t.userId, t.key] }),
+		index('idempotency_keys_created_at_idx').on(t.createdAt),
+	],
+)
