@@ -1,0 +1,101 @@
+import { createCookie, redirect } from '@remix-run/node'
+import { Authenticator } from 'remix-auth'
+import { FormStrategy } from 'remix-auth-form'
+import { config, getSecretKey } from '~/config.server'
+import { UnauthorizedError } from '~/errors'
+import { createSession, findSession, revokeSession } from './sessions.server'
+import { type PublicUser, verifyLogin } from './users.server'
+
+// Browser: remix-auth's form strategy checks the password, then a DB-backed
+// session row is created and its secret kept in a signed, HttpOnly cookie.
+// API: the same rows, handed out as bearer tokens.
+
+export const sessionCookie = createCookie('darkroom_session', {
+	httpOnly: true,
+	sameSite: 'lax',
+	secure: config.isProduction,
+	path: '/',
+	maxAge: config.sessionTtlDays * 86_400,
+	secrets: [getSecretKey()],
+})
+
+export class InvalidCredentialsError extends Error {}
+
+export const authenticator = new Authenticator<PublicUser>()
+authenticator.use(
+	new FormStrategy(async ({ form }) => {
+		const user = await verifyLogin(String(form.get('email') ?? ''), String(form.get('password') ?? ''))
+		if (!user) throw new InvalidCredentialsError('Incorrect email or password.')
+		return user
+	}),
+	'form',
+)
+
+export type Authenticated = { user: PublicUser; sessionId: string }
+
+function bearerToken(request: Request) {
+	const header = request.headers.get('Authorization')
+	const match = header?.match(/^Bearer\s+(\S+)$/i)
+	return match?.[1]
+}
+
+async function cookieToken(request: Request): Promise<string | undefined> {
+	const value: unknown = await sessionCookie.parse(request.headers.get('Cookie'))
+	return typeof value === 'string' ? value : undefined
+}
+
+/** The caller from a bearer token, else the session cookie; null when neither is valid. */
+export async function getAuthenticated(request: Request): Promise<Authenticated | null> {
+	const bearer = bearerToken(request)
+	// A bad bearer token is not rescued by a cookie: the caller meant the token.
+	const token = bearer ?? (await cookieToken(request))
+	if (!token) return null
+	const found = await findSession(token)
+	return found ? { user: found.user, sessionId: found.sessionId } : null
+}
+
+export async function requireApiUser(request: Request): Promise<Authenticated> {
+	const auth = await getAuthenticated(request)
+	if (!auth) {
+		throw new UnauthorizedError(
+			request.headers.has('Authorization')
+				? 'The access token is missing, expired or revoked.'
+				: 'Authentication required: send Authorization: Bearer <token>.',
+		)
+	}
+	return auth
+}
+
+/** For pages: the signed-in user, or a redirect to the login page. */
+export async function requirePageUser(request: Request): Promise<Authenticated> {
+	const auth = await getAuthenticated(request)
+	if (!auth) {
+		const url = new URL(request.url)
+		throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`)
+	}
+	return auth
+}
+
+/** Starts a browser session and answers with a redirect that sets its cookie. */
+export async function startBrowserSession(user: PublicUser, redirectTo: string) {
+	const session = await createSession(user.id, 'cookie')
+	return redirect(safeRedirect(redirectTo), {
+		headers: { 'Set-Cookie': await sessionCookie.serialize(session.token) },
+	})
+}
+
+export async function endBrowserSession(request: Request) {
+	const auth = await getAuthenticated(request)
+	if (auth) await revokeSession(auth.sessionId)
+	return redirect('/login', {
+		headers: { 'Set-Cookie': await sessionCookie.serialize('', { maxAge: 0 }) },
+	})
+}
+
+/** Only same-site paths: never redirect to another origin after login. */
+export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/images') {
+	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
+		return fallback
+	}
+	return to
+}

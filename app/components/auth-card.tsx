@@ -1,0 +1,16 @@
+import { Link } from '@remix-run/react'
+import type { ReactNode } from 'react'
+
+export function AuthCard({ title, children }: { title: string; children: ReactNode }) {
+	return (
+		<main className="flex min-h-full items-center justify-center px-4 py-12">
+			<div className="w-full max-w-sm rounded-xl border border-zinc-200 bg-white p-8 shadow-sm">
+				<Link to="/" className="text-sm font-semibold tracking-wide text-zinc-500 uppercase">
+					Darkroom
+				</Link>
+				<h1 className="mt-2 mb-6 text-2xl font-semibold">{title}</h1>
+				{children}
+			</div>
+		</main>
+	)
+}

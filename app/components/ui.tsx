@@ -1,0 +1,76 @@
+import type { InputHTMLAttributes, ReactNode } from 'react'
+import type { OverallStatus } from '../../db/schema'
+
+export function Field({
+	label,
+	error,
+	...input
+}: { label: string; error?: string } & InputHTMLAttributes<HTMLInputElement>) {
+	const id = input.id ?? input.name
+	return (
+		<div>
+			<label htmlFor={id} className="block text-sm font-medium text-zinc-700">
+				{label}
+			</label>
+			<input
+				id={id}
+				aria-invalid={error ? true : undefined}
+				aria-describedby={error ? `${id}-error` : undefined}
+				className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/30 focus:outline-none"
+				{...input}
+			/>
+			{error ? (
+				<p id={`${id}-error`} className="mt-1 text-sm text-red-700">
+					{error}
+				</p>
+			) : null}
+		</div>
+	)
+}
+
+export function Alert({ children, tone = 'error' }: { children: ReactNode; tone?: 'error' | 'info' }) {
+	const colors =
+		tone === 'error'
+			? 'border-red-200 bg-red-50 text-red-800'
+			: 'border-sky-200 bg-sky-50 text-sky-900'
+	return (
+		<div role={tone === 'error' ? 'alert' : 'status'} className={`rounded-md border px-4 py-3 text-sm ${colors}`}>
+			{children}
+		</div>
+	)
+}
+
+export const buttonClass =
+	'inline-flex items-center justify-center rounded-md bg-zinc-900 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-zinc-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60'
+
+export const secondaryButtonClass =
+	'inline-flex items-center justify-center rounded-md border border-zinc-300 bg-white px-4 py-2 text-sm font-medium text-zinc-800 shadow-sm hover:bg-zinc-100'
+
+const statusStyles: Record<string, string> = {
+	pending: 'bg-zinc-100 text-zinc-700 ring-zinc-300',
+	processing: 'bg-amber-50 text-amber-800 ring-amber-300',
+	completed: 'bg-emerald-50 text-emerald-800 ring-emerald-300',
+	partial: 'bg-orange-50 text-orange-800 ring-orange-300',
+	failed: 'bg-red-50 text-red-800 ring-red-300',
+	skipped: 'bg-zinc-100 text-zinc-600 ring-zinc-300',
+}
+
+export function StatusBadge({ status }: { status: OverallStatus | string }) {
+	return (
+		<span
+			data-status={status}
+			className={`inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${statusStyles[status] ?? statusStyles.pending}`}
+		>
+			{status === 'processing' || status === 'pending' ? (
+				<span className="size-1.5 animate-pulse rounded-full bg-current" aria-hidden />
+			) : null}
+			{status}
+		</span>
+	)
+}
+
+export function formatBytes(bytes: number) {
+	if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+	if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`
+	return `${bytes} B`
+}

@@ -1,0 +1,129 @@
+import { createHash, randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
+import busboy from 'busboy'
+import { BadRequestError, PayloadTooLargeError } from '~/errors'
+
+export type ReceivedFile = {
+	/** Temporary file holding the bytes; the caller removes it. */
+	path: string
+	byteSize: number
+	sha256: string
+	/** The first bytes, for type sniffing. */
+	head: Buffer
+	clientFilename: string
+}
+
+const HEAD_BYTES = 4100
+// Room for multipart boundaries and small fields on top of the file itself.
+const ENVELOPE_BYTES = 64 * 1024
+
+const tooLarge = (maxBytes: number) =>
+	new PayloadTooLargeError(
+		`The file is larger than the limit of ${formatBytes(maxBytes)}.`,
+	)
+
+/**
+ * Streams the `file` part of a multipart request to a temporary file while
+ * hashing it, never holding more than a chunk in memory and stopping as soon
+ * as it passes `maxBytes`.
+ */
+export async function receiveFile(
+	request: Request,
+	{ maxBytes, tmpDir }: { maxBytes: number; tmpDir: string },
+): Promise<ReceivedFile> {
+	const contentType = request.headers.get('Content-Type') ?? ''
+	if (!contentType.toLowerCase().startsWith('multipart/form-data') || !request.body) {
+		throw new BadRequestError(
+			'Send the image as multipart/form-data with the file in a field named "file".',
+		)
+	}
+	const declaredLength = Number(request.headers.get('Content-Length'))
+	if (declaredLength > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes)
+
+	fs.mkdirSync(tmpDir, { recursive: true })
+	const tmpPath = path.join(tmpDir, `upload-${randomUUID()}`)
+	let parser: busboy.Busboy
+	try {
+		parser = busboy({
+			headers: { 'content-type': contentType },
+			limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 64 * 1024, parts: 40 },
+		})
+	} catch {
+		throw new BadRequestError('The multipart body is malformed (missing boundary?).')
+	}
+	const body = Readable.fromWeb(request.body as NodeWebReadableStream)
+
+	try {
+		return await new Promise<ReceivedFile>((resolve, reject) => {
+			let written: Promise<ReceivedFile> | undefined
+			let failed = false
+			const fail = (error: Error) => {
+				if (failed) return
+				failed = true
+				body.unpipe(parser)
+				body.destroy()
+				reject(error)
+			}
+
+			parser.on('file', (field, stream, info) => {
+				if (field !== 'file' || written) {
+					stream.resume()
+					return
+				}
+				const hash = createHash('sha256')
+				const chunks: Buffer[] = []
+				let byteSize = 0
+				let headSize = 0
+				const tap = new Transform({
+					transform(chunk: Buffer, _encoding, callback) {
+						hash.update(chunk)
+						byteSize += chunk.length
+						if (headSize < HEAD_BYTES) {
+							chunks.push(chunk.subarray(0, HEAD_BYTES - headSize))
+							headSize += Math.min(chunk.length, HEAD_BYTES - headSize)
+						}
+						callback(null, chunk)
+					},
+				})
+				stream.on('limit', () => {
+					fail(tooLarge(maxBytes))
+					stream.destroy()
+				})
+				written = pipeline(stream, tap, fs.createWriteStream(tmpPath)).then(() => ({
+					path: tmpPath,
+					byteSize,
+					sha256: hash.digest('hex'),
+					head: Buffer.concat(chunks),
+					clientFilename: info.filename ?? '',
+				}))
+				written.catch((error: Error) => fail(error))
+			})
+			parser.on('error', (error: Error) =>
+				fail(new BadRequestError(`The multipart body could not be read: ${error.message}`)),
+			)
+			parser.on('close', () => {
+				if (failed) return
+				if (!written) {
+					fail(new BadRequestError('The request has no "file" part.'))
+					return
+				}
+				written.then(resolve, fail)
+			})
+			body.on('error', (error) => fail(new BadRequestError(`Upload interrupted: ${error.message}`)))
+			body.pipe(parser)
+		})
+	} catch (error) {
+		await fs.promises.rm(tmpPath, { force: true })
+		throw error
+	}
+}
+
+export function formatBytes(bytes: number) {
+	if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MiB`
+	if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`
+	return `${bytes} bytes`
+}

@@ -1,0 +1,107 @@
+import type { StoredVariant } from '../../db/schema'
+import { config } from '~/config.server'
+import { storage } from '~/storage/storage.server'
+import type { VariantName } from './keys'
+import type { ImageRow } from './queries.server'
+
+// Builds the contract's JSON for an image, signing a URL for each stored file.
+
+export const baseUrlOf = (request: Request) => config.publicUrl ?? new URL(request.url).origin
+
+type Signing = { baseUrl: string; disposition?: 'inline' | 'attachment' }
+
+function variantFilename(image: ImageRow, variant: VariantName) {
+	if (variant === 'original') return image.filename
+	const stem = image.filename.replace(/\.[^.]*$/, '') || 'image'
+	return `${stem}-${variant}.webp`
+}
+
+export function storedVariant(image: ImageRow, variant: VariantName): StoredVariant | null {
+	if (variant === 'original') {
+		return {
+			key: image.originalKey,
+			contentType: image.contentType,
+			byteSize: image.byteSize,
+			width: image.width,
+			height: image.height,
+		}
+	}
+	return image[variant] ?? null
+}
+
+export async function signVariant(
+	image: ImageRow,
+	variant: VariantName,
+	{ baseUrl, disposition = 'inline' }: Signing,
+) {
+	const stored = storedVariant(image, variant)
+	if (!stored) return null
+	return storage.signedUrl(stored.key, {
+		expiresIn: config.signedUrlTtlSeconds,
+		contentType: stored.contentType,
+		disposition,
+		filename: variantFilename(image, variant),
+		baseUrl,
+	})
+}
+
+async function presentVariant(image: ImageRow, variant: VariantName, signing: Signing) {
+	const stored = storedVariant(image, variant)
+	if (!stored) return null
+	return {
+		url: (await signVariant(image, variant, signing))!,
+		contentType: stored.contentType,
+		byteSize: stored.byteSize,
+		width: stored.width,
+		height: stored.height,
+	}
+}
+
+export async function presentImage(image: ImageRow, { baseUrl }: Signing) {
+	const urlsExpireAt = new Date(Date.now() + config.signedUrlTtlSeconds * 1000)
+	const [original, thumbnail, optimized] = await Promise.all([
+		presentVariant(image, 'original', { baseUrl }),
+		presentVariant(image, 'thumbnail', { baseUrl }),
+		presentVariant(image, 'optimized', { baseUrl }),
+	])
+	return {
+		id: image.id,
+		filename: image.filename,
+		contentType: image.contentType,
+		byteSize: image.byteSize,
+		sha256: image.sha256,
+		createdAt: image.createdAt.toISOString(),
+		updatedAt: image.updatedAt.toISOString(),
+		width: image.width,
+		height: image.height,
+		format: image.format,
+		status: image.status,
+		aiStatus: image.aiStatus,
+		overallStatus: image.overallStatus,
+		error: image.error,
+		aiError: image.aiError,
+		// Every route answers only the owner, so GPS is always the owner's to see.
+		metadata: image.metadata,
+		variants: { original: original!, thumbnail, optimized },
+		urlsExpireAt: urlsExpireAt.toISOString(),
+		ai: image.ai,
+	}
+}
+
+export type ImageDetail = Awaited<ReturnType<typeof presentImage>>
+
+export async function presentListItem(image: ImageRow, { baseUrl }: Signing) {
+	return {
+		id: image.id,
+		filename: image.filename,
+		createdAt: image.createdAt.toISOString(),
+		status: image.status,
+		aiStatus: image.aiStatus,
+		overallStatus: image.overallStatus,
+		width: image.width,
+		height: image.height,
+		thumbnailUrl: await signVariant(image, 'thumbnail', { baseUrl }),
+	}
+}
+
+export type ImageListItem = Awaited<ReturnType<typeof presentListItem>>

@@ -1,0 +1,67 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { images } from '../../db/schema'
+import { decideAiStage } from '~/ai/stage.server'
+import { db } from '~/db.server'
+import { ConflictError, NotFoundError } from '~/errors'
+import { enqueueJob } from './jobs.server'
+import type { ImageRow } from './queries.server'
+
+export const stagesSchema = z
+	.array(z.enum(['image', 'ai']))
+	.min(1, 'Name at least one stage')
+	.default(['image', 'ai'])
+
+export const processBodySchema = z.object({ stages: stagesSchema })
+export const batchProcessBodySchema = z.object({
+	ids: z.array(z.uuid()).min(1, 'Give at least one id').max(100, 'At most 100 ids'),
+	stages: stagesSchema,
+})
+
+type Stage = 'image' | 'ai'
+
+/** Runs the requested stages of the caller's images again; all or none. */
+export async function reprocessImages(
+	userId: string,
+	ids: string[],
+	stages: Stage[],
+	requestId?: string,
+): Promise<ImageRow[]> {
+	const unique = [...new Set(ids)]
+	return db.transaction(async (tx) => {
+		const owned = await tx
+			.select({ id: images.id, status: images.status })
+			.from(images)
+			.where(and(eq(images.userId, userId), inArray(images.id, unique)))
+			.for('update')
+		if (owned.length !== unique.length) {
+			throw new NotFoundError(
+				unique.length === 1 ? 'No image with this id.' : 'One or more of these images do not exist.',
+			)
+		}
+		for (const image of owned) {
+			if (stages.includes('image')) {
+				// The AI stage follows a fresh image stage, so it is reset too.
+				await tx
+					.update(images)
+					.set({
+						status: 'pending',
+						aiStatus: 'pending',
+						error: null,
+						aiError: null,
+						updatedAt: sql`now()`,
+					})
+					.where(eq(images.id, image.id))
+				await enqueueJob(tx, 'process-image', image.id, requestId)
+			} else if (image.status === 'completed') {
+				await decideAiStage(tx, image.id)
+			} else if (image.status === 'failed') {
+				throw new ConflictError(
+					'The image stage failed, so the AI stage cannot run; process stage "image" again.',
+				)
+			}
+			// Otherwise the image stage is still to come and decides the AI stage itself.
+		}
+		return tx.select().from(images).where(inArray(images.id, unique))
+	})
+}

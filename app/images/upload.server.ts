@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { and, eq, gt, lt } from 'drizzle-orm'
+import { idempotencyKeys, images } from '../../db/schema'
+import { config } from '~/config.server'
+import { db } from '~/db.server'
+import { UnprocessableImageError, UnsupportedMediaTypeError, ValidationError } from '~/errors'
+import { log } from '~/log.server'
+import { storage } from '~/storage/storage.server'
+import { safeFilename } from './filename'
+import { enqueueJob } from './jobs.server'
+import { originalKey } from './keys'
+import { receiveFile } from './multipart.server'
+import { inspectImage } from './pipeline.server'
+import { detectImageType } from './sniff.server'
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000
+
+type ImageRow = typeof images.$inferSelect
+
+export type UploadResult = { image: ImageRow; replayed: boolean }
+
+/**
+ * Receives one image: stream to disk with a byte cap and a hash, decide the
+ * type from the bytes, validate it, store the original, then insert the row
+ * and its job in one transaction. Whatever fails, nothing is left behind.
+ */
+export async function uploadImage({
+	request,
+	userId,
+	idempotencyKey,
+	requestId,
+}: {
+	request: Request
+	userId: string
+	idempotencyKey?: string | null
+	requestId?: string
+}): Promise<UploadResult> {
+	const key = parseIdempotencyKey(idempotencyKey)
+	const file = await receiveFile(request, {
+		maxBytes: config.maxUploadBytes,
+		tmpDir: path.join(config.dataDir, 'tmp'),
+	})
+	try {
+		if (key) {
+			const replay = await findReplay(userId, key, file.sha256)
+			if (replay) return { image: replay, replayed: true }
+		}
+		if (file.byteSize === 0) throw new UnprocessableImageError('The file is empty.')
+		const type = await detectImageType(file.head)
+		if (!type) {
+			throw new UnsupportedMediaTypeError(
+				'The file is not a supported image. Accepted: JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC.',
+			)
+		}
+		const bytes = await fs.readFile(file.path)
+		const info = await inspectImage(bytes, type, { maxInputPixels: config.maxInputPixels })
+
+		const imageId = randomUUID()
+		const objectKey = originalKey(userId, imageId, type.ext)
+		await storage.put(objectKey, bytes, type.contentType)
+		try {
+			const image = await db.transaction(async (tx) => {
+				const [row] = await tx
+					.insert(images)
+					.values({
+						id: imageId,
+						userId,
+						filename: safeFilename(file.clientFilename, type.ext),
+						contentType: type.contentType,
+						byteSize: file.byteSize,
+						sha256: file.sha256,
+						width: info.width,
+						height: info.height,
+						format: info.format,
+						originalKey: objectKey,
+					})
+					.returning()
+				if (key) {
+					await tx
+						.delete(idempotencyKeys)
+						.where(
+							and(
+								eq(idempotencyKeys.userId, userId),
+								eq(idempotencyKeys.key, key),
+								lt(idempotencyKeys.createdAt, windowStart()),
+							),
+						)
+					const claimed = await tx
+						.insert(idempotencyKeys)
+						.values({ userId, key, imageId, sha256: file.sha256 })
+						.onConflictDoNothing()
+						.returning({ key: idempotencyKeys.key })
+					// A concurrent request with the same key won: undo ours, answer with theirs.
+					if (claimed.length === 0) return null
+				}
+				await enqueueJob(tx, 'process-image', imageId, requestId)
+				return row!
+			})
+			if (image) return { image, replayed: false }
+		} catch (error) {
+			await removeQuietly(objectKey)
+			throw error
+		}
+		await removeQuietly(objectKey)
+		const replay = await findReplay(userId, key!, file.sha256)
+		if (!replay) throw new Error('Idempotency key conflict without a stored image')
+		return { image: replay, replayed: true }
+	} finally {
+		await fs.rm(file.path, { force: true })
+	}
+}
+
+const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)
+
+function parseIdempotencyKey(value: string | null | undefined) {
+	if (value == null) return undefined
+	if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+		throw new ValidationError('Idempotency-Key must be 1–255 visible ASCII characters.', [
+			{ path: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },
+		])
+	}
+	return value
+}
+
+async function findReplay(userId: string, key: string, sha256: string) {
+	const [found] = await db
+		.select({ image: images, sha256: idempotencyKeys.sha256 })
+		.from(idempotencyKeys)
+		.innerJoin(images, eq(images.id, idempotencyKeys.imageId))
+		.where(
+			and(
+				eq(idempotencyKeys.userId, userId),
+				eq(idempotencyKeys.key, key),
+				gt(idempotencyKeys.createdAt, windowStart()),
+			),
+		)
+	if (!found) return undefined
+	if (found.sha256 !== sha256) {
+		throw new ValidationError('This Idempotency-Key was already used for a different file.', [
+			{ path: 'Idempotency-Key', message: 'already used for a different file' },
+		])
+	}
+	return found.image
+}
+
+async function removeQuietly(key: string) {
+	await storage.delete([key]).catch((error: unknown) => {
+		log.error({ err: error, key }, 'Could not remove the original after a failed upload')
+	})
+}
+

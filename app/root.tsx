@@ -1,0 +1,64 @@
+import type { LinksFunction } from '@remix-run/node'
+import {
+	isRouteErrorResponse,
+	Links,
+	Meta,
+	Outlet,
+	Scripts,
+	ScrollRestoration,
+	useRouteError,
+} from '@remix-run/react'
+import type { ReactNode } from 'react'
+import stylesheet from './tailwind.css?url'
+
+export const links: LinksFunction = () => [
+	{ rel: 'stylesheet', href: stylesheet },
+	{ rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
+
+export function Layout({ children }: { children: ReactNode }) {
+	return (
+		<html lang="en" className="h-full">
+			<head>
+				<meta charSet="utf-8" />
+				<meta name="viewport" content="width=device-width, initial-scale=1" />
+				<Meta />
+				<Links />
+			</head>
+			<body className="h-full bg-zinc-50 text-zinc-900 antialiased">
+				{children}
+				<ScrollRestoration />
+				<Scripts />
+			</body>
+		</html>
+	)
+}
+
+export default function App() {
+	return <Outlet />
+}
+
+export function ErrorBoundary() {
+	const error = useRouteError()
+	const title = isRouteErrorResponse(error)
+		? error.status === 404
+			? 'Page not found'
+			: `${error.status} ${error.statusText}`
+		: 'Something went wrong'
+	const detail = isRouteErrorResponse(error)
+		? error.status === 404
+			? 'There is nothing at this address.'
+			: typeof error.data === 'string'
+				? error.data
+				: ''
+		: 'An unexpected error happened. It has been logged; please try again.'
+	return (
+		<main className="mx-auto max-w-xl p-8">
+			<h1 className="text-2xl font-semibold">{title}</h1>
+			<p className="mt-2 text-zinc-600">{detail}</p>
+			<a href="/images" className="mt-6 inline-block text-indigo-700 underline">
+				Back to your images
+			</a>
+		</main>
+	)
+}

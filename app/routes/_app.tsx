@@ -1,0 +1,46 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import { requirePageUser } from '~/auth/auth.server'
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser(request)
+	return { email: user.email }
+}
+
+export default function AppLayout() {
+	const { email } = useLoaderData<typeof loader>()
+	return (
+		<div className="min-h-full">
+			<header className="border-b border-zinc-200 bg-white">
+				<div className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">
+					<Link to="/images" className="flex items-center gap-2 font-semibold">
+						<img src="/favicon.svg" alt="" className="size-6" />
+						Darkroom
+					</Link>
+					<nav className="flex gap-4 text-sm">
+						<NavLink
+							to="/images"
+							end
+							className={({ isActive }) => (isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900')}
+						>
+							Images
+						</NavLink>
+					</nav>
+					<div className="ml-auto flex items-center gap-4 text-sm">
+						<span className="hidden text-zinc-600 sm:inline" data-testid="user-email">
+							{email}
+						</span>
+						<Form method="post" action="/logout">
+							<button type="submit" className="text-zinc-700 underline hover:text-zinc-900">
+								Sign out
+							</button>
+						</Form>
+					</div>
+				</div>
+			</header>
+			<main className="mx-auto max-w-6xl px-4 py-8">
+				<Outlet />
+			</main>
+		</div>
+	)
+}

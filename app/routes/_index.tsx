@@ -1,0 +1,37 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { Link } from '@remix-run/react'
+import { getAuthenticated } from '~/auth/auth.server'
+
+export const meta: MetaFunction = () => [{ title: 'Darkroom' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	if (await getAuthenticated(request)) throw redirect('/images')
+	return null
+}
+
+export default function Index() {
+	return (
+		<main className="mx-auto flex min-h-full max-w-2xl flex-col justify-center px-6 py-16">
+			<h1 className="text-4xl font-bold tracking-tight">Darkroom</h1>
+			<p className="mt-4 text-lg text-zinc-600">
+				Upload photos and scans. Darkroom keeps the original private, makes a thumbnail, an
+				optimized copy and a metadata record, and gives you short-lived links to every file.
+			</p>
+			<div className="mt-8 flex gap-3">
+				<Link
+					to="/register"
+					className="rounded-md bg-zinc-900 px-4 py-2 font-medium text-white hover:bg-zinc-700"
+				>
+					Create an account
+				</Link>
+				<Link
+					to="/login"
+					className="rounded-md border border-zinc-300 px-4 py-2 font-medium hover:bg-zinc-100"
+				>
+					Sign in
+				</Link>
+			</div>
+		</main>
+	)
+}

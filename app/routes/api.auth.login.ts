@@ -1,0 +1,27 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { z } from 'zod'
+import { createSession } from '~/auth/sessions.server'
+import { presentUser, verifyLogin } from '~/auth/users.server'
+import { UnauthorizedError } from '~/errors'
+import { parseJsonBody } from '~/http/input.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+
+const loginSchema = z.object({
+	email: z.string({ error: 'Email is required' }).max(254),
+	password: z.string({ error: 'Password is required' }).max(256),
+})
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+	const { email, password } = await parseJsonBody(request, loginSchema)
+	const user = await verifyLogin(email, password)
+	if (!user) throw new UnauthorizedError('Incorrect email or password.')
+	const session = await createSession(user.id, 'token')
+	return json({
+		user: presentUser(user),
+		token: session.token,
+		expiresAt: session.expiresAt.toISOString(),
+	})
+})

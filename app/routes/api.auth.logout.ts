@@ -1,0 +1,13 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { revokeSession } from '~/auth/sessions.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler } from '~/http/problem.server'
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+	const { sessionId } = await requireApiUser(request)
+	await revokeSession(sessionId)
+	return new Response(null, { status: 204 })
+})

@@ -1,0 +1,19 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { z } from 'zod'
+import { createSession } from '~/auth/sessions.server'
+import { presentUser, registerUser } from '~/auth/users.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { parseJsonBody } from '~/http/input.server'
+import { methodNotAllowed } from '~/http/methods.server'
+
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+	const user = await registerUser(await parseJsonBody(request, z.unknown()))
+	const session = await createSession(user.id, 'token')
+	return json(
+		{ user: presentUser(user), token: session.token, expiresAt: session.expiresAt.toISOString() },
+		{ status: 201 },
+	)
+})

@@ -1,0 +1,7 @@
+import { checkHealth } from '~/http/health.server'
+import { json } from '~/http/problem.server'
+
+export async function loader() {
+	const health = await checkHealth()
+	return json(health, { status: health.status === 'ok' ? 200 : 503 })
+}

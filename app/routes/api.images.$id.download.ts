@@ -1,0 +1,30 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { z } from 'zod'
+import { requireApiUser } from '~/auth/auth.server'
+import { NotFoundError } from '~/errors'
+import { parseSearchParams } from '~/http/input.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler } from '~/http/problem.server'
+import { baseUrlOf, signVariant } from '~/images/present.server'
+import { getOwnedImage } from '~/images/queries.server'
+
+const querySchema = z.object({
+	variant: z.enum(['original', 'thumbnail', 'optimized']).default('original'),
+})
+
+export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+	const { variant } = parseSearchParams(request, querySchema)
+	const { user } = await requireApiUser(request)
+	const image = await getOwnedImage(user.id, params.id!)
+	const url = await signVariant(image, variant, {
+		baseUrl: baseUrlOf(request),
+		disposition: 'attachment',
+	})
+	if (!url) throw new NotFoundError(`The ${variant} of this image does not exist yet.`)
+	return new Response(null, {
+		status: 302,
+		headers: { Location: url, 'Cache-Control': 'no-store' },
+	})
+})
+
+export const action = methodNotAllowed(['GET'])

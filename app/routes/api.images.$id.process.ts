@@ -1,0 +1,18 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { parseJsonBody } from '~/http/input.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { baseUrlOf, presentImage } from '~/images/present.server'
+import { processBodySchema, reprocessImages } from '~/images/process.server'
+import { getOwnedImage } from '~/images/queries.server'
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async ({ request, params, context }: ActionFunctionArgs) => {
+	const { user } = await requireApiUser(request)
+	const { stages } = await parseJsonBody(request, processBodySchema, { optional: true })
+	const image = await getOwnedImage(user.id, params.id!)
+	const [updated] = await reprocessImages(user.id, [image.id], stages, context.requestId)
+	return json(await presentImage(updated!, { baseUrl: baseUrlOf(request) }), { status: 202 })
+})

@@ -1,0 +1,20 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { MethodNotAllowedError } from '~/errors'
+import { apiHandler, json } from '~/http/problem.server'
+import { deleteImage } from '~/images/delete.server'
+import { baseUrlOf, presentImage } from '~/images/present.server'
+import { getOwnedImage } from '~/images/queries.server'
+
+export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+	const { user } = await requireApiUser(request)
+	const image = await getOwnedImage(user.id, params.id!)
+	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }))
+})
+
+export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
+	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['GET', 'DELETE'])
+	const { user } = await requireApiUser(request)
+	await deleteImage(user.id, params.id!)
+	return new Response(null, { status: 204 })
+})

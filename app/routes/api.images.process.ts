@@ -1,0 +1,18 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { parseJsonBody } from '~/http/input.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { baseUrlOf, presentImage } from '~/images/present.server'
+import { batchProcessBodySchema, reprocessImages } from '~/images/process.server'
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async ({ request, context }: ActionFunctionArgs) => {
+	const { user } = await requireApiUser(request)
+	const { ids, stages } = await parseJsonBody(request, batchProcessBodySchema)
+	const rows = await reprocessImages(user.id, ids, stages, context.requestId)
+	const baseUrl = baseUrlOf(request)
+	const items = await Promise.all(rows.map((row) => presentImage(row, { baseUrl })))
+	return json({ items }, { status: 202 })
+})

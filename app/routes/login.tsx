@@ -1,0 +1,57 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import {
+	authenticator,
+	getAuthenticated,
+	InvalidCredentialsError,
+	safeRedirect,
+	startBrowserSession,
+} from '~/auth/auth.server'
+import { AuthCard } from '~/components/auth-card'
+import { Alert, buttonClass, Field } from '~/components/ui'
+
+export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	if (await getAuthenticated(request)) throw redirect('/images')
+	return null
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+	const form = await request.clone().formData()
+	try {
+		const user = await authenticator.authenticate('form', request)
+		return startBrowserSession(user, safeRedirect(form.get('redirectTo')))
+	} catch (error) {
+		if (error instanceof InvalidCredentialsError) {
+			return { error: error.message, email: String(form.get('email') ?? '') }
+		}
+		throw error
+	}
+}
+
+export default function Login() {
+	const data = useActionData<typeof action>()
+	const [params] = useSearchParams()
+	const busy = useNavigation().state === 'submitting'
+	return (
+		<AuthCard title="Sign in to Darkroom">
+			<Form method="post" className="space-y-4">
+				<input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/images'} />
+				{data?.error ? <Alert>{data.error}</Alert> : null}
+				<Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={data?.email} />
+				<Field label="Password" name="password" type="password" autoComplete="current-password" required />
+				<button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
+					{busy ? 'Signing in…' : 'Sign in'}
+				</button>
+			</Form>
+			<p className="mt-6 text-sm text-zinc-600">
+				No account yet?{' '}
+				<Link to="/register" className="font-medium text-indigo-700 underline">
+					Create one
+				</Link>
+			</p>
+		</AuthCard>
+	)
+}

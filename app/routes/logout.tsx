@@ -1,0 +1,7 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { endBrowserSession } from '~/auth/auth.server'
+
+export const loader = () => redirect('/')
+
+export const action = ({ request }: ActionFunctionArgs) => endBrowserSession(request)

@@ -1,0 +1,73 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { getAuthenticated, startBrowserSession } from '~/auth/auth.server'
+import { registerUser } from '~/auth/users.server'
+import { AuthCard } from '~/components/auth-card'
+import { Alert, buttonClass, Field } from '~/components/ui'
+import { ConflictError, ValidationError } from '~/errors'
+
+export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	if (await getAuthenticated(request)) throw redirect('/images')
+	return null
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+	const form = await request.formData()
+	const email = String(form.get('email') ?? '')
+	try {
+		const user = await registerUser({ email, password: String(form.get('password') ?? '') })
+		return startBrowserSession(user, '/images')
+	} catch (error) {
+		if (error instanceof ValidationError) {
+			const fields: Record<string, string> = Object.fromEntries(
+				(error.errors ?? []).map((e) => [e.path, e.message]),
+			)
+			return { email, fields, error: undefined }
+		}
+		if (error instanceof ConflictError) return { email, fields: {} as Record<string, string>, error: error.message }
+		throw error
+	}
+}
+
+export default function Register() {
+	const data = useActionData<typeof action>()
+	const busy = useNavigation().state === 'submitting'
+	return (
+		<AuthCard title="Create your account">
+			<Form method="post" className="space-y-4">
+				{data?.error ? <Alert>{data.error}</Alert> : null}
+				<Field
+					label="Email"
+					name="email"
+					type="email"
+					autoComplete="email"
+					required
+					defaultValue={data?.email}
+					error={data?.fields?.email}
+				/>
+				<Field
+					label="Password (8 characters or more)"
+					name="password"
+					type="password"
+					autoComplete="new-password"
+					required
+					minLength={8}
+					maxLength={256}
+					error={data?.fields?.password}
+				/>
+				<button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
+					{busy ? 'Creating account…' : 'Create account'}
+				</button>
+			</Form>
+			<p className="mt-6 text-sm text-zinc-600">
+				Already have an account?{' '}
+				<Link to="/login" className="font-medium text-indigo-700 underline">
+					Sign in
+				</Link>
+			</p>
+		</AuthCard>
+	)
+}

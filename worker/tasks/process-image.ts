@@ -1,0 +1,105 @@
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import type { Task } from 'graphile-worker'
+import { z } from 'zod'
+import { images } from '../../db/schema'
+import { decideAiStage } from '~/ai/stage.server'
+import { config } from '~/config.server'
+import { db } from '~/db.server'
+import { ObjectNotFoundError, UnprocessableImageError } from '~/errors'
+import { variantKey } from '~/images/keys'
+import { processImage } from '~/images/pipeline.server'
+import { log } from '~/log.server'
+import { storage } from '~/storage/storage.server'
+
+const payloadSchema = z.object({ imageId: z.uuid(), requestId: z.string().nullish() })
+
+/**
+ * The image stage: claim the row, derive thumbnail, optimized copy and
+ * metadata from the original, store them under deterministic keys and
+ * complete the stage (deciding the AI stage) in one transaction. A re-run
+ * overwrites the same objects, so retries have the effect of one run.
+ */
+export const processImageTask: Task = async (rawPayload, helpers) => {
+	const { imageId, requestId } = payloadSchema.parse(rawPayload)
+	const logger = log.child({ task: 'process-image', jobId: helpers.job.id, imageId, requestId })
+	const [image] = await db
+		.update(images)
+		.set({ status: 'processing', processingStartedAt: sql`now()`, updatedAt: sql`now()` })
+		.where(and(eq(images.id, imageId), inArray(images.status, ['pending', 'processing'])))
+		.returning()
+	if (!image) {
+		logger.info('Image is gone or already processed; nothing to do')
+		return
+	}
+	const started = performance.now()
+	try {
+		const original = await storage.get(image.originalKey)
+		const result = await processImage(
+			original,
+			{ contentType: image.contentType },
+			{
+				thumbnailMaxSize: config.thumbnailMaxSize,
+				optimizedMaxSize: config.optimizedMaxSize,
+				maxInputPixels: config.maxInputPixels,
+			},
+		)
+		const thumbnailKey = variantKey(image.userId, image.id, 'thumbnail')
+		const optimizedKey = variantKey(image.userId, image.id, 'optimized')
+		await Promise.all([
+			storage.put(thumbnailKey, result.thumbnail.buffer, result.thumbnail.contentType),
+			storage.put(optimizedKey, result.optimized.buffer, result.optimized.contentType),
+		])
+		const stored = (key: string, variant: typeof result.thumbnail) => ({
+			key,
+			contentType: variant.contentType,
+			byteSize: variant.byteSize,
+			width: variant.width,
+			height: variant.height,
+		})
+		await db.transaction(async (tx) => {
+			const completed = await tx
+				.update(images)
+				.set({
+					status: 'completed',
+					error: null,
+					metadata: result.metadata,
+					thumbnail: stored(thumbnailKey, result.thumbnail),
+					optimized: stored(optimizedKey, result.optimized),
+					processedAt: sql`now()`,
+					updatedAt: sql`now()`,
+				})
+				.where(and(eq(images.id, image.id), eq(images.status, 'processing')))
+				.returning({ id: images.id })
+			if (completed.length > 0) await decideAiStage(tx, image.id)
+		})
+		logger.info({ ms: Math.round(performance.now() - started) }, 'Image stage completed')
+	} catch (error) {
+		if (error instanceof UnprocessableImageError) {
+			logger.warn({ err: error }, 'Image cannot be decoded')
+			return failImage(image.id, error.message)
+		}
+		if (error instanceof ObjectNotFoundError) {
+			logger.error({ err: error }, 'Original is missing from storage')
+			return failImage(image.id, 'The original file is missing from storage.')
+		}
+		const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
+		logger.error(
+			{ err: error, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts },
+			lastAttempt ? 'Image stage failed for good' : 'Image stage failed; will retry',
+		)
+		if (lastAttempt) {
+			await failImage(
+				image.id,
+				`Processing failed after ${helpers.job.attempts} attempts; try again later.`,
+			)
+		}
+		throw error
+	}
+}
+
+async function failImage(imageId: string, reason: string) {
+	await db
+		.update(images)
+		.set({ status: 'failed', error: reason, updatedAt: sql`now()` })
+		.where(and(eq(images.id, imageId), eq(images.status, 'processing')))
+}
