@@ -11,6 +11,7 @@ import {
 	uniqueIndex,
 	uuid,
 } from 'drizzle-orm/pg-core'
+import { aiStatuses, imageStatuses, overallStatuses } from './statuses'
 
 const timestamps = {
 	createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -50,13 +51,7 @@ export const sessions = pgTable(
 	],
 )
 
-export const imageStatuses = ['pending', 'processing', 'completed', 'failed'] as const
-export const aiStatuses = ['pending', 'processing', 'completed', 'failed', 'skipped'] as const
-export const overallStatuses = ['pending', 'processing', 'completed', 'partial', 'failed'] as const
-
-export type ImageStatus = (typeof imageStatuses)[number]
-export type AiStatus = (typeof aiStatuses)[number]
-export type OverallStatus = (typeof overallStatuses)[number]
+export * from './statuses'
 
 export type StoredVariant = {
 	key: string

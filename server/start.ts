@@ -34,6 +34,7 @@ await migrateDatabase(config.databaseUrl ?? embedded!.url)
 
 const { log } = await import('../app/log.server')
 let stopping = false
+const shutdownSteps: Array<() => Promise<void>> = []
 
 if (only === 'web') {
 	const { startWeb } = await import('./web')
@@ -88,7 +89,6 @@ function stopChild(child: ChildProcess) {
 	})
 }
 
-const shutdownSteps: Array<() => Promise<void>> = []
 function onShutdown(step: () => Promise<void>) {
 	shutdownSteps.push(step)
 }

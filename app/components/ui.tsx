@@ -1,5 +1,5 @@
 import type { InputHTMLAttributes, ReactNode } from 'react'
-import type { OverallStatus } from '../../db/schema'
+import type { OverallStatus } from '../../db/statuses'
 
 export function Field({
 	label,

@@ -6,7 +6,7 @@ const UNSAFE = /[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu
 /** The client's file name made safe to store and show: no path, no control characters, ≤ 255 bytes. */
 export function safeFilename(input: string | undefined | null, fallbackExt = ''): string {
 	const base = (input ?? '').split(/[/\\]/).pop() ?? ''
-	let name = base.replace(UNSAFE, '').replace(/\s+/g, ' ').trim().replace(/^\.+/, '')
+	let name = base.replace(/\s+/g, ' ').replace(UNSAFE, '').trim().replace(/^\.+/, '')
 	if (!name) name = `image${fallbackExt ? `.${fallbackExt}` : ''}`
 	return truncateUtf8(name, MAX_BYTES)
 }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { overallStatuses } from '../../db/schema'
+import { overallStatuses } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
 import { Alert, buttonClass, secondaryButtonClass, StatusBadge } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'

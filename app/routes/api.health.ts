@@ -1,7 +1,10 @@
 import { checkHealth } from '~/http/health.server'
+import { methodNotAllowed } from '~/http/methods.server'
 import { json } from '~/http/problem.server'
 
 export async function loader() {
 	const health = await checkHealth()
 	return json(health, { status: health.status === 'ok' ? 200 : 503 })
 }
+
+export const action = methodNotAllowed(['GET'])

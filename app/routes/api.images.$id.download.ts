@@ -13,8 +13,8 @@ const querySchema = z.object({
 })
 
 export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
-	const { variant } = parseSearchParams(request, querySchema)
 	const { user } = await requireApiUser(request)
+	const { variant } = parseSearchParams(request, querySchema)
 	const image = await getOwnedImage(user.id, params.id!)
 	const url = await signVariant(image, variant, {
 		baseUrl: baseUrlOf(request),

@@ -2,9 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { MethodNotAllowedError } from '~/errors'
 import { apiHandler, json } from '~/http/problem.server'
-import { baseUrlOf, presentImage, presentListItem } from '~/images/present.server'
+import { uploadResponse } from '~/http/upload-response.server'
+import { baseUrlOf, presentListItem } from '~/images/present.server'
 import { listImages, parseListQuery } from '~/images/queries.server'
-import { uploadImage } from '~/images/upload.server'
 
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(request)
@@ -16,21 +16,6 @@ export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
 })
 
 export const action = apiHandler(async ({ request, context }: ActionFunctionArgs) => {
-	if (request.method !== 'POST') {
-		throw new MethodNotAllowedError(['GET', 'POST'])
-	}
-	const { user } = await requireApiUser(request)
-	const { image, replayed } = await uploadImage({
-		request,
-		userId: user.id,
-		idempotencyKey: request.headers.get('Idempotency-Key'),
-		requestId: context.requestId,
-	})
-	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }), {
-		status: 202,
-		headers: {
-			Location: `/api/images/${image.id}`,
-			...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
-		},
-	})
+	if (request.method !== 'POST') throw new MethodNotAllowedError(['GET', 'POST'])
+	return uploadResponse(request, context.requestId)
 })

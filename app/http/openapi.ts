@@ -1,0 +1,1149 @@
+import { aiStatuses, imageStatuses, overallStatuses } from '../../db/schema'
+
+// The OpenAPI 3.1 description of /api, served at /api/openapi.json. It
+// describes what the route modules under app/routes/api.*.ts actually do;
+// tests/integration/openapi.test.ts checks it against the contract.
+
+const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const nullable = (ref: { $ref: string }, description?: string) => ({
+	anyOf: [ref, { type: 'null' }],
+	...(description ? { description } : {}),
+})
+const parameter = (name: string) => ({ $ref: `#/components/parameters/${name}` })
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` })
+/** A shared error response; a description here overrides the shared one (OpenAPI 3.1). */
+const problem = (name: string, description?: string) => ({
+	$ref: `#/components/responses/${name}`,
+	...(description ? { description } : {}),
+})
+const jsonBody = (name: string) => ({ 'application/json': { schema: schema(name) } })
+
+const problemTypes = [
+	'bad-request',
+	'unauthorized',
+	'not-found',
+	'method-not-allowed',
+	'conflict',
+	'payload-too-large',
+	'unsupported-media-type',
+	'validation',
+	'unprocessable-image',
+	'storage-unavailable',
+	'internal',
+]
+const problemType = (slug: string) => `https://darkroom.dev/problems/${slug}`
+
+const problemContent = (example: Record<string, unknown>) => ({
+	'application/problem+json': { schema: schema('Problem'), example },
+})
+
+const overallStatusDerivation = [
+	'Derived from `status` and `aiStatus`:',
+	'',
+	'- `failed` if the image stage failed;',
+	'- `completed` when the image stage completed and the AI stage completed or was skipped;',
+	'- `partial` when the image stage completed and the AI stage failed;',
+	'- `pending` before any work started (both stages `pending`);',
+	'- otherwise `processing`.',
+	'',
+	'`completed`, `partial` and `failed` are terminal: poll until one of them.',
+].join('\n')
+
+const timestamp = { type: 'string', format: 'date-time', description: 'ISO 8601, UTC.' }
+const uuid = { type: 'string', format: 'uuid' }
+
+const uploadDescription = `One image per request, as \`multipart/form-data\` with the bytes in a part named \`file\`.
+Other parts are ignored, as is any second \`file\` part.
+
+- The type is decided by the bytes, not by the file name or the declared type.
+  Accepted: JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC. Anything else: \`415\`.
+- A body that is not \`multipart/form-data\`, is malformed, or has no \`file\` part: \`400\`.
+- Larger than \`MAX_UPLOAD_BYTES\` (default 25 MiB = 26214400 bytes): \`413\`. The upload is cut off
+  as soon as it passes the limit (or at once when \`Content-Length\` already says so); the body is
+  never held in memory whole.
+- Empty, corrupt or truncated, or more than \`MAX_INPUT_PIXELS\` (default 100 megapixels): \`422\`
+  (\`unprocessable-image\`).
+- A rejected upload leaves no row, no stored object and no job behind.
+- The stored \`filename\` is the client's name made safe: no directory part, no control
+  characters, at most 255 bytes (\`image.<ext>\` when nothing is left).
+
+The answer is \`202 Accepted\` with the new image (\`status\` and \`aiStatus\` \`pending\`); the image
+and AI stages run in the background. Poll \`Location\` until \`overallStatus\` is terminal.
+
+**Idempotency.** With an \`Idempotency-Key\` header, a repeat with the same key by the same user
+within 24 hours creates nothing and answers \`202\` with the image the first request created (in
+its current state) and the header \`Idempotent-Replayed: true\`. The repeat must carry the same
+file (compared by SHA-256); a key reused for a different file within 24 hours is \`422\`. Keys are
+per user; concurrent requests with one key create one image.`
+
+const uploadOperation = (operationId: string, summary: string, extra = '') => ({
+	tags: ['Images'],
+	operationId,
+	summary,
+	description: extra + uploadDescription,
+	parameters: [parameter('IdempotencyKey')],
+	requestBody: { $ref: '#/components/requestBodies/ImageUpload' },
+	responses: {
+		'202': {
+			description:
+				'Accepted: the image is stored and queued for processing (or, for a replayed `Idempotency-Key`, the image the first request created).',
+			headers: {
+				Location: header('ImageLocation'),
+				'Idempotent-Replayed': header('IdempotentReplayed'),
+			},
+			content: jsonBody('ImageDetail'),
+		},
+		'400': problem(
+			'BadRequest',
+			'The body is not `multipart/form-data`, is malformed, or has no `file` part.',
+		),
+		'401': problem('Unauthorized'),
+		'413': problem('PayloadTooLarge'),
+		'415': problem('UnsupportedMediaType'),
+		'422': problem('UploadUnprocessable'),
+		'500': problem('InternalError'),
+		'503': problem(
+			'StorageUnavailable',
+			'Object storage could not be reached; nothing was stored. Retry after `Retry-After` seconds.',
+		),
+	},
+})
+
+const SIGNING_UNAVAILABLE =
+	'Object storage could not sign the URLs of the answer (its credentials could not be loaded or it refused); retry after `Retry-After` seconds. For the process operations the stages may already be queued.'
+
+const methodsNote = (allowed: string) =>
+	`Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed}\`; see \`components.responses.MethodNotAllowed\`.`
+
+export const openApiDocument = {
+	openapi: '3.1.0',
+	info: {
+		title: 'Darkroom API',
+		version: '1.0.0',
+		summary: 'Self-hosted image service: upload, process, describe and download images.',
+		description: `Darkroom stores images, derives a thumbnail and an optimized copy with their metadata in the
+background, and hands them out through short-lived signed URLs.
+
+## Conventions
+- JSON in and out (\`application/json\`), except uploads (\`multipart/form-data\`).
+- Ids are UUIDs; times are ISO 8601 UTC strings.
+- Every error is an RFC 9457 \`application/problem+json\` document (\`Problem\`): \`type\`, \`title\`,
+  \`status\`, \`detail\`, plus \`errors: [{ path, message }]\` for invalid input. \`type\` is
+  \`https://darkroom.dev/problems/<slug>\`. Unexpected failures are \`500\` (\`internal\`) with no
+  internal details.
+- A method a path does not support answers \`405\` with an \`Allow\` header; an unknown \`/api\` path
+  answers \`404\` problem+json.
+- An image that belongs to another user is indistinguishable from a missing one: \`404\`.
+
+## Authentication
+Register or log in to get a bearer token and send it as \`Authorization: Bearer <token>\`. A missing,
+expired or revoked token answers \`401\` with \`WWW-Authenticate: Bearer\`. Tokens live
+\`SESSION_TTL_DAYS\` (default 30 days) unless revoked by \`POST /api/auth/logout\`. The browser UI's
+session cookie (\`darkroom_session\`, HttpOnly, SameSite=Lax, Secure in production) is accepted too,
+for same-origin calls. When an \`Authorization\` header is sent it alone decides: a bad token is not
+rescued by the cookie.
+
+## Example
+\`\`\`sh
+BASE=http://localhost:3000
+TOKEN=$(curl -s "$BASE/api/auth/register" -H 'Content-Type: application/json' \\
+  -d '{"email":"me@example.com","password":"correct horse battery"}' | jq -r .token)
+
+# Upload; the answer is 202 with the image and Location: /api/images/{id}
+ID=$(curl -s "$BASE/api/images" -H "Authorization: Bearer $TOKEN" \\
+  -H 'Idempotency-Key: holiday-0001' -F file=@photo.jpg | jq -r .id)
+
+# Poll until overallStatus is completed, partial or failed
+curl -s "$BASE/api/images/$ID" -H "Authorization: Bearer $TOKEN" | jq .overallStatus
+
+# Download the optimized copy (302 to a signed URL)
+curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
+  -H "Authorization: Bearer $TOKEN"
+\`\`\``,
+	},
+	servers: [{ url: '/', description: 'This Darkroom instance' }],
+	tags: [
+		{ name: 'Auth', description: 'Accounts, tokens and the current user.' },
+		{ name: 'Images', description: 'Upload, list, inspect, process, download and delete images.' },
+		{ name: 'Operations', description: 'Health and this document.' },
+	],
+	security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+	paths: {
+		'/api/auth/register': {
+			description: methodsNote('POST'),
+			post: {
+				tags: ['Auth'],
+				operationId: 'register',
+				summary: 'Create an account and get a token',
+				description:
+					'Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively.',
+				security: [],
+				requestBody: { required: true, content: jsonBody('RegisterRequest') },
+				responses: {
+					'201': { description: 'Created.', content: jsonBody('AuthResponse') },
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'409': problem('Conflict', 'An account with this email already exists.'),
+					'422': problem(
+						'ValidationFailed',
+						'Invalid email, or a password shorter than 8 or longer than 256 characters.',
+					),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/auth/login': {
+			description: methodsNote('POST'),
+			post: {
+				tags: ['Auth'],
+				operationId: 'login',
+				summary: 'Log in and get a token',
+				description:
+					'Each login creates a new token; earlier ones keep working until they expire or are revoked.',
+				security: [],
+				requestBody: { required: true, content: jsonBody('LoginRequest') },
+				responses: {
+					'200': { description: 'Logged in.', content: jsonBody('AuthResponse') },
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'401': problem(
+						'Unauthorized',
+						'Incorrect email or password: one answer for an unknown email and a wrong password.',
+					),
+					'422': problem(
+						'ValidationFailed',
+						'`email` or `password` is missing, not a string or too long.',
+					),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/auth/logout': {
+			description: methodsNote('POST'),
+			post: {
+				tags: ['Auth'],
+				operationId: 'logout',
+				summary: 'Revoke the current token',
+				description:
+					'Revokes the token (or cookie session) that authenticated this request; it stops working at once. No body is needed.',
+				responses: {
+					'204': { description: 'Revoked.' },
+					'401': problem('Unauthorized'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/me': {
+			description: methodsNote('GET'),
+			get: {
+				tags: ['Auth'],
+				operationId: 'getMe',
+				summary: 'The current user',
+				responses: {
+					'200': { description: 'The authenticated user.', content: jsonBody('MeResponse') },
+					'401': problem('Unauthorized'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/images': {
+			description: methodsNote('GET, POST'),
+			get: {
+				tags: ['Images'],
+				operationId: 'listImages',
+				summary: "List the caller's images",
+				description:
+					"The caller's images, newest first, a page at a time. `status` filters on `overallStatus`. Out-of-range or malformed `page`, `pageSize` or `status` answer `422`.",
+				parameters: [parameter('Page'), parameter('PageSize'), parameter('StatusFilter')],
+				responses: {
+					'200': { description: 'One page of images.', content: jsonBody('ImageList') },
+					'401': problem('Unauthorized'),
+					'422': problem('ValidationFailed', 'A bad `page`, `pageSize` or `status`.'),
+					'500': problem('InternalError'),
+					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+			},
+			post: uploadOperation('uploadImage', 'Upload an image'),
+		},
+		'/api/images/upload': {
+			description: `Alias of \`POST /api/images\`. ${methodsNote('POST')}`,
+			post: uploadOperation(
+				'uploadImageAlias',
+				'Upload an image (alias)',
+				'Identical to `POST /api/images`.\n\n',
+			),
+		},
+		'/api/images/process': {
+			description: methodsNote('POST'),
+			post: {
+				tags: ['Images'],
+				operationId: 'processImages',
+				summary: 'Run stages again for several images',
+				description: `Runs the given stages again for up to 100 of the caller's images, all or none: if any id
+is not one of the caller's images, nothing changes and the answer is \`404\`. Repeated ids count once.
+The answer holds one image detail per distinct id, in no particular order. See
+\`POST /api/images/{id}/process\` for what each stage does.`,
+				requestBody: { required: true, content: jsonBody('BatchProcessRequest') },
+				responses: {
+					'202': {
+						description: 'Accepted: the images as they are now.',
+						content: jsonBody('BatchProcessResponse'),
+					},
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'401': problem('Unauthorized'),
+					'404': problem('NotFound', "One or more of the ids is not one of the caller's images."),
+					'409': problem(
+						'Conflict',
+						'Only the `ai` stage was asked for, but the image stage of one of the images failed: process stage `image` again.',
+					),
+					'422': problem(
+						'ValidationFailed',
+						'`ids` missing, empty, longer than 100 or not UUIDs; or bad `stages`.',
+					),
+					'500': problem('InternalError'),
+					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+			},
+		},
+		'/api/images/{id}': {
+			description: methodsNote('GET, DELETE'),
+			parameters: [parameter('ImageId')],
+			get: {
+				tags: ['Images'],
+				operationId: 'getImage',
+				summary: 'One image',
+				description:
+					'The image detail, with freshly signed variant URLs valid until `urlsExpireAt`.',
+				responses: {
+					'200': { description: 'The image.', content: jsonBody('ImageDetail') },
+					'401': problem('Unauthorized'),
+					'404': problem('NotFound'),
+					'500': problem('InternalError'),
+					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+			},
+			delete: {
+				tags: ['Images'],
+				operationId: 'deleteImage',
+				summary: 'Delete an image',
+				description:
+					'Removes the image row, its pending job and every stored object of it (original, thumbnail, optimized). Signed URLs handed out for it stop working.',
+				responses: {
+					'204': { description: 'Deleted.' },
+					'401': problem('Unauthorized'),
+					'404': problem('NotFound'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/images/{id}/download': {
+			description: methodsNote('GET'),
+			parameters: [parameter('ImageId')],
+			get: {
+				tags: ['Images'],
+				operationId: 'downloadImage',
+				summary: 'Download a variant',
+				description: `Redirects to a signed URL for the variant, served as an attachment
+(\`Content-Disposition: attachment\`; thumbnail and optimized copies are named \`<name>-thumbnail.webp\`
+and \`<name>-optimized.webp\`). The URL lives \`SIGNED_URL_TTL\` seconds (default 900 = 15 minutes).
+While the variant does not exist yet (the image stage has not completed) the answer is \`404\`.`,
+				parameters: [parameter('Variant')],
+				responses: {
+					'302': {
+						description: 'Found: `Location` is a signed URL of the variant.',
+						headers: {
+							Location: header('SignedUrlLocation'),
+							'Cache-Control': {
+								description: 'Always `no-store`.',
+								schema: { type: 'string', const: 'no-store' },
+							},
+						},
+					},
+					'401': problem('Unauthorized'),
+					'404': problem('NotFound', 'No such image, or this variant does not exist yet.'),
+					'422': problem('ValidationFailed', 'An unknown `variant`.'),
+					'500': problem('InternalError'),
+					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+			},
+		},
+		'/api/images/{id}/process': {
+			description: methodsNote('POST'),
+			parameters: [parameter('ImageId')],
+			post: {
+				tags: ['Images'],
+				operationId: 'processImage',
+				summary: 'Run stages again for one image',
+				description: `Runs the given stages of the image again; the body is optional (default both stages).
+
+- With \`image\`: \`status\` and \`aiStatus\` go back to \`pending\`, \`error\` and \`aiError\` are
+  cleared and the image stage is queued; the AI stage follows it.
+- With only \`ai\`: if the image stage completed, the AI stage is decided again (with no AI provider
+  configured it is \`skipped\` again); if the image stage is still to come it decides the AI stage
+  itself; if the image stage failed the answer is \`409\`.`,
+				requestBody: { required: false, content: jsonBody('ProcessRequest') },
+				responses: {
+					'202': {
+						description: 'Accepted: the image as it is now.',
+						content: jsonBody('ImageDetail'),
+					},
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'401': problem('Unauthorized'),
+					'404': problem('NotFound'),
+					'409': problem(
+						'Conflict',
+						'Only the `ai` stage was asked for, but the image stage failed: process stage `image` again.',
+					),
+					'422': problem('ValidationFailed', 'Bad `stages`.'),
+					'500': problem('InternalError'),
+					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+			},
+		},
+		'/api/health': {
+			description: 'Only `GET` is served. Not authenticated: for load balancers and orchestrators.',
+			get: {
+				tags: ['Operations'],
+				operationId: 'getHealth',
+				summary: 'Health of the database, storage and queue',
+				description:
+					'Probes the database, object storage and the job queue, each with a 3 s timeout. Answers `200` when all are `ok`, else `503` naming the failing checks. Never cached.',
+				security: [],
+				responses: {
+					'200': {
+						description: 'Every check is ok.',
+						content: { 'application/json': { schema: schema('HealthOk') } },
+					},
+					'503': {
+						description: 'At least one check is failing; `failing` names them.',
+						content: {
+							'application/json': {
+								schema: schema('HealthFailing'),
+								example: {
+									status: 'failing',
+									failing: ['storage'],
+									checks: { database: 'ok', storage: 'failing', queue: 'ok' },
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+		'/api/openapi.json': {
+			description: methodsNote('GET'),
+			get: {
+				tags: ['Operations'],
+				operationId: 'getOpenApiDocument',
+				summary: 'This document',
+				description: 'The OpenAPI 3.1 description of this API. Cacheable for 5 minutes.',
+				security: [],
+				responses: {
+					'200': {
+						description: 'The OpenAPI document.',
+						headers: {
+							'Cache-Control': {
+								description: '`public, max-age=300`.',
+								schema: { type: 'string' },
+							},
+						},
+						content: {
+							'application/json': {
+								schema: {
+									type: 'object',
+									description: 'An OpenAPI 3.1 document.',
+									required: ['openapi', 'info', 'paths'],
+								},
+							},
+						},
+					},
+				},
+			},
+		},
+	},
+	components: {
+		securitySchemes: {
+			bearerAuth: {
+				type: 'http',
+				scheme: 'bearer',
+				bearerFormat: 'opaque (drk_…)',
+				description:
+					'A token from `POST /api/auth/register` or `POST /api/auth/login`. Missing, expired or revoked: `401` with `WWW-Authenticate: Bearer`.',
+			},
+			cookieAuth: {
+				type: 'apiKey',
+				in: 'cookie',
+				name: 'darkroom_session',
+				description:
+					"The browser UI's signed session cookie (HttpOnly, SameSite=Lax, Secure in production), accepted for same-origin calls. Ignored when an `Authorization` header is sent.",
+			},
+		},
+		parameters: {
+			ImageId: {
+				name: 'id',
+				in: 'path',
+				required: true,
+				description:
+					"The image id. A value that is not a UUID, an unknown id and another user's image all answer `404`.",
+				schema: uuid,
+			},
+			Page: {
+				name: 'page',
+				in: 'query',
+				description: '1-based page number. Pages past the end are empty.',
+				schema: { type: 'integer', minimum: 1, maximum: 100000, default: 1 },
+			},
+			PageSize: {
+				name: 'pageSize',
+				in: 'query',
+				description: 'Images per page.',
+				schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+			},
+			StatusFilter: {
+				name: 'status',
+				in: 'query',
+				description:
+					'Only images with this `overallStatus`. An empty value (`status=`) means no filter.',
+				schema: { type: 'string', enum: [...overallStatuses] },
+			},
+			Variant: {
+				name: 'variant',
+				in: 'query',
+				description:
+					'Which file: the `original` as uploaded, or the WebP `thumbnail` or `optimized` copy.',
+				schema: {
+					type: 'string',
+					enum: ['original', 'thumbnail', 'optimized'],
+					default: 'original',
+				},
+			},
+			IdempotencyKey: {
+				name: 'Idempotency-Key',
+				in: 'header',
+				required: false,
+				description:
+					'1–255 visible ASCII characters (0x21–0x7E), otherwise `422`. A repeat with the same key by the same user within 24 hours returns the first image and creates nothing (`Idempotent-Replayed: true`); the same key with a different file within 24 hours is `422`.',
+				schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]{1,255}$' },
+				example: '3f1c2a9e-upload-0001',
+			},
+		},
+		headers: {
+			WWWAuthenticate: {
+				description: 'The authentication scheme to use.',
+				required: true,
+				schema: { type: 'string', const: 'Bearer' },
+			},
+			Allow: {
+				description: 'The methods this path supports, e.g. `GET, DELETE`.',
+				required: true,
+				schema: { type: 'string' },
+			},
+			RetryAfter: {
+				description: 'Seconds to wait before trying again.',
+				required: true,
+				schema: { type: 'integer', minimum: 0 },
+				example: 5,
+			},
+			ImageLocation: {
+				description: 'The new image: `/api/images/{id}`.',
+				required: true,
+				schema: { type: 'string', format: 'uri-reference' },
+				example: '/api/images/0b7e4c1e-8f5d-4a53-9a41-2d1f0c6e9b10',
+			},
+			IdempotentReplayed: {
+				description:
+					'Present, as `true`, only when the answer replays an earlier upload with the same `Idempotency-Key`.',
+				schema: { type: 'string', const: 'true' },
+			},
+			SignedUrlLocation: {
+				description:
+					'An absolute signed URL of the file, valid for `SIGNED_URL_TTL` seconds (default 900).',
+				required: true,
+				schema: { type: 'string', format: 'uri' },
+			},
+		},
+		requestBodies: {
+			ImageUpload: {
+				required: true,
+				description: 'One image in the `file` part.',
+				content: {
+					'multipart/form-data': {
+						schema: {
+							type: 'object',
+							required: ['file'],
+							properties: {
+								file: {
+									type: 'string',
+									format: 'binary',
+									contentMediaType: 'application/octet-stream',
+									description:
+										"The image bytes: JPEG, PNG, WebP, TIFF, GIF, AVIF or HEIC (decided from the bytes). At most `MAX_UPLOAD_BYTES` (default 25 MiB) and `MAX_INPUT_PIXELS` (default 100 megapixels). The part's file name becomes the stored `filename`, made safe.",
+								},
+							},
+						},
+						encoding: {
+							file: {
+								contentType:
+									'image/jpeg, image/png, image/webp, image/tiff, image/gif, image/avif, image/heic, image/heif, application/octet-stream',
+							},
+						},
+					},
+				},
+			},
+		},
+		responses: {
+			BadRequest: {
+				description: 'The request cannot be read (`bad-request`).',
+				content: problemContent({
+					type: problemType('bad-request'),
+					title: 'Bad request',
+					status: 400,
+					detail: 'The request body is not valid JSON.',
+				}),
+			},
+			Unauthorized: {
+				description:
+					'No valid credentials (`unauthorized`): the bearer token or session is missing, expired or revoked.',
+				headers: { 'WWW-Authenticate': header('WWWAuthenticate') },
+				content: problemContent({
+					type: problemType('unauthorized'),
+					title: 'Unauthorized',
+					status: 401,
+					detail: 'The access token is missing, expired or revoked.',
+				}),
+			},
+			NotFound: {
+				description:
+					"No such image (`not-found`). Another user's image answers the same as a missing one.",
+				content: problemContent({
+					type: problemType('not-found'),
+					title: 'Not found',
+					status: 404,
+					detail: 'No image with this id.',
+				}),
+			},
+			MethodNotAllowed: {
+				description:
+					'The path does not support this method (`method-not-allowed`); `Allow` lists the ones it does. Every path answers so for a method it does not document.',
+				headers: { Allow: header('Allow') },
+				content: problemContent({
+					type: problemType('method-not-allowed'),
+					title: 'Method not allowed',
+					status: 405,
+					detail: 'Allowed methods: GET, DELETE.',
+				}),
+			},
+			Conflict: {
+				description: 'The request conflicts with the current state (`conflict`).',
+				content: problemContent({
+					type: problemType('conflict'),
+					title: 'Conflict',
+					status: 409,
+					detail: 'An account with this email already exists.',
+				}),
+			},
+			PayloadTooLarge: {
+				description:
+					'The file is larger than `MAX_UPLOAD_BYTES` (default 25 MiB) (`payload-too-large`). The upload is cut off at the limit, not read whole.',
+				content: problemContent({
+					type: problemType('payload-too-large'),
+					title: 'Payload too large',
+					status: 413,
+					detail: 'The file is larger than the limit of 25 MiB.',
+				}),
+			},
+			UnsupportedMediaType: {
+				description:
+					'The bytes are not a supported image (`unsupported-media-type`). Accepted: JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC, decided from the bytes, not the name or declared type.',
+				content: problemContent({
+					type: problemType('unsupported-media-type'),
+					title: 'Unsupported media type',
+					status: 415,
+					detail:
+						'The file is not a supported image. Accepted: JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC.',
+				}),
+			},
+			ValidationFailed: {
+				description: 'Invalid input (`validation`); `errors` names each bad field.',
+				content: problemContent({
+					type: problemType('validation'),
+					title: 'Invalid input',
+					status: 422,
+					detail: 'pageSize: Too big: expected number to be <=100',
+					errors: [{ path: 'pageSize', message: 'Too big: expected number to be <=100' }],
+				}),
+			},
+			UploadUnprocessable: {
+				description: `The upload cannot be accepted. Either \`unprocessable-image\`: the file is empty, corrupt or
+truncated, or has more than \`MAX_INPUT_PIXELS\` (default 100 megapixels); or \`validation\` (with
+\`errors\`, path \`Idempotency-Key\`): the \`Idempotency-Key\` is not 1–255 visible ASCII characters,
+or was already used for a different file within 24 hours.`,
+				content: {
+					'application/problem+json': {
+						schema: schema('Problem'),
+						examples: {
+							corrupt: {
+								summary: 'Corrupt image',
+								value: {
+									type: problemType('unprocessable-image'),
+									title: 'Unprocessable image',
+									status: 422,
+									detail: 'The image is truncated or corrupt and cannot be decoded.',
+								},
+							},
+							keyReused: {
+								summary: 'Idempotency-Key reused for another file',
+								value: {
+									type: problemType('validation'),
+									title: 'Invalid input',
+									status: 422,
+									detail: 'This Idempotency-Key was already used for a different file.',
+									errors: [
+										{ path: 'Idempotency-Key', message: 'already used for a different file' },
+									],
+								},
+							},
+						},
+					},
+				},
+			},
+			StorageUnavailable: {
+				description:
+					'Object storage cannot be reached or cannot sign URLs (`storage-unavailable`); transient, retry after `Retry-After` seconds.',
+				headers: { 'Retry-After': header('RetryAfter') },
+				content: problemContent({
+					type: problemType('storage-unavailable'),
+					title: 'Storage unavailable',
+					status: 503,
+					detail: 'Object storage is unavailable (put failed).',
+				}),
+			},
+			InternalError: {
+				description:
+					'An unexpected failure (`internal`). It is logged; the body carries no internals.',
+				content: problemContent({
+					type: problemType('internal'),
+					title: 'Internal server error',
+					status: 500,
+					detail: 'Something went wrong on our side. It has been logged; please try again.',
+				}),
+			},
+		},
+		schemas: {
+			Problem: {
+				type: 'object',
+				description:
+					'RFC 9457 problem details, served as `application/problem+json` with `Cache-Control: no-store`.',
+				required: ['type', 'title', 'status', 'detail'],
+				properties: {
+					type: {
+						type: 'string',
+						format: 'uri',
+						description: `\`https://darkroom.dev/problems/<slug>\`; slugs: ${problemTypes.map((slug) => `\`${slug}\``).join(', ')}.`,
+						examples: [problemType('validation')],
+					},
+					title: { type: 'string', description: 'Short summary of the problem type.' },
+					status: { type: 'integer', minimum: 400, maximum: 599 },
+					detail: { type: 'string', description: 'Human-readable explanation of this occurrence.' },
+					errors: {
+						type: 'array',
+						description: 'For invalid input (`validation`): one entry per bad field.',
+						items: {
+							type: 'object',
+							required: ['path', 'message'],
+							properties: {
+								path: {
+									type: 'string',
+									description:
+										'Dotted path of the field (`ids.3`, `pageSize`, `Idempotency-Key`), or `(root)`.',
+								},
+								message: { type: 'string' },
+							},
+						},
+					},
+				},
+			},
+			User: {
+				type: 'object',
+				required: ['id', 'email', 'createdAt'],
+				properties: {
+					id: uuid,
+					email: { type: 'string', format: 'email', description: 'Stored lower-cased.' },
+					createdAt: timestamp,
+				},
+			},
+			RegisterRequest: {
+				type: 'object',
+				required: ['email', 'password'],
+				properties: {
+					email: {
+						type: 'string',
+						format: 'email',
+						maxLength: 254,
+						description: 'Trimmed and lower-cased; must be unused (case-insensitively).',
+					},
+					password: { type: 'string', minLength: 8, maxLength: 256 },
+				},
+			},
+			LoginRequest: {
+				type: 'object',
+				required: ['email', 'password'],
+				properties: {
+					email: { type: 'string', maxLength: 254, description: 'Compared case-insensitively.' },
+					password: { type: 'string', maxLength: 256 },
+				},
+			},
+			AuthResponse: {
+				type: 'object',
+				required: ['user', 'token', 'expiresAt'],
+				properties: {
+					user: schema('User'),
+					token: {
+						type: 'string',
+						description:
+							'Bearer token for `Authorization: Bearer <token>`. Shown once; only its hash is stored.',
+						examples: ['drk_kq3V0mC2n7xJb1yZ4p9sT6wRfH8dLuE5aGiO0cNvYtM'],
+					},
+					expiresAt: { ...timestamp, description: 'When the token stops working (ISO 8601, UTC).' },
+				},
+			},
+			MeResponse: {
+				type: 'object',
+				required: ['user'],
+				properties: { user: schema('User') },
+			},
+			ImageStatus: {
+				type: 'string',
+				enum: [...imageStatuses],
+				description:
+					'The image stage (decode, metadata, thumbnail, optimized copy): `pending` (queued), `processing`, `completed` or `failed` (`error` says why: the file cannot be decoded, or processing failed on every retry).',
+			},
+			AiStatus: {
+				type: 'string',
+				enum: [...aiStatuses],
+				description:
+					'The AI stage, which follows a completed image stage: `pending`, `processing`, `completed`, `failed` (`aiError` says why) or `skipped` (no AI provider is configured; `aiError` says so and `ai` stays null).',
+			},
+			OverallStatus: {
+				type: 'string',
+				enum: [...overallStatuses],
+				description: overallStatusDerivation,
+			},
+			Variant: {
+				type: 'object',
+				description: 'One stored file of an image and a signed URL for it.',
+				required: ['url', 'contentType', 'byteSize', 'width', 'height'],
+				properties: {
+					url: {
+						type: 'string',
+						format: 'uri',
+						description:
+							'Signed URL (served inline), valid for `SIGNED_URL_TTL` seconds (default 900) until `urlsExpireAt`. It stops working when the image is deleted; an expired or altered URL answers `403`.',
+					},
+					contentType: { type: 'string', examples: ['image/webp'] },
+					byteSize: { type: 'integer', minimum: 0 },
+					width: { type: 'integer', minimum: 1 },
+					height: { type: 'integer', minimum: 1 },
+				},
+			},
+			Metadata: {
+				type: 'object',
+				description:
+					'What the image stage read from the original. GPS is shown to the owner only (every route answers only the owner) and is never copied into the thumbnail or optimized files.',
+				required: [
+					'format',
+					'width',
+					'height',
+					'space',
+					'hasAlpha',
+					'orientation',
+					'density',
+					'pages',
+					'exif',
+					'gps',
+				],
+				properties: {
+					format: { type: 'string', examples: ['jpeg'] },
+					width: { type: 'integer', description: 'After auto-orientation.' },
+					height: { type: 'integer', description: 'After auto-orientation.' },
+					space: { type: ['string', 'null'], description: 'Colour space, e.g. `srgb`.' },
+					hasAlpha: { type: 'boolean' },
+					orientation: {
+						type: ['integer', 'null'],
+						minimum: 1,
+						maximum: 8,
+						description: 'EXIF orientation of the original, if any.',
+					},
+					density: { type: ['number', 'null'], description: 'Pixels per inch, if recorded.' },
+					pages: { type: 'integer', minimum: 1, description: 'Frames or pages (GIF, TIFF, HEIC).' },
+					exif: {
+						type: ['object', 'null'],
+						description: 'Camera data; null when the file has none.',
+						required: [
+							'make',
+							'model',
+							'lens',
+							'takenAt',
+							'exposureTime',
+							'fNumber',
+							'iso',
+							'focalLength',
+						],
+						properties: {
+							make: { type: ['string', 'null'] },
+							model: { type: ['string', 'null'] },
+							lens: { type: ['string', 'null'] },
+							takenAt: {
+								type: ['string', 'null'],
+								description: 'When the photo was taken, as recorded by the camera.',
+							},
+							exposureTime: { type: ['number', 'null'], description: 'Seconds.' },
+							fNumber: { type: ['number', 'null'] },
+							iso: { type: ['number', 'null'] },
+							focalLength: { type: ['number', 'null'], description: 'Millimetres.' },
+						},
+					},
+					gps: {
+						type: ['object', 'null'],
+						description: 'Where the photo was taken; null when the file has no position.',
+						required: ['latitude', 'longitude'],
+						properties: {
+							latitude: { type: 'number', minimum: -90, maximum: 90 },
+							longitude: { type: 'number', minimum: -180, maximum: 180 },
+						},
+					},
+				},
+			},
+			AiResult: {
+				type: 'object',
+				description: 'What the AI stage found. Null on an image until the AI stage completes.',
+				required: [
+					'summary',
+					'tags',
+					'ocrText',
+					'safety',
+					'model',
+					'inputTokens',
+					'outputTokens',
+					'costUsd',
+				],
+				properties: {
+					summary: { type: ['string', 'null'] },
+					tags: { type: 'array', items: { type: 'string' } },
+					ocrText: { type: ['string', 'null'], description: 'Text found in the image, if any.' },
+					safety: {
+						type: 'object',
+						required: ['flagged', 'categories'],
+						properties: {
+							flagged: { type: 'boolean' },
+							categories: { type: 'array', items: { type: 'string' } },
+						},
+					},
+					model: { type: 'string' },
+					inputTokens: { type: 'integer', minimum: 0 },
+					outputTokens: { type: 'integer', minimum: 0 },
+					costUsd: { type: 'number', minimum: 0 },
+				},
+			},
+			ImageDetail: {
+				type: 'object',
+				description: `An image with its processing state, metadata and signed variant URLs.
+
+Thumbnail: WebP, longest side at most \`THUMBNAIL_MAX_SIZE\` (default 256). Optimized: WebP, longest
+side at most \`OPTIMIZED_MAX_SIZE\` (default 2048). Neither is ever upscaled; both are auto-oriented from
+EXIF and carry no EXIF or GPS.`,
+				required: [
+					'id',
+					'filename',
+					'contentType',
+					'byteSize',
+					'sha256',
+					'createdAt',
+					'updatedAt',
+					'width',
+					'height',
+					'format',
+					'status',
+					'aiStatus',
+					'overallStatus',
+					'error',
+					'aiError',
+					'metadata',
+					'variants',
+					'urlsExpireAt',
+					'ai',
+				],
+				properties: {
+					id: uuid,
+					filename: {
+						type: 'string',
+						maxLength: 255,
+						description:
+							"The client's file name made safe: no directory part, no control characters, at most 255 UTF-8 bytes.",
+					},
+					contentType: {
+						type: 'string',
+						description: 'Of the original, decided from its bytes.',
+						examples: ['image/jpeg'],
+					},
+					byteSize: { type: 'integer', minimum: 1, description: 'Of the original.' },
+					sha256: {
+						type: 'string',
+						pattern: '^[0-9a-f]{64}$',
+						description: 'Hex SHA-256 of the original.',
+					},
+					createdAt: timestamp,
+					updatedAt: timestamp,
+					width: {
+						type: 'integer',
+						minimum: 1,
+						description: 'Of the original, after auto-orientation.',
+					},
+					height: {
+						type: 'integer',
+						minimum: 1,
+						description: 'Of the original, after auto-orientation.',
+					},
+					format: { type: 'string', description: 'Of the original.', examples: ['jpeg', 'png'] },
+					status: schema('ImageStatus'),
+					aiStatus: schema('AiStatus'),
+					overallStatus: schema('OverallStatus'),
+					error: {
+						type: ['string', 'null'],
+						description: 'Why the image stage failed; otherwise null.',
+					},
+					aiError: {
+						type: ['string', 'null'],
+						description: 'Why the AI stage failed or was skipped; otherwise null.',
+					},
+					metadata: nullable(schema('Metadata'), 'Null until the image stage completes.'),
+					variants: {
+						type: 'object',
+						required: ['original', 'thumbnail', 'optimized'],
+						properties: {
+							original: schema('Variant'),
+							thumbnail: nullable(schema('Variant'), 'Null until the image stage completes.'),
+							optimized: nullable(schema('Variant'), 'Null until the image stage completes.'),
+						},
+					},
+					urlsExpireAt: {
+						...timestamp,
+						description:
+							'When the signed URLs in `variants` stop working: now + `SIGNED_URL_TTL` (default 900 s = 15 min). Fetch the image again for fresh ones.',
+					},
+					ai: nullable(schema('AiResult'), 'Null until the AI stage completes.'),
+				},
+			},
+			ImageListItem: {
+				type: 'object',
+				required: [
+					'id',
+					'filename',
+					'createdAt',
+					'status',
+					'aiStatus',
+					'overallStatus',
+					'width',
+					'height',
+					'thumbnailUrl',
+				],
+				properties: {
+					id: uuid,
+					filename: { type: 'string', maxLength: 255 },
+					createdAt: timestamp,
+					status: schema('ImageStatus'),
+					aiStatus: schema('AiStatus'),
+					overallStatus: schema('OverallStatus'),
+					width: { type: 'integer', minimum: 1, description: 'Of the original.' },
+					height: { type: 'integer', minimum: 1, description: 'Of the original.' },
+					thumbnailUrl: {
+						type: ['string', 'null'],
+						format: 'uri',
+						description:
+							'Signed URL of the thumbnail, valid for `SIGNED_URL_TTL` seconds (default 900); null until the thumbnail exists.',
+					},
+				},
+			},
+			ImageList: {
+				type: 'object',
+				required: ['items', 'page', 'pageSize', 'total', 'totalPages'],
+				properties: {
+					items: {
+						type: 'array',
+						description: 'Newest first.',
+						items: schema('ImageListItem'),
+					},
+					page: { type: 'integer', minimum: 1 },
+					pageSize: { type: 'integer', minimum: 1, maximum: 100 },
+					total: { type: 'integer', minimum: 0, description: 'Images matching the filter.' },
+					totalPages: { type: 'integer', minimum: 0, description: '`ceil(total / pageSize)`.' },
+				},
+			},
+			ProcessRequest: {
+				type: 'object',
+				properties: {
+					stages: schema('Stages'),
+				},
+			},
+			BatchProcessRequest: {
+				type: 'object',
+				required: ['ids'],
+				properties: {
+					ids: {
+						type: 'array',
+						minItems: 1,
+						maxItems: 100,
+						items: uuid,
+						description: "Ids of the caller's images; repeats count once.",
+					},
+					stages: schema('Stages'),
+				},
+			},
+			Stages: {
+				type: 'array',
+				minItems: 1,
+				items: { type: 'string', enum: ['image', 'ai'] },
+				default: ['image', 'ai'],
+				description:
+					'Stages to run again. `image` also re-runs the AI stage after it. Default: both.',
+			},
+			BatchProcessResponse: {
+				type: 'object',
+				required: ['items'],
+				properties: {
+					items: { type: 'array', items: schema('ImageDetail') },
+				},
+			},
+			HealthChecks: {
+				type: 'object',
+				required: ['database', 'storage', 'queue'],
+				properties: {
+					database: schema('CheckState'),
+					storage: schema('CheckState'),
+					queue: schema('CheckState'),
+				},
+			},
+			CheckState: { type: 'string', enum: ['ok', 'failing'] },
+			HealthOk: {
+				type: 'object',
+				required: ['status', 'checks'],
+				properties: {
+					status: { type: 'string', const: 'ok' },
+					checks: schema('HealthChecks'),
+				},
+			},
+			HealthFailing: {
+				type: 'object',
+				required: ['status', 'failing', 'checks'],
+				properties: {
+					status: { type: 'string', const: 'failing' },
+					failing: {
+						type: 'array',
+						minItems: 1,
+						items: { type: 'string', enum: ['database', 'storage', 'queue'] },
+						description: 'The checks that failed.',
+					},
+					checks: schema('HealthChecks'),
+				},
+			},
+		},
+	},
+}

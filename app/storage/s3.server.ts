@@ -1,0 +1,210 @@
+import {
+	DeleteObjectsCommand,
+	GetObjectCommand,
+	HeadBucketCommand,
+	HeadObjectCommand,
+	PutObjectCommand,
+	S3Client,
+	type S3ClientConfig,
+} from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { Readable } from 'node:stream'
+import { AppError, ObjectNotFoundError, StorageUnavailableError } from '~/errors'
+import { log } from '~/log.server'
+import { assertValidKey, contentDisposition } from './common'
+import type { Storage } from './types'
+
+export type S3StorageOptions = {
+	/** Unset: AWS itself. Set for MinIO, R2, s3rver … */
+	endpoint?: string
+	region: string
+	bucket: string
+	accessKeyId: string
+	secretAccessKey: string
+	forcePathStyle: boolean
+}
+
+/** S3 allows at most 1000 keys per DeleteObjects request. */
+const DELETE_BATCH = 1000
+/** The health check must answer quickly even when the endpoint hangs. */
+const CHECK_TIMEOUT_MS = 3000
+
+export function createS3Storage(options: S3StorageOptions): Storage {
+	const { bucket } = options
+	const client = new S3Client(clientConfig(options))
+
+	return {
+		driver: 's3',
+		async put(key, body, contentType) {
+			assertValidKey(key)
+			if (Buffer.isBuffer(body)) {
+				const command = new PutObjectCommand({
+					Bucket: bucket,
+					Key: key,
+					Body: body,
+					ContentType: contentType,
+					ContentLength: body.length,
+				})
+				await client.send(command).catch(rethrowAs('put'))
+				return
+			}
+			await putStream(client, {
+				Bucket: bucket,
+				Key: key,
+				Body: body.stream(),
+				ContentType: contentType,
+				ContentLength: body.byteSize,
+			})
+		},
+		async get(key) {
+			assertValidKey(key)
+			try {
+				const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+				if (!result.Body) throw new Error('GetObject returned no body')
+				return Buffer.from(await result.Body.transformToByteArray())
+			} catch (error) {
+				if (isMissingObject(error)) throw new ObjectNotFoundError(key)
+				throw toStorageError(error, 'get')
+			}
+		},
+		async delete(keys) {
+			keys.forEach(assertValidKey)
+			const unique = [...new Set(keys)]
+			for (let start = 0; start < unique.length; start += DELETE_BATCH) {
+				const batch = unique.slice(start, start + DELETE_BATCH)
+				const command = new DeleteObjectsCommand({
+					Bucket: bucket,
+					// Quiet: only failures are listed; missing keys count as deleted.
+					Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+				})
+				const result = await client.send(command).catch(rethrowAs('delete'))
+				const failed = result.Errors ?? []
+				if (failed.length > 0) {
+					const first = failed[0]!
+					const cause = new Error(
+						`${failed.length} object(s) not deleted, first ${first.Key}: ${first.Code} ${first.Message}`,
+					)
+					throw new StorageUnavailableError('Object storage failed to delete objects.', { cause })
+				}
+			}
+		},
+		async exists(key) {
+			assertValidKey(key)
+			try {
+				await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+				return true
+			} catch (error) {
+				if (isMissingObject(error)) return false
+				throw toStorageError(error, 'exists')
+			}
+		},
+		async signedUrl(key, { expiresIn, contentType, disposition, filename }) {
+			assertValidKey(key)
+			const command = new GetObjectCommand({
+				Bucket: bucket,
+				Key: key,
+				// Served with these headers whatever the object carries, like the local driver.
+				ResponseContentType: contentType,
+				ResponseContentDisposition: contentDisposition(disposition, filename),
+				ResponseCacheControl: `private, max-age=${expiresIn}, immutable`,
+			})
+			// Presigning is local computation; it only fails on bad input or credentials.
+			return getSignedUrl(client, command, { expiresIn }).catch(rethrowAs('sign'))
+		},
+		async check() {
+			const command = new HeadBucketCommand({ Bucket: bucket })
+			try {
+				await client.send(command, { abortSignal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
+			} catch (error) {
+				// Any failure here, a missing bucket (a bare 404 to HEAD) included, means storage cannot be used.
+				throw new StorageUnavailableError('Object storage is unavailable (check failed).', {
+					cause: error,
+				})
+			}
+		},
+	}
+}
+
+function clientConfig(options: S3StorageOptions): S3ClientConfig {
+	return {
+		endpoint: options.endpoint,
+		region: options.region,
+		forcePathStyle: options.forcePathStyle,
+		credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+		// One retry for transient errors. The SDK never retries a streamed body
+		// (it cannot be replayed); the caller, a request or a job, decides.
+		maxAttempts: 2,
+		// Fail fast on a dead endpoint: no connection in 2 s, or a connection
+		// silent for 10 s, is an outage rather than a slow upload.
+		requestHandler: { connectionTimeout: 2000, socketTimeout: 10_000 },
+		// The SDK's default checksums (CRC32 trailers, aws-chunked bodies) are
+		// not understood by many S3-compatible servers; send them only where S3 requires them.
+		requestChecksumCalculation: 'WHEN_REQUIRED',
+		responseChecksumValidation: 'WHEN_REQUIRED',
+		// Without a logger the SDK warns on the console (e.g. for every failed
+		// streamed put, which the caller already sees as an error).
+		logger: sdkLogger,
+	}
+}
+
+const s3Log = log.child({ component: 's3' })
+const sdkLogger = {
+	debug: () => {},
+	info: () => {},
+	warn: (...content: unknown[]) => s3Log.warn({ sdk: content }, 'AWS SDK warning'),
+	error: (...content: unknown[]) => s3Log.error({ sdk: content }, 'AWS SDK error'),
+}
+
+type PutStreamInput = ConstructorParameters<typeof PutObjectCommand>[0] & { Body: Readable }
+
+async function putStream(client: S3Client, input: PutStreamInput): Promise<void> {
+	// The SDK pipes the body with .pipe(), which does not forward a source
+	// error: without this the request would hang and the error go unhandled.
+	const abort = new AbortController()
+	let sourceError: unknown
+	input.Body.on('error', (error) => {
+		sourceError ??= error
+		abort.abort(error)
+	})
+	try {
+		await client.send(new PutObjectCommand(input), { abortSignal: abort.signal })
+	} catch (error) {
+		// The upload's own failure (too large, client gone …) is passed on untouched.
+		throw sourceError ?? toStorageError(error, 'put')
+	}
+}
+
+type S3ErrorShape = { name?: string; $metadata?: { httpStatusCode?: number } }
+
+function isMissingObject(error: unknown): boolean {
+	const { name, $metadata } = (error ?? {}) as S3ErrorShape
+	if (name === 'NoSuchKey' || name === 'NotFound') return true
+	return $metadata?.httpStatusCode === 404 && name !== 'NoSuchBucket'
+}
+
+const rethrowAs =
+	(action: string) =>
+	(error: unknown): never => {
+		throw toStorageError(error, action)
+	}
+
+/**
+ * Outages, throttling, bad credentials and a missing bucket become
+ * StorageUnavailableError (the cause keeps the details for the log); any other
+ * 4xx is a bug in the request and passes through.
+ */
+function toStorageError(error: unknown, action: string): unknown {
+	if (error instanceof AppError) return error
+	const { name, $metadata } = (error ?? {}) as S3ErrorShape
+	const status = $metadata?.httpStatusCode
+	const unavailable =
+		status === undefined ||
+		status >= 500 ||
+		[401, 403, 408, 429].includes(status) ||
+		name === 'NoSuchBucket'
+	if (!unavailable) return error
+	// The message reaches clients: no endpoint, bucket or key in it.
+	return new StorageUnavailableError(`Object storage is unavailable (${action} failed).`, {
+		cause: error,
+	})
+}

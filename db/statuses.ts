@@ -1,0 +1,8 @@
+// Plain values (no drizzle import) so the browser bundle can use them too.
+export const imageStatuses = ['pending', 'processing', 'completed', 'failed'] as const
+export const aiStatuses = ['pending', 'processing', 'completed', 'failed', 'skipped'] as const
+export const overallStatuses = ['pending', 'processing', 'completed', 'partial', 'failed'] as const
+
+export type ImageStatus = (typeof imageStatuses)[number]
+export type AiStatus = (typeof aiStatuses)[number]
+export type OverallStatus = (typeof overallStatuses)[number]

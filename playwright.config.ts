@@ -1,0 +1,49 @@
+import os from 'node:os'
+import path from 'node:path'
+import { defineConfig } from '@playwright/test'
+
+// The real product with embedded defaults: its own PostgreSQL and storage in
+// a fresh data directory, web + worker started exactly as `npm start` does.
+const port = 3100 + Math.floor(Math.random() * 800)
+const dataDir = path.join(os.tmpdir(), `darkroom-e2e-${process.pid}`)
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 60_000,
+	expect: { timeout: 20_000 },
+	fullyParallel: false,
+	workers: 1,
+	reporter: 'list',
+	use: {
+		baseURL: `http://127.0.0.1:${port}`,
+		trace: 'retain-on-failure',
+		launchOptions: {
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: [
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+			],
+		},
+	},
+	webServer: {
+		command: `node --import tsx server/start.ts`,
+		url: `http://127.0.0.1:${port}/api/health`,
+		timeout: 120_000,
+		reuseExistingServer: false,
+		gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+		stdout: 'ignore',
+		stderr: 'pipe',
+		env: {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			LOG_LEVEL: 'warn',
+			NODE_ENV: 'test',
+		},
+	},
+})

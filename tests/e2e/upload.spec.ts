@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto'
+import { expect, type Page, test } from '@playwright/test'
+import sharp from 'sharp'
+
+// A phone-like photo: 1600×1200 with camera EXIF and a GPS position.
+async function phonePhoto() {
+	const { data, info } = await sharp({
+		create: { width: 160, height: 120, channels: 3, background: '#4a7bd0' },
+	})
+		.raw()
+		.toBuffer({ resolveWithObject: true })
+	for (let i = 0; i < data.length; i += 7) data[i] = (i * 31) % 255
+	return sharp(data, { raw: info })
+		.resize(1600, 1200)
+		.withExif({
+			IFD0: { Make: 'Pixelworks', Model: 'Phone 9' },
+			IFD2: { DateTimeOriginal: '2024:06:01 10:20:30', LensModel: 'Wide 26mm f/1.8' },
+			IFD3: {
+				GPSLatitudeRef: 'N',
+				GPSLatitude: '52/1 22/1 0/1',
+				GPSLongitudeRef: 'E',
+				GPSLongitude: '4/1 54/1 0/1',
+			},
+		})
+		.jpeg({ quality: 85 })
+		.toBuffer()
+}
+
+async function register(page: Page) {
+	await page.goto('/register')
+	await page.getByLabel('Email').fill(`e2e-${randomUUID()}@example.com`)
+	await page.getByLabel(/Password/).fill('a long enough password')
+	await page.getByRole('button', { name: 'Create account' }).click()
+	await expect(page).toHaveURL(/\/images$/)
+}
+
+async function uploadAndFinish(page: Page, { javaScript }: { javaScript: boolean }) {
+	await page.getByLabel('Image file').setInputFiles({
+		name: 'holiday.jpg',
+		mimeType: 'image/jpeg',
+		buffer: await phonePhoto(),
+	})
+	await page.getByRole('button', { name: 'Upload' }).click()
+	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+	await expect(page.getByRole('heading', { name: 'holiday.jpg' })).toBeVisible()
+	// With JavaScript the page updates in place: a mark on window survives until completion.
+	if (javaScript) await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
+	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
+	if (javaScript) {
+		expect(await page.evaluate(() => '__sameDocument' in window)).toBe(true)
+	}
+
+	const metadata = page.getByTestId('metadata')
+	await expect(metadata).toContainText('1600 × 1200')
+	await expect(metadata).toContainText('Pixelworks Phone 9')
+	await expect(metadata).toContainText('Wide 26mm f/1.8')
+	await expect(metadata).toContainText('52.36667, 4.90000')
+
+	// Every file link works; the thumbnail is a WebP no larger than 256 px.
+	for (const variant of ['original', 'optimized', 'thumbnail']) {
+		const href = await page.locator(`a[data-variant="${variant}"]`).getAttribute('href')
+		const response = await page.request.get(href!)
+		expect(response.status(), variant).toBe(200)
+		expect(response.headers()['content-type']).toBe(
+			variant === 'original' ? 'image/jpeg' : 'image/webp',
+		)
+		if (variant === 'thumbnail') {
+			const meta = await sharp(await response.body()).metadata()
+			expect(Math.max(meta.width!, meta.height!)).toBe(256)
+			expect(meta.exif).toBeUndefined()
+		}
+	}
+	const preview = page.getByRole('img', { name: 'holiday.jpg' })
+	await expect(preview).toBeVisible()
+
+	// Back in the gallery the card shows the thumbnail and the status.
+	await page.getByRole('link', { name: '← All images' }).click()
+	const card = page.getByTestId('gallery').getByRole('listitem').first()
+	await expect(card).toContainText('holiday.jpg')
+	await expect(card).toContainText('completed')
+	const thumb = card.getByRole('img')
+	const thumbResponse = await page.request.get((await thumb.getAttribute('src'))!)
+	expect(thumbResponse.status()).toBe(200)
+}
+
+test.describe('with JavaScript disabled', () => {
+	test.use({ javaScriptEnabled: false })
+
+	test('register, upload with the plain form and reach the completed detail page', async ({
+		page,
+	}) => {
+		await register(page)
+		await uploadAndFinish(page, { javaScript: false })
+	})
+
+	test('a file that is not an image gets a readable error', async ({ page }) => {
+		await register(page)
+		await page.getByLabel('Image file').setInputFiles({
+			name: 'notes.jpg',
+			mimeType: 'image/jpeg',
+			buffer: Buffer.from('these are my notes, not a photo'),
+		})
+		await page.getByRole('button', { name: 'Upload' }).click()
+		await expect(page.getByRole('alert')).toContainText('not a supported image')
+		await expect(page.getByText('No images yet')).toBeVisible()
+	})
+})
+
+test.describe('with JavaScript enabled', () => {
+	test('register, upload and watch the status change without reloading', async ({ page }) => {
+		await register(page)
+		await uploadAndFinish(page, { javaScript: true })
+	})
+
+	test('sign out and back in', async ({ page }) => {
+		await register(page)
+		const email = await page.getByTestId('user-email').textContent()
+		await page.getByRole('button', { name: 'Sign out' }).click()
+		await expect(page).toHaveURL(/\/login$/)
+		await page.goto('/images')
+		await expect(page).toHaveURL(/\/login\?redirectTo=%2Fimages$/)
+		await page.getByLabel('Email').fill(email!)
+		await page.getByLabel('Password').fill('wrong password!')
+		await page.getByRole('button', { name: 'Sign in' }).click()
+		await expect(page.getByRole('alert')).toHaveText('Incorrect email or password.')
+		await page.getByLabel('Password').fill('a long enough password')
+		await page.getByRole('button', { name: 'Sign in' }).click()
+		await expect(page).toHaveURL(/\/images$/)
+	})
+})

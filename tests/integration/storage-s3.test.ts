@@ -1,0 +1,194 @@
+import net, { type AddressInfo, type Socket } from 'node:net'
+import { Readable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
+import { createS3Storage } from '~/storage/s3.server'
+import type { Storage } from '~/storage/types'
+import { startS3, type TestS3 } from '../support/s3'
+
+let s3: TestS3
+let storage: Storage
+
+const storageFor = (server: TestS3) =>
+	createS3Storage({
+		endpoint: server.endpoint,
+		region: 'us-east-1',
+		bucket: server.bucket,
+		...server.credentials,
+		forcePathStyle: true,
+	})
+
+beforeAll(async () => {
+	s3 = await startS3()
+	storage = storageFor(s3)
+})
+
+afterAll(async () => {
+	await s3?.stop()
+})
+
+const signOptions = {
+	expiresIn: 60,
+	contentType: 'image/webp',
+	disposition: 'attachment' as const,
+	filename: 'Café "menu".webp',
+	baseUrl: 'http://unused.example',
+}
+
+describe('s3 storage', () => {
+	test('put a Buffer, get it back, exists', async () => {
+		const bytes = Buffer.from('hello s3')
+		await storage.put('images/u1/i1/original.jpg', bytes, 'image/jpeg')
+		expect(await storage.get('images/u1/i1/original.jpg')).toEqual(bytes)
+		expect(await storage.exists('images/u1/i1/original.jpg')).toBe(true)
+		expect(await storage.exists('images/u1/i1/nothing.jpg')).toBe(false)
+	})
+
+	test('put a stream with its byte size', async () => {
+		const bytes = Buffer.alloc(300_000, 7)
+		const chunks = [bytes.subarray(0, 100_000), bytes.subarray(100_000)]
+		await storage.put(
+			'images/u1/i1/stream.bin',
+			{ stream: () => Readable.from(chunks), byteSize: bytes.length },
+			'application/octet-stream',
+		)
+		// .equals: deep equality is slow on large buffers.
+		expect((await storage.get('images/u1/i1/stream.bin')).equals(bytes)).toBe(true)
+	})
+
+	test('a failing source stream rejects the put with its own error', async () => {
+		const failure = new Error('client went away')
+		const source = new Readable({ read() {} })
+		source.push(Buffer.alloc(1000))
+		setTimeout(() => source.destroy(failure), 20)
+		const put = storage.put(
+			'images/u1/i1/broken.bin',
+			{ stream: () => source, byteSize: 5000 },
+			'application/octet-stream',
+		)
+		await expect(put).rejects.toBe(failure)
+		// Real S3 refuses a body shorter than its Content-Length; s3rver keeps
+		// what arrived, so the object's absence is not checked here.
+	})
+
+	test('overwriting a key replaces the object', async () => {
+		await storage.put('images/u1/i2/a.txt', Buffer.from('one'), 'text/plain')
+		await storage.put('images/u1/i2/a.txt', Buffer.from('two'), 'text/plain')
+		expect((await storage.get('images/u1/i2/a.txt')).toString()).toBe('two')
+	})
+
+	test('get of a missing key throws ObjectNotFoundError', async () => {
+		await expect(storage.get('images/nope/missing.jpg')).rejects.toBeInstanceOf(ObjectNotFoundError)
+	})
+
+	test('delete removes several keys and ignores missing ones', async () => {
+		const keys = ['images/u2/a/1.jpg', 'images/u2/a/2.jpg', 'images/u2/b/3.jpg']
+		for (const key of keys) await storage.put(key, Buffer.from(key), 'image/jpeg')
+		await storage.delete([...keys, 'images/u2/never/there.jpg', keys[0]!])
+		for (const key of keys) expect(await storage.exists(key)).toBe(false)
+		await storage.delete(['images/u2/never/there.jpg'])
+		await storage.delete([])
+	})
+
+	test('delete in batches of more than 1000 keys', async () => {
+		const keys = Array.from({ length: 1005 }, (_, i) => `images/u3/bulk/${i}.txt`)
+		await storage.put(keys[0]!, Buffer.from('first'), 'text/plain')
+		await storage.put(keys[1004]!, Buffer.from('last'), 'text/plain')
+		await storage.delete(keys)
+		expect(await storage.exists(keys[0]!)).toBe(false)
+		expect(await storage.exists(keys[1004]!)).toBe(false)
+	})
+
+	test('rejects keys that do not come from ids', async () => {
+		await expect(storage.put('../x', Buffer.from('x'), 'text/plain')).rejects.toThrow(
+			/Invalid storage key/,
+		)
+		await expect(storage.get('Images/X')).rejects.toThrow(/Invalid storage key/)
+	})
+
+	test('check() passes against a running server', async () => {
+		await expect(storage.check()).resolves.toBeUndefined()
+	})
+
+	test('check() against a missing bucket is StorageUnavailableError', async () => {
+		const other = createS3Storage({
+			endpoint: s3.endpoint,
+			region: 'us-east-1',
+			bucket: 'no-such-bucket',
+			...s3.credentials,
+			forcePathStyle: true,
+		})
+		await expect(other.check()).rejects.toBeInstanceOf(StorageUnavailableError)
+	})
+
+	test('a stopped server gives StorageUnavailableError within a few seconds', async () => {
+		const doomed = await startS3('doomed')
+		const doomedStorage = storageFor(doomed)
+		await doomedStorage.check()
+		await doomedStorage.put('images/x/y.txt', Buffer.from('x'), 'text/plain')
+		await doomed.stop()
+
+		const started = Date.now()
+		const error = await doomedStorage.check().catch((e: unknown) => e)
+		expect(error).toBeInstanceOf(StorageUnavailableError)
+		expect((error as Error).cause).toBeDefined()
+		await expect(doomedStorage.get('images/x/y.txt')).rejects.toBeInstanceOf(
+			StorageUnavailableError,
+		)
+		await expect(doomedStorage.exists('images/x/y.txt')).rejects.toBeInstanceOf(
+			StorageUnavailableError,
+		)
+		await expect(
+			doomedStorage.put('images/x/z.txt', Buffer.from('x'), 'text/plain'),
+		).rejects.toBeInstanceOf(StorageUnavailableError)
+		expect(Date.now() - started).toBeLessThan(5000)
+	})
+
+	test('check() against an endpoint that never answers gives up within a few seconds', async () => {
+		// Accepts connections and stays silent: the case a connection timeout alone does not catch.
+		const sockets = new Set<Socket>()
+		const silent = net.createServer((socket) => sockets.add(socket))
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+		const { port } = silent.address() as AddressInfo
+		try {
+			const hung = createS3Storage({
+				endpoint: `http://127.0.0.1:${port}`,
+				region: 'us-east-1',
+				bucket: 'any',
+				...s3.credentials,
+				forcePathStyle: true,
+			})
+			const started = Date.now()
+			await expect(hung.check()).rejects.toBeInstanceOf(StorageUnavailableError)
+			expect(Date.now() - started).toBeLessThan(5000)
+		} finally {
+			for (const socket of sockets) socket.destroy()
+			await new Promise((resolve) => silent.close(resolve))
+		}
+	})
+
+	test('a presigned URL serves the bytes with the requested headers', async () => {
+		const bytes = Buffer.from('RIFF....WEBPVP8 fake')
+		await storage.put('images/u4/i/optimized.webp', bytes, 'application/octet-stream')
+		const url = await storage.signedUrl('images/u4/i/optimized.webp', signOptions)
+		expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/images/u4/i/optimized.webp?`)).toBe(true)
+
+		const response = await fetch(url)
+		expect(response.status).toBe(200)
+		expect(response.headers.get('content-type')).toBe('image/webp')
+		expect(response.headers.get('content-disposition')).toBe(
+			`attachment; filename="Cafe menu.webp"; filename*=UTF-8''Caf%C3%A9%20%22menu%22.webp`,
+		)
+		expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
+	})
+
+	test('a presigned URL stops working once it expires', async () => {
+		await storage.put('images/u4/i/thumb.webp', Buffer.from('thumb'), 'image/webp')
+		const url = await storage.signedUrl('images/u4/i/thumb.webp', { ...signOptions, expiresIn: 1 })
+		expect((await fetch(url)).status).toBe(200)
+		await new Promise((resolve) => setTimeout(resolve, 2100))
+		const response = await fetch(url)
+		expect(response.status).toBe(403)
+		await response.arrayBuffer()
+	})
+})
