@@ -4,8 +4,11 @@ import { defineConfig } from '@playwright/test'
 
 // The real product with embedded defaults: its own PostgreSQL and storage in
 // a fresh data directory, web + worker started exactly as `npm start` does.
-const port = 3100 + Math.floor(Math.random() * 800)
-const dataDir = path.join(os.tmpdir(), `darkroom-e2e-${process.pid}`)
+// The config is evaluated again in each test worker: pass the choice down through env.
+process.env.DARKROOM_E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800))
+process.env.DARKROOM_E2E_DATA_DIR ??= path.join(os.tmpdir(), `darkroom-e2e-${process.pid}`)
+const port = Number(process.env.DARKROOM_E2E_PORT)
+const dataDir = process.env.DARKROOM_E2E_DATA_DIR
 
 export default defineConfig({
 	testDir: 'tests/e2e',

@@ -237,7 +237,7 @@ async function withHeic<T>(
 	input: Buffer,
 	primaryIndex: number,
 	maxInputPixels: number,
-	use: (primary: HeicImage, count: number) => Promise<T>,
+	handle: (primary: HeicImage, count: number) => Promise<T>,
 ): Promise<T> {
 	const decoder = await loadHeicDecoder()
 	const file = await heicDecoding(decoder.all({ buffer: input }))
@@ -246,7 +246,7 @@ async function withHeic<T>(
 		const primary = file[primaryIndex] ?? file[0]
 		if (!primary) throw new UnprocessableImageError(CORRUPT_MESSAGE)
 		assertWithinPixelLimit(primary.width, primary.height, maxInputPixels)
-		return await use(primary, file.length)
+		return await handle(primary, file.length)
 	} finally {
 		file.dispose()
 	}
@@ -384,24 +384,15 @@ function positiveNumber(value: unknown): number | null {
  * keeps the shown time equal to what the camera recorded.
  */
 function exifDate(value: unknown, offset: unknown): string | null {
-	if (typeof value !== 'string') return null
-	const match = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(value.trim())
+	const pattern = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/
+	const match = typeof value === 'string' ? pattern.exec(value.trim()) : null
 	if (!match) return null
-	const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [
-		number,
-		number,
-		number,
-		number,
-		number,
-		number,
-	]
-	const wallClock = Date.UTC(year, month - 1, day, hour, minute, second)
-	const date = new Date(wallClock - offsetMinutes(offset) * 60_000)
-	// "0000:00:00 00:00:00" and other impossible dates mean "not set".
-	const roundTrips = new Date(wallClock).getUTCDate() === day && month >= 1 && month <= 12
-	return year > 1800 && roundTrips && hour < 24 && minute < 60 && second < 60
-		? date.toISOString()
-		: null
+	const [, year, month, day, hour, minute, second] = match
+	const wallClock = `${year}-${month}-${day}T${hour}:${minute}:${second}.000Z`
+	const time = Date.parse(wallClock)
+	// "0000:00:00 00:00:00" (unset) and impossible dates such as 30 February are no date.
+	if (Number.isNaN(time) || new Date(time).toISOString() !== wallClock) return null
+	return new Date(time - offsetMinutes(offset) * 60_000).toISOString()
 }
 
 function offsetMinutes(offset: unknown): number {

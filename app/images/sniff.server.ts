@@ -23,6 +23,8 @@ const formatsByMime: Record<string, AcceptedFormat> = {
 	'image/heif': 'heic',
 }
 
+const TIFF: DetectedImageType = { contentType: 'image/tiff', format: 'tiff', ext: 'tif' }
+
 /** The format behind a stored content type, for callers that kept only the type. */
 export function formatForContentType(contentType: string): AcceptedFormat | null {
 	return formatsByMime[contentType.split(';')[0]!.trim().toLowerCase()] ?? null
@@ -30,8 +32,7 @@ export function formatForContentType(contentType: string): AcceptedFormat | null
 
 export async function detectImageType(head: Uint8Array): Promise<DetectedImageType | null> {
 	const detected = await fileTypeFromBuffer(head.subarray(0, SNIFF_BYTES))
-	if (!detected)
-		return isTiff(head) ? { contentType: 'image/tiff', format: 'tiff', ext: 'tif' } : null
+	if (!detected) return isTiff(head) ? TIFF : null
 	const format = formatsByMime[detected.mime]
 	if (!format) return null
 	// file-type calls every `mif1` file image/heif, but AVIF files may carry that
@@ -44,9 +45,9 @@ export async function detectImageType(head: Uint8Array): Promise<DetectedImageTy
 
 /** Compatible brands listed in an ISO-BMFF `ftyp` box (HEIF, AVIF). */
 function ftypBrands(head: Uint8Array): string[] {
-	const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
 	if (head.byteLength < 16) return []
-	const size = Math.min(view.getUint32(0), head.byteLength)
+	const boxSize = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0)
+	const size = Math.min(boxSize, head.byteLength)
 	const brands: string[] = []
 	for (let offset = 16; offset + 4 <= size; offset += 4) {
 		brands.push(String.fromCharCode(...head.subarray(offset, offset + 4)))

@@ -620,10 +620,28 @@ function chunks(bytes: Buffer, size: number): Buffer[] {
 }
 
 describe('stored filenames', () => {
-	it('drops any path and control characters from the client name', async () => {
-		const { token } = await register(web.baseUrl)
-		const image = await upload(token, jpeg, '../../etc/sneaky\u0007name.jpg')
-		expect(image.filename).toBe('sneakyname.jpg')
+	let token: string
+
+	beforeAll(async () => {
+		;({ token } = await register(web.baseUrl))
+	})
+
+	it.each([
+		['drops any path', '../../etc/passwd.jpg', 'passwd.jpg'],
+		['drops a Windows path', 'C:\\Users\\me\\Pictures\\cat.jpg', 'cat.jpg'],
+		['keeps UTF-8 names as sent', 'café 東京.jpg', 'café 東京.jpg'],
+		['drops control characters', 'sneaky\u0007name\u001b.jpg', 'sneakyname.jpg'],
+	])('%s', async (_case, sent, stored) => {
+		const image = await upload(token, jpeg, sent)
+		expect(image.filename).toBe(stored)
+		expect((await getImage(web.baseUrl, token, image.id)).filename).toBe(stored)
+		await waitForTerminal(web.baseUrl, token, image.id)
+	})
+
+	it('cuts long names to at most 255 bytes', async () => {
+		const image = await upload(token, jpeg, `${'a'.repeat(300)}.jpg`)
+		expect(Buffer.byteLength(image.filename)).toBeLessThanOrEqual(255)
+		expect(image.filename).toMatch(/^a+\.jpg$/)
 		await waitForTerminal(web.baseUrl, token, image.id)
 	})
 })
