@@ -4,7 +4,9 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-	{ ignores: ['build/**', 'node_modules/**', '.data/**', 'test-results/**', 'playwright-report/**'] },
+	{
+		ignores: ['build/**', 'node_modules/**', '.data/**', 'test-results/**', 'playwright-report/**'],
+	},
 	js.configs.recommended,
 	...tseslint.configs.recommended,
 	{
@@ -12,7 +14,10 @@ export default tseslint.config(
 		plugins: { 'react-hooks': reactHooks },
 		rules: {
 			...reactHooks.configs.recommended.rules,
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+			],
 			'@typescript-eslint/no-non-null-assertion': 'off',
 			'no-console': ['error', { allow: ['error', 'warn'] }],
 		},

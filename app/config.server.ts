@@ -18,9 +18,7 @@ const schema = z.object({
 	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 	/** Public origin used to build absolute URLs; defaults to the request's own origin. */
 	PUBLIC_URL: z.url().optional(),
-	LOG_LEVEL: z
-		.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-		.default('info'),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	DATA_DIR: z.string().min(1).default('.data'),
 	/** Unset: an embedded PostgreSQL under DATA_DIR. */
 	DATABASE_URL: z
@@ -59,9 +57,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 	)
 	const result = schema.safeParse(cleaned)
 	if (!result.success) {
-		const lines = result.error.issues.map(
-			(issue) => `  ${issue.path.join('.')}: ${issue.message}`,
-		)
+		const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
 		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
 	}
 	const values = result.data

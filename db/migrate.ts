@@ -21,5 +21,4 @@ export async function migrateDatabase(url: string) {
 	}
 }
 
-
 const silentLogger = new Logger(() => () => {})

@@ -129,9 +129,7 @@ export const images = pgTable(
 		optimized: jsonb('optimized').$type<StoredVariant>(),
 		ai: jsonb('ai').$type<AiResult>(),
 		...timestamps,
-		updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' })
-			.notNull()
-			.defaultNow(),
+		updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 		processingStartedAt: timestamp('processing_started_at', { withTimezone: true, mode: 'date' }),
 		processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
 	},

@@ -74,7 +74,10 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 
 	return new Promise((resolve, reject) => {
 		const server = app.listen(config.port, config.host, () => {
-			log.info({ port: config.port, host: config.host }, `Darkroom listening on http://localhost:${config.port}`)
+			log.info(
+				{ port: config.port, host: config.host },
+				`Darkroom listening on http://localhost:${config.port}`,
+			)
 			resolve(server)
 		})
 		server.on('error', reject)

@@ -24,7 +24,10 @@ export class InvalidCredentialsError extends Error {}
 export const authenticator = new Authenticator<PublicUser>()
 authenticator.use(
 	new FormStrategy(async ({ form }) => {
-		const user = await verifyLogin(String(form.get('email') ?? ''), String(form.get('password') ?? ''))
+		const user = await verifyLogin(
+			String(form.get('email') ?? ''),
+			String(form.get('password') ?? ''),
+		)
 		if (!user) throw new InvalidCredentialsError('Incorrect email or password.')
 		return user
 	}),
@@ -93,8 +96,16 @@ export async function endBrowserSession(request: Request) {
 }
 
 /** Only same-site paths: never redirect to another origin after login. */
-export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/images') {
-	if (typeof to !== 'string' || !to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) {
+export function safeRedirect(
+	to: FormDataEntryValue | string | null | undefined,
+	fallback = '/images',
+) {
+	if (
+		typeof to !== 'string' ||
+		!to.startsWith('/') ||
+		to.startsWith('//') ||
+		to.startsWith('/\\')
+	) {
 		return fallback
 	}
 	return to

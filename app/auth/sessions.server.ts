@@ -41,10 +41,7 @@ export async function findSession(token: string) {
 	if (!row) return null
 	// Touch at most once a minute: keeps "last used" useful without a write per request.
 	if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-		await db
-			.update(sessions)
-			.set({ lastUsedAt: new Date() })
-			.where(eq(sessions.id, row.sessionId))
+		await db.update(sessions).set({ lastUsedAt: new Date() }).where(eq(sessions.id, row.sessionId))
 	}
 	return row
 }

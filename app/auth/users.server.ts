@@ -41,10 +41,7 @@ export async function registerUser(input: unknown): Promise<PublicUser> {
 
 /** The user for these credentials, or null: one answer for unknown email and wrong password. */
 export async function verifyLogin(email: string, password: string): Promise<PublicUser | null> {
-	const [user] = await db
-		.select()
-		.from(users)
-		.where(eq(users.email, email.trim().toLowerCase()))
+	const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase()))
 	if (!user) return verifyAgainstDummy(password).then(() => null)
 	if (!(await verifyPassword(user.passwordHash, password))) return null
 	return { id: user.id, email: user.email, createdAt: user.createdAt }

@@ -28,13 +28,22 @@ export function Field({
 	)
 }
 
-export function Alert({ children, tone = 'error' }: { children: ReactNode; tone?: 'error' | 'info' }) {
+export function Alert({
+	children,
+	tone = 'error',
+}: {
+	children: ReactNode
+	tone?: 'error' | 'info'
+}) {
 	const colors =
 		tone === 'error'
 			? 'border-red-200 bg-red-50 text-red-800'
 			: 'border-sky-200 bg-sky-50 text-sky-900'
 	return (
-		<div role={tone === 'error' ? 'alert' : 'status'} className={`rounded-md border px-4 py-3 text-sm ${colors}`}>
+		<div
+			role={tone === 'error' ? 'alert' : 'status'}
+			className={`rounded-md border px-4 py-3 text-sm ${colors}`}
+		>
 			{children}
 		</div>
 	)

@@ -22,9 +22,7 @@ const HEAD_BYTES = 4100
 const ENVELOPE_BYTES = 64 * 1024
 
 const tooLarge = (maxBytes: number) =>
-	new PayloadTooLargeError(
-		`The file is larger than the limit of ${formatBytes(maxBytes)}.`,
-	)
+	new PayloadTooLargeError(`The file is larger than the limit of ${formatBytes(maxBytes)}.`)
 
 /**
  * Streams the `file` part of a multipart request to a temporary file while

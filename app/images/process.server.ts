@@ -36,7 +36,9 @@ export async function reprocessImages(
 			.for('update')
 		if (owned.length !== unique.length) {
 			throw new NotFoundError(
-				unique.length === 1 ? 'No image with this id.' : 'One or more of these images do not exist.',
+				unique.length === 1
+					? 'No image with this id.'
+					: 'One or more of these images do not exist.',
 			)
 		}
 		for (const image of owned) {

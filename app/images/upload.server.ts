@@ -150,4 +150,3 @@ async function removeQuietly(key: string) {
 		log.error({ err: error, key }, 'Could not remove the original after a failed upload')
 	})
 }
-

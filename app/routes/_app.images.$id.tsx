@@ -88,7 +88,10 @@ export default function ImageDetail() {
 							{working ? (
 								<noscript>
 									<br />
-									This page refreshes by itself. <a href="" className="underline">Refresh now</a>
+									This page refreshes by itself.{' '}
+									<a href="" className="underline">
+										Refresh now
+									</a>
 								</noscript>
 							) : null}
 						</p>
@@ -122,11 +125,17 @@ export default function ImageDetail() {
 								return (
 									<li key={name} className="flex items-center justify-between gap-2">
 										{variant ? (
-											<a href={variant.url} className="font-medium text-indigo-700 underline" data-variant={name}>
+											<a
+												href={variant.url}
+												className="font-medium text-indigo-700 underline"
+												data-variant={name}
+											>
 												{name[0]!.toUpperCase() + name.slice(1)}
 											</a>
 										) : (
-											<span className="text-zinc-500">{name[0]!.toUpperCase() + name.slice(1)} (not ready)</span>
+											<span className="text-zinc-500">
+												{name[0]!.toUpperCase() + name.slice(1)} (not ready)
+											</span>
 										)}
 										{variant ? (
 											<span className="text-zinc-500">
@@ -138,19 +147,26 @@ export default function ImageDetail() {
 							})}
 						</ul>
 						<p className="mt-3 text-xs text-zinc-500">
-							Links expire at {new Date(image.urlsExpireAt).toLocaleTimeString()}; reload the page for fresh ones.
+							Links expire at {new Date(image.urlsExpireAt).toLocaleTimeString()}; reload the page
+							for fresh ones.
 						</p>
 					</Section>
 
 					<Section title="Details">
-						<dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm" data-testid="metadata">
+						<dl
+							className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm"
+							data-testid="metadata"
+						>
 							<Row label="Dimensions" value={`${image.width} × ${image.height}`} />
 							<Row label="Format" value={image.format.toUpperCase()} />
 							<Row label="Size" value={formatBytes(image.byteSize)} />
 							<Row label="Uploaded" value={new Date(image.createdAt).toLocaleString()} />
-							<Row label="Camera" value={[exif?.make, exif?.model].filter(Boolean).join(' ') || null} />
+							<Row label="Camera" value={camera(exif)} />
 							<Row label="Lens" value={exif?.lens} />
-							<Row label="Taken" value={exif?.takenAt ? new Date(exif.takenAt).toLocaleString() : null} />
+							<Row
+								label="Taken"
+								value={exif?.takenAt ? new Date(exif.takenAt).toLocaleString() : null}
+							/>
 							<Row label="Exposure" value={exposure(exif)} />
 							<Row label="Colour space" value={image.metadata?.space} />
 							<Row
@@ -168,9 +184,16 @@ export default function ImageDetail() {
 									) : null
 								}
 							/>
-							<Row label="SHA-256" value={<code className="break-all text-xs">{image.sha256}</code>} />
+							<Row
+								label="SHA-256"
+								value={<code className="text-xs break-all">{image.sha256}</code>}
+							/>
 						</dl>
-						{gps ? <p className="mt-2 text-xs text-zinc-500">Location is visible only to you and is never in the generated files.</p> : null}
+						{gps ? (
+							<p className="mt-2 text-xs text-zinc-500">
+								Location is visible only to you and is never in the generated files.
+							</p>
+						) : null}
 					</Section>
 
 					<div className="flex flex-wrap gap-3">
@@ -201,12 +224,25 @@ export default function ImageDetail() {
 	)
 }
 
-type Exif = NonNullable<NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['image']['metadata']>['exif']>
+type Exif = NonNullable<
+	NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['image']['metadata']>['exif']
+>
+
+// "Canon" + "Canon EOS R5" reads as "Canon EOS R5", not "Canon Canon EOS R5".
+function camera(exif: Exif | null | undefined) {
+	if (!exif?.model) return exif?.make ?? null
+	if (!exif.make || exif.model.toLowerCase().startsWith(exif.make.toLowerCase())) return exif.model
+	return `${exif.make} ${exif.model}`
+}
 
 function exposure(exif: Exif | null | undefined) {
 	if (!exif) return null
 	const parts = [
-		exif.exposureTime ? (exif.exposureTime < 1 ? `1/${Math.round(1 / exif.exposureTime)} s` : `${exif.exposureTime} s`) : null,
+		exif.exposureTime
+			? exif.exposureTime < 1
+				? `1/${Math.round(1 / exif.exposureTime)} s`
+				: `${exif.exposureTime} s`
+			: null,
 		exif.fNumber ? `f/${exif.fNumber}` : null,
 		exif.iso ? `ISO ${exif.iso}` : null,
 		exif.focalLength ? `${exif.focalLength} mm` : null,

@@ -50,18 +50,26 @@ export default function Gallery() {
 	const uploading = navigation.state === 'submitting' && navigation.formMethod === 'POST'
 	usePoll(items.some((item) => !isTerminal(item.overallStatus)))
 
-	const pageLink = (n: number) => `?${new URLSearchParams({ ...(status ? { status } : {}), page: String(n) })}`
+	const pageLink = (n: number) =>
+		`?${new URLSearchParams({ ...(status ? { status } : {}), page: String(n) })}`
 
 	return (
 		<div className="space-y-8">
-			<section aria-labelledby="upload-heading" className="rounded-xl border border-zinc-200 bg-white p-6 shadow-sm">
+			<section
+				aria-labelledby="upload-heading"
+				className="rounded-xl border border-zinc-200 bg-white p-6 shadow-sm"
+			>
 				<h1 id="upload-heading" className="text-xl font-semibold">
 					Upload an image
 				</h1>
 				<p className="mt-1 text-sm text-zinc-600">
 					JPEG, PNG, WebP, TIFF, GIF, AVIF or HEIC, up to the server's size limit.
 				</p>
-				<Form method="post" encType="multipart/form-data" className="mt-4 flex flex-wrap items-center gap-3">
+				<Form
+					method="post"
+					encType="multipart/form-data"
+					className="mt-4 flex flex-wrap items-center gap-3"
+				>
 					<label htmlFor="file" className="sr-only">
 						Image file
 					</label>
@@ -115,7 +123,10 @@ export default function Gallery() {
 						{status ? `No images are ${status}.` : 'No images yet. Upload your first one above.'}
 					</p>
 				) : (
-					<ul className="mt-4 grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4" data-testid="gallery">
+					<ul
+						className="mt-4 grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4"
+						data-testid="gallery"
+					>
 						{items.map((item) => (
 							<li key={item.id}>
 								<Link
@@ -131,7 +142,9 @@ export default function Gallery() {
 												className="max-h-full max-w-full object-contain"
 											/>
 										) : (
-											<span className="text-sm text-zinc-500">{item.overallStatus === 'failed' ? 'No preview' : 'Processing…'}</span>
+											<span className="text-sm text-zinc-500">
+												{item.overallStatus === 'failed' ? 'No preview' : 'Processing…'}
+											</span>
 										)}
 									</div>
 									<div className="flex items-center justify-between gap-2 p-2">
@@ -166,7 +179,11 @@ export default function Gallery() {
 				{items.some((item) => !isTerminal(item.overallStatus)) ? (
 					<noscript>
 						<p className="mt-4 text-center text-sm">
-							Some images are still processing. <a href="" className="underline">Refresh</a> to see their progress.
+							Some images are still processing.{' '}
+							<a href="" className="underline">
+								Refresh
+							</a>{' '}
+							to see their progress.
 						</p>
 					</noscript>
 				) : null}

@@ -21,7 +21,9 @@ export default function AppLayout() {
 						<NavLink
 							to="/images"
 							end
-							className={({ isActive }) => (isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900')}
+							className={({ isActive }) =>
+								isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
+							}
 						>
 							Images
 						</NavLink>

@@ -6,7 +6,6 @@ import { apiHandler, json } from '~/http/problem.server'
 import { parseJsonBody } from '~/http/input.server'
 import { methodNotAllowed } from '~/http/methods.server'
 
-
 export const loader = methodNotAllowed(['POST'])
 
 export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {

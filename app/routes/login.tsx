@@ -40,8 +40,21 @@ export default function Login() {
 			<Form method="post" className="space-y-4">
 				<input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/images'} />
 				{data?.error ? <Alert>{data.error}</Alert> : null}
-				<Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={data?.email} />
-				<Field label="Password" name="password" type="password" autoComplete="current-password" required />
+				<Field
+					label="Email"
+					name="email"
+					type="email"
+					autoComplete="email"
+					required
+					defaultValue={data?.email}
+				/>
+				<Field
+					label="Password"
+					name="password"
+					type="password"
+					autoComplete="current-password"
+					required
+				/>
 				<button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
 					{busy ? 'Signing in…' : 'Sign in'}
 				</button>

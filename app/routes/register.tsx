@@ -27,7 +27,8 @@ export async function action({ request }: ActionFunctionArgs) {
 			)
 			return { email, fields, error: undefined }
 		}
-		if (error instanceof ConflictError) return { email, fields: {} as Record<string, string>, error: error.message }
+		if (error instanceof ConflictError)
+			return { email, fields: {} as Record<string, string>, error: error.message }
 		throw error
 	}
 }

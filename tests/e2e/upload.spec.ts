@@ -72,6 +72,12 @@ async function uploadAndFinish(page: Page, { javaScript }: { javaScript: boolean
 	}
 	const preview = page.getByRole('img', { name: 'holiday.jpg' })
 	await expect(preview).toBeVisible()
+	if (javaScript) {
+		// The browser really decoded it (script-free pages can't be evaluated).
+		await expect
+			.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth))
+			.toBe(1600)
+	}
 
 	// Back in the gallery the card shows the thumbnail and the status.
 	await page.getByRole('link', { name: '← All images' }).click()

@@ -24,4 +24,3 @@ describe('safeFilename', () => {
 		expect(name).not.toContain('\uFFFD')
 	})
 })
-

@@ -46,7 +46,10 @@ describe('configuration is validated at start', () => {
 		[{ STORAGE_DRIVER: 's3' }, 'S3_BUCKET'],
 		[{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
 	])('%o stops the process naming %s', async (env, name) => {
-		const run = start(['--only=web'], { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dr-')), ...env })
+		const run = start(['--only=web'], {
+			DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dr-')),
+			...env,
+		})
 		expect(await run.exited).toBe(1)
 		expect(run.output()).toContain(name)
 		expect(run.output()).toContain('Invalid configuration')
@@ -66,7 +69,11 @@ describe('embedded defaults', () => {
 		const first = start([], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' })
 		try {
 			await waitForHealth(url, first.exited)
-			const registered = await fetch(`${url}/api/auth/register`, { method: 'POST', headers, body: credentials })
+			const registered = await fetch(`${url}/api/auth/register`, {
+				method: 'POST',
+				headers,
+				body: credentials,
+			})
 			expect(registered.status).toBe(201)
 		} finally {
 			first.child.kill('SIGTERM')
@@ -77,7 +84,11 @@ describe('embedded defaults', () => {
 		const second = start([], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' })
 		try {
 			await waitForHealth(url, second.exited)
-			const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers, body: credentials })
+			const login = await fetch(`${url}/api/auth/login`, {
+				method: 'POST',
+				headers,
+				body: credentials,
+			})
 			expect(login.status).toBe(200)
 		} finally {
 			second.child.kill('SIGTERM')
