@@ -51,6 +51,8 @@ export class PayloadTooLargeError extends AppError {
 	status = 413
 	title = 'Payload too large'
 	slug = 'payload-too-large'
+	// Close after answering, so a client still sending a huge body can stop.
+	headers = { Connection: 'close' }
 }
 
 export class UnsupportedMediaTypeError extends AppError {

@@ -48,6 +48,7 @@ export async function receiveFile(
 	try {
 		parser = busboy({
 			headers: { 'content-type': contentType },
+			defParamCharset: 'utf8',
 			limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 64 * 1024, parts: 40 },
 		})
 	} catch {
@@ -63,7 +64,9 @@ export async function receiveFile(
 				if (failed) return
 				failed = true
 				body.unpipe(parser)
-				body.destroy()
+				// Discard the rest instead of destroying the socket, so the client
+				// receives our error response rather than a connection reset.
+				body.resume()
 				reject(error)
 			}
 
