@@ -43,7 +43,37 @@ const schema = z.object({
 	SESSION_TTL_DAYS: positiveInt.default(30),
 	WORKER_CONCURRENCY: positiveInt.max(64).default(2),
 	JOB_MAX_ATTEMPTS: positiveInt.max(25).default(8),
-	AI_PROVIDER: z.enum(['none']).default('none'),
+	/** Default: `openai` when OPENAI_API_KEY or OPENAI_BASE_URL is set, else `none`. */
+	AI_PROVIDER: z.enum(['openai', 'local', 'none']).optional(),
+	OPENAI_API_KEY: z.string().min(1).optional(),
+	/** Any OpenAI-compatible server: Ollama, vLLM, OpenRouter… */
+	OPENAI_BASE_URL: z.url().optional(),
+	OPENAI_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+	OPENAI_IMAGE_DETAIL: z.enum(['low', 'high', 'auto']).default('low'),
+	/** `none` skips the moderation call and keeps the model's own assessment. */
+	OPENAI_MODERATION_MODEL: z.string().min(1).default('omni-moderation-latest'),
+	AI_IMAGE_MAX_SIZE: positiveInt.max(4096).default(1024),
+	AI_MAX_ATTEMPTS: positiveInt.max(10).default(4),
+	AI_TIMEOUT_MS: positiveInt.default(60_000),
+	AI_CONCURRENCY: positiveInt.max(32).default(2),
+	/** JSON: {"model": {"input": USD per 1M tokens, "output": USD per 1M tokens}}, merged over the defaults. */
+	AI_PRICES: z
+		.string()
+		.transform((text, ctx) => {
+			try {
+				return JSON.parse(text) as unknown
+			} catch {
+				ctx.addIssue({ code: 'custom', message: 'must be JSON' })
+				return z.NEVER
+			}
+		})
+		.pipe(
+			z.record(
+				z.string(),
+				z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+			),
+		)
+		.optional(),
 })
 
 export type Env = z.input<typeof schema>
@@ -70,6 +100,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
 				)
 			}
 		}
+	}
+	if (values.AI_PROVIDER === 'openai' && !values.OPENAI_API_KEY && !values.OPENAI_BASE_URL) {
+		throw new ConfigError(
+			'Invalid configuration:\n  OPENAI_API_KEY: required when AI_PROVIDER is openai (or set OPENAI_BASE_URL for a local server)',
+		)
 	}
 	const dataDir = path.resolve(values.DATA_DIR)
 	return {
@@ -104,7 +139,25 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		sessionTtlDays: values.SESSION_TTL_DAYS,
 		workerConcurrency: values.WORKER_CONCURRENCY,
 		jobMaxAttempts: values.JOB_MAX_ATTEMPTS,
-		aiProvider: values.AI_PROVIDER,
+		ai: {
+			provider:
+				values.AI_PROVIDER ??
+				(values.OPENAI_API_KEY || values.OPENAI_BASE_URL ? ('openai' as const) : ('none' as const)),
+			openai: {
+				// OpenAI-compatible local servers usually need no key; the SDK insists on one.
+				apiKey: values.OPENAI_API_KEY ?? 'not-needed',
+				baseUrl: values.OPENAI_BASE_URL,
+				model: values.OPENAI_MODEL,
+				imageDetail: values.OPENAI_IMAGE_DETAIL,
+				moderationModel:
+					values.OPENAI_MODERATION_MODEL === 'none' ? null : values.OPENAI_MODERATION_MODEL,
+			},
+			imageMaxSize: values.AI_IMAGE_MAX_SIZE,
+			maxAttempts: values.AI_MAX_ATTEMPTS,
+			timeoutMs: values.AI_TIMEOUT_MS,
+			concurrency: values.AI_CONCURRENCY,
+			prices: values.AI_PRICES ?? {},
+		},
 	}
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
 	bigint,
+	customType,
 	index,
 	integer,
 	jsonb,
@@ -87,12 +88,15 @@ export type AiResult = {
 	summary: string | null
 	tags: string[]
 	ocrText: string | null
-	safety: { flagged: boolean; categories: string[] }
+	/** `source` says who judged: the moderation endpoint, the model itself, or nobody (local). */
+	safety: { flagged: boolean; categories: string[]; source: 'moderation' | 'model' | 'none' }
 	model: string
 	inputTokens: number
 	outputTokens: number
 	costUsd: number
 }
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' })
 
 export const images = pgTable(
 	'images',
@@ -128,6 +132,16 @@ export const images = pgTable(
 		thumbnail: jsonb('thumbnail').$type<StoredVariant>(),
 		optimized: jsonb('optimized').$type<StoredVariant>(),
 		ai: jsonb('ai').$type<AiResult>(),
+		aiCompletedAt: timestamp('ai_completed_at', { withTimezone: true, mode: 'date' }),
+		// What `?q=` searches: file name, summary, tags and OCR text. 'simple' (no
+		// stemming) because OCR text comes in any language.
+		search: tsvector('search').generatedAlwaysAs(
+			sql`to_tsvector('simple',
+				coalesce(filename, '') || ' ' ||
+				coalesce(ai->>'summary', '') || ' ' ||
+				coalesce(ai->>'ocrText', '') || ' ' ||
+				coalesce(ai->'tags', '[]'::jsonb)::text)`,
+		),
 		...timestamps,
 		updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 		processingStartedAt: timestamp('processing_started_at', { withTimezone: true, mode: 'date' }),
@@ -135,6 +149,9 @@ export const images = pgTable(
 	},
 	(t) => [
 		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+		index('images_search_idx').using('gin', t.search),
+		index('images_tags_idx').using('gin', sql`(${t.ai} -> 'tags')`),
+		index('images_user_ai_completed_idx').on(t.userId, t.aiCompletedAt),
 		index('images_user_overall_created_idx').on(
 			t.userId,
 			t.overallStatus,

@@ -2,6 +2,7 @@ import { Logger, run, type LogLevel, type Runner } from 'graphile-worker'
 import { config } from '~/config.server'
 import { databaseUrl } from '~/db.server'
 import { log } from '~/log.server'
+import { analyzeImageTask } from './tasks/analyze-image'
 import { processImageTask } from './tasks/process-image'
 
 const graphileLogger = new Logger((scope) => {
@@ -12,19 +13,47 @@ const graphileLogger = new Logger((scope) => {
 	}
 })
 
-export const taskList = { 'process-image': processImageTask }
+const common = {
+	connectionString: databaseUrl,
+	// server/start.ts handles signals, to shut down in order.
+	noHandleSignals: true,
+	pollInterval: 2000,
+	logger: graphileLogger,
+}
 
-/** Runs the graphile-worker loop; resolves once it is listening for jobs. */
-export async function startWorker(): Promise<Runner> {
-	const runner = await run({
-		connectionString: databaseUrl,
-		concurrency: config.workerConcurrency,
-		// We handle signals ourselves (server/start.ts) to shut down in order.
-		noHandleSignals: true,
-		pollInterval: 2000,
-		logger: graphileLogger,
-		taskList,
-	})
-	log.info({ concurrency: config.workerConcurrency }, 'Worker started')
-	return runner
+/**
+ * Two runners in one process, each fetching only its own tasks: slow AI calls
+ * fill AI_CONCURRENCY slots and can never take the slots thumbnails need.
+ */
+export async function startWorker(): Promise<{ stop(): Promise<void>; promise: Promise<void> }> {
+	const runners: Runner[] = [
+		await run({
+			...common,
+			concurrency: config.workerConcurrency,
+			taskList: { 'process-image': processImageTask },
+		}),
+	]
+	if (config.ai.provider !== 'none') {
+		runners.push(
+			await run({
+				...common,
+				concurrency: config.ai.concurrency,
+				taskList: { 'analyze-image': analyzeImageTask },
+			}),
+		)
+	}
+	log.info(
+		{
+			concurrency: config.workerConcurrency,
+			aiProvider: config.ai.provider,
+			aiConcurrency: config.ai.concurrency,
+		},
+		'Worker started',
+	)
+	return {
+		stop: async () => {
+			await Promise.all(runners.map((runner) => runner.stop()))
+		},
+		promise: Promise.all(runners.map((runner) => runner.promise)).then(() => {}),
+	}
 }

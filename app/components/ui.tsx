@@ -83,3 +83,14 @@ export function formatBytes(bytes: number) {
 	if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`
 	return `${bytes} B`
 }
+
+export function TagLink({ tag }: { tag: string }) {
+	return (
+		<a
+			href={`/images?${new URLSearchParams({ tag })}`}
+			className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200"
+		>
+			{tag}
+		</a>
+	)
+}

@@ -56,7 +56,7 @@ export async function reprocessImages(
 					.where(eq(images.id, image.id))
 				await enqueueJob(tx, 'process-image', image.id, requestId)
 			} else if (image.status === 'completed') {
-				await decideAiStage(tx, image.id)
+				await decideAiStage(tx, image.id, requestId)
 			} else if (image.status === 'failed') {
 				throw new ConflictError(
 					'The image stage failed, so the AI stage cannot run; process stage "image" again.',

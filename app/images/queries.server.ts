@@ -1,4 +1,4 @@
-import { and, count, desc, eq } from 'drizzle-orm'
+import { and, count, desc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
@@ -26,14 +26,17 @@ export const listQuerySchema = z.object({
 	page: z.coerce.number().int().min(1).max(100_000).default(1),
 	pageSize: z.coerce.number().int().min(1).max(100).default(20),
 	status: z.enum(overallStatuses).optional(),
+	/** Words searched in file name, summary, tags and OCR text. */
+	q: z.string().trim().min(1).max(200).optional(),
+	tag: z.string().trim().toLowerCase().min(1).max(64).optional(),
 })
 
 export type ListQuery = z.output<typeof listQuerySchema>
 
 export function parseListQuery(params: URLSearchParams | Record<string, string>) {
 	const raw = params instanceof URLSearchParams ? Object.fromEntries(params) : params
-	// An empty `status=` (as a plain HTML select sends for "all") means no filter.
-	if (raw.status === '') delete raw.status
+	// Empty fields (as a plain HTML form sends for "all") mean no filter.
+	for (const name of ['status', 'q', 'tag']) if (raw[name]?.trim() === '') delete raw[name]
 	return parseInput(listQuerySchema, raw)
 }
 
@@ -41,6 +44,8 @@ export async function listImages(userId: string, query: ListQuery) {
 	const where = and(
 		eq(images.userId, userId),
 		query.status ? eq(images.overallStatus, query.status) : undefined,
+		query.q ? sql`${images.search} @@ websearch_to_tsquery('simple', ${query.q})` : undefined,
+		query.tag ? sql`${images.ai} -> 'tags' @> ${JSON.stringify([query.tag])}::jsonb` : undefined,
 	)
 	const [rows, [totals]] = await Promise.all([
 		db

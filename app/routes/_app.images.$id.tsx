@@ -3,7 +3,9 @@ import { redirect } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
-import { formatBytes, secondaryButtonClass, StatusBadge } from '~/components/ui'
+import { CopyButton } from '~/components/copy-button'
+import { FlaggedImage } from '~/components/flagged-image'
+import { formatBytes, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
 import { NotFoundError } from '~/errors'
 import { deleteImage } from '~/images/delete.server'
@@ -35,7 +37,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 			await deleteImage(user.id, params.id!)
 			return redirect('/images')
 		}
-		await reprocessImages(user.id, [params.id!], ['image', 'ai'], context.requestId)
+		const stages = intent === 'analyze' ? (['ai'] as const) : (['image', 'ai'] as const)
+		await reprocessImages(user.id, [params.id!], [...stages], context.requestId)
 		return redirect(`/images/${params.id}`)
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
@@ -73,7 +76,9 @@ export default function ImageDetail() {
 			<div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
 				<div className="flex min-h-64 items-center justify-center overflow-hidden rounded-xl border border-zinc-200 bg-zinc-100">
 					{preview ? (
-						<img
+						<FlaggedImage
+							flagged={image.ai?.safety.flagged ?? false}
+							categories={image.ai?.safety.categories ?? []}
 							src={preview.url}
 							alt={image.filename}
 							width={preview.width}
@@ -117,6 +122,8 @@ export default function ImageDetail() {
 						) : null}
 						{image.aiError ? <p className="mt-3 text-sm text-zinc-600">{image.aiError}</p> : null}
 					</Section>
+
+					{image.ai ? <AnalysisSection ai={image.ai} /> : null}
 
 					<Section title="Files">
 						<ul className="space-y-2 text-sm">
@@ -202,6 +209,18 @@ export default function ImageDetail() {
 								Process again
 							</button>
 						</Form>
+						{image.status === 'completed' && image.aiStatus !== 'skipped' ? (
+							<Form method="post">
+								<button
+									type="submit"
+									name="intent"
+									value="analyze"
+									className={secondaryButtonClass}
+								>
+									Analyse again
+								</button>
+							</Form>
+						) : null}
 						<Form
 							method="post"
 							onSubmit={(event) => {
@@ -248,6 +267,58 @@ function exposure(exif: Exif | null | undefined) {
 		exif.focalLength ? `${exif.focalLength} mm` : null,
 	].filter(Boolean)
 	return parts.length ? parts.join(' · ') : null
+}
+
+type Ai = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['image']['ai']>
+
+function AnalysisSection({ ai }: { ai: Ai }) {
+	return (
+		<Section title="Analysis">
+			<div className="space-y-3 text-sm" data-testid="analysis">
+				{ai.summary ? <p>{ai.summary}</p> : null}
+				{ai.tags.length ? (
+					<ul className="flex flex-wrap gap-1.5" aria-label="Tags">
+						{ai.tags.map((tag) => (
+							<li key={tag}>
+								<TagLink tag={tag} />
+							</li>
+						))}
+					</ul>
+				) : null}
+				{ai.ocrText ? (
+					<div>
+						<div className="mb-1 flex items-center justify-between">
+							<h3 className="font-medium">Text in the image</h3>
+							<CopyButton text={ai.ocrText} />
+						</div>
+						<pre
+							className="max-h-48 overflow-auto rounded bg-zinc-50 p-2 font-sans text-xs whitespace-pre-wrap"
+							data-testid="ocr-text"
+						>
+							{ai.ocrText}
+						</pre>
+					</div>
+				) : null}
+				<p data-testid="safety">
+					{ai.safety.flagged ? (
+						<span className="font-medium text-red-700">
+							Flagged{ai.safety.categories.length ? `: ${ai.safety.categories.join(', ')}` : ''}
+						</span>
+					) : (
+						<span className="text-emerald-800">Not flagged</span>
+					)}
+					<span className="text-zinc-500">
+						{' '}
+						· {ai.safety.source === 'moderation' ? 'moderation check' : ai.safety.source === 'model' ? "model's own assessment" : 'no safety check'}
+					</span>
+				</p>
+				<p className="text-xs text-zinc-500" data-testid="ai-cost">
+					{ai.model} · {ai.inputTokens.toLocaleString('en')} in /{' '}
+					{ai.outputTokens.toLocaleString('en')} out tokens · ${ai.costUsd.toFixed(6)}
+				</p>
+			</div>
+		</Section>
+	)
 }
 
 function Section({ title, children }: { title: string; children: ReactNode }) {

@@ -3,7 +3,14 @@ import { redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { overallStatuses } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
-import { Alert, buttonClass, secondaryButtonClass, StatusBadge } from '~/components/ui'
+import { FlaggedImage } from '~/components/flagged-image'
+import {
+	Alert,
+	buttonClass,
+	secondaryButtonClass,
+	StatusBadge,
+	TagLink,
+} from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
 import { AppError } from '~/errors'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
@@ -26,7 +33,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	const { rows, ...page } = await listImages(user.id, query)
 	const baseUrl = baseUrlOf(request)
 	const items = await Promise.all(rows.map((row) => presentListItem(row, { baseUrl })))
-	return { items, ...page, status: query.status ?? '' }
+	return { items, ...page, status: query.status ?? '', q: query.q ?? '', tag: query.tag ?? '' }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -44,14 +51,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Gallery() {
-	const { items, page, totalPages, total, status } = useLoaderData<typeof loader>()
+	const { items, page, totalPages, total, status, q, tag } = useLoaderData<typeof loader>()
 	const data = useActionData<typeof action>()
 	const navigation = useNavigation()
 	const uploading = navigation.state === 'submitting' && navigation.formMethod === 'POST'
-	usePoll(items.some((item) => !isTerminal(item.overallStatus)))
+	const working = items.some((item) => !isTerminal(item.overallStatus))
+	usePoll(working)
 
-	const pageLink = (n: number) =>
-		`?${new URLSearchParams({ ...(status ? { status } : {}), page: String(n) })}`
+	const filters: Record<string, string> = {
+		...(status ? { status } : {}),
+		...(q ? { q } : {}),
+		...(tag ? { tag } : {}),
+	}
+	const filtered = Object.keys(filters).length > 0
+	const pageLink = (n: number) => `?${new URLSearchParams({ ...filters, page: String(n) })}`
+	const withoutTag = () => {
+		const rest = { ...filters }
+		delete rest.tag
+		return `?${new URLSearchParams(rest)}`
+	}
 
 	return (
 		<div className="space-y-8">
@@ -97,7 +115,19 @@ export default function Gallery() {
 					<h2 id="gallery-heading" className="text-lg font-semibold">
 						Your images <span className="font-normal text-zinc-500">({total})</span>
 					</h2>
-					<Form method="get" className="flex items-center gap-2 text-sm">
+					<Form method="get" role="search" className="flex flex-wrap items-center gap-2 text-sm">
+						<label htmlFor="q" className="sr-only">
+							Search
+						</label>
+						<input
+							id="q"
+							name="q"
+							type="search"
+							defaultValue={q}
+							placeholder="Search text, tags, names…"
+							className="w-56 rounded-md border border-zinc-300 bg-white px-2 py-1.5"
+						/>
+						{tag ? <input type="hidden" name="tag" value={tag} /> : null}
 						<label htmlFor="status">Status</label>
 						<select
 							id="status"
@@ -113,14 +143,31 @@ export default function Gallery() {
 							))}
 						</select>
 						<button type="submit" className={secondaryButtonClass}>
-							Filter
+							Apply
 						</button>
 					</Form>
 				</div>
+				{tag ? (
+					<p className="mt-3 text-sm">
+						Tagged <span className="font-medium">{tag}</span> ·{' '}
+						<Link to={withoutTag()} className="underline">
+							clear tag
+						</Link>
+					</p>
+				) : null}
 
 				{items.length === 0 ? (
 					<p className="mt-6 rounded-lg border border-dashed border-zinc-300 p-10 text-center text-zinc-600">
-						{status ? `No images are ${status}.` : 'No images yet. Upload your first one above.'}
+						{filtered ? (
+							<>
+								No images match these filters.{' '}
+								<Link to="/images" className="underline">
+									Show all images
+								</Link>
+							</>
+						) : (
+							'No images yet. Upload your first one above.'
+						)}
 					</p>
 				) : (
 					<ul
@@ -128,32 +175,59 @@ export default function Gallery() {
 						data-testid="gallery"
 					>
 						{items.map((item) => (
-							<li key={item.id}>
-								<Link
-									to={`/images/${item.id}`}
-									className="group block overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
-								>
-									<div className="flex aspect-square items-center justify-center bg-zinc-100">
-										{item.thumbnailUrl ? (
-											<img
+							<li
+								key={item.id}
+								className="overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-sm"
+							>
+								<div className="flex aspect-square items-center justify-center bg-zinc-100">
+									{item.thumbnailUrl ? (
+										item.safety?.flagged ? (
+											// Not a link: the first click reveals, it does not navigate.
+											<FlaggedImage
+												flagged
+												categories={item.safety.categories}
 												src={item.thumbnailUrl}
 												alt={item.filename}
 												loading="lazy"
 												className="max-h-full max-w-full object-contain"
 											/>
 										) : (
-											<span className="text-sm text-zinc-500">
-												{item.overallStatus === 'failed' ? 'No preview' : 'Processing…'}
-											</span>
-										)}
-									</div>
-									<div className="flex items-center justify-between gap-2 p-2">
-										<span className="truncate text-sm" title={item.filename}>
-											{item.filename}
+											<Link
+												to={`/images/${item.id}`}
+												tabIndex={-1}
+												className="flex size-full items-center justify-center"
+											>
+												<img
+													src={item.thumbnailUrl}
+													alt={item.filename}
+													loading="lazy"
+													className="max-h-full max-w-full object-contain"
+												/>
+											</Link>
+										)
+									) : (
+										<span className="text-sm text-zinc-500">
+											{item.overallStatus === 'failed' ? 'No preview' : 'Processing…'}
 										</span>
-										<StatusBadge status={item.overallStatus} />
+									)}
+								</div>
+								<div className="flex items-center justify-between gap-2 p-2">
+									<Link
+										to={`/images/${item.id}`}
+										className="truncate text-sm font-medium hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+										title={item.filename}
+									>
+										{item.filename}
+									</Link>
+									<StatusBadge status={item.overallStatus} />
+								</div>
+								{item.tags.length ? (
+									<div className="flex flex-wrap gap-1 px-2 pb-2">
+										{item.tags.slice(0, 4).map((t) => (
+											<TagLink key={t} tag={t} />
+										))}
 									</div>
-								</Link>
+								) : null}
 							</li>
 						))}
 					</ul>
@@ -176,7 +250,7 @@ export default function Gallery() {
 						) : null}
 					</nav>
 				) : null}
-				{items.some((item) => !isTerminal(item.overallStatus)) ? (
+				{working ? (
 					<noscript>
 						<p className="mt-4 text-center text-sm">
 							Some images are still processing.{' '}

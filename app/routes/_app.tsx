@@ -27,6 +27,14 @@ export default function AppLayout() {
 						>
 							Images
 						</NavLink>
+						<NavLink
+							to="/usage"
+							className={({ isActive }) =>
+								isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
+							}
+						>
+							AI usage
+						</NavLink>
 					</nav>
 					<div className="ml-auto flex items-center gap-4 text-sm">
 						<span className="hidden text-zinc-600 sm:inline" data-testid="user-email">

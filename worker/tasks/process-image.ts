@@ -70,7 +70,7 @@ export const processImageTask: Task = async (rawPayload, helpers) => {
 				})
 				.where(and(eq(images.id, image.id), eq(images.status, 'processing')))
 				.returning({ id: images.id })
-			if (completed.length > 0) await decideAiStage(tx, image.id)
+			if (completed.length > 0) await decideAiStage(tx, image.id, requestId ?? undefined)
 		})
 		logger.info({ ms: Math.round(performance.now() - started) }, 'Image stage completed')
 	} catch (error) {

@@ -1,0 +1,30 @@
+import type { AiResult } from '../../db/schema'
+
+/** What a provider sees: the optimized copy, downscaled for cost, as JPEG. */
+export type AnalysisInput = {
+	image: Buffer
+	contentType: 'image/jpeg'
+	width: number
+	height: number
+	filename: string
+}
+
+/** What a provider returns; cost is computed from the tokens afterwards (pricing.ts). */
+export type Analysis = Omit<AiResult, 'costUsd'>
+
+export type AiProvider = {
+	name: 'openai' | 'local'
+	analyze(input: AnalysisInput): Promise<Analysis>
+}
+
+/**
+ * A failure that another attempt will not fix: a bad request, a content
+ * policy refusal, output that stays unparseable after a repair attempt, or
+ * retries used up. The message is shown to the user as `aiError`.
+ */
+export class AiAnalysisError extends Error {
+	constructor(message: string, options?: { cause?: unknown }) {
+		super(message, options)
+		this.name = 'AiAnalysisError'
+	}
+}

@@ -1,0 +1,12 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { aiUsage } from '~/ai/usage.server'
+import { requireApiUser } from '~/auth/auth.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+
+export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
+	const { user } = await requireApiUser(request)
+	return json(await aiUsage(user.id, new URL(request.url).searchParams))
+})
+
+export const action = methodNotAllowed(['GET'])
