@@ -133,11 +133,12 @@ export const images = pgTable(
 		optimized: jsonb('optimized').$type<StoredVariant>(),
 		ai: jsonb('ai').$type<AiResult>(),
 		aiCompletedAt: timestamp('ai_completed_at', { withTimezone: true, mode: 'date' }),
-		// What `?q=` searches: file name, summary, tags and OCR text. 'simple' (no
-		// stemming) because OCR text comes in any language.
+		// What `?q=` searches: file name (whole, and split at punctuation so
+		// "IMG_2001" matches "IMG_2001.jpg"), summary, tags and OCR text. 'simple'
+		// (no stemming) because OCR text comes in any language.
 		search: tsvector('search').generatedAlwaysAs(
 			sql`to_tsvector('simple',
-				coalesce(filename, '') || ' ' ||
+				filename || ' ' || regexp_replace(filename, '[^[:alnum:]]+', ' ', 'g') || ' ' ||
 				coalesce(ai->>'summary', '') || ' ' ||
 				coalesce(ai->>'ocrText', '') || ' ' ||
 				coalesce(ai->'tags', '[]'::jsonb)::text)`,

@@ -101,7 +101,8 @@ type Usage = { inputTokens: number; outputTokens: number }
 export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider {
 	// Our one retry mechanism for AI calls: the SDK retries connection errors,
 	// timeouts, 408, 409, 429 and 5xx with exponential backoff and jitter
-	// (0.5 s doubling, at most 8 s) and honours Retry-After / retry-after-ms.
+	// (0.5 s doubling, at most 8 s) and honours Retry-After / retry-after-ms
+	// (uncapped in SDK 6). `timeout` applies per attempt, until response headers.
 	// Whatever still fails is final (AiAnalysisError); the job does not retry it.
 	const client = new OpenAI({
 		apiKey: options.apiKey,

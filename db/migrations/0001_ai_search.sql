@@ -1,6 +1,6 @@
 ALTER TABLE "images" ADD COLUMN "ai_completed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "images" ADD COLUMN "search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple',
-				coalesce(filename, '') || ' ' ||
+				filename || ' ' || regexp_replace(filename, '[^[:alnum:]]+', ' ', 'g') || ' ' ||
 				coalesce(ai->>'summary', '') || ' ' ||
 				coalesce(ai->>'ocrText', '') || ' ' ||
 				coalesce(ai->'tags', '[]'::jsonb)::text)) STORED;--> statement-breakpoint

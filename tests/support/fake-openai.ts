@@ -121,7 +121,11 @@ export function moderationBody(categories: Record<string, boolean> = {}, flagged
 }
 
 /** An OpenAI-style error body. */
-export function errorBody(message: string, type = 'invalid_request_error', code: string | null = null) {
+export function errorBody(
+	message: string,
+	type = 'invalid_request_error',
+	code: string | null = null,
+) {
 	return { error: { message, type, param: null, code } }
 }
 
