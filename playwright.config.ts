@@ -6,9 +6,11 @@ import { defineConfig } from '@playwright/test'
 // a fresh data directory, web + worker started exactly as `npm start` does.
 // The config is evaluated again in each test worker: pass the choice down through env.
 process.env.DARKROOM_E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800))
+process.env.DARKROOM_E2E_OPENAI_PORT ??= String(Number(process.env.DARKROOM_E2E_PORT) + 1000)
 process.env.DARKROOM_E2E_DATA_DIR ??= path.join(os.tmpdir(), `darkroom-e2e-${process.pid}`)
 const port = Number(process.env.DARKROOM_E2E_PORT)
 const dataDir = process.env.DARKROOM_E2E_DATA_DIR
+const openAiPort = Number(process.env.DARKROOM_E2E_OPENAI_PORT)
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -33,20 +35,32 @@ export default defineConfig({
 			],
 		},
 	},
-	webServer: {
-		command: `node --import tsx server/start.ts`,
-		url: `http://127.0.0.1:${port}/api/health`,
-		timeout: 120_000,
-		reuseExistingServer: false,
-		gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-		stdout: 'ignore',
-		stderr: 'pipe',
-		env: {
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			DATA_DIR: dataDir,
-			LOG_LEVEL: 'warn',
-			NODE_ENV: 'test',
+	webServer: [
+		{
+			// A local server speaking the OpenAI API, so the AI stage runs for real.
+			command: `node --import tsx tests/support/fake-openai-server.ts ${openAiPort}`,
+			port: openAiPort,
+			reuseExistingServer: false,
+			stdout: 'ignore',
 		},
-	},
+		{
+			command: `node --import tsx server/start.ts`,
+			url: `http://127.0.0.1:${port}/api/health`,
+			timeout: 120_000,
+			reuseExistingServer: false,
+			gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+			stdout: 'ignore',
+			stderr: 'pipe',
+			env: {
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				DATA_DIR: dataDir,
+				LOG_LEVEL: 'warn',
+				NODE_ENV: 'test',
+				AI_PROVIDER: 'openai',
+				OPENAI_BASE_URL: `http://127.0.0.1:${openAiPort}/v1`,
+				OPENAI_API_KEY: 'sk-e2e-not-real',
+			},
+		},
+	],
 })

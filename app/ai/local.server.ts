@@ -317,25 +317,40 @@ async function spawn(timeoutMs: number, onExit: () => void): Promise<Running> {
 	let failStart: (reason: Error) => void = () => {}
 	const startFailed = new Promise<never>((_, reject) => (failStart = reject))
 	startFailed.catch(() => {})
-	const worker = await withTimeout(
-		Promise.race([
-			createWorker(LANG, OEM_LSTM_ONLY, {
-				langPath,
-				gzip: true,
-				// Not the default cache, which reads and writes eng.traineddata in the working directory.
-				cacheMethod: 'none',
-				// Without a handler tesseract.js rethrows failures inside its message listener: an uncaught exception.
-				errorHandler: (reason: unknown) =>
-					failStart(new Error(`The OCR worker failed to start: ${messageOf(reason)}`)),
-			}),
-			startFailed,
-		]),
-		timeoutMs,
-		'Starting the OCR worker',
-	)
-	await worker.setParameters({ tessedit_pageseg_mode: PSM_AUTO as Tesseract.PSM })
-	// Not in the typings: the node:worker_threads Worker that runs the wasm.
-	const thread = (worker as unknown as { worker: Thread }).worker
+	// Nor does it hand out its thread then, to end it; Node announces every new
+	// thread on the next tick, so catch ours there.
+	let thread: Thread | undefined
+	const onThread = (created: Thread) => (thread ??= created)
+	process.on('worker', onThread)
+	let worker: Tesseract.Worker
+	try {
+		worker = await withTimeout(
+			Promise.race([
+				createWorker(LANG, OEM_LSTM_ONLY, {
+					langPath,
+					gzip: true,
+					// Not the default cache, which reads and writes eng.traineddata in the working directory.
+					cacheMethod: 'none',
+					// Without a handler tesseract.js rethrows failures inside its message listener: an uncaught exception.
+					errorHandler: (reason: unknown) =>
+						failStart(new Error(`The OCR worker failed to start: ${messageOf(reason)}`)),
+				}),
+				startFailed,
+			]),
+			timeoutMs,
+			'Starting the OCR worker',
+		)
+		await worker.setParameters({ tessedit_pageseg_mode: PSM_AUTO as Tesseract.PSM })
+	} catch (error) {
+		await thread?.terminate()
+		throw error
+	} finally {
+		process.off('worker', onThread)
+	}
+	if (!thread) {
+		await worker.terminate()
+		throw new Error('The OCR worker thread was not found')
+	}
 	thread.unref()
 	const exited = new Promise<never>((_, reject) => {
 		thread.once('error', (error) => reject(new Error('The OCR worker crashed', { cause: error })))

@@ -139,7 +139,7 @@ const routes: Record<string, FakeEndpoint> = {
 	'/v1/moderations': 'moderations',
 }
 
-export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 	const queues: Record<FakeEndpoint, FakeResponse[]> = { chat: [], moderations: [] }
 	const requests: RecordedRequest[] = []
 
@@ -163,6 +163,15 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 			body,
 			receivedAt: Date.now(),
 		})
+		// Lets a test in another process (Playwright) script the next answers.
+		if (req.method === 'POST' && path === '/__control/enqueue') {
+			const { endpoint: target, responses } = body as {
+				endpoint: FakeEndpoint
+				responses: FakeResponse[]
+			}
+			queues[target].push(...responses)
+			return send(res, { body: { queued: responses.length } })
+		}
 		if (!endpoint) {
 			return send(res, { status: 404, body: errorBody(`Unknown path ${path}`) })
 		}
@@ -173,11 +182,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 		res.on('close', () => clearTimeout(timer))
 	})
 
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-	const { port } = server.address() as AddressInfo
+	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+	const address = server.address() as AddressInfo
 
 	return {
-		baseUrl: `http://127.0.0.1:${port}/v1`,
+		baseUrl: `http://127.0.0.1:${address.port}/v1`,
 		requests,
 		enqueue(endpoint, ...responses) {
 			queues[endpoint].push(...responses)
