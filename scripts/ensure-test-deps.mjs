@@ -1,22 +1,28 @@
 // Runs before `npm test`: the browser suite needs Debian's Chromium
-// (Playwright cannot download its own browsers here). Installs it when
-// missing and we are root on Debian; otherwise says what to do.
+// (Playwright cannot download its own browsers here) and the OCR tests render
+// text, which needs a font. Installs what is missing when we are root on
+// Debian; otherwise says what to do.
 import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-if (!fs.existsSync(chromium)) {
+const font = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'
+const missing = [
+	...(fs.existsSync(chromium) ? [] : ['chromium']),
+	...(fs.existsSync(font) ? [] : ['fonts-dejavu-core']),
+]
+if (missing.length > 0) {
 	const canInstall = process.getuid?.() === 0 && fs.existsSync('/usr/bin/apt-get')
 	if (!canInstall) {
 		console.error(
-			`Chromium not found at ${chromium}. Install it (Debian: sudo apt-get install -y chromium) or set CHROMIUM_PATH.`,
+			`The tests need ${missing.join(' and ')}. Install them (Debian: sudo apt-get install -y ${missing.join(' ')}) or set CHROMIUM_PATH.`,
 		)
 		process.exit(1)
 	}
-	console.log('Installing Debian chromium for the browser tests…')
+	console.log(`Installing ${missing.join(', ')} for the tests…`)
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
 	execSync('apt-get update', { stdio: 'inherit', env })
-	execSync('apt-get install -y --no-install-recommends chromium fonts-dejavu-core', {
+	execSync(`apt-get install -y --no-install-recommends ${missing.join(' ')}`, {
 		stdio: 'inherit',
 		env,
 	})

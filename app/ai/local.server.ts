@@ -37,12 +37,11 @@ export function createLocalProvider(): LocalProvider {
 	return {
 		name: 'local',
 		async analyze(input) {
-			const [text, colours, orientation] = await Promise.all([
-				ocr.recognize(await preprocessForOcr(input)).then(ocrText),
+			const [text, colours] = await Promise.all([
+				preprocessForOcr(input).then(ocr.recognize).then(ocrText),
 				colourNames(input),
-				orientationTag(input),
 			])
-			return analysis(text, colours, orientation)
+			return analysis(text, colours, orientationTag(input))
 		},
 		close: () => ocr.close(),
 	}
@@ -119,14 +118,11 @@ function preprocessForOcr(input: AnalysisInput): Promise<Buffer> {
 	})
 }
 
-function orientationTag(input: AnalysisInput): Promise<string> {
-	return read(async () => {
-		const { autoOrient } = await sharp(input.image).metadata()
-		const ratio = autoOrient.width / autoOrient.height
-		if (ratio > 1.05) return 'landscape'
-		if (ratio < 1 / 1.05) return 'portrait'
-		return 'square'
-	})
+function orientationTag({ width, height }: AnalysisInput): string {
+	const ratio = width / height
+	if (ratio > 1.05) return 'landscape'
+	if (ratio < 1 / 1.05) return 'portrait'
+	return 'square'
 }
 
 // --- Colours ----------------------------------------------------------------
@@ -319,9 +315,9 @@ async function spawn(timeoutMs: number, onExit: () => void): Promise<Running> {
 	startFailed.catch(() => {})
 	// Nor does it hand out its thread then, to end it; Node announces every new
 	// thread on the next tick, so catch ours there.
-	let thread: Thread | undefined
-	const onThread = (created: Thread) => (thread ??= created)
-	process.on('worker', onThread)
+	let created: Thread | undefined
+	const onThread = (thread: Thread) => (created = thread)
+	process.once('worker', onThread)
 	let worker: Tesseract.Worker
 	try {
 		worker = await withTimeout(
@@ -342,11 +338,12 @@ async function spawn(timeoutMs: number, onExit: () => void): Promise<Running> {
 		)
 		await worker.setParameters({ tessedit_pageseg_mode: PSM_AUTO as Tesseract.PSM })
 	} catch (error) {
-		await thread?.terminate()
+		await created?.terminate()
 		throw error
 	} finally {
 		process.off('worker', onThread)
 	}
+	const thread = created
 	if (!thread) {
 		await worker.terminate()
 		throw new Error('The OCR worker thread was not found')

@@ -49,6 +49,36 @@ const overallStatusDerivation = [
 	'`completed`, `partial` and `failed` are terminal: poll until one of them.',
 ].join('\n')
 
+const aiStageDescription = `What the AI stage found. Null on an image until its first analysis completes; a re-run keeps
+the previous result until the new one replaces it.
+
+**When it runs.** After the image stage completes, on the optimized copy fitted inside
+\`AI_IMAGE_MAX_SIZE\` (default 1024 px) as JPEG. The provider is \`AI_PROVIDER\`:
+
+- \`openai\` (the default when \`OPENAI_API_KEY\` or \`OPENAI_BASE_URL\` is set): \`OPENAI_MODEL\`
+  (default \`gpt-4.1-mini\`) through the Chat Completions API with a JSON-schema structured output.
+  \`OPENAI_BASE_URL\` points it at any OpenAI-compatible server (Ollama, vLLM, OpenRouter…). Safety
+  comes from the moderation endpoint (\`OPENAI_MODERATION_MODEL\`, default
+  \`omni-moderation-latest\`); when that is \`none\`, unsupported by the server or failing, from the
+  model's own assessment (\`safety.source\` says which).
+- \`local\`: offline, no network. OCR with tesseract.js (English) plus tags for text, colours and
+  orientation; \`summary\` is null, \`safety\` is not judged (\`source: none\`, never flagged),
+  tokens and cost are 0.
+- \`none\` (the default otherwise): nothing runs; \`aiStatus\` is \`skipped\`, \`aiError\` gives the
+  reason, \`ai\` stays null and \`overallStatus\` is \`completed\`.
+
+**Failures.** For \`openai\`, rate limits (\`429\`, honouring \`Retry-After\`), \`5xx\`, \`408\`/\`409\`, connection
+errors and timeouts (\`AI_TIMEOUT_MS\` per attempt, default 60 s) are retried with backoff, up to
+\`AI_MAX_ATTEMPTS\` attempts in all (default 4). Output that does not match the schema gets one repair
+request. What still fails, or cannot succeed (a rejected key, an unknown model, a refusal or content
+filter), is permanent: \`aiStatus\` is \`failed\` with a readable \`aiError\` and \`overallStatus\`
+is \`partial\`; the image and its files stay usable. Run it again with \`stages: ["ai"]\`.
+
+**Cost.** \`costUsd\` is computed when the analysis completes, from the tokens and a per-model price
+table in USD per 1M tokens (OpenAI's published prices, overridden or extended by \`AI_PRICES\`); a
+dated model name uses its base model's price, and a model missing from the table (a local server)
+costs 0. Later price changes do not alter it. \`GET /api/usage\` sums it.`
+
 const timestamp = { type: 'string', format: 'date-time', description: 'ISO 8601, UTC.' }
 const uuid = { type: 'string', format: 'uuid' }
 
@@ -122,7 +152,9 @@ export const openApiDocument = {
 		version: '1.0.0',
 		summary: 'Self-hosted image service: upload, process, describe and download images.',
 		description: `Darkroom stores images, derives a thumbnail and an optimized copy with their metadata in the
-background, and hands them out through short-lived signed URLs.
+background, and hands them out through short-lived signed URLs. An AI stage then describes each image
+(summary, tags, OCR text, safety; see \`AiResult\`), which \`GET /api/images?q=\` searches and
+\`GET /api/usage\` accounts for.
 
 ## Conventions
 - JSON in and out (\`application/json\`), except uploads (\`multipart/form-data\`).
@@ -165,6 +197,7 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 	tags: [
 		{ name: 'Auth', description: 'Accounts, tokens and the current user.' },
 		{ name: 'Images', description: 'Upload, list, inspect, process, download and delete images.' },
+		{ name: 'Usage', description: 'Tokens and cost of the AI analysis.' },
 		{ name: 'Operations', description: 'Health and this document.' },
 	],
 	security: [{ bearerAuth: [] }, { cookieAuth: [] }],
@@ -250,13 +283,28 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 				tags: ['Images'],
 				operationId: 'listImages',
 				summary: "List the caller's images",
-				description:
-					"The caller's images, newest first, a page at a time. `status` filters on `overallStatus`. Out-of-range or malformed `page`, `pageSize` or `status` answer `422`.",
-				parameters: [parameter('Page'), parameter('PageSize'), parameter('StatusFilter')],
+				description: `The caller's images, newest first, a page at a time. Filters combine (all must match):
+
+- \`status\` filters on \`overallStatus\`;
+- \`q\` searches the file name, AI summary, tags and OCR text (PostgreSQL full-text search);
+- \`tag\` keeps images whose AI tags include this tag exactly.
+
+An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page\`, \`pageSize\` or
+\`status\`, a \`q\` longer than 200 characters or a \`tag\` longer than 64 characters answer \`422\`.`,
+				parameters: [
+					parameter('Page'),
+					parameter('PageSize'),
+					parameter('StatusFilter'),
+					parameter('SearchQuery'),
+					parameter('TagFilter'),
+				],
 				responses: {
 					'200': { description: 'One page of images.', content: jsonBody('ImageList') },
 					'401': problem('Unauthorized'),
-					'422': problem('ValidationFailed', 'A bad `page`, `pageSize` or `status`.'),
+					'422': problem(
+						'ValidationFailed',
+						'A bad `page`, `pageSize` or `status`; a `q` over 200 or a `tag` over 64 characters.',
+					),
 					'500': problem('InternalError'),
 					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 				},
@@ -376,9 +424,13 @@ While the variant does not exist yet (the image stage has not completed) the ans
 
 - With \`image\`: \`status\` and \`aiStatus\` go back to \`pending\`, \`error\` and \`aiError\` are
   cleared and the image stage is queued; the AI stage follows it.
-- With only \`ai\`: if the image stage completed, the AI stage is decided again (with no AI provider
-  configured it is \`skipped\` again); if the image stage is still to come it decides the AI stage
-  itself; if the image stage failed the answer is \`409\`.`,
+- With only \`ai\`: only the analysis runs again; the image stage, its files and metadata are kept.
+  If the image stage completed, \`aiStatus\` goes back to \`pending\`, \`aiError\` is cleared and the
+  analysis is queued (with no AI provider configured it is \`skipped\` again). Use it to retry after
+  \`aiStatus: failed\` (\`overallStatus: partial\`) or after changing the model. If the image stage is
+  still to come it decides the AI stage itself; if the image stage failed the answer is \`409\`.
+
+Until a new analysis completes, \`ai\` keeps the previous result (if any).`,
 				requestBody: { required: false, content: jsonBody('ProcessRequest') },
 				responses: {
 					'202': {
@@ -395,6 +447,31 @@ While the variant does not exist yet (the image stage has not completed) the ans
 					'422': problem('ValidationFailed', 'Bad `stages`.'),
 					'500': problem('InternalError'),
 					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+			},
+		},
+		'/api/usage': {
+			description: methodsNote('GET'),
+			get: {
+				tags: ['Usage'],
+				operationId: 'getUsage',
+				summary: 'AI usage and cost',
+				description: `The caller's AI analyses in whole UTC days \`from\`..\`to\` (both included), with their
+tokens and cost, in total and per model. Default: the last 30 days up to today (UTC); with only
+\`to\`, the 30 days ending then; with only \`from\`, up to today.
+
+An analysis counts on the day it completed. Each existing image counts once, with its latest
+completed analysis: a deleted image, or an analysis replaced by a re-run, no longer counts.
+Analyses by the \`local\` provider or by models missing from the price table count with cost 0.`,
+				parameters: [parameter('UsageFrom'), parameter('UsageTo')],
+				responses: {
+					'200': { description: 'The totals.', content: jsonBody('Usage') },
+					'401': problem('Unauthorized'),
+					'422': problem(
+						'ValidationFailed',
+						'`from` or `to` is not a `YYYY-MM-DD` date, or `from` is after `to`.',
+					),
+					'500': problem('InternalError'),
 				},
 			},
 		},
@@ -503,6 +580,41 @@ While the variant does not exist yet (the image stage has not completed) the ans
 				description:
 					'Only images with this `overallStatus`. An empty value (`status=`) means no filter.',
 				schema: { type: 'string', enum: [...overallStatuses] },
+			},
+			SearchQuery: {
+				name: 'q',
+				in: 'query',
+				description: `Words to search for in the file name (whole, and split at punctuation, so \`IMG_2001\`
+finds \`IMG_2001.jpg\`), the AI summary, tags and OCR text. PostgreSQL full-text search with the
+\`simple\` configuration: whole words, case-insensitive, no stemming (OCR text comes in any language).
+Every word must match; web-search syntax works: \`"quoted phrase"\`, \`or\`, \`-excluded\`.
+Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
+				schema: { type: 'string', minLength: 1, maxLength: 200 },
+				example: 'sunset beach',
+			},
+			TagFilter: {
+				name: 'tag',
+				in: 'query',
+				description:
+					'Only images whose AI `tags` include this tag exactly (trimmed and lower-cased first, as tags are stored). 1–64 characters, otherwise `422`; empty means no filter.',
+				schema: { type: 'string', minLength: 1, maxLength: 64 },
+				example: 'beach',
+			},
+			UsageFrom: {
+				name: 'from',
+				in: 'query',
+				description:
+					'First UTC day, `YYYY-MM-DD`. Default: 29 days before `to`. Malformed, or after `to`: `422`.',
+				schema: { type: 'string', format: 'date' },
+				example: '2026-01-01',
+			},
+			UsageTo: {
+				name: 'to',
+				in: 'query',
+				description:
+					'Last UTC day (included), `YYYY-MM-DD`. Default: today (UTC). Malformed: `422`.',
+				schema: { type: 'string', format: 'date' },
+				example: '2026-01-31',
 			},
 			Variant: {
 				name: 'variant',
@@ -820,7 +932,7 @@ or was already used for a different file within 24 hours.`,
 				type: 'string',
 				enum: [...aiStatuses],
 				description:
-					'The AI stage, which follows a completed image stage: `pending`, `processing`, `completed`, `failed` (`aiError` says why) or `skipped` (no AI provider is configured; `aiError` says so and `ai` stays null).',
+					'The AI stage, which follows a completed image stage: `pending`, `processing`, `completed`, `failed` (a permanent failure after retries; `aiError` says why, `overallStatus` is `partial`) or `skipped` (`AI_PROVIDER` is `none`; `aiError` says so and `ai` stays null). See `AiResult`.',
 			},
 			OverallStatus: {
 				type: 'string',
@@ -914,7 +1026,7 @@ or was already used for a different file within 24 hours.`,
 			},
 			AiResult: {
 				type: 'object',
-				description: 'What the AI stage found. Null on an image until the AI stage completes.',
+				description: aiStageDescription,
 				required: [
 					'summary',
 					'tags',
@@ -926,21 +1038,60 @@ or was already used for a different file within 24 hours.`,
 					'costUsd',
 				],
 				properties: {
-					summary: { type: ['string', 'null'] },
-					tags: { type: 'array', items: { type: 'string' } },
-					ocrText: { type: ['string', 'null'], description: 'Text found in the image, if any.' },
+					summary: {
+						type: ['string', 'null'],
+						description:
+							'One or two sentences describing the image; null from the `local` provider, which cannot describe pictures.',
+					},
+					tags: {
+						type: 'array',
+						maxItems: 15,
+						items: { type: 'string' },
+						description:
+							'Up to 15 search keywords, trimmed, lower-cased and without duplicates. Filter on one with `GET /api/images?tag=`.',
+						examples: [['beach', 'sunset', 'ocean', 'orange']],
+					},
+					ocrText: {
+						type: ['string', 'null'],
+						description:
+							'Legible text found in the image, verbatim with line breaks; null if none.',
+					},
 					safety: {
 						type: 'object',
-						required: ['flagged', 'categories'],
+						required: ['flagged', 'categories', 'source'],
 						properties: {
-							flagged: { type: 'boolean' },
-							categories: { type: 'array', items: { type: 'string' } },
+							flagged: { type: 'boolean', description: 'True if the image has sensitive content.' },
+							categories: {
+								type: 'array',
+								items: { type: 'string' },
+								description:
+									'The kinds of sensitive content found, lower-case; empty if none. From the moderation endpoint these are its category names (`sexual`, `violence/graphic`, `self-harm/intent`…); from the model, words such as `sexual`, `violence`, `self-harm`, `hate`, `harassment`, `illicit`.',
+							},
+							source: {
+								type: 'string',
+								enum: ['moderation', 'model', 'none'],
+								description:
+									'Who judged: `moderation`, the moderation endpoint (`OPENAI_MODERATION_MODEL`); `model`, the analysing model itself (moderation is `none`, unsupported by the server or failed); `none`, nobody (the `local` provider: `flagged` is always false).',
+							},
 						},
 					},
-					model: { type: 'string' },
-					inputTokens: { type: 'integer', minimum: 0 },
+					model: {
+						type: 'string',
+						description:
+							'The model that answered, as the provider names it (e.g. `gpt-4.1-mini-2025-04-14`), or `tesseract.js@<version> (eng)` for `local`.',
+					},
+					inputTokens: {
+						type: 'integer',
+						minimum: 0,
+						description: 'Prompt tokens, including a repair request if one was needed.',
+					},
 					outputTokens: { type: 'integer', minimum: 0 },
-					costUsd: { type: 'number', minimum: 0 },
+					costUsd: {
+						type: 'number',
+						minimum: 0,
+						description:
+							'USD, from the price table when the analysis completed (`AI_PRICES` overrides it); 0 for unknown models and `local`.',
+					},
 				},
 			},
 			ImageDetail: {
@@ -949,7 +1100,12 @@ or was already used for a different file within 24 hours.`,
 
 Thumbnail: WebP, longest side at most \`THUMBNAIL_MAX_SIZE\` (default 256). Optimized: WebP, longest
 side at most \`OPTIMIZED_MAX_SIZE\` (default 2048). Neither is ever upscaled; both are auto-oriented from
-EXIF and carry no EXIF or GPS.`,
+EXIF and carry no EXIF or GPS.
+
+After the image stage, the AI stage (\`aiStatus\`, \`aiError\`, \`ai\`) describes the image with the
+configured provider (\`openai\`, \`local\` or \`none\`); see \`AiResult\` for providers, retries,
+failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a readable \`aiError\` and
+\`overallStatus: partial\`; \`POST /api/images/{id}/process\` with \`stages: ["ai"]\` runs it again.`,
 				required: [
 					'id',
 					'filename',
@@ -1012,7 +1168,8 @@ EXIF and carry no EXIF or GPS.`,
 					},
 					aiError: {
 						type: ['string', 'null'],
-						description: 'Why the AI stage failed or was skipped; otherwise null.',
+						description:
+							'Why the AI stage failed or was skipped, readable and free of secrets (e.g. `The AI provider is rate limiting requests (429) after 4 attempts; try again later.`); otherwise null.',
 					},
 					metadata: nullable(schema('Metadata'), 'Null until the image stage completes.'),
 					variants: {
@@ -1029,7 +1186,10 @@ EXIF and carry no EXIF or GPS.`,
 						description:
 							'When the signed URLs in `variants` stop working: now + `SIGNED_URL_TTL` (default 900 s = 15 min). Fetch the image again for fresh ones.',
 					},
-					ai: nullable(schema('AiResult'), 'Null until the AI stage completes.'),
+					ai: nullable(
+						schema('AiResult'),
+						'Null until an analysis completes; a re-run keeps the previous result until replaced.',
+					),
 				},
 			},
 			ImageListItem: {
@@ -1044,7 +1204,11 @@ EXIF and carry no EXIF or GPS.`,
 					'width',
 					'height',
 					'thumbnailUrl',
+					'safety',
+					'tags',
 				],
+				description:
+					'An image in a list. `safety` and `tags` are additions to the contract: enough to blur flagged images and show tags without fetching each image.',
 				properties: {
 					id: uuid,
 					filename: { type: 'string', maxLength: 255 },
@@ -1059,6 +1223,21 @@ EXIF and carry no EXIF or GPS.`,
 						format: 'uri',
 						description:
 							'Signed URL of the thumbnail, valid for `SIGNED_URL_TTL` seconds (default 900); null until the thumbnail exists.',
+					},
+					safety: {
+						type: ['object', 'null'],
+						description:
+							'Addition: `ai.safety` without `source`; null until an analysis completes. Clients should blur the thumbnail when `flagged`.',
+						required: ['flagged', 'categories'],
+						properties: {
+							flagged: { type: 'boolean' },
+							categories: { type: 'array', items: { type: 'string' } },
+						},
+					},
+					tags: {
+						type: 'array',
+						items: { type: 'string' },
+						description: 'Addition: `ai.tags`; empty until an analysis completes.',
 					},
 				},
 			},
@@ -1103,13 +1282,67 @@ EXIF and carry no EXIF or GPS.`,
 				items: { type: 'string', enum: ['image', 'ai'] },
 				default: ['image', 'ai'],
 				description:
-					'Stages to run again. `image` also re-runs the AI stage after it. Default: both.',
+					'Stages to run again. `image` also re-runs the AI stage after it; `["ai"]` re-runs only the AI analysis (e.g. after `aiStatus: failed`), keeping the image stage. Default: both.',
 			},
 			BatchProcessResponse: {
 				type: 'object',
 				required: ['items'],
 				properties: {
 					items: { type: 'array', items: schema('ImageDetail') },
+				},
+			},
+			Usage: {
+				type: 'object',
+				description: "The caller's AI analyses that completed in `from`..`to`.",
+				required: [
+					'from',
+					'to',
+					'imagesAnalyzed',
+					'inputTokens',
+					'outputTokens',
+					'costUsd',
+					'byModel',
+				],
+				properties: {
+					from: { type: 'string', format: 'date', description: 'First UTC day, included.' },
+					to: { type: 'string', format: 'date', description: 'Last UTC day, included.' },
+					imagesAnalyzed: { type: 'integer', minimum: 0 },
+					inputTokens: { type: 'integer', minimum: 0 },
+					outputTokens: { type: 'integer', minimum: 0 },
+					costUsd: { type: 'number', minimum: 0, description: 'USD, the sum of `ai.costUsd`.' },
+					byModel: {
+						type: 'array',
+						description: 'The same totals per model, by model name.',
+						items: schema('UsageByModel'),
+					},
+				},
+				example: {
+					from: '2026-01-01',
+					to: '2026-01-30',
+					imagesAnalyzed: 42,
+					inputTokens: 39480,
+					outputTokens: 5460,
+					costUsd: 0.024528,
+					byModel: [
+						{
+							model: 'gpt-4.1-mini-2025-04-14',
+							images: 42,
+							inputTokens: 39480,
+							outputTokens: 5460,
+							costUsd: 0.024528,
+						},
+					],
+				},
+			},
+			UsageByModel: {
+				type: 'object',
+				required: ['model', 'images', 'inputTokens', 'outputTokens', 'costUsd'],
+				properties: {
+					model: { type: 'string', description: 'As in `ai.model`.' },
+					images: { type: 'integer', minimum: 1 },
+					inputTokens: { type: 'integer', minimum: 0 },
+					outputTokens: { type: 'integer', minimum: 0 },
+					costUsd: { type: 'number', minimum: 0 },
 				},
 			},
 			HealthChecks: {

@@ -8,6 +8,8 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prepareForAnalysis } from '~/ai/prepare.server'
 import { AiAnalysisError, type AnalysisInput } from '~/ai/types'
+import { scannedPage } from '../support/images'
+import { api, register, startWeb, startWorker, uploadFile, waitForTerminal } from '../support/app'
 
 // The local provider must work with no network at all. A stub of
 // globalThis.fetch in this thread proves nothing: tesseract.js runs in a
@@ -76,46 +78,6 @@ function guardNewWorkers() {
 }
 
 // --- Images -----------------------------------------------------------------
-
-const PAGE_LINES = [
-	'Darkroom Supplies Ltd, 14 Harbour Road, Leith',
-	'Date: 3 March 2025',
-	'Bill to: Northern Lights Photography',
-	'Customer number: 20931',
-	'',
-	'Fixer, 5 litres                      2 x 18.50',
-	'Developer concentrate              1 x 24.00',
-	'Archival sleeves, pack of 100      3 x 9.90',
-	'',
-	'Subtotal: 90.70',
-	'VAT 20%: 18.14',
-	'Total due: 108.84 GBP',
-	'Payment within 30 days of the invoice date.',
-]
-
-/** A white A4 page at 150 dpi with a heading and a dozen lines of black text, like a scan. */
-async function scannedPage(): Promise<Buffer> {
-	const text = PAGE_LINES.map(
-		(line, i) =>
-			`<text x="110" y="${330 + i * 52}" font-size="30" xml:space="preserve">${line}</text>`,
-	)
-	const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1754">
-		<rect width="100%" height="100%" fill="#fbfbf8"/>
-		<g font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" fill="#111">
-			<text x="110" y="220" font-size="64" font-weight="bold">INVOICE 4471</text>
-			${text.join('\n')}
-		</g>
-	</svg>`
-	const page = await sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer()
-	// Without fonts librsvg draws no glyphs at all: a blank page, not a test of OCR.
-	const { channels } = await sharp(page).greyscale().stats()
-	if (channels[0]!.min > 128) {
-		throw new Error(
-			'SVG text rendered no glyphs: no fonts are installed. Install one, e.g. `apt-get install -y fonts-dejavu-core`.',
-		)
-	}
-	return page
-}
 
 /** A grainy sky-blue gradient with a strip of green at the bottom. */
 function bluePhoto(width = 1200, height = 800): Promise<Buffer> {
@@ -245,5 +207,33 @@ describe('local AI provider (tesseract.js)', () => {
 		expect(workerThreads.length, 'the guard never reached the tesseract worker').toBeGreaterThan(0)
 		expect(reports.filter((r) => r.what !== 'installed')).toEqual([])
 		if (!strayBefore) expect(fs.existsSync(stray)).toBe(false)
+	})
+})
+
+describe('AI_PROVIDER=local through the whole path', () => {
+	it('a scanned page uploaded over the API reaches completed with its text in ai.ocrText, and is found by it', async () => {
+		const env = { AI_PROVIDER: 'local' }
+		const [web, worker] = await Promise.all([startWeb(env), startWorker(env)])
+		try {
+			const { token } = await register(web.baseUrl)
+			const response = await uploadFile(web.baseUrl, token, await scannedPage(), 'scan.jpg')
+			expect(response.status).toBe(202)
+			const { id } = (await response.json()) as { id: string }
+			const image = (await waitForTerminal(web.baseUrl, token, id)) as unknown as {
+				overallStatus: string
+				ai: { ocrText: string; model: string; costUsd: number; safety: { source: string } }
+			}
+			expect(image.overallStatus).toBe('completed')
+			expect(image.ai.ocrText).toContain('INVOICE 4471')
+			expect(image.ai.model).toMatch(/^tesseract\.js@/)
+			expect(image.ai.costUsd).toBe(0)
+			expect(image.ai.safety.source).toBe('none')
+			const found = await api(web.baseUrl, '/api/images?q=harbour', { token })
+			expect(
+				((await found.json()) as { items: Array<{ id: string }> }).items.map((i) => i.id),
+			).toEqual([id])
+		} finally {
+			await Promise.all([web.stop(), worker.stop()])
+		}
 	})
 })

@@ -177,7 +177,11 @@ describe('analysis with an OpenAI-compatible provider', () => {
 	test('the moderation endpoint flags an image', async () => {
 		fake.enqueue('moderations', { body: moderationBody({ violence: true }) })
 		const image = await uploadAndFinish()
-		expect(image.ai?.safety).toEqual({ flagged: true, categories: ['violence'], source: 'moderation' })
+		expect(image.ai?.safety).toEqual({
+			flagged: true,
+			categories: ['violence'],
+			source: 'moderation',
+		})
 		const list = await (await api(web.baseUrl, '/api/images?pageSize=100', { token })).json()
 		const item = (list as { items: Array<{ id: string; safety: unknown }> }).items.find(
 			(i) => i.id === image.id,

@@ -33,6 +33,9 @@ const contractRoutes = [
 	'GET /api/openapi.json',
 ]
 
+// Documented additions to the contract.
+const additionalRoutes = ['GET /api/usage']
+
 const publicRoutes = [
 	'POST /api/auth/register',
 	'POST /api/auth/login',
@@ -151,9 +154,9 @@ describe('openApiDocument', () => {
 		expect(String((doc.info as Json).description)).toContain('curl ')
 	})
 
-	it('documents every route of the contract with the right methods', () => {
+	it('documents every route of the contract, and the additions, with the right methods', () => {
 		const documented = operations.map((o) => o.key).sort()
-		expect(documented).toEqual([...contractRoutes].sort())
+		expect(documented).toEqual([...contractRoutes, ...additionalRoutes].sort())
 	})
 
 	it.skipIf(!contract)('lists the same routes as shared/contract.md', () => {
@@ -227,6 +230,8 @@ describe('openApiDocument', () => {
 		expect(statusesOf('POST /api/auth/register')).toEqual(
 			expect.arrayContaining(['201', '409', '422']),
 		)
+		expect(statusesOf('GET /api/usage')).toEqual(expect.arrayContaining(['200', '401', '422']))
+		expect(statusesOf('GET /api/images')).toEqual(expect.arrayContaining(['200', '401', '422']))
 		const responses = components.responses!
 		expect(Object.keys(responses.StorageUnavailable!.headers as Json)).toEqual(['Retry-After'])
 		expect(Object.keys(responses.MethodNotAllowed!.headers as Json)).toEqual(['Allow'])
@@ -251,6 +256,39 @@ describe('openApiDocument', () => {
 				'height',
 				'thumbnailUrl',
 			]),
+		)
+	})
+
+	it('documents the search filters, the usage query and the AI additions', () => {
+		const parameterNames = (key: string) =>
+			(operations.find((o) => o.key === key)!.op.parameters as Json[]).map(
+				(p) => (resolvePointer(p.$ref as string) as Json).name,
+			)
+		expect(parameterNames('GET /api/images')).toEqual(
+			expect.arrayContaining(['page', 'pageSize', 'status', 'q', 'tag']),
+		)
+		expect(parameterNames('GET /api/usage')).toEqual(['from', 'to'])
+		const schemas = components.schemas!
+		expect(schemas.Usage!.required).toEqual(
+			expect.arrayContaining([
+				'from',
+				'to',
+				'imagesAnalyzed',
+				'inputTokens',
+				'outputTokens',
+				'costUsd',
+				'byModel',
+			]),
+		)
+		const safety = (schemas.AiResult!.properties as Record<string, Json>).safety!
+		expect(safety.required).toEqual(expect.arrayContaining(['flagged', 'categories', 'source']))
+		expect((safety.properties as Record<string, Json>).source!.enum).toEqual([
+			'moderation',
+			'model',
+			'none',
+		])
+		expect(Object.keys(schemas.ImageListItem!.properties as Json)).toEqual(
+			expect.arrayContaining(['safety', 'tags']),
 		)
 	})
 

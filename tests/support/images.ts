@@ -244,3 +244,43 @@ export const HEIC_FIXTURE = {
 export function heicPhoto(): Promise<Buffer> {
 	return fs.readFile(new URL('../fixtures/photo.heic', import.meta.url))
 }
+
+const PAGE_LINES = [
+	'Darkroom Supplies Ltd, 14 Harbour Road, Leith',
+	'Date: 3 March 2025',
+	'Bill to: Northern Lights Photography',
+	'Customer number: 20931',
+	'',
+	'Fixer, 5 litres                      2 x 18.50',
+	'Developer concentrate              1 x 24.00',
+	'Archival sleeves, pack of 100      3 x 9.90',
+	'',
+	'Subtotal: 90.70',
+	'VAT 20%: 18.14',
+	'Total due: 108.84 GBP',
+	'Payment within 30 days of the invoice date.',
+]
+
+/** A white A4 page at 150 dpi with a heading and a dozen lines of black text, like a scan. */
+export async function scannedPage(): Promise<Buffer> {
+	const text = PAGE_LINES.map(
+		(line, i) =>
+			`<text x="110" y="${330 + i * 52}" font-size="30" xml:space="preserve">${line}</text>`,
+	)
+	const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1240" height="1754">
+		<rect width="100%" height="100%" fill="#fbfbf8"/>
+		<g font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" fill="#111">
+			<text x="110" y="220" font-size="64" font-weight="bold">INVOICE 4471</text>
+			${text.join('\n')}
+		</g>
+	</svg>`
+	const page = await sharp(Buffer.from(svg)).jpeg({ quality: 80 }).toBuffer()
+	// Without fonts librsvg draws no glyphs at all: a blank page, not a test of OCR.
+	const { channels } = await sharp(page).greyscale().stats()
+	if (channels[0]!.min > 128) {
+		throw new Error(
+			'SVG text rendered no glyphs: no fonts are installed. Install one, e.g. `apt-get install -y fonts-dejavu-core`.',
+		)
+	}
+	return page
+}
