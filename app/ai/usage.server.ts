@@ -2,13 +2,12 @@ import { and, count, eq, gte, lt, sql, sum } from 'drizzle-orm'
 import { z } from 'zod'
 import { images } from '../../db/schema'
 import { db } from '~/db.server'
+import { ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 
 const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
 
-export const usageQuerySchema = z
-	.object({ from: day.optional(), to: day.optional() })
-	.refine((q) => !q.from || !q.to || q.from <= q.to, { message: '`from` must not be after `to`', path: ['from'] })
+export const usageQuerySchema = z.object({ from: day.optional(), to: day.optional() })
 
 /** The caller's AI totals for whole UTC days from..to (default: the last 30 days). */
 export async function aiUsage(userId: string, params: URLSearchParams) {
@@ -16,6 +15,11 @@ export async function aiUsage(userId: string, params: URLSearchParams) {
 	const today = new Date().toISOString().slice(0, 10)
 	const to = query.to ?? today
 	const from = query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10)
+	if (from > to) {
+		throw new ValidationError('`from` must not be after `to`.', [
+			{ path: 'from', message: `must not be after ${to}` },
+		])
+	}
 	const end = new Date(Date.parse(to) + 86_400_000)
 	const where = and(
 		eq(images.userId, userId),

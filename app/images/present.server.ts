@@ -102,7 +102,9 @@ export async function presentListItem(image: ImageRow, { baseUrl }: Signing) {
 		height: image.height,
 		thumbnailUrl: await signVariant(image, 'thumbnail', { baseUrl }),
 		// Additions to the contract's list item: enough to blur flagged images and show tags.
-		safety: image.ai ? { flagged: image.ai.safety.flagged, categories: image.ai.safety.categories } : null,
+		safety: image.ai
+			? { flagged: image.ai.safety.flagged, categories: image.ai.safety.categories }
+			: null,
 		tags: image.ai?.tags ?? [],
 	}
 }

@@ -309,7 +309,12 @@ function AnalysisSection({ ai }: { ai: Ai }) {
 					)}
 					<span className="text-zinc-500">
 						{' '}
-						· {ai.safety.source === 'moderation' ? 'moderation check' : ai.safety.source === 'model' ? "model's own assessment" : 'no safety check'}
+						·{' '}
+						{ai.safety.source === 'moderation'
+							? 'moderation check'
+							: ai.safety.source === 'model'
+								? "model's own assessment"
+								: 'no safety check'}
 					</span>
 				</p>
 				<p className="text-xs text-zinc-500" data-testid="ai-cost">

@@ -4,13 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { overallStatuses } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
 import { FlaggedImage } from '~/components/flagged-image'
-import {
-	Alert,
-	buttonClass,
-	secondaryButtonClass,
-	StatusBadge,
-	TagLink,
-} from '~/components/ui'
+import { Alert, buttonClass, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
 import { AppError } from '~/errors'
 import { baseUrlOf, presentListItem } from '~/images/present.server'

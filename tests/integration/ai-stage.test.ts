@@ -257,6 +257,10 @@ describe('search and usage', () => {
 			await api(web.baseUrl, '/api/usage?from=yesterday', { token: mine.token }),
 			422,
 		)
+		await expectProblem(
+			await api(web.baseUrl, '/api/usage?from=2099-01-01', { token: mine.token }),
+			422,
+		)
 		await expectProblem(await api(web.baseUrl, '/api/usage'), 401)
 	})
 })

@@ -33,6 +33,8 @@ export type FakeOpenAi = {
 	enqueue(endpoint: FakeEndpoint, ...responses: FakeResponse[]): void
 	/** Recorded requests to one endpoint. */
 	requestsTo(endpoint: FakeEndpoint): RecordedRequest[]
+	/** The most requests to an endpoint that were ever in flight at once. */
+	maxInFlight(endpoint: FakeEndpoint): number
 	/** Forget queued answers and recorded requests. */
 	reset(): void
 	stop(): Promise<void>
@@ -142,6 +144,8 @@ const routes: Record<string, FakeEndpoint> = {
 export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 	const queues: Record<FakeEndpoint, FakeResponse[]> = { chat: [], moderations: [] }
 	const requests: RecordedRequest[] = []
+	const inFlight: Record<FakeEndpoint, number> = { chat: 0, moderations: 0 }
+	const peak: Record<FakeEndpoint, number> = { chat: 0, moderations: 0 }
 
 	const server = http.createServer(async (req, res) => {
 		const chunks: Buffer[] = []
@@ -175,6 +179,9 @@ export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 		if (!endpoint) {
 			return send(res, { status: 404, body: errorBody(`Unknown path ${path}`) })
 		}
+		inFlight[endpoint]++
+		peak[endpoint] = Math.max(peak[endpoint], inFlight[endpoint])
+		res.on('close', () => inFlight[endpoint]--)
 		const response = queues[endpoint].shift() ?? defaults[endpoint]()
 		if (!response.delayMs) return send(res, response)
 		// A client that gave up (timeout) closes the socket; stop waiting then.
@@ -194,7 +201,11 @@ export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 		requestsTo(endpoint) {
 			return requests.filter((request) => request.endpoint === endpoint)
 		},
+		maxInFlight(endpoint) {
+			return peak[endpoint]
+		},
 		reset() {
+			peak.chat = peak.moderations = 0
 			queues.chat.length = 0
 			queues.moderations.length = 0
 			requests.length = 0
