@@ -12,6 +12,14 @@ const bool = z
 
 const positiveInt = z.coerce.number().int().positive()
 
+const rateLimit = z
+	.string()
+	.regex(/^\d+\/\d+s$/, 'must look like 60/60s (requests per seconds)')
+	.transform((v) => {
+		const [limit, seconds] = v.slice(0, -1).split('/').map(Number) as [number, number]
+		return { limit, windowSeconds: seconds }
+	})
+
 const schema = z.object({
 	NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 	HOST: z.string().min(1).default('0.0.0.0'),
@@ -74,6 +82,47 @@ const schema = z.object({
 			),
 		)
 		.optional(),
+	/** Delete images older than this many days (crontab); unset keeps them forever. */
+	RETENTION_DAYS: positiveInt.optional(),
+	CLEANUP_BATCH_SIZE: positiveInt.max(10_000).default(500),
+	/** Objects with no row are removed once they are this old (an upload in flight has no row yet). */
+	ORPHAN_MIN_AGE_MINUTES: positiveInt.default(60),
+	/** Comma-separated emails allowed to call /api/admin/*. */
+	ADMIN_EMAILS: z
+		.string()
+		.transform((v) =>
+			v
+				.split(',')
+				.map((e) => e.trim().toLowerCase())
+				.filter(Boolean),
+		)
+		.optional(),
+	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
+	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
+	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),
+	RATE_LIMIT_READ: rateLimit.prefault('600/60s'),
+	/** Sign-in attempts per email and IP: guessing is slowed without letting others lock an account. */
+	RATE_LIMIT_LOGIN: rateLimit.prefault('10/900s'),
+	/** Everything from one IP, whoever is signed in: a ceiling against floods. */
+	RATE_LIMIT_IP: rateLimit.prefault('1200/60s'),
+	RATE_LIMIT_ENABLED: bool.default(true),
+	QUOTA_MAX_BYTES_PER_USER: positiveInt.optional(),
+	QUOTA_MAX_IMAGES_PER_USER: positiveInt.optional(),
+	/** Comma-separated origins allowed by CORS; none by default. */
+	CORS_ORIGINS: z
+		.string()
+		.transform((v) =>
+			v
+				.split(',')
+				.map((o) => o.trim().replace(/\/$/, ''))
+				.filter(Boolean),
+		)
+		.optional(),
+	/** Seconds a stopping process waits for running jobs and requests. */
+	SHUTDOWN_GRACE_SECONDS: positiveInt.max(600).default(25),
+	WORKER_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
+	/** A worker silent this long is considered dead and its jobs are released. */
+	WORKER_DEAD_AFTER_SECONDS: positiveInt.max(3600).default(30),
 })
 
 export type Env = z.input<typeof schema>
@@ -139,6 +188,26 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		sessionTtlDays: values.SESSION_TTL_DAYS,
 		workerConcurrency: values.WORKER_CONCURRENCY,
 		jobMaxAttempts: values.JOB_MAX_ATTEMPTS,
+		retentionDays: values.RETENTION_DAYS,
+		cleanupBatchSize: values.CLEANUP_BATCH_SIZE,
+		orphanMinAgeMinutes: values.ORPHAN_MIN_AGE_MINUTES,
+		adminEmails: values.ADMIN_EMAILS ?? [],
+		rateLimits: {
+			enabled: values.RATE_LIMIT_ENABLED,
+			upload: values.RATE_LIMIT_UPLOAD,
+			process: values.RATE_LIMIT_PROCESS,
+			read: values.RATE_LIMIT_READ,
+			login: values.RATE_LIMIT_LOGIN,
+			ip: values.RATE_LIMIT_IP,
+		},
+		quotas: {
+			maxBytesPerUser: values.QUOTA_MAX_BYTES_PER_USER,
+			maxImagesPerUser: values.QUOTA_MAX_IMAGES_PER_USER,
+		},
+		corsOrigins: values.CORS_ORIGINS ?? [],
+		shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
+		workerHeartbeatSeconds: values.WORKER_HEARTBEAT_SECONDS,
+		workerDeadAfterSeconds: values.WORKER_DEAD_AFTER_SECONDS,
 		ai: {
 			provider:
 				values.AI_PROVIDER ??

@@ -181,3 +181,35 @@ export const idempotencyKeys = pgTable(
 		index('idempotency_keys_created_at_idx').on(t.createdAt),
 	],
 )
+
+/** Each worker runner's last sign of life; silent ones get their jobs released. */
+export const workerHeartbeats = pgTable('worker_heartbeats', {
+	workerId: text('worker_id').primaryKey(),
+	hostname: text('hostname').notNull(),
+	pid: integer('pid').notNull(),
+	lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+})
+
+/** Objects whose removal failed (storage down during a delete): retried by the cleanup task. */
+export const pendingDeletions = pgTable('pending_deletions', {
+	key: text('key').primaryKey(),
+	reason: text('reason').notNull(),
+	attempts: integer('attempts').notNull().default(0),
+	lastError: text('last_error'),
+	...timestamps,
+})
+
+/** Fixed-window request counters, one row per key and window. */
+export const rateLimits = pgTable(
+	'rate_limits',
+	{
+		key: text('key').notNull(),
+		windowStart: timestamp('window_start', { withTimezone: true, mode: 'date' }).notNull(),
+		count: integer('count').notNull().default(0),
+		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.key, t.windowStart] }),
+		index('rate_limits_expires_at_idx').on(t.expiresAt),
+	],
+)
