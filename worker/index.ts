@@ -2,6 +2,7 @@ import { Logger, run, type LogLevel, type Runner } from 'graphile-worker'
 import { config } from '~/config.server'
 import { databaseUrl } from '~/db.server'
 import { log } from '~/log.server'
+import { crontab, maintenanceTasks } from './crontab'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { processImageTask } from './tasks/process-image'
 
@@ -22,8 +23,9 @@ const common = {
 }
 
 /**
- * Two runners in one process, each fetching only its own tasks: slow AI calls
- * fill AI_CONCURRENCY slots and can never take the slots thumbnails need.
+ * Runners in one process, each fetching only its own tasks: slow AI calls
+ * fill AI_CONCURRENCY slots and can never take the slots thumbnails need, and
+ * maintenance (crontab) runs beside both.
  */
 export async function startWorker(): Promise<{ stop(): Promise<void>; promise: Promise<void> }> {
 	const runners: Runner[] = [
@@ -41,6 +43,9 @@ export async function startWorker(): Promise<{ stop(): Promise<void>; promise: P
 				taskList: { 'analyze-image': analyzeImageTask },
 			}),
 		)
+	}
+	if (Object.keys(maintenanceTasks).length > 0) {
+		runners.push(await run({ ...common, concurrency: 1, taskList: maintenanceTasks, crontab }))
 	}
 	log.info(
 		{
