@@ -80,3 +80,26 @@ test('the analysis is shown with tag links, OCR text, model, tokens and cost; se
 	await expect(page.getByTestId('usage-totals')).toContainText('Images analysed1')
 	await expect(page.getByTestId('usage-totals')).toContainText('$0.000720')
 })
+
+test("another user's image page, and its file links, reveal nothing", async ({ browser }) => {
+	const alice = await browser.newPage()
+	await register(alice)
+	await uploadAndComplete(alice, 'alice-private.jpg')
+	const detailUrl = alice.url()
+	const thumbnailHref = await alice.locator('a[data-variant="thumbnail"]').getAttribute('href')
+
+	const bob = await browser.newPage({ storageState: { cookies: [], origins: [] } })
+	await register(bob)
+	const response = await bob.goto(detailUrl)
+	expect(response?.status()).toBe(404)
+	await expect(bob.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+	await expect(bob.locator('body')).not.toContainText('alice-private')
+
+	// A signed link pointed at another object, or with its expiry moved, is refused.
+	const tampered = new URL(thumbnailHref!)
+	tampered.pathname = tampered.pathname.replace('thumbnail.webp', 'original.jpg')
+	expect((await bob.request.get(tampered.toString())).status()).toBe(403)
+	const extended = new URL(thumbnailHref!)
+	extended.searchParams.set('exp', String(Number(extended.searchParams.get('exp')) + 3600))
+	expect((await bob.request.get(extended.toString())).status()).toBe(403)
+})
