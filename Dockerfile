@@ -1,12 +1,35 @@
-# Minimal for now; the production image (multi-stage, non-root, jemalloc,
-# HEALTHCHECK) is finished in the deployment issue.
-FROM node:22-bookworm-slim
+# syntax=docker/dockerfile:1
+# Darkroom: one image runs web + worker (default), or either alone:
+#   docker run … darkroom            # both, embedded PostgreSQL under /data
+#   docker run … darkroom web        # HTTP only (set DATABASE_URL)
+#   docker run … darkroom worker     # jobs only
+# The steps live in scripts/docker/*.sh so they can be tested without Docker.
+
+FROM node:22-bookworm-slim AS base
 WORKDIR /app
-ENV NODE_ENV=production DATA_DIR=/data
+ENV NODE_ENV=production
+
+FROM base AS build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+COPY scripts/docker/install.sh scripts/docker/install.sh
+RUN sh scripts/docker/install.sh
 COPY . .
-RUN npx remix vite:build
+RUN sh scripts/docker/build.sh
+
+FROM base AS runtime
+# jemalloc against glibc fragmentation with sharp; tini reaps and forwards signals.
+RUN apt-get update \
+	&& apt-get install -y --no-install-recommends libjemalloc2 tini \
+	&& rm -rf /var/lib/apt/lists/* \
+	&& groupadd --system darkroom && useradd --system --gid darkroom --home /app darkroom \
+	&& mkdir -p /data && chown darkroom:darkroom /data
+COPY --from=build --chown=darkroom:darkroom /app /app
+USER darkroom
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0
 VOLUME /data
-EXPOSE 3000
-CMD ["npx", "tsx", "server/start.ts"]
+EXPOSE 3000 9464
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+	CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--", "sh", "scripts/docker/start.sh"]
+CMD ["all"]

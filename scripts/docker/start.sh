@@ -1,0 +1,15 @@
+#!/bin/sh
+# Container entry point: web + worker by default; `web` or `worker` runs one.
+# Migrations run at start (server/start.ts). jemalloc, when installed, keeps
+# sharp's memory from fragmenting under glibc (sharp's own advice).
+set -eu
+for lib in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/aarch64-linux-gnu/libjemalloc.so.2; do
+	if [ -z "${LD_PRELOAD:-}" ] && [ -f "$lib" ]; then export LD_PRELOAD="$lib"; fi
+done
+case "${1:-all}" in
+	web) exec node --import tsx server/start.ts --only=web ;;
+	worker) exec node --import tsx server/start.ts --only=worker ;;
+	all) exec node --import tsx server/start.ts ;;
+	migrate) exec node --import tsx db/migrate-cli.ts ;;
+	*) echo "usage: start.sh [all|web|worker|migrate]" >&2; exit 64 ;;
+esac
