@@ -118,6 +118,10 @@ const schema = z.object({
 				.filter(Boolean),
 		)
 		.optional(),
+	/** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
+	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+	/** The worker serves its own /metrics here (0 turns it off). */
+	WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
 	/** Seconds a stopping process waits for running jobs and requests. */
 	SHUTDOWN_GRACE_SECONDS: positiveInt.max(600).default(25),
 	WORKER_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
@@ -205,6 +209,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			maxImagesPerUser: values.QUOTA_MAX_IMAGES_PER_USER,
 		},
 		corsOrigins: values.CORS_ORIGINS ?? [],
+		metricsToken: values.METRICS_TOKEN,
+		workerMetricsPort: values.WORKER_METRICS_PORT,
 		shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
 		workerHeartbeatSeconds: values.WORKER_HEARTBEAT_SECONDS,
 		workerDeadAfterSeconds: values.WORKER_DEAD_AFTER_SECONDS,

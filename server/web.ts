@@ -8,6 +8,7 @@ import compression from 'compression'
 import express from 'express'
 import { config } from '~/config.server'
 import { log } from '~/log.server'
+import { httpRequestDuration, routeLabel } from '~/metrics.server'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -33,13 +34,18 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		res.set('X-Frame-Options', 'DENY')
 		const started = performance.now()
 		res.on('finish', () => {
+			const seconds = (performance.now() - started) / 1000
+			httpRequestDuration.observe(
+				{ route: routeLabel(req.path), method: req.method, status: res.statusCode },
+				seconds,
+			)
 			log.info(
 				{
 					requestId,
 					method: req.method,
 					path: req.path,
 					status: res.statusCode,
-					ms: Math.round(performance.now() - started),
+					ms: Math.round(seconds * 1000),
 				},
 				'request',
 			)

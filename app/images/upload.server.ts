@@ -7,6 +7,7 @@ import { config } from '~/config.server'
 import { db } from '~/db.server'
 import { UnprocessableImageError, UnsupportedMediaTypeError, ValidationError } from '~/errors'
 import { log } from '~/log.server'
+import { uploadBytes } from '~/metrics.server'
 import { storage } from '~/storage/storage.server'
 import { safeFilename } from './filename'
 import { enqueueJob } from './jobs.server'
@@ -98,7 +99,10 @@ export async function uploadImage({
 				await enqueueJob(tx, 'process-image', imageId, requestId)
 				return row!
 			})
-			if (image) return { image, replayed: false }
+			if (image) {
+				uploadBytes.inc(file.byteSize)
+				return { image, replayed: false }
+			}
 		} catch (error) {
 			await removeQuietly(objectKey)
 			throw error
