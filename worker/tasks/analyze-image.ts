@@ -11,6 +11,7 @@ import { config } from '~/config.server'
 import { db } from '~/db.server'
 import { ObjectNotFoundError } from '~/errors'
 import { log } from '~/log.server'
+import { aiCost, aiTokens } from '~/metrics.server'
 import { storage } from '~/storage/storage.server'
 
 const payloadSchema = z.object({ imageId: z.uuid(), requestId: z.string().nullish() })
@@ -65,6 +66,9 @@ export const analyzeImageTask: Task = async (rawPayload, helpers) => {
 				updatedAt: sql`now()`,
 			})
 			.where(and(eq(images.id, image.id), eq(images.aiStatus, 'processing')))
+		aiTokens.inc({ model: analysis.model, direction: 'input' }, analysis.inputTokens)
+		aiTokens.inc({ model: analysis.model, direction: 'output' }, analysis.outputTokens)
+		aiCost.inc({ model: analysis.model }, cost)
 		logger.info(
 			{
 				ms: Math.round(performance.now() - started),
