@@ -60,6 +60,7 @@ export default defineConfig({
 				AI_PROVIDER: 'openai',
 				OPENAI_BASE_URL: `http://127.0.0.1:${openAiPort}/v1`,
 				OPENAI_API_KEY: 'sk-e2e-not-real',
+				ADMIN_EMAILS: 'admin@e2e.test',
 			},
 		},
 	],

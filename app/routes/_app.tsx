@@ -1,14 +1,15 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
+import { config } from '~/config.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser(request)
-	return { email: user.email }
+	return { email: user.email, isAdmin: config.adminEmails.includes(user.email) }
 }
 
 export default function AppLayout() {
-	const { email } = useLoaderData<typeof loader>()
+	const { email, isAdmin } = useLoaderData<typeof loader>()
 	return (
 		<div className="min-h-full">
 			<header className="border-b border-zinc-200 bg-white">
@@ -35,6 +36,16 @@ export default function AppLayout() {
 						>
 							AI usage
 						</NavLink>
+						{isAdmin ? (
+							<NavLink
+								to="/admin/jobs"
+								className={({ isActive }) =>
+									isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
+								}
+							>
+								Jobs
+							</NavLink>
+						) : null}
 					</nav>
 					<div className="ml-auto flex items-center gap-4 text-sm">
 						<span className="hidden text-zinc-600 sm:inline" data-testid="user-email">

@@ -1,0 +1,126 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { Form, useLoaderData } from '@remix-run/react'
+import { requirePageUser } from '~/auth/auth.server'
+import { queueOverview, retryJob } from '~/admin/jobs.server'
+import { secondaryButtonClass } from '~/components/ui'
+import { usePoll } from '~/components/use-poll'
+import { config } from '~/config.server'
+
+export const meta: MetaFunction = () => [{ title: 'Jobs · Darkroom' }]
+
+async function requirePageAdmin(request: Request) {
+	const auth = await requirePageUser(request)
+	// Not an admin: the page does not exist for them.
+	if (!config.adminEmails.includes(auth.user.email))
+		throw new Response('Not found', { status: 404 })
+	return auth
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	await requirePageAdmin(request)
+	return queueOverview()
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+	await requirePageAdmin(request)
+	const jobId = String((await request.formData()).get('jobId') ?? '')
+	if (/^\d+$/.test(jobId)) await retryJob(jobId)
+	return redirect('/admin/jobs')
+}
+
+const when = (date: Date | string | null) => (date ? new Date(date).toLocaleString() : '–')
+
+export default function AdminJobs() {
+	const { depth, running, failed } = useLoaderData<typeof loader>()
+	usePoll(true, 3000)
+	return (
+		<div className="space-y-8">
+			<h1 className="text-2xl font-semibold">Jobs</h1>
+			<section aria-labelledby="depth-heading">
+				<h2 id="depth-heading" className="mb-2 text-lg font-semibold">
+					Waiting
+				</h2>
+				{depth.length ? (
+					<table className="text-sm" data-testid="queue-depth">
+						<thead className="text-left text-zinc-500">
+							<tr>
+								<th className="pr-6 font-medium">Task</th>
+								<th className="pr-6 font-medium">Waiting</th>
+								<th className="font-medium">Oldest</th>
+							</tr>
+						</thead>
+						<tbody>
+							{depth.map((row) => (
+								<tr key={row.task}>
+									<td className="pr-6">{row.task}</td>
+									<td className="pr-6">{row.waiting}</td>
+									<td>{Math.round(row.oldestSeconds ?? 0)} s</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				) : (
+					<p className="text-zinc-600">No jobs are waiting.</p>
+				)}
+			</section>
+			<JobTable title="Running" jobs={running} testId="running-jobs" />
+			<JobTable title="Failed" jobs={failed} testId="failed-jobs" retry />
+		</div>
+	)
+}
+
+type Job = ReturnType<typeof useLoaderData<typeof loader>>['failed'][number]
+
+function JobTable({
+	title,
+	jobs,
+	testId,
+	retry = false,
+}: {
+	title: string
+	jobs: Job[]
+	testId: string
+	retry?: boolean
+}) {
+	return (
+		<section aria-label={title}>
+			<h2 className="mb-2 text-lg font-semibold">{title}</h2>
+			{jobs.length === 0 ? (
+				<p className="text-zinc-600">None.</p>
+			) : (
+				<ul className="space-y-2" data-testid={testId}>
+					{jobs.map((job) => (
+						<li key={job.id} className="rounded-lg border border-zinc-200 bg-white p-3 text-sm">
+							<div className="flex flex-wrap items-center gap-x-4 gap-y-1">
+								<span className="font-medium">
+									#{job.id} {job.task}
+								</span>
+								{job.imageId ? <span className="text-zinc-600">image {job.imageId}</span> : null}
+								<span className="text-zinc-600">
+									attempts {job.attempts}/{job.maxAttempts}
+								</span>
+								<span className="text-zinc-600">
+									{retry ? `created ${when(job.createdAt)}` : `since ${when(job.lockedAt)}`}
+								</span>
+								{retry ? (
+									<Form method="post" className="ml-auto">
+										<input type="hidden" name="jobId" value={job.id} />
+										<button type="submit" className={secondaryButtonClass}>
+											Retry
+										</button>
+									</Form>
+								) : null}
+							</div>
+							{job.lastError ? (
+								<pre className="mt-2 max-h-32 overflow-auto rounded bg-zinc-50 p-2 text-xs whitespace-pre-wrap text-red-800">
+									{job.lastError}
+								</pre>
+							) : null}
+						</li>
+					))}
+				</ul>
+			)}
+		</section>
+	)
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { expect, test } from '@playwright/test'
+import postgres from 'postgres'
+import { password, photo, register } from './support'
+
+// The e2e server's embedded PostgreSQL, found the way its processes find it.
+function database() {
+	const state = JSON.parse(
+		fs.readFileSync(path.join(process.env.DARKROOM_E2E_DATA_DIR!, 'postgres.json'), 'utf8'),
+	) as { user: string; password: string; port: number; database: string }
+	return postgres(
+		`postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`,
+		{ max: 1, onnotice: () => {} },
+	)
+}
+
+test('an admin sees the queue and retries a job that gave up; others cannot see the page', async ({
+	page,
+	browser,
+}) => {
+	const admin = 'admin@e2e.test'
+	await page.goto('/register')
+	await page.getByLabel('Email').fill(admin)
+	await page.getByLabel(/Password/).fill(password)
+	await page.getByRole('button', { name: 'Create account' }).click()
+	if (page.url().endsWith('/register')) {
+		// Registered by an earlier run of this test against the same server.
+		await page.goto('/login')
+		await page.getByLabel('Email').fill(admin)
+		await page.getByLabel('Password').fill(password)
+		await page.getByRole('button', { name: 'Sign in' }).click()
+	}
+	await expect(page).toHaveURL(/\/images$/)
+
+	await page.getByLabel('Image file').setInputFiles({
+		name: 'retry-me.jpg',
+		mimeType: 'image/jpeg',
+		buffer: await photo(),
+	})
+	await page.getByRole('button', { name: 'Upload' }).click()
+	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
+	const imageId = page.url().split('/').pop()!
+
+	// Inject a job that used up its attempts while storage was down.
+	const sql = database()
+	try {
+		await sql.begin(async (tx) => {
+			await tx`update images set status = 'failed', error = 'Processing failed after 1 attempts; try again later.' where id = ${imageId}`
+			const [job] = await tx`select id from graphile_worker.add_job('process-image',
+				json_build_object('imageId', ${imageId}::text), max_attempts := 1, run_at := now() + interval '1 day')`
+			await tx`update graphile_worker._private_jobs set attempts = 1, last_error = 'Storage unavailable: connect ECONNREFUSED' where id = ${job!.id}`
+		})
+	} finally {
+		await sql.end()
+	}
+	await page.reload()
+	await expect(page.getByTestId('overall-status')).toHaveText('failed')
+
+	await page.getByRole('link', { name: 'Jobs' }).click()
+	const failed = page.getByTestId('failed-jobs').getByRole('listitem').filter({ hasText: imageId })
+	await expect(failed).toContainText('Storage unavailable: connect ECONNREFUSED')
+	await failed.getByRole('button', { name: 'Retry' }).click()
+	await expect(page.getByTestId('failed-jobs').getByText(imageId)).toHaveCount(0)
+
+	await page.goto(`/images/${imageId}`)
+	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
+
+	const other = await browser.newPage({ storageState: { cookies: [], origins: [] } })
+	await register(other)
+	await expect(other.getByRole('link', { name: 'Jobs' })).toHaveCount(0)
+	expect((await other.goto('/admin/jobs'))?.status()).toBe(404)
+})
