@@ -25,6 +25,13 @@ export class UnauthorizedError extends AppError {
 	headers = { 'WWW-Authenticate': 'Bearer' }
 }
 
+/** Signed in, but not allowed to do this (e.g. an admin route). */
+export class ForbiddenError extends AppError {
+	status = 403
+	title = 'Forbidden'
+	slug = 'forbidden'
+}
+
 export class NotFoundError extends AppError {
 	status = 404
 	title = 'Not found'
@@ -59,6 +66,55 @@ export class UnsupportedMediaTypeError extends AppError {
 	status = 415
 	title = 'Unsupported media type'
 	slug = 'unsupported-media-type'
+}
+
+/**
+ * A cookie-authenticated unsafe request whose Origin (or Referer) is not this
+ * site's own: what a cross-site request forgery looks like.
+ */
+export class CrossSiteRequestError extends AppError {
+	status = 403
+	title = 'Cross-site request refused'
+	slug = 'cross-site-request'
+}
+
+/**
+ * The account holds as much as QUOTA_MAX_* allow. 403, not 413 (this file is
+ * not too large by itself, and 413 invites shrinking it) nor 429 (waiting does
+ * not help): the upload is refused until the user deletes images.
+ */
+export class QuotaExceededError extends AppError {
+	status = 403
+	title = 'Quota exceeded'
+	slug = 'quota-exceeded'
+}
+
+export type RateLimitState = {
+	limit: number
+	remaining: number
+	/** Seconds until the current window ends and the count starts again. */
+	resetSeconds: number
+}
+
+/** The headers that describe a rate limit window (IETF draft RateLimit header fields). */
+export const rateLimitHeaders = (state: RateLimitState): Record<string, string> => ({
+	'RateLimit-Limit': String(state.limit),
+	'RateLimit-Remaining': String(Math.max(0, state.remaining)),
+	'RateLimit-Reset': String(state.resetSeconds),
+})
+
+/** Over a rate limit: retry after the window ends. */
+export class TooManyRequestsError extends AppError {
+	status = 429
+	title = 'Too many requests'
+	slug = 'too-many-requests'
+	constructor(detail: string, state: RateLimitState) {
+		super(detail)
+		this.headers = {
+			'Retry-After': String(state.resetSeconds),
+			...rateLimitHeaders({ ...state, remaining: 0 }),
+		}
+	}
 }
 
 /** Input that parsed but is not acceptable; `errors` names each field. */

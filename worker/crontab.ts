@@ -1,7 +1,33 @@
 import type { TaskList } from 'graphile-worker'
+import { cleanupExpiredRowsTask } from './tasks/cleanup-expired-rows'
+import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
+import { cleanupOrphansTask } from './tasks/cleanup-orphans'
+import { cleanupPendingDeletionsTask } from './tasks/cleanup-pending-deletions'
+import { cleanupRetentionTask } from './tasks/cleanup-retention'
 
 // Maintenance tasks and their schedule (graphile-worker crontab syntax). Run
 // by their own runner, so a long sweep never takes a slot from thumbnails.
-export const maintenanceTasks: TaskList = {}
+export const maintenanceTasks: TaskList = {
+	'cleanup-pending-deletions': cleanupPendingDeletionsTask,
+	'cleanup-retention': cleanupRetentionTask,
+	'cleanup-orphans': cleanupOrphansTask,
+	'cleanup-missing-originals': cleanupMissingOriginalsTask,
+	'cleanup-expired-rows': cleanupExpiredRowsTask,
+}
 
-export const crontab = ''
+// Every task is idempotent and the next run catches up, so: no ?fill (a
+// stopped worker need not replay missed runs), few attempts, and a jobKey so a
+// failing run (storage down) is replaced by the next one instead of piling up.
+// Minutes are staggered: one maintenance slot runs them one after another.
+const options = (task: string) => `?max=3&jobKey=${task}`
+
+export const crontab = [
+	// Storage may be back any minute; objects of deleted images should not linger.
+	`*/5 * * * * cleanup-pending-deletions ${options('cleanup-pending-deletions')}`,
+	`2,17,32,47 * * * * cleanup-retention ${options('cleanup-retention')}`,
+	`4,19,34,49 * * * * cleanup-expired-rows ${options('cleanup-expired-rows')}`,
+	// One batch of HEAD requests a run: cheap, and every image comes round in turn.
+	`1,11,21,31,41,51 * * * * cleanup-missing-originals ${options('cleanup-missing-originals')}`,
+	// Lists the whole images/ prefix; orphans must be ORPHAN_MIN_AGE_MINUTES old anyway.
+	`43 * * * * cleanup-orphans ${options('cleanup-orphans')}`,
+].join('\n')

@@ -1,8 +1,17 @@
-import { Logger, run, type LogLevel, type Runner } from 'graphile-worker'
+import { EventEmitter } from 'node:events'
+import {
+	Logger,
+	run,
+	type LogLevel,
+	type Runner,
+	type WorkerEvents,
+	type WorkerPool,
+} from 'graphile-worker'
 import { config } from '~/config.server'
 import { databaseUrl } from '~/db.server'
 import { log } from '~/log.server'
 import { crontab, maintenanceTasks } from './crontab'
+import { startHeartbeat } from './heartbeat'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { processImageTask } from './tasks/process-image'
 
@@ -14,12 +23,14 @@ const graphileLogger = new Logger((scope) => {
 	}
 })
 
-const common = {
-	connectionString: databaseUrl,
-	// server/start.ts handles signals, to shut down in order.
-	noHandleSignals: true,
-	pollInterval: 2000,
-	logger: graphileLogger,
+export type WorkerHandle = {
+	/**
+	 * Stops taking jobs and waits up to `graceMs` for running ones; whatever
+	 * is still running then goes back to the queue (unlocked, retried later).
+	 */
+	stop(graceMs: number): Promise<{ released: number }>
+	/** Settles when every runner has stopped, for whatever reason. */
+	promise: Promise<void>
 }
 
 /**
@@ -27,10 +38,30 @@ const common = {
  * fill AI_CONCURRENCY slots and can never take the slots thumbnails need, and
  * maintenance (crontab) runs beside both.
  */
-export async function startWorker(): Promise<{ stop(): Promise<void>; promise: Promise<void> }> {
+export async function startWorker(): Promise<WorkerHandle> {
+	// One emitter for all runners; it must exist before run() so pool:create is seen.
+	const events = new EventEmitter() as WorkerEvents
+	const pools = trackPools(events)
+	const heartbeat = startHeartbeat(events, {
+		intervalSeconds: config.workerHeartbeatSeconds,
+		deadAfterSeconds: config.workerDeadAfterSeconds,
+	})
+	const common = {
+		connectionString: databaseUrl,
+		// server/start.ts handles signals, to shut down in order.
+		noHandleSignals: true,
+		pollInterval: 2000,
+		logger: graphileLogger,
+		events,
+		// Tasks that honour helpers.abortSignal are asked to stop when the grace period ends, not after 5 s.
+		gracefulShutdownAbortTimeout: config.shutdownGraceSeconds * 1000,
+	}
+	// Runners without a schedule: an empty list, else graphile looks for a ./crontab file.
+	const noCron = { parsedCronItems: [] }
 	const runners: Runner[] = [
 		await run({
 			...common,
+			...noCron,
 			concurrency: config.workerConcurrency,
 			taskList: { 'process-image': processImageTask },
 		}),
@@ -39,6 +70,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void>; promise: P
 		runners.push(
 			await run({
 				...common,
+				...noCron,
 				concurrency: config.ai.concurrency,
 				taskList: { 'analyze-image': analyzeImageTask },
 			}),
@@ -52,13 +84,72 @@ export async function startWorker(): Promise<{ stop(): Promise<void>; promise: P
 			concurrency: config.workerConcurrency,
 			aiProvider: config.ai.provider,
 			aiConcurrency: config.ai.concurrency,
+			workerIds: [...pools.keys()],
+			heartbeatSeconds: config.workerHeartbeatSeconds,
+			deadAfterSeconds: config.workerDeadAfterSeconds,
 		},
 		'Worker started',
 	)
-	return {
-		stop: async () => {
-			await Promise.all(runners.map((runner) => runner.stop()))
-		},
-		promise: Promise.all(runners.map((runner) => runner.promise)).then(() => {}),
+	if (config.workerHeartbeatSeconds >= config.workerDeadAfterSeconds) {
+		log.error(
+			'WORKER_HEARTBEAT_SECONDS should be well below WORKER_DEAD_AFTER_SECONDS, or live workers look dead',
+		)
 	}
+	// Sweep once at start: jobs a crashed predecessor left locked run again now.
+	void heartbeat.tick()
+	const promise = Promise.all(runners.map((runner) => runner.promise)).then(() => {})
+	let stopping: Promise<{ released: number }> | undefined
+	return {
+		stop: (graceMs) => (stopping ??= stopRunners(runners, pools, graceMs, heartbeat.stop)),
+		promise,
+	}
+}
+
+/** The live pools by id: graphile-worker has no other way to reach them from a Runner. */
+function trackPools(events: WorkerEvents) {
+	const pools = new Map<string, WorkerPool>()
+	events.on('pool:create', ({ workerPool }) => void pools.set(workerPool.id, workerPool))
+	events.on('pool:release', ({ workerPool }) => void pools.delete(workerPool.id))
+	return pools
+}
+
+async function stopRunners(
+	runners: Runner[],
+	pools: Map<string, WorkerPool>,
+	graceMs: number,
+	stopHeartbeat: () => Promise<void>,
+): Promise<{ released: number }> {
+	// No new jobs from here on; running ones get graceMs.
+	log.info({ graceSeconds: graceMs / 1000 }, 'Worker stopping')
+	// runner.stop() is graphile's graceful shutdown: stop fetching, wait for
+	// running jobs however long they take. Bound it by the grace period.
+	const graceful = Promise.all(runners.map((runner) => runner.stop()))
+	let timer: NodeJS.Timeout | undefined
+	const timedOut = await Promise.race([
+		graceful.then(() => false),
+		new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+	])
+	clearTimeout(timer)
+	let released = 0
+	if (timedOut) {
+		// forcefulShutdown fails the running jobs back to the queue (unlocked, run
+		// again after a short backoff) instead of leaving them locked for 4 hours.
+		const results = await Promise.allSettled(
+			[...pools.values()].map((pool) =>
+				pool.forcefulShutdown(`Not finished within SHUTDOWN_GRACE_SECONDS (${graceMs / 1000} s)`),
+			),
+		)
+		const jobs = results.flatMap((r) => (r.status === 'fulfilled' ? r.value.forceFailedJobs : []))
+		released = jobs.length
+		log.warn(
+			{ jobs: jobs.map((job) => ({ id: job.id, task: job.task_identifier })) },
+			`Released ${released} unfinished job(s) back to the queue`,
+		)
+		for (const failure of results.filter((r) => r.status === 'rejected')) {
+			log.error({ err: failure.reason }, 'Could not release a worker pool')
+		}
+	}
+	await stopHeartbeat()
+	log.info({ released }, 'Worker stopped')
+	return { released }
 }

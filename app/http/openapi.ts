@@ -30,6 +30,9 @@ const problemTypes = [
 	'unprocessable-image',
 	'storage-unavailable',
 	'internal',
+	'too-many-requests',
+	'quota-exceeded',
+	'cross-site-request',
 ]
 const problemType = (slug: string) => `https://darkroom.dev/problems/${slug}`
 
@@ -128,6 +131,7 @@ const uploadOperation = (operationId: string, summary: string, extra = '') => ({
 			'The body is not `multipart/form-data`, is malformed, or has no `file` part.',
 		),
 		'401': problem('Unauthorized'),
+		'403': problem('UploadForbidden'),
 		'413': problem('PayloadTooLarge'),
 		'415': problem('UnsupportedMediaType'),
 		'422': problem('UploadUnprocessable'),
@@ -144,6 +148,32 @@ const SIGNING_UNAVAILABLE =
 
 const methodsNote = (allowed: string) =>
 	`Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed}\`; see \`components.responses.MethodNotAllowed\`.`
+
+const rateLimitNotes: Record<string, string> = {
+	'POST /api/auth/login':
+		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or the per-address ceiling.',
+	'POST /api/auth/register':
+		'Too many registrations for emails that are taken from this address (`RATE_LIMIT_LOGIN`), or the per-address ceiling.',
+}
+
+/**
+ * Every operation but health and this document can answer 429, and every
+ * unsafe one 403 when cookie-authenticated from another site: added here
+ * rather than repeated in each operation.
+ */
+function withAbuseResponses<T extends Record<string, object>>(paths: T): T {
+	for (const [pathName, item] of Object.entries(paths)) {
+		if (pathName === '/api/health' || pathName === '/api/openapi.json') continue
+		for (const [method, op] of Object.entries(item)) {
+			if (!op || typeof op !== 'object' || !('responses' in op)) continue
+			const responses = op.responses as Record<string, unknown>
+			const key = `${method.toUpperCase()} ${pathName}`
+			responses['429'] ??= problem('TooManyRequests', rateLimitNotes[key])
+			if (method !== 'get') responses['403'] ??= problem('CrossSiteRequest')
+		}
+	}
+	return paths
+}
 
 export const openApiDocument = {
 	openapi: '3.1.0',
@@ -175,6 +205,44 @@ session cookie (\`darkroom_session\`, HttpOnly, SameSite=Lax, Secure in producti
 for same-origin calls. When an \`Authorization\` header is sent it alone decides: a bad token is not
 rescued by the cookie.
 
+Unsafe requests (\`POST\`, \`DELETE\`) authenticated by the cookie must carry an \`Origin\` (or, without
+one, a \`Referer\`) of this site itself (\`PUBLIC_URL\` when set, else the request's host); otherwise
+\`403\` (\`cross-site-request\`). Bearer-token requests need no \`Origin\`.
+
+## Rate limits
+Fixed windows, counted in the database and shared by all web processes. Each request counts against:
+
+| class | requests | default | counted per |
+|---|---|---|---|
+| \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
+| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
+| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
+| \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
+| \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
+| \`ip\` | every \`/api\` request except health and this document | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
+
+A window of \`w\` seconds starts at every multiple of \`w\` since the Unix epoch (database clock) and
+its count starts from zero then. Over a limit the answer is \`429\` (\`too-many-requests\`) with
+\`Retry-After\` (seconds until the window ends) and \`RateLimit-Limit\`, \`RateLimit-Remaining\` (0) and
+\`RateLimit-Reset\` (seconds until the window ends). Answers that were counted carry the same three
+\`RateLimit-*\` headers, for the limit closest to running out.
+
+An (email, address) pair that used up its failed sign-ins gets \`429\` even with the right password
+until its window ends; the same email from another address is not affected, and a successful sign-in
+does not count. IPv6 addresses are counted per /64.
+
+## Quotas
+When \`QUOTA_MAX_IMAGES_PER_USER\` or \`QUOTA_MAX_BYTES_PER_USER\` (sum of the originals' \`byteSize\`) is
+set, an upload that would go over answers \`403\` (\`quota-exceeded\`) naming the limit, and stores
+nothing. Not \`413\` (the file itself is acceptable) nor \`429\` (waiting does not help): deleting
+images does.
+
+## CORS
+Only the origins in \`CORS_ORIGINS\` (none by default) may call the API from a browser: preflights
+are answered for \`GET\`, \`POST\`, \`DELETE\` with \`Authorization\`, \`Content-Type\` and
+\`Idempotency-Key\`, and \`Location\`, \`RateLimit-*\`, \`Retry-After\` and \`Idempotent-Replayed\` are
+exposed. No credentials: such callers use bearer tokens.
+
 ## Example
 \`\`\`sh
 BASE=http://localhost:3000
@@ -201,7 +269,7 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 		{ name: 'Operations', description: 'Health and this document.' },
 	],
 	security: [{ bearerAuth: [] }, { cookieAuth: [] }],
-	paths: {
+	paths: withAbuseResponses({
 		'/api/auth/register': {
 			description: methodsNote('POST'),
 			post: {
@@ -535,7 +603,7 @@ Analyses by the \`local\` provider or by models missing from the price table cou
 				},
 			},
 		},
-	},
+	}),
 	components: {
 		securitySchemes: {
 			bearerAuth: {
@@ -664,6 +732,24 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 				description:
 					'Present, as `true`, only when the answer replays an earlier upload with the same `Idempotency-Key`.',
 				schema: { type: 'string', const: 'true' },
+			},
+			RateLimitLimit: {
+				description: 'Requests allowed in the current window of the limit closest to running out.',
+				required: true,
+				schema: { type: 'integer', minimum: 1 },
+				example: 60,
+			},
+			RateLimitRemaining: {
+				description: 'Requests left in the current window (0 on a `429`).',
+				required: true,
+				schema: { type: 'integer', minimum: 0 },
+				example: 0,
+			},
+			RateLimitReset: {
+				description: 'Seconds until the current window ends and its count starts again.',
+				required: true,
+				schema: { type: 'integer', minimum: 1 },
+				example: 42,
 			},
 			SignedUrlLocation: {
 				description:
@@ -827,6 +913,64 @@ or was already used for a different file within 24 hours.`,
 					status: 503,
 					detail: 'Object storage is unavailable (put failed).',
 				}),
+			},
+			TooManyRequests: {
+				description:
+					'Over a rate limit (`too-many-requests`); see "Rate limits" above. Retry after `Retry-After` seconds.',
+				headers: {
+					'Retry-After': header('RetryAfter'),
+					'RateLimit-Limit': header('RateLimitLimit'),
+					'RateLimit-Remaining': header('RateLimitRemaining'),
+					'RateLimit-Reset': header('RateLimitReset'),
+				},
+				content: problemContent({
+					type: problemType('too-many-requests'),
+					title: 'Too many requests',
+					status: 429,
+					detail: 'Too many uploads: the limit is 60 per 60 seconds. Try again in 42 seconds.',
+				}),
+			},
+			CrossSiteRequest: {
+				description:
+					'A request authenticated by the session cookie whose `Origin` (or `Referer`) is not this site, or that has neither (`cross-site-request`). Bearer-token requests never get it.',
+				content: problemContent({
+					type: problemType('cross-site-request'),
+					title: 'Cross-site request refused',
+					status: 403,
+					detail:
+						'This request comes from another origin (https://elsewhere.example); requests with the session cookie are accepted only from this site. API clients should use Authorization: Bearer <token>.',
+				}),
+			},
+			UploadForbidden: {
+				description:
+					'Either `quota-exceeded`: the upload would take the user over `QUOTA_MAX_IMAGES_PER_USER` or `QUOTA_MAX_BYTES_PER_USER` (nothing is stored; delete images to make room), or `cross-site-request` (see `CrossSiteRequest`).',
+				content: {
+					'application/problem+json': {
+						schema: schema('Problem'),
+						examples: {
+							quota: {
+								summary: 'Over the storage quota',
+								value: {
+									type: problemType('quota-exceeded'),
+									title: 'Quota exceeded',
+									status: 403,
+									detail:
+										'Storage quota exceeded: this 2.4 MiB upload would bring your images to 100.9 MiB, over the limit of 100.0 MiB (104857600 bytes) per user. Delete some images to make room.',
+								},
+							},
+							crossSite: {
+								summary: 'Cookie-authenticated request from another site',
+								value: {
+									type: problemType('cross-site-request'),
+									title: 'Cross-site request refused',
+									status: 403,
+									detail:
+										'This request comes from another origin (https://elsewhere.example); requests with the session cookie are accepted only from this site. API clients should use Authorization: Bearer <token>.',
+								},
+							},
+						},
+					},
+				},
 			},
 			InternalError: {
 				description:

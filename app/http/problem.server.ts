@@ -1,5 +1,6 @@
 import { AppError, type FieldError } from '~/errors'
 import { log } from '~/log.server'
+import { limitClientIp, withRateLimitHeaders } from './rate-limit.server'
 
 // The only place where errors become HTTP responses (RFC 9457 problem+json).
 
@@ -52,17 +53,24 @@ export function errorToResponse(error: unknown, context: Record<string, unknown>
 
 type Handler<A> = (args: A) => Promise<Response>
 
-/** Wraps an API loader or action so every failure leaves as problem+json. */
+/**
+ * Wraps an API loader or action so every failure leaves as problem+json. It
+ * also applies the per-IP ceiling to every API request, and adds the
+ * RateLimit-* headers of whatever limits the handler counted against.
+ */
 export function apiHandler<A extends { request: Request }>(handler: Handler<A>): Handler<A> {
 	return async (args) => {
+		let response: Response
 		try {
-			return await handler(args)
+			await limitClientIp(args)
+			response = await handler(args)
 		} catch (error) {
-			return errorToResponse(error, {
+			response = errorToResponse(error, {
 				method: args.request.method,
 				path: new URL(args.request.url).pathname,
 			})
 		}
+		return withRateLimitHeaders(args.request, response)
 	}
 }
 

@@ -1,16 +1,21 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { uploadImage } from '~/images/upload.server'
 import { json } from './problem.server'
+import { limitRequest } from './rate-limit.server'
 
 /** POST /api/images and its alias /api/images/upload: 202 with the image detail. */
-export async function uploadResponse(request: Request, requestId: string) {
+export async function uploadResponse(args: ActionFunctionArgs) {
+	const { request, context } = args
 	const { user } = await requireApiUser(request)
+	// Before the body is read: a refused upload costs no bandwidth or disk.
+	await limitRequest(args, 'upload', user.id)
 	const { image, replayed } = await uploadImage({
 		request,
 		userId: user.id,
 		idempotencyKey: request.headers.get('Idempotency-Key'),
-		requestId,
+		requestId: context.requestId,
 	})
 	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }), {
 		status: 202,

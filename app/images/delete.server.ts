@@ -1,26 +1,109 @@
-import { eq, sql } from 'drizzle-orm'
-import { images } from '../../db/schema'
-import { db } from '~/db.server'
+import { inArray, sql } from 'drizzle-orm'
+import { images, pendingDeletions } from '../../db/schema'
+import { db, type Tx } from '~/db.server'
 import { log } from '~/log.server'
 import { storage } from '~/storage/storage.server'
 import { variantKey } from './keys'
-import { getOwnedImage } from './queries.server'
+import { getOwnedImage, type ImageRow } from './queries.server'
 
-/** Removes the row (and its pending job), then every stored object of it. */
+// One deletion path for the API, retention and the admin sweep: rows (and
+// their jobs) go in a transaction, then the objects. Storage failing at that
+// point does not undo anything: the keys are recorded in pending_deletions and
+// the cleanup task retries them.
+
+export type StoredImage = Pick<
+	ImageRow,
+	'id' | 'userId' | 'originalKey' | 'thumbnail' | 'optimized'
+>
+
+/** Removes the row (and its jobs), then every stored object of it. */
 export async function deleteImage(userId: string, imageId: string) {
 	const image = await getOwnedImage(userId, imageId)
-	await db.transaction(async (tx) => {
-		await tx.delete(images).where(eq(images.id, image.id))
-		await tx.execute(sql`select graphile_worker.remove_job(${`process-image:${image.id}`})`)
+	const removed = await db.transaction((tx) => deleteImageRows(tx, [image.id]))
+	await removeImageObjects(removed, 'deleted by its owner')
+}
+
+/** Deletes rows and their queued jobs in the caller's transaction; returns the rows that existed. */
+export async function deleteImageRows(tx: Tx, ids: string[]): Promise<StoredImage[]> {
+	if (ids.length === 0) return []
+	const removed = await tx.delete(images).where(inArray(images.id, ids)).returning({
+		id: images.id,
+		userId: images.userId,
+		originalKey: images.originalKey,
+		thumbnail: images.thumbnail,
+		optimized: images.optimized,
 	})
+	const jobKeys = removed.flatMap(({ id }) => [`process-image:${id}`, `analyze-image:${id}`])
+	if (jobKeys.length > 0) {
+		const list = sql.join(
+			jobKeys.map((key) => sql`${key}`),
+			sql`, `,
+		)
+		await tx.execute(
+			sql`select graphile_worker.remove_job(k) from unnest(array[${list}]::text[]) k`,
+		)
+	}
+	return removed
+}
+
+/** Every key an image may have in storage. */
+export function imageObjectKeys(image: StoredImage): string[] {
 	const keys = [image.originalKey, image.thumbnail?.key, image.optimized?.key].filter(
 		(key): key is string => Boolean(key),
 	)
 	// Variant keys are deterministic: a job that was mid-run may have written them.
-	keys.push(variantKey(userId, image.id, 'thumbnail'), variantKey(userId, image.id, 'optimized'))
+	keys.push(
+		variantKey(image.userId, image.id, 'thumbnail'),
+		variantKey(image.userId, image.id, 'optimized'),
+	)
+	return [...new Set(keys)]
+}
+
+/**
+ * Removes the objects of deleted rows. Never throws: when storage fails the
+ * keys are queued in pending_deletions (the rows are already gone).
+ */
+export async function removeImageObjects(removed: StoredImage[], reason: string): Promise<void> {
+	const keys = removed.flatMap(imageObjectKeys)
+	if (keys.length === 0) return
 	try {
-		await storage.delete([...new Set(keys)])
+		await storage.delete(keys)
 	} catch (error) {
-		log.error({ err: error, imageId, keys }, 'Could not remove the objects of a deleted image')
+		await recordPendingDeletions(keys, reason, error)
 	}
+}
+
+/** Postgres allows 65535 parameters a statement; four per row stays well below. */
+const INSERT_CHUNK = 1000
+
+async function recordPendingDeletions(keys: string[], reason: string, error: unknown) {
+	const lastError = describeError(error)
+	try {
+		for (let start = 0; start < keys.length; start += INSERT_CHUNK) {
+			const rows = keys
+				.slice(start, start + INSERT_CHUNK)
+				.map((key) => ({ key, reason, attempts: 1, lastError }))
+			await db
+				.insert(pendingDeletions)
+				.values(rows)
+				.onConflictDoUpdate({
+					target: pendingDeletions.key,
+					set: { attempts: sql`${pendingDeletions.attempts} + 1`, lastError },
+				})
+		}
+		log.warn(
+			{ err: error, keys: keys.length, reason },
+			'Objects queued for deletion: storage failed',
+		)
+	} catch (dbError) {
+		// Still not lost: their rows are gone, so the orphan sweep removes them.
+		log.error({ err: dbError, cause: error, keys }, 'Could not queue the objects of deleted images')
+	}
+}
+
+/** The message and its cause's, for last_error (an operator reads it, a client never does). */
+export function describeError(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error)
+	const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : ''
+	return (cause ? `${message} ${cause}` : message).slice(0, 1000)
 }

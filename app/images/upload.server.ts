@@ -14,6 +14,7 @@ import { enqueueJob } from './jobs.server'
 import { originalKey } from './keys'
 import { receiveFile } from './multipart.server'
 import { inspectImage } from './pipeline.server'
+import { assertWithinQuota } from './quota.server'
 import { detectImageType } from './sniff.server'
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -49,6 +50,8 @@ export async function uploadImage({
 			if (replay) return { image: replay, replayed: true }
 		}
 		if (file.byteSize === 0) throw new UnprocessableImageError('The file is empty.')
+		// A replay above creates nothing, so only new images are held to the quota.
+		await assertWithinQuota(db, userId, file.byteSize)
 		const type = await detectImageType(file.head)
 		if (!type) {
 			throw new UnsupportedMediaTypeError(
@@ -63,6 +66,8 @@ export async function uploadImage({
 		await storage.put(objectKey, bytes, type.contentType)
 		try {
 			const image = await db.transaction(async (tx) => {
+				// Again under a per-user lock: concurrent uploads must not overshoot together.
+				await assertWithinQuota(tx, userId, file.byteSize, { lock: true })
 				const [row] = await tx
 					.insert(images)
 					.values({

@@ -7,7 +7,8 @@ import { CopyButton } from '~/components/copy-button'
 import { FlaggedImage } from '~/components/flagged-image'
 import { formatBytes, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
-import { NotFoundError } from '~/errors'
+import { AppError, NotFoundError } from '~/errors'
+import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
@@ -29,7 +30,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 	}
 }
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
+export async function action(args: ActionFunctionArgs) {
+	const { request, params, context } = args
 	const { user } = await requirePageUser(request)
 	const intent = (await request.formData()).get('intent')
 	try {
@@ -37,11 +39,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 			await deleteImage(user.id, params.id!)
 			return redirect('/images')
 		}
+		// The same per-user budget as POST /api/images/{id}/process.
+		await limitRequest(args, 'process', user.id)
 		const stages = intent === 'analyze' ? (['ai'] as const) : (['image', 'ai'] as const)
 		await reprocessImages(user.id, [params.id!], [...stages], context.requestId)
 		return redirect(`/images/${params.id}`)
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
+		// Rate limited and the like: the error page shows the message.
+		if (error instanceof AppError && error.status < 500) {
+			throw new Response(error.message, { status: error.status, headers: error.headers })
+		}
 		throw error
 	}
 }

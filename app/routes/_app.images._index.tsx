@@ -1,5 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
+import type {
+	ActionFunctionArgs,
+	HeadersFunction,
+	LoaderFunctionArgs,
+	MetaFunction,
+} from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { overallStatuses } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
@@ -7,12 +12,16 @@ import { FlaggedImage } from '~/components/flagged-image'
 import { Alert, buttonClass, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
 import { AppError } from '~/errors'
+import { limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
 import { listImages, parseListQuery } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
 import { uploadImage } from '~/images/upload.server'
 
 export const meta: MetaFunction = () => [{ title: 'Your images · Darkroom' }]
+
+// A refused action's Retry-After and RateLimit-* reach the page's response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser(request)
@@ -30,13 +39,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	return { items, ...page, status: query.status ?? '', q: query.q ?? '', tag: query.tag ?? '' }
 }
 
-export async function action({ request, context }: ActionFunctionArgs) {
+export async function action(args: ActionFunctionArgs) {
+	const { request, context } = args
 	const { user } = await requirePageUser(request)
 	try {
+		// The same per-user upload budget as POST /api/images.
+		await limitRequest(args, 'upload', user.id)
 		const { image } = await uploadImage({ request, userId: user.id, requestId: context.requestId })
 		return redirect(`/images/${image.id}`)
 	} catch (error) {
-		if (error instanceof AppError && error.status < 500) return { error: error.message }
+		if (error instanceof AppError && error.status < 500) {
+			// The real status (429, 403 over quota, 415…) with the message on the page.
+			return data({ error: error.message }, { status: error.status, headers: error.headers })
+		}
 		if (error instanceof AppError) {
 			return { error: `${error.message} Please try again in a moment.` }
 		}

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
 import { createSession } from '~/auth/sessions.server'
+import { throttleSignIn } from '~/auth/throttle.server'
 import { presentUser, verifyLogin } from '~/auth/users.server'
 import { UnauthorizedError } from '~/errors'
 import { parseJsonBody } from '~/http/input.server'
@@ -14,9 +15,9 @@ const loginSchema = z.object({
 
 export const loader = methodNotAllowed(['POST'])
 
-export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
-	const { email, password } = await parseJsonBody(request, loginSchema)
-	const user = await verifyLogin(email, password)
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { email, password } = await parseJsonBody(args.request, loginSchema)
+	const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
 	if (!user) throw new UnauthorizedError('Incorrect email or password.')
 	const session = await createSession(user.id, 'token')
 	return json({

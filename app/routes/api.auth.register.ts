@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
 import { createSession } from '~/auth/sessions.server'
+import { throttleRegistration } from '~/auth/throttle.server'
 import { presentUser, registerUser } from '~/auth/users.server'
 import { apiHandler, json } from '~/http/problem.server'
 import { parseJsonBody } from '~/http/input.server'
@@ -8,8 +9,9 @@ import { methodNotAllowed } from '~/http/methods.server'
 
 export const loader = methodNotAllowed(['POST'])
 
-export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
-	const user = await registerUser(await parseJsonBody(request, z.unknown()))
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const input = await parseJsonBody(args.request, z.unknown())
+	const user = await throttleRegistration(args, () => registerUser(input))
 	const session = await createSession(user.id, 'token')
 	return json(
 		{ user: presentUser(user), token: session.token, expiresAt: session.expiresAt.toISOString() },

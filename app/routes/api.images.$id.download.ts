@@ -5,6 +5,7 @@ import { NotFoundError } from '~/errors'
 import { parseSearchParams } from '~/http/input.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, signVariant } from '~/images/present.server'
 import { getOwnedImage } from '~/images/queries.server'
 
@@ -12,8 +13,10 @@ const querySchema = z.object({
 	variant: z.enum(['original', 'thumbnail', 'optimized']).default('original'),
 })
 
-export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { request, params } = args
 	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'read', user.id)
 	const { variant } = parseSearchParams(request, querySchema)
 	const image = await getOwnedImage(user.id, params.id!)
 	const url = await signVariant(image, variant, {

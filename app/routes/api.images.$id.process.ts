@@ -3,14 +3,17 @@ import { requireApiUser } from '~/auth/auth.server'
 import { parseJsonBody } from '~/http/input.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { processBodySchema, reprocessImages } from '~/images/process.server'
 import { getOwnedImage } from '~/images/queries.server'
 
 export const loader = methodNotAllowed(['POST'])
 
-export const action = apiHandler(async ({ request, params, context }: ActionFunctionArgs) => {
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { request, params, context } = args
 	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'process', user.id)
 	const { stages } = await parseJsonBody(request, processBodySchema, { optional: true })
 	const image = await getOwnedImage(user.id, params.id!)
 	const [updated] = await reprocessImages(user.id, [image.id], stages, context.requestId)

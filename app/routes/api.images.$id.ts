@@ -2,12 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { MethodNotAllowedError } from '~/errors'
 import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { getOwnedImage } from '~/images/queries.server'
 
-export const loader = apiHandler(async ({ request, params }: LoaderFunctionArgs) => {
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { request, params } = args
 	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'read', user.id)
 	const image = await getOwnedImage(user.id, params.id!)
 	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }))
 })

@@ -3,13 +3,16 @@ import { requireApiUser } from '~/auth/auth.server'
 import { parseJsonBody } from '~/http/input.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { batchProcessBodySchema, reprocessImages } from '~/images/process.server'
 
 export const loader = methodNotAllowed(['POST'])
 
-export const action = apiHandler(async ({ request, context }: ActionFunctionArgs) => {
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { request, context } = args
 	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'process', user.id)
 	const { ids, stages } = await parseJsonBody(request, batchProcessBodySchema)
 	const rows = await reprocessImages(user.id, ids, stages, context.requestId)
 	const baseUrl = baseUrlOf(request)

@@ -2,12 +2,15 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { MethodNotAllowedError } from '~/errors'
 import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
 import { uploadResponse } from '~/http/upload-response.server'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
 import { listImages, parseListQuery } from '~/images/queries.server'
 
-export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { request } = args
 	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'read', user.id)
 	const query = parseListQuery(new URL(request.url).searchParams)
 	const { rows, ...page } = await listImages(user.id, query)
 	const baseUrl = baseUrlOf(request)
@@ -15,7 +18,7 @@ export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
 	return json({ items, ...page })
 })
 
-export const action = apiHandler(async ({ request, context }: ActionFunctionArgs) => {
-	if (request.method !== 'POST') throw new MethodNotAllowedError(['GET', 'POST'])
-	return uploadResponse(request, context.requestId)
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['GET', 'POST'])
+	return uploadResponse(args)
 })

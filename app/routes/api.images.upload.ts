@@ -7,7 +7,7 @@ import { uploadResponse } from '~/http/upload-response.server'
 // The contract's alias for POST /api/images.
 export const loader = methodNotAllowed(['POST'])
 
-export const action = apiHandler(async ({ request, context }: ActionFunctionArgs) => {
-	if (request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
-	return uploadResponse(request, context.requestId)
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
+	return uploadResponse(args)
 })

@@ -3,9 +3,12 @@ import { aiUsage } from '~/ai/usage.server'
 import { requireApiUser } from '~/auth/auth.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
 
-export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { request } = args
 	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'read', user.id)
 	return json(await aiUsage(user.id, new URL(request.url).searchParams))
 })
 

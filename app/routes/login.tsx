@@ -1,5 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
+import type {
+	ActionFunctionArgs,
+	HeadersFunction,
+	LoaderFunctionArgs,
+	MetaFunction,
+} from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import {
 	authenticator,
@@ -8,24 +13,38 @@ import {
 	safeRedirect,
 	startBrowserSession,
 } from '~/auth/auth.server'
+import { throttleSignIn } from '~/auth/throttle.server'
 import { AuthCard } from '~/components/auth-card'
 import { Alert, buttonClass, Field } from '~/components/ui'
+import { TooManyRequestsError } from '~/errors'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
+
+// A refused action's Retry-After and RateLimit-* reach the page's response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	if (await getAuthenticated(request)) throw redirect('/images')
 	return null
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action(args: ActionFunctionArgs) {
+	const { request } = args
 	const form = await request.clone().formData()
+	const email = String(form.get('email') ?? '')
 	try {
-		const user = await authenticator.authenticate('form', request)
+		// Shares the API's budget of failed attempts per email and address.
+		const user = await throttleSignIn(args, email, () =>
+			authenticator.authenticate('form', request).catch((error: unknown) => {
+				if (error instanceof InvalidCredentialsError) return null
+				throw error
+			}),
+		)
+		if (!user) return { error: 'Incorrect email or password.', email }
 		return startBrowserSession(user, safeRedirect(form.get('redirectTo')))
 	} catch (error) {
-		if (error instanceof InvalidCredentialsError) {
-			return { error: error.message, email: String(form.get('email') ?? '') }
+		if (error instanceof TooManyRequestsError) {
+			return data({ error: error.message, email }, { status: 429, headers: error.headers })
 		}
 		throw error
 	}

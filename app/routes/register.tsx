@@ -1,24 +1,34 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
+import type {
+	ActionFunctionArgs,
+	HeadersFunction,
+	LoaderFunctionArgs,
+	MetaFunction,
+} from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { getAuthenticated, startBrowserSession } from '~/auth/auth.server'
+import { throttleRegistration } from '~/auth/throttle.server'
 import { registerUser } from '~/auth/users.server'
 import { AuthCard } from '~/components/auth-card'
 import { Alert, buttonClass, Field } from '~/components/ui'
-import { ConflictError, ValidationError } from '~/errors'
+import { ConflictError, TooManyRequestsError, ValidationError } from '~/errors'
 
 export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom' }]
+
+// A refused action's Retry-After and RateLimit-* reach the page's response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	if (await getAuthenticated(request)) throw redirect('/images')
 	return null
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-	const form = await request.formData()
+export async function action(args: ActionFunctionArgs) {
+	const form = await args.request.formData()
 	const email = String(form.get('email') ?? '')
+	const password = String(form.get('password') ?? '')
 	try {
-		const user = await registerUser({ email, password: String(form.get('password') ?? '') })
+		const user = await throttleRegistration(args, () => registerUser({ email, password }))
 		return startBrowserSession(user, '/images')
 	} catch (error) {
 		if (error instanceof ValidationError) {
@@ -29,6 +39,12 @@ export async function action({ request }: ActionFunctionArgs) {
 		}
 		if (error instanceof ConflictError)
 			return { email, fields: {} as Record<string, string>, error: error.message }
+		if (error instanceof TooManyRequestsError) {
+			return data(
+				{ email, fields: {} as Record<string, string>, error: error.message },
+				{ status: 429, headers: error.headers },
+			)
+		}
 		throw error
 	}
 }

@@ -15,6 +15,13 @@ export function assertValidKey(key: string): void {
 	if (!isValidKey(key)) throw new Error(`Invalid storage key: ${JSON.stringify(key)}`)
 }
 
+/** A list prefix: empty, or the start of a valid key (`images/`, `images/u1/`). */
+export function assertValidPrefix(prefix: string): void {
+	if (prefix !== '' && !isValidKey(prefix.replace(/\/$/, ''))) {
+		throw new Error(`Invalid storage prefix: ${JSON.stringify(prefix)}`)
+	}
+}
+
 /**
  * An RFC 6266 Content-Disposition value: an ASCII `filename` for old clients
  * and `filename*` with the exact UTF-8 name for everyone else.

@@ -1,11 +1,12 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { Dir } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
-import { assertValidKey, isValidKey } from './common'
-import type { PutBody, SignedUrlOptions, Storage } from './types'
+import { assertValidKey, assertValidPrefix, isValidKey } from './common'
+import type { ObjectInfo, PutBody, SignedUrlOptions, Storage } from './types'
 
 // Objects are plain files under `root` at their key's path. Signed URLs point
 // at the /files/* route (app/routes/files.$.ts), which verifies them.
@@ -41,6 +42,11 @@ export function createLocalStorage({ root, secretKey }: LocalStorageOptions): St
 				if (isMissing(error)) return false
 				throw diskError(error)
 			}
+		},
+		list(prefix) {
+			assertValidPrefix(prefix)
+			// Start at the deepest directory the prefix names whole; the rest filters names.
+			return walk(resolvedRoot, prefix.slice(0, prefix.lastIndexOf('/') + 1), prefix)
 		},
 		async signedUrl(key, options) {
 			assertValidKey(key)
@@ -200,6 +206,49 @@ async function removeFile(root: string, file: string): Promise<void> {
 			if (code === 'ENOTEMPTY' || code === 'EEXIST' || isMissing(error)) return
 			throw diskError(error)
 		}
+	}
+}
+
+// --- listing ---------------------------------------------------------------
+
+/** Objects under the directory of `dirKey` (`''` or ending in `/`) whose keys start with `prefix`. */
+async function* walk(root: string, dirKey: string, prefix: string): AsyncGenerator<ObjectInfo> {
+	let dir: Dir
+	try {
+		dir = await fs.opendir(path.join(root, ...dirKey.split('/').filter(Boolean)))
+	} catch (error) {
+		// A directory pruned by a delete meanwhile simply holds nothing.
+		if (isMissing(error)) return
+		throw diskError(error)
+	}
+	try {
+		// The iterator closes the directory when the loop ends, also early.
+		for await (const entry of dir) {
+			// Dot files are temp files and health probes, never objects.
+			if (entry.name.startsWith('.')) continue
+			const key = dirKey + entry.name
+			if (entry.isDirectory()) {
+				if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) {
+					yield* walk(root, `${key}/`, prefix)
+				}
+			} else if (entry.isFile() && key.startsWith(prefix) && isValidKey(key)) {
+				const info = await statObject(root, key)
+				if (info) yield info
+			}
+		}
+	} catch (error) {
+		throw diskError(error)
+	}
+}
+
+/** Null when the file went away since the directory was read. */
+async function statObject(root: string, key: string): Promise<ObjectInfo | null> {
+	try {
+		const stats = await fs.stat(path.join(root, ...key.split('/')))
+		return { key, size: stats.size, lastModified: stats.mtime }
+	} catch (error) {
+		if (isMissing(error)) return null
+		throw error
 	}
 }
 

@@ -3,6 +3,7 @@ import {
 	GetObjectCommand,
 	HeadBucketCommand,
 	HeadObjectCommand,
+	ListObjectsV2Command,
 	PutObjectCommand,
 	S3Client,
 	type S3ClientConfig,
@@ -11,8 +12,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Readable } from 'node:stream'
 import { AppError, ObjectNotFoundError, StorageUnavailableError } from '~/errors'
 import { log } from '~/log.server'
-import { assertValidKey, contentDisposition } from './common'
-import type { Storage } from './types'
+import { assertValidKey, assertValidPrefix, contentDisposition, isValidKey } from './common'
+import type { ObjectInfo, Storage } from './types'
 
 export type S3StorageOptions = {
 	/** Unset: AWS itself. Set for MinIO, R2, s3rver … */
@@ -22,6 +23,8 @@ export type S3StorageOptions = {
 	accessKeyId: string
 	secretAccessKey: string
 	forcePathStyle: boolean
+	/** Keys per ListObjectsV2 page (S3's maximum, 1000, by default). */
+	listPageSize?: number
 }
 
 /** S3 allows at most 1000 keys per DeleteObjects request. */
@@ -98,6 +101,10 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 				throw toStorageError(error, 'exists')
 			}
 		},
+		list(prefix) {
+			assertValidPrefix(prefix)
+			return listObjects(client, bucket, prefix, options.listPageSize ?? 1000)
+		},
 		async signedUrl(key, { expiresIn, contentType, disposition, filename }) {
 			assertValidKey(key)
 			const command = new GetObjectCommand({
@@ -153,6 +160,32 @@ const sdkLogger = {
 	info: () => {},
 	warn: (...content: unknown[]) => s3Log.warn({ sdk: content }, 'AWS SDK warning'),
 	error: (...content: unknown[]) => s3Log.error({ sdk: content }, 'AWS SDK error'),
+}
+
+/** ListObjectsV2, one page at a time as the caller consumes them. */
+async function* listObjects(
+	client: S3Client,
+	bucket: string,
+	prefix: string,
+	pageSize: number,
+): AsyncGenerator<ObjectInfo> {
+	let token: string | undefined
+	do {
+		const command = new ListObjectsV2Command({
+			Bucket: bucket,
+			Prefix: prefix,
+			MaxKeys: pageSize,
+			ContinuationToken: token,
+		})
+		const page = await client.send(command).catch(rethrowAs('list'))
+		for (const object of page.Contents ?? []) {
+			if (!object.Key || !isValidKey(object.Key)) continue
+			// Without a date the object counts as new: callers delete by age.
+			const lastModified = object.LastModified ?? new Date()
+			yield { key: object.Key, size: object.Size ?? 0, lastModified }
+		}
+		token = page.IsTruncated ? page.NextContinuationToken : undefined
+	} while (token)
 }
 
 type PutStreamInput = ConstructorParameters<typeof PutObjectCommand>[0] & { Body: Readable }

@@ -14,6 +14,9 @@ export type SignedUrlOptions = {
 	baseUrl: string
 }
 
+/** One stored object as `list` reports it. */
+export type ObjectInfo = { key: string; size: number; lastModified: Date }
+
 /**
  * The one interface to object storage; keys are derived from ids, never from
  * user input. Drivers throw StorageUnavailableError when the backend cannot be
@@ -26,6 +29,12 @@ export type Storage = {
 	/** Removes every key; missing keys are not an error. */
 	delete(keys: string[]): Promise<void>
 	exists(key: string): Promise<boolean>
+	/**
+	 * Every object whose key starts with `prefix`, fetched page by page as it
+	 * is consumed (no order promised). Keys this interface could not address
+	 * (see isValidKey) are skipped, so whatever it yields can be deleted.
+	 */
+	list(prefix: string): AsyncIterable<ObjectInfo>
 	signedUrl(key: string, options: SignedUrlOptions): Promise<string>
 	/** Throws StorageUnavailableError when storage cannot be reached (health check). */
 	check(): Promise<void>

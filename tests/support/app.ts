@@ -22,6 +22,8 @@ export type AppProcess = {
 	/** Parsed pino JSON lines seen so far on stdout. */
 	logs: () => Array<Record<string, unknown>>
 	hasExited: () => boolean
+	/** Settles when the process exits, with its exit code or the signal that ended it. */
+	exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 	stop: () => Promise<void>
 }
 
@@ -96,18 +98,21 @@ function spawnApp(role: 'web' | 'worker', env: Record<string, string>): AppProce
 	collect(child.stdout!, true)
 	collect(child.stderr!, false)
 	let exited = false
-	const exitedPromise = new Promise<void>((resolve) => {
-		child.once('exit', () => {
-			exited = true
-			running.delete(child)
-			resolve()
-		})
-	})
+	const exitedPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+		(resolve) => {
+			child.once('exit', (code, signal) => {
+				exited = true
+				running.delete(child)
+				resolve({ code, signal })
+			})
+		},
+	)
 	return {
 		pid: child.pid!,
 		output: () => lines.join('\n'),
 		logs: () => logs,
 		hasExited: () => exited,
+		exited: exitedPromise,
 		stop: async () => {
 			if (exited) return
 			const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)

@@ -56,7 +56,8 @@ export const analyzeImageTask: Task = async (rawPayload, helpers) => {
 			analysis.outputTokens,
 			config.ai.prices,
 		)
-		await db
+		// Conditional, so a duplicate run (a worker presumed dead that was not) changes nothing.
+		const completed = await db
 			.update(images)
 			.set({
 				aiStatus: 'completed',
@@ -66,11 +67,21 @@ export const analyzeImageTask: Task = async (rawPayload, helpers) => {
 				updatedAt: sql`now()`,
 			})
 			.where(and(eq(images.id, image.id), eq(images.aiStatus, 'processing')))
+			.returning({ id: images.id })
+		// Counted either way: the tokens were spent.
 		aiTokens.inc({ model: analysis.model, direction: 'input' }, analysis.inputTokens)
 		aiTokens.inc({ model: analysis.model, direction: 'output' }, analysis.outputTokens)
 		aiCost.inc({ model: analysis.model }, cost)
+		if (completed.length === 0) {
+			logger.warn(
+				{ attempt: helpers.job.attempts },
+				'AI stage was completed by another run; nothing changed',
+			)
+			return
+		}
 		logger.info(
 			{
+				attempt: helpers.job.attempts,
 				ms: Math.round(performance.now() - started),
 				model: analysis.model,
 				inputTokens: analysis.inputTokens,

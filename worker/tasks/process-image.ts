@@ -56,8 +56,10 @@ export const processImageTask: Task = async (rawPayload, helpers) => {
 			width: variant.width,
 			height: variant.height,
 		})
-		await db.transaction(async (tx) => {
-			const completed = await tx
+		// Only the run whose conditional update matches completes the stage; a
+		// duplicate (a worker presumed dead that was not) rewrote the same keys.
+		const completed = await db.transaction(async (tx) => {
+			const rows = await tx
 				.update(images)
 				.set({
 					status: 'completed',
@@ -70,9 +72,13 @@ export const processImageTask: Task = async (rawPayload, helpers) => {
 				})
 				.where(and(eq(images.id, image.id), eq(images.status, 'processing')))
 				.returning({ id: images.id })
-			if (completed.length > 0) await decideAiStage(tx, image.id, requestId ?? undefined)
+			if (rows.length > 0) await decideAiStage(tx, image.id, requestId ?? undefined)
+			return rows.length > 0
 		})
-		logger.info({ ms: Math.round(performance.now() - started) }, 'Image stage completed')
+		const ms = Math.round(performance.now() - started)
+		const attempt = helpers.job.attempts
+		if (completed) logger.info({ ms, attempt }, 'Image stage completed')
+		else logger.warn({ ms, attempt }, 'Image stage was completed by another run; nothing changed')
 	} catch (error) {
 		if (error instanceof UnprocessableImageError) {
 			logger.warn({ err: error }, 'Image cannot be decoded')

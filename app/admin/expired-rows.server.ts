@@ -1,0 +1,36 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { PgTable } from 'drizzle-orm/pg-core'
+import { idempotencyKeys, rateLimits, sessions } from '../../db/schema'
+import { db } from '~/db.server'
+
+// Rows nobody will read again. Sessions stay a day past their end, so a
+// client still sending a just-expired token gets "expired", not a mystery.
+
+export async function deleteExpiredRows({ batchSize }: { batchSize: number }) {
+	return {
+		sessions: await deleteInBatches(
+			sessions,
+			sql`${sessions.expiresAt} < now() - interval '1 day' or ${sessions.revokedAt} < now() - interval '1 day'`,
+			batchSize,
+		),
+		// The contract's window: a repeat within 24 h returns the same image.
+		idempotencyKeys: await deleteInBatches(
+			idempotencyKeys,
+			sql`${idempotencyKeys.createdAt} < now() - interval '24 hours'`,
+			batchSize,
+		),
+		rateLimits: await deleteInBatches(rateLimits, sql`${rateLimits.expiresAt} < now()`, batchSize),
+	}
+}
+
+/** Short statements, so a large backlog never holds locks for long. */
+async function deleteInBatches(table: PgTable, where: SQL, batchSize: number): Promise<number> {
+	let removed = 0
+	for (;;) {
+		const result = await db.execute(
+			sql`delete from ${table} where ctid = any(array(select ctid from ${table} where ${where} limit ${batchSize}))`,
+		)
+		removed += result.count
+		if (result.count < batchSize) return removed
+	}
+}

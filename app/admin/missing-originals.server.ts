@@ -1,0 +1,70 @@
+import { and, asc, gt, inArray, sql } from 'drizzle-orm'
+import { images } from '../../db/schema'
+import { db } from '~/db.server'
+import { storage } from '~/storage/storage.server'
+
+// Finished images whose original has vanished from storage (removed by hand,
+// a bucket lifecycle rule, a restore from an older backup) are marked failed,
+// so the UI and API say so instead of serving broken links.
+
+export const MISSING_ORIGINAL = 'The original file is missing from storage.'
+
+/** HEAD requests in flight at once. */
+const CONCURRENCY = 8
+const FINISHED = ['completed', 'failed'] as const
+
+// Each run checks the next batch in id order and wraps around at the end, so
+// the row checked longest ago goes first. Kept in memory: a restart starts
+// again from the lowest id, which costs a few extra checks, nothing more.
+let cursor: string | undefined
+
+export async function checkOriginals({ batchSize }: { batchSize: number }) {
+	const rows = await db
+		.select({ id: images.id, originalKey: images.originalKey })
+		.from(images)
+		.where(
+			and(
+				inArray(images.status, FINISHED),
+				// Already marked: nothing left to find out.
+				sql`(${images.status} <> 'failed' or ${images.error} is distinct from ${MISSING_ORIGINAL})`,
+				cursor === undefined ? undefined : gt(images.id, cursor),
+			),
+		)
+		.orderBy(asc(images.id))
+		.limit(batchSize)
+	cursor = rows.length < batchSize ? undefined : rows.at(-1)!.id
+	// A storage outage throws here, before anything is marked.
+	const missing = await filterConcurrently(
+		rows,
+		async (row) => !(await storage.exists(row.originalKey)),
+	)
+	if (missing.length === 0) return { checked: rows.length, marked: 0 }
+	const marked = await db
+		.update(images)
+		.set({ status: 'failed', error: MISSING_ORIGINAL, updatedAt: sql`now()` })
+		// Conditional: an image being reprocessed meanwhile is left to its job.
+		.where(
+			and(
+				inArray(
+					images.id,
+					missing.map((row) => row.id),
+				),
+				inArray(images.status, FINISHED),
+			),
+		)
+		.returning({ id: images.id })
+	return { checked: rows.length, marked: marked.length }
+}
+
+async function filterConcurrently<T>(items: T[], test: (item: T) => Promise<boolean>) {
+	const keep: boolean[] = []
+	let next = 0
+	const lane = async () => {
+		while (next < items.length) {
+			const index = next++
+			keep[index] = await test(items[index]!)
+		}
+	}
+	await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane))
+	return items.filter((_, index) => keep[index])
+}

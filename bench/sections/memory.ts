@@ -1,0 +1,70 @@
+import { type Context, enqueueCopies, type SectionResult, waitForImages } from '../lib/context'
+import { multipart, register } from '../lib/http'
+import { smallSet } from '../lib/images'
+import { rssMiB } from '../lib/proc'
+import { startWeb, startWorkers } from '../lib/processes'
+import { round, sleep } from '../lib/stats'
+import { uploadAll } from './pipeline'
+
+// Memory: the worker's resident set after growing numbers of jobs. Six
+// templates (JPEG, PNG, WebP, TIFF) are uploaded over HTTP; the rest are
+// copies queued directly in SQL (same rows, same jobs, new ids), so the time
+// goes to the worker. The first checkpoint is the warmed-up reference.
+
+export async function memory(ctx: Context): Promise<SectionResult> {
+	const { memoryCheckpoints: checkpoints, memoryImageWidth: width } = ctx.options.sizes
+	const app = await ctx.openApp('memory')
+	const [web, [worker]] = await Promise.all([
+		startWeb(app.env),
+		startWorkers(1, app.env, app.sql),
+	])
+	try {
+		const { token } = await register(web.baseUrl)
+		const templates = await smallSet(6, width, 40)
+		const ids = await uploadAll(
+			web.baseUrl,
+			token,
+			templates.map((t) => multipart(t.bytes, t.name)),
+			2,
+		)
+		await waitForImages(app.sql)
+		const startRss = rssMiB(worker!.pid)
+		const points: Array<{ jobs: number; rssMiB: number; peakMiB: number }> = []
+		let done = ids.length
+		for (const target of checkpoints) {
+			ctx.log(`worker: ${target - done} more jobs (to ${target})`)
+			await enqueueCopies(app.sql, ids, target - done)
+			await waitForImages(app.sql)
+			done = target
+			// Let freed buffers be returned before reading.
+			await sleep(1000)
+			const { rss, peak } = rssMiB(worker!.pid)
+			points.push({ jobs: target, rssMiB: round(rss, 1), peakMiB: round(peak, 1) })
+		}
+		const first = points[0]!
+		const last = points[points.length - 1]!
+		const growth = (last.rssMiB - first.rssMiB) / first.rssMiB
+		const size = `${width}×${Math.round((width * 3) / 4)}`
+		return {
+			rows: [
+				{
+					section: 'Memory',
+					metric: `worker RSS after ${points.map((p) => p.jobs).join(' / ')} jobs (${size} mix)`,
+					value: points.map((p) => `${p.rssMiB.toFixed(0)}`).join(' / ') + ' MiB',
+					reference: `${first.rssMiB.toFixed(0)} MiB at ${first.jobs}`,
+					ratio: last.rssMiB / first.rssMiB,
+					target: 'growth ≤ 10 %',
+					pass: growth <= 0.1,
+				},
+			],
+			data: {
+				imageSize: size,
+				afterWarmupMiB: round(startRss.rss, 1),
+				checkpoints: points,
+				growthFirstToLast: round(growth, 4),
+			},
+		}
+	} finally {
+		await Promise.all([web.stop(), worker!.stop()])
+	}
+}

@@ -1,0 +1,190 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { type Context, type Row, type SectionResult, waitForImages } from '../lib/context'
+import type { Sql } from '../lib/database'
+import { multipart, register, type Upload, uploadImage } from '../lib/http'
+import { type BenchImage, photoSet } from '../lib/images'
+import { cpuMeter } from '../lib/proc'
+import { runNode, startWeb, startWorkers } from '../lib/processes'
+import { round, since } from '../lib/stats'
+
+// Pipeline efficiency: N photos through upload → job → worker → completed,
+// against processImage alone in one process at the same concurrency.
+// Rounds alternate the order (raw, real, then real, raw) so a load spike
+// from elsewhere on the machine does not always land on the same side.
+
+const CONTENT_TYPES = {
+	jpeg: 'image/jpeg',
+	png: 'image/png',
+	webp: 'image/webp',
+	tiff: 'image/tiff',
+} as const
+
+type Round = {
+	/** Images per second, and CPU-seconds per image of every process involved. */
+	raw: number
+	rawCpu: number
+	real: number
+	realCpu: number
+	workerOnly: number
+}
+
+export async function pipeline(ctx: Context): Promise<SectionResult> {
+	const { pipelinePhotos: count, pipelineRounds: rounds } = ctx.options.sizes
+	const concurrency = ctx.workerConcurrency
+	ctx.log(`generating ${count} photos`)
+	const photos = await photoSet(count)
+	const files = writeInputs(ctx.scratch('pipeline'), photos)
+	const uploads = photos.map((photo) => multipart(photo.bytes, photo.name))
+
+	const app = await ctx.openApp('pipeline')
+	const [web, workers] = await Promise.all([
+		startWeb(app.env),
+		startWorkers(1, app.env, app.sql),
+	])
+	try {
+		const { token } = await register(web.baseUrl)
+		// Warm-up: one photo of each format through the whole path first.
+		const firstOfEach = [...new Map(photos.map((p, i) => [p.format, uploads[i]!])).values()]
+		await uploadAll(web.baseUrl, token, firstOfEach, concurrency)
+		await waitForImages(app.sql)
+
+		const runRaw = async () => {
+			const output = await runNode(
+				['bench/raw-pipeline.ts', JSON.stringify({ files, concurrency })],
+				app.env,
+				'raw pipeline',
+			)
+			const { seconds, cpuSeconds } = JSON.parse(output) as { seconds: number; cpuSeconds: number }
+			return { raw: count / seconds, rawCpu: cpuSeconds / count }
+		}
+		const runReal = async () => {
+			const cpu = cpuMeter(() => [web.pid, workers[0]!.pid, ...ctx.postgresPids()])
+			const started = performance.now()
+			const ids = await uploadAll(web.baseUrl, token, uploads, concurrency)
+			await waitForImages(app.sql)
+			const seconds = since(started) / 1000
+			return {
+				real: count / seconds,
+				realCpu: cpu() / 1000 / count,
+				workerOnly: count / (await workerSeconds(app.sql, ids)),
+			}
+		}
+		const results: Round[] = []
+		for (let r = 0; r < rounds; r++) {
+			ctx.log(`round ${r + 1}: ${count} photos raw and through upload → worker, concurrency ${concurrency}`)
+			if (r % 2 === 0) {
+				const raw = await runRaw()
+				results.push({ ...raw, ...(await runReal()) })
+			} else {
+				const real = await runReal()
+				results.push({ ...(await runRaw()), ...real })
+			}
+		}
+		return report(results, { count, rounds, concurrency, photos })
+	} finally {
+		await Promise.all([web.stop(), ...workers.map((worker) => worker.stop())])
+	}
+}
+
+function writeInputs(dir: string, photos: BenchImage[]) {
+	return photos.map((photo) => {
+		const file = path.join(dir, photo.name)
+		fs.writeFileSync(file, photo.bytes)
+		return { path: file, contentType: CONTENT_TYPES[photo.format] }
+	})
+}
+
+/** Uploads every file, `clients` at a time, as fast as the server answers. */
+export async function uploadAll(
+	baseUrl: string,
+	token: string,
+	uploads: Upload[],
+	clients: number,
+): Promise<string[]> {
+	const ids: string[] = []
+	let next = 0
+	const client = async () => {
+		while (next < uploads.length) ids.push(await uploadImage(baseUrl, token, uploads[next++]!))
+	}
+	await Promise.all(Array.from({ length: clients }, client))
+	return ids
+}
+
+/** The worker's share of the run, on the database clock: first claim to last completion. */
+async function workerSeconds(sql: Sql, ids: string[]) {
+	const [row] = await sql<{ seconds: number }[]>`
+		select extract(epoch from max(processed_at) - min(processing_started_at))::float8 as seconds
+		from images where id = any(${ids}::uuid[])`
+	return row!.seconds
+}
+
+function report(
+	results: Round[],
+	meta: { count: number; rounds: number; concurrency: number; photos: BenchImage[] },
+): SectionResult {
+	const mean = (pick: (r: Round) => number) =>
+		results.reduce((sum, r) => sum + pick(r), 0) / results.length
+	const raw = mean((r) => r.raw)
+	const real = mean((r) => r.real)
+	const workerOnly = mean((r) => r.workerOnly)
+	const rawCpu = mean((r) => r.rawCpu)
+	const realCpu = mean((r) => r.realCpu)
+	const mix = summarizeMix(meta.photos)
+	const rows: Row[] = [
+		{
+			section: 'Pipeline',
+			metric: `images/s, upload → completed (${meta.count} photos: ${mix})`,
+			value: real.toFixed(2),
+			reference: `${raw.toFixed(2)} raw`,
+			ratio: real / raw,
+			target: '≥ 0.85',
+			pass: real / raw >= 0.85,
+		},
+		{
+			section: 'Pipeline',
+			metric: 'images/s, worker only (first claim → last completion, DB clock)',
+			value: workerOnly.toFixed(2),
+			reference: `${raw.toFixed(2)} raw`,
+			ratio: workerOnly / raw,
+			target: 'info',
+			pass: null,
+		},
+		{
+			section: 'Pipeline',
+			metric: 'CPU-seconds per image (web + worker + PostgreSQL vs raw process)',
+			value: realCpu.toFixed(3),
+			reference: `${rawCpu.toFixed(3)} raw`,
+			ratio: realCpu / rawCpu,
+			target: 'info',
+			pass: null,
+		},
+	]
+	return {
+		rows,
+		data: {
+			photos: meta.count,
+			mix,
+			rounds: meta.rounds,
+			concurrency: meta.concurrency,
+			perRound: results.map((r) =>
+				Object.fromEntries(Object.entries(r).map(([key, value]) => [key, round(value, 3)])),
+			),
+			rawImagesPerSecond: round(raw, 3),
+			realImagesPerSecond: round(real, 3),
+			workerOnlyImagesPerSecond: round(workerOnly, 3),
+			rawCpuSecondsPerImage: round(rawCpu, 4),
+			realCpuSecondsPerImage: round(realCpu, 4),
+			ratio: round(real / raw, 3),
+		},
+	}
+}
+
+function summarizeMix(photos: BenchImage[]) {
+	const counts = new Map<string, number>()
+	for (const photo of photos) {
+		const label = photo.format === 'jpeg' ? '12 MP JPEG' : `${photo.format.toUpperCase()}`
+		counts.set(label, (counts.get(label) ?? 0) + 1)
+	}
+	return [...counts].map(([label, n]) => `${n} ${label}`).join(', ')
+}

@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+import type { Request, RequestHandler, Response } from 'express'
+import { config } from '~/config.server'
+import { CrossSiteRequestError } from '~/errors'
+import { errorToResponse } from '~/http/problem.server'
+
+// Browser-facing protections that apply to every request, before Remix:
+// security headers (with the CSP nonce Remix renders into its scripts),
+// CORS for /api, and the Origin check against cross-site request forgery.
+
+// ---------------------------------------------------------------------------
+// Security headers
+
+/**
+ * A fresh CSP nonce per request (res.locals.cspNonce, handed to Remix through
+ * the load context), and the security headers on every response. They are
+ * added just before the head is written and only where the app set none, so a
+ * route with a stricter policy of its own (files.$.ts) keeps it.
+ */
+export function securityHeaders({ dev = false } = {}): RequestHandler {
+	const imageSources = ["'self'", 'data:', 'blob:', ...imageOrigins()]
+	return (_req, res, next) => {
+		const nonce = randomBytes(16).toString('base64')
+		res.locals.cspNonce = nonce
+		const headers: Record<string, string> = {
+			'Content-Security-Policy': contentSecurityPolicy(nonce, imageSources, dev),
+			'X-Content-Type-Options': 'nosniff',
+			'Referrer-Policy': 'same-origin',
+			'X-Frame-Options': 'DENY',
+			// Over plain HTTP browsers ignore it; production is expected behind HTTPS.
+			...(config.isProduction ? { 'Strict-Transport-Security': 'max-age=31536000' } : {}),
+		}
+		beforeHead(res, () => {
+			for (const [name, value] of Object.entries(headers)) {
+				if (!res.hasHeader(name)) res.setHeader(name, value)
+			}
+		})
+		next()
+	}
+}
+
+function contentSecurityPolicy(nonce: string, imageSources: string[], dev: boolean) {
+	const directives: Record<string, string[]> = {
+		'default-src': ["'self'"],
+		// Vite's dev server injects inline scripts and talks over a WebSocket
+		// (hot reload): dev relaxes scripts and connections, nothing else.
+		'script-src': dev
+			? ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
+			: ["'self'", `'nonce-${nonce}'`],
+		'style-src': ["'self'", "'unsafe-inline'"],
+		'img-src': imageSources,
+		'connect-src': dev ? ["'self'", 'ws:', 'wss:'] : ["'self'"],
+		'frame-ancestors': ["'none'"],
+		'base-uri': ["'self'"],
+		'form-action': ["'self'"],
+		'object-src': ["'none'"],
+	}
+	return Object.entries(directives)
+		.map(([name, sources]) => `${name} ${sources.join(' ')}`)
+		.join('; ')
+}
+
+/** Where signed image URLs point besides this origin: PUBLIC_URL and the S3 endpoint. */
+function imageOrigins(): string[] {
+	const origins = new Set<string>()
+	if (config.publicUrl) origins.add(new URL(config.publicUrl).origin)
+	const storage = config.storage
+	if (storage.driver === 's3') {
+		if (storage.endpoint) {
+			const url = new URL(storage.endpoint)
+			// Virtual-hosted style puts the bucket in the host name.
+			origins.add(
+				storage.forcePathStyle ? url.origin : `${url.protocol}//${storage.bucket}.${url.host}`,
+			)
+		} else {
+			origins.add(`https://${storage.bucket}.s3.${storage.region}.amazonaws.com`)
+			// AWS falls back to path style for bucket names with dots.
+			origins.add(`https://s3.${storage.region}.amazonaws.com`)
+		}
+	}
+	return [...origins]
+}
+
+/** Runs `apply` right before the response head is written, whoever writes it. */
+function beforeHead(res: ServerResponse, apply: () => void) {
+	const writeHead = res.writeHead
+	res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+		apply()
+		return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
+	} as typeof res.writeHead
+}
+
+// ---------------------------------------------------------------------------
+// CORS (mounted on /api)
+
+const ALLOWED_METHODS = 'GET, POST, DELETE'
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key'
+const EXPOSED_HEADERS =
+	'Location, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Idempotent-Replayed'
+
+/**
+ * Exactly the origins in CORS_ORIGINS (none by default) may call the API from
+ * a browser, with bearer tokens only: no credentials, so never the cookie.
+ * Other origins get no CORS headers at all.
+ */
+export function cors(): RequestHandler {
+	const allowed = new Set(config.corsOrigins.map(normalizeOrigin))
+	return (req, res, next) => {
+		if (allowed.size === 0) return next()
+		// Answers differ by Origin: caches must keep them apart.
+		res.vary('Origin')
+		const origin = req.get('Origin')
+		if (!origin || !allowed.has(origin)) return next()
+		res.set('Access-Control-Allow-Origin', origin)
+		if (req.method === 'OPTIONS' && req.get('Access-Control-Request-Method')) {
+			res.set({
+				'Access-Control-Allow-Methods': ALLOWED_METHODS,
+				'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+				'Access-Control-Max-Age': '600',
+			})
+			res.status(204).end()
+			return
+		}
+		res.set('Access-Control-Expose-Headers', EXPOSED_HEADERS)
+		next()
+	}
+}
+
+function normalizeOrigin(origin: string) {
+	try {
+		return new URL(origin).origin
+	} catch {
+		return origin
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Cross-site request forgery
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const SESSION_COOKIE = /(?:^|;\s*)darkroom_session=/
+const BEARER = /^Bearer\s+\S+$/i
+
+/**
+ * An unsafe request that the session cookie would authenticate must come from
+ * this site: its Origin (or, without one, its Referer) must be the app's own
+ * origin. Bearer-token and anonymous API calls carry no ambient credential and
+ * pass. A page form from another site is refused even without a cookie, which
+ * also stops signing a victim in to the attacker's account. SameSite=Lax on
+ * the cookie is the first line; this is the second.
+ */
+export function csrf(): RequestHandler {
+	return (req, res, next) => {
+		const refusal = crossSiteRefusal(req)
+		if (!refusal) return next()
+		if (isApi(req)) void sendProblem(res, new CrossSiteRequestError(refusal)).catch(next)
+		else sendForbiddenPage(res)
+	}
+}
+
+function crossSiteRefusal(req: Request): string | undefined {
+	if (SAFE_METHODS.has(req.method)) return undefined
+	// As in auth.server.ts: only a bearer token makes the cookie irrelevant.
+	const byCookie =
+		SESSION_COOKIE.test(req.get('Cookie') ?? '') && !BEARER.test(req.get('Authorization') ?? '')
+	if (isApi(req) && !byCookie) return undefined
+	const source = req.get('Origin') ?? refererOrigin(req.get('Referer'))
+	if (source === undefined) {
+		return byCookie
+			? 'This request is authenticated by the session cookie but has neither an Origin nor a Referer header, so it cannot be told from a cross-site request. Send Origin, or use Authorization: Bearer <token>.'
+			: undefined
+	}
+	if (source === ownOrigin(req)) return undefined
+	return `This request comes from another origin (${source}); requests with the session cookie are accepted only from this site. API clients should use Authorization: Bearer <token>.`
+}
+
+const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/')
+
+/** PUBLIC_URL when set, else what the request itself was addressed to. */
+function ownOrigin(req: Request) {
+	if (config.publicUrl) return new URL(config.publicUrl).origin
+	return `${req.protocol}://${req.get('Host') ?? ''}`
+}
+
+function refererOrigin(referer: string | undefined) {
+	if (!referer) return undefined
+	try {
+		return new URL(referer).origin
+	} catch {
+		return 'an unreadable Referer'
+	}
+}
+
+async function sendProblem(res: Response, error: CrossSiteRequestError) {
+	const response = errorToResponse(error)
+	res.status(response.status)
+	response.headers.forEach((value, name) => res.setHeader(name, value))
+	res.send(await response.text())
+}
+
+function sendForbiddenPage(res: Response) {
+	res
+		.status(403)
+		.type('html')
+		.set('Cache-Control', 'no-store')
+		.send(
+			'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden · Darkroom</title></head>' +
+				'<body><main><h1>403 Forbidden</h1><p>This form was sent from another site, so Darkroom refused it. ' +
+				'Go back to <a href="/images">your images</a> and try again from there.</p></main></body></html>',
+		)
+}
