@@ -543,6 +543,60 @@ Analyses by the \`local\` provider or by models missing from the price table cou
 				},
 			},
 		},
+		'/api/admin/retention/sweep': {
+			description: methodsNote('POST'),
+			post: {
+				tags: ['Operations'],
+				operationId: 'sweepRetention',
+				summary: 'Run the retention sweep now (admins)',
+				description: `Deletes every image older than \`olderThanDays\` (default \`RETENTION_DAYS\`) with all its
+files, in batches of \`CLEANUP_BATCH_SIZE\`, and answers how many were removed. The same sweep runs
+from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email is listed in
+\`ADMIN_EMAILS\` may call it.`,
+				requestBody: {
+					required: false,
+					content: {
+						'application/json': {
+							schema: {
+								type: 'object',
+								additionalProperties: false,
+								properties: { olderThanDays: { type: 'integer', minimum: 1 } },
+							},
+						},
+					},
+				},
+				responses: {
+					'200': {
+						description: 'The sweep ran; `removed` images are gone with their files.',
+						content: {
+							'application/json': {
+								schema: {
+									type: 'object',
+									required: ['removed'],
+									properties: { removed: { type: 'integer', minimum: 0 } },
+								},
+							},
+						},
+					},
+					'400': problem('BadRequest'),
+					'401': problem('Unauthorized'),
+					'403': {
+						description: 'The caller is not an administrator (`forbidden`), or `cross-site-request`.',
+						content: problemContent({
+							type: problemType('forbidden'),
+							title: 'Forbidden',
+							status: 403,
+							detail: 'This action is reserved for administrators.',
+						}),
+					},
+					'422': problem(
+						'ValidationFailed',
+						'Neither `olderThanDays` nor `RETENTION_DAYS` is set, or the value is not a positive integer.',
+					),
+					'500': problem('InternalError'),
+				},
+			},
+		},
 		'/api/health': {
 			description: 'Only `GET` is served. Not authenticated: for load balancers and orchestrators.',
 			get: {

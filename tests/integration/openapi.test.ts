@@ -34,7 +34,7 @@ const contractRoutes = [
 ]
 
 // Documented additions to the contract.
-const additionalRoutes = ['GET /api/usage']
+const additionalRoutes = ['GET /api/usage', 'POST /api/admin/retention/sweep']
 
 const publicRoutes = [
 	'POST /api/auth/register',
