@@ -150,6 +150,8 @@ export const images = pgTable(
 	},
 	(t) => [
 		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+		// Retention sweeps every user's oldest images first.
+		index('images_created_at_idx').on(t.createdAt),
 		index('images_search_idx').using('gin', t.search),
 		index('images_tags_idx').using('gin', sql`(${t.ai} -> 'tags')`),
 		index('images_user_ai_completed_idx').on(t.userId, t.aiCompletedAt),
