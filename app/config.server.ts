@@ -118,6 +118,8 @@ const schema = z.object({
 				.filter(Boolean),
 		)
 		.optional(),
+	/** OTLP/HTTP collector base URL (e.g. http://localhost:4318); tracing is off when unset. */
+	OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 	/** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** The worker serves its own /metrics here (0 turns it off). */
@@ -209,6 +211,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			maxImagesPerUser: values.QUOTA_MAX_IMAGES_PER_USER,
 		},
 		corsOrigins: values.CORS_ORIGINS ?? [],
+		otelEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
 		metricsToken: values.METRICS_TOKEN,
 		workerMetricsPort: values.WORKER_METRICS_PORT,
 		shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,

@@ -33,7 +33,9 @@ const options = parseOptions(process.argv.slice(2))
 const startedAt = new Date()
 const started = performance.now()
 const log = (message: string) =>
-	process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
+	process.stderr.write(
+		`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`,
+	)
 
 ensureBuild()
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-bench-'))
@@ -95,10 +97,14 @@ try {
 const seconds = (performance.now() - started) / 1000
 const resultFile = writeResults()
 process.stdout.write(`\n${formatTable(rows)}\n\n`)
-for (const name of Object.keys(failures)) process.stdout.write(`${name}: FAILED (see ${resultFile})\n`)
+for (const name of Object.keys(failures))
+	process.stdout.write(`${name}: FAILED (see ${resultFile})\n`)
 process.stdout.write(
 	`${options.quick ? 'Quick' : 'Full'} run: ${seconds.toFixed(0)} s; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ` +
-		`${os.loadavg().map((l) => l.toFixed(1)).join(' ')} after; results in ${path.relative(process.cwd(), resultFile)}\n`,
+		`${os
+			.loadavg()
+			.map((l) => l.toFixed(1))
+			.join(' ')} after; results in ${path.relative(process.cwd(), resultFile)}\n`,
 )
 process.exitCode = Object.keys(failures).length > 0 ? 1 : 0
 
@@ -151,11 +157,18 @@ function machine() {
 
 function gitCommit() {
 	try {
-		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' })
-		const dirty = execFileSync('git', ['status', '--porcelain', '--', 'app', 'worker', 'server', 'db'], {
+		const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
 			cwd: root,
 			encoding: 'utf8',
 		})
+		const dirty = execFileSync(
+			'git',
+			['status', '--porcelain', '--', 'app', 'worker', 'server', 'db'],
+			{
+				cwd: root,
+				encoding: 'utf8',
+			},
+		)
 		return `${head.trim()}${dirty.trim() ? ' (with uncommitted changes)' : ''}`
 	} catch {
 		return null

@@ -8,6 +8,7 @@ import compression from 'compression'
 import express from 'express'
 import { config } from '~/config.server'
 import { log } from '~/log.server'
+import { startTracing } from '~/tracing.server'
 import { httpRequestDuration, routeLabel } from '~/metrics.server'
 import { cors, csrf, securityHeaders } from './security'
 
@@ -26,6 +27,7 @@ declare module '@remix-run/node' {
 
 /** The HTTP server: static assets, then every request through Remix. */
 export async function startWeb({ dev = false } = {}): Promise<http.Server> {
+	startTracing('darkroom-web')
 	const app = express()
 	app.disable('x-powered-by')
 	app.set('trust proxy', 1)

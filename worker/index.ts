@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { sql } from 'drizzle-orm'
 import {
 	Logger,
 	run,
@@ -8,7 +9,7 @@ import {
 	type WorkerPool,
 } from 'graphile-worker'
 import { config } from '~/config.server'
-import { databaseUrl } from '~/db.server'
+import { databaseUrl, db } from '~/db.server'
 import { log } from '~/log.server'
 import { crontab, maintenanceTasks } from './crontab'
 import { startHeartbeat } from './heartbeat'
@@ -55,6 +56,10 @@ export async function startWorker(): Promise<WorkerHandle> {
 		events,
 		// Tasks that honour helpers.abortSignal are asked to stop when the grace period ends, not after 5 s.
 		gracefulShutdownAbortTimeout: config.shutdownGraceSeconds * 1000,
+		// Unbatched, a job finishing during a graceful stop is marked complete
+		// fire-and-forget and can lose the race with the pool closing, staying
+		// locked. Batched (delay 0), the stop waits for the write.
+		preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
 	}
 	// Runners without a schedule: an empty list, else graphile looks for a ./crontab file.
 	const noCron = { parsedCronItems: [] }
@@ -98,9 +103,18 @@ export async function startWorker(): Promise<WorkerHandle> {
 	// Sweep once at start: jobs a crashed predecessor left locked run again now.
 	void heartbeat.tick()
 	const promise = Promise.all(runners.map((runner) => runner.promise)).then(() => {})
+	const poolIds = [...pools.keys()]
 	let stopping: Promise<{ released: number }> | undefined
+	const stop = async (graceMs: number) => {
+		const result = await stopRunners(runners, pools, graceMs)
+		const leftover = await unlockLeftovers(poolIds)
+		await heartbeat.stop()
+		const released = result.released + leftover
+		log.info({ released }, 'Worker stopped')
+		return { released }
+	}
 	return {
-		stop: (graceMs) => (stopping ??= stopRunners(runners, pools, graceMs, heartbeat.stop)),
+		stop: (graceMs) => (stopping ??= stop(graceMs)),
 		promise,
 	}
 }
@@ -117,7 +131,6 @@ async function stopRunners(
 	runners: Runner[],
 	pools: Map<string, WorkerPool>,
 	graceMs: number,
-	stopHeartbeat: () => Promise<void>,
 ): Promise<{ released: number }> {
 	// No new jobs from here on; running ones get graceMs.
 	log.info({ graceSeconds: graceMs / 1000 }, 'Worker stopping')
@@ -142,14 +155,33 @@ async function stopRunners(
 		const jobs = results.flatMap((r) => (r.status === 'fulfilled' ? r.value.forceFailedJobs : []))
 		released = jobs.length
 		log.warn(
-			{ jobs: jobs.map((job) => ({ id: job.id, task: job.task_identifier })) },
-			`Released ${released} unfinished job(s) back to the queue`,
+			{ count: released, jobs: jobs.map((job) => ({ id: job.id, task: job.task_identifier })) },
+			'Released unfinished jobs back to the queue',
 		)
 		for (const failure of results.filter((r) => r.status === 'rejected')) {
 			log.error({ err: failure.reason }, 'Could not release a worker pool')
 		}
 	}
-	await stopHeartbeat()
-	log.info({ released }, 'Worker stopped')
 	return { released }
+}
+
+/** Whatever our pools still hold once they are stopped goes back to the queue: a stop never leaves a lock. */
+async function unlockLeftovers(poolIds: string[]): Promise<number> {
+	try {
+		const ids = sql.join(
+			poolIds.map((id) => sql`${id}`),
+			sql`, `,
+		)
+		const locked = await db.execute<{ id: string; task: string }>(sql`
+			select id, task_identifier as task from graphile_worker.jobs
+			where locked_by = any(array[${ids}]::text[])`)
+		if (locked.length === 0) return 0
+		await db.execute(sql`select graphile_worker.force_unlock_workers(array[${ids}]::text[])`)
+		log.warn({ workerIds: poolIds, jobs: [...locked] }, 'Unlocked jobs left locked after stopping')
+		return locked.length
+	} catch (error) {
+		// The heartbeat sweep of another worker releases them later.
+		log.error({ err: error }, 'Could not check for jobs left locked')
+		return 0
+	}
 }

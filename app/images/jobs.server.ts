@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import { config } from '~/config.server'
 import type { Tx } from '~/db.server'
+import { currentTraceparent } from '~/tracing.server'
 
 // Jobs are added with SQL inside the caller's transaction, so a row and the
 // job about it commit or vanish together. The job key collapses repeats
@@ -25,7 +26,11 @@ export async function enqueueJob(tx: Tx, task: TaskName, imageId: string, reques
 	const maxAttempts = task === 'analyze-image' ? 3 : config.jobMaxAttempts
 	await tx.execute(sql`select graphile_worker.add_job(
 		${task},
-		json_build_object('imageId', ${imageId}::text, 'requestId', ${requestId ?? null}::text),
+		json_build_object(
+			'imageId', ${imageId}::text,
+			'requestId', ${requestId ?? null}::text,
+			'traceparent', ${currentTraceparent()}::text
+		),
 		queue_name := ${queue}::text,
 		max_attempts := ${maxAttempts}::int,
 		job_key := ${`${task}:${imageId}`}::text

@@ -9,6 +9,7 @@ import { UnprocessableImageError, UnsupportedMediaTypeError, ValidationError } f
 import { log } from '~/log.server'
 import { uploadBytes } from '~/metrics.server'
 import { storage } from '~/storage/storage.server'
+import { inSpan } from '~/tracing.server'
 import { safeFilename } from './filename'
 import { enqueueJob } from './jobs.server'
 import { originalKey } from './keys'
@@ -28,17 +29,28 @@ export type UploadResult = { image: ImageRow; replayed: boolean }
  * type from the bytes, validate it, store the original, then insert the row
  * and its job in one transaction. Whatever fails, nothing is left behind.
  */
-export async function uploadImage({
-	request,
-	userId,
-	idempotencyKey,
-	requestId,
-}: {
+type UploadArgs = {
 	request: Request
 	userId: string
 	idempotencyKey?: string | null
 	requestId?: string
-}): Promise<UploadResult> {
+}
+
+export function uploadImage(args: UploadArgs): Promise<UploadResult> {
+	// The root span of the trace that follows this image through its jobs.
+	return inSpan('upload', { 'darkroom.user_id': args.userId }, async (span) => {
+		const result = await receiveAndStore(args)
+		span.setAttribute('darkroom.image_id', result.image.id)
+		return result
+	})
+}
+
+async function receiveAndStore({
+	request,
+	userId,
+	idempotencyKey,
+	requestId,
+}: UploadArgs): Promise<UploadResult> {
 	const key = parseIdempotencyKey(idempotencyKey)
 	const file = await receiveFile(request, {
 		maxBytes: config.maxUploadBytes,

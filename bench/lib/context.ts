@@ -96,7 +96,8 @@ export async function waitForImages(sql: Sql, timeoutMs = 600_000): Promise<void
 			throw new Error(`${row!.failed} image(s) failed: ${failure!.error}`)
 		}
 		if (row!.open === 0) return
-		if (Date.now() > deadline) throw new Error(`${row!.open} image(s) still open after ${timeoutMs / 1000} s`)
+		if (Date.now() > deadline)
+			throw new Error(`${row!.open} image(s) still open after ${timeoutMs / 1000} s`)
 		await sleep(10)
 	}
 }

@@ -33,7 +33,9 @@ export async function startCluster(root: string): Promise<Cluster> {
 	const admin = adminUrl(pg.url)
 	const version = await withClient(admin, async (sql) => {
 		await sql.unsafe(`create database ${TEMPLATE}`)
-		const [row] = await sql<{ version: string }[]>`select current_setting('server_version') as version`
+		const [row] = await sql<
+			{ version: string }[]
+		>`select current_setting('server_version') as version`
 		return row!.version
 	})
 	await migrateDatabase(databaseUrl(admin, TEMPLATE))

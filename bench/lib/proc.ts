@@ -5,7 +5,8 @@ import fs from 'node:fs'
 /** Resident set size of a process in MiB, from /proc (Linux). */
 export function rssMiB(pid: number): { rss: number; peak: number } {
 	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-	const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1])
+	const kib = (field: string) =>
+		Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1])
 	return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 }
 }
 

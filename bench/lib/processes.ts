@@ -157,7 +157,11 @@ async function waitUntil(child: Child, ready: () => Promise<boolean>) {
 }
 
 /** Runs a bench script to completion in a child with the app's environment; resolves with its stdout. */
-export function runNode(args: string[], env: Record<string, string>, name: string): Promise<string> {
+export function runNode(
+	args: string[],
+	env: Record<string, string>,
+	name: string,
+): Promise<string> {
 	const child = spawn(process.execPath, ['--import', 'tsx', ...preload(env), ...args], {
 		cwd: root,
 		env: { ...process.env, ...env },

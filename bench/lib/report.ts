@@ -42,5 +42,9 @@ export function formatMarkdown(rows: Row[]): string {
 				.map(escape)
 				.join(' | ')} |`,
 	)
-	return ['| section | metric | darkroom | reference | ratio | target | |', '|---|---|---|---|---|---|---|', ...lines].join('\n')
+	return [
+		'| section | metric | darkroom | reference | ratio | target | |',
+		'|---|---|---|---|---|---|---|',
+		...lines,
+	].join('\n')
 }

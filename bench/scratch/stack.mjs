@@ -13,11 +13,14 @@ for (const file of fs.readdirSync(dir)) {
 		let id = parent.get(n.id)
 		while (id && chain.length < 8) {
 			const p = byId.get(id)
-			chain.push(`${p.callFrame.functionName || '(anon)'}@${p.callFrame.url.split('/').slice(-2).join('/')}:${p.callFrame.lineNumber}`)
+			chain.push(
+				`${p.callFrame.functionName || '(anon)'}@${p.callFrame.url.split('/').slice(-2).join('/')}:${p.callFrame.lineNumber}`,
+			)
 			id = parent.get(id)
 		}
 		const key = chain.join(' < ')
 		counts.set(key, (counts.get(key) ?? 0) + (prof.timeDeltas[i] ?? 0))
 	}
-	for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log((v / 1000).toFixed(0), 'ms', k)
+	for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5))
+		console.log((v / 1000).toFixed(0), 'ms', k)
 }

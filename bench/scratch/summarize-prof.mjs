@@ -19,7 +19,19 @@ for (const file of fs.readdirSync(dir)) {
 		byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + v)
 	}
 	console.log(file, 'total ms', (total / 1000).toFixed(0))
-	console.log([...byPkg].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${(v / total * 100).toFixed(1)}% ${k}`).join('\n'))
+	console.log(
+		[...byPkg]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, 15)
+			.map(([k, v]) => `${((v / total) * 100).toFixed(1)}% ${k}`)
+			.join('\n'),
+	)
 	console.log('--- top functions')
-	console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / total * 100).toFixed(1)}% ${k}`).join('\n'))
+	console.log(
+		[...self]
+			.sort((a, b) => b[1] - a[1])
+			.slice(0, 25)
+			.map(([k, v]) => `${((v / total) * 100).toFixed(1)}% ${k}`)
+			.join('\n'),
+	)
 }

@@ -24,7 +24,9 @@ function threads(pid: number) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-scratch-'))
 fs.chmodSync(dir, 0o755)
 const cluster = await startCluster(dir)
-const extra = Object.fromEntries(process.argv.slice(2).map((kv) => kv.split('=') as [string, string]))
+const extra = Object.fromEntries(
+	process.argv.slice(2).map((kv) => kv.split('=') as [string, string]),
+)
 const ctx = createContext(parseOptions(['--quick']), extra, cluster, dir, console.error)
 const app = await ctx.openApp('prof')
 const web = await startWeb(app.env)
@@ -43,7 +45,7 @@ await closedLoop(32, 2, send, () => true)
 const before = threads(web.pid)
 const result = await closedLoop(32, 8, send, (r) => r.status < 300)
 const after = threads(web.pid)
-console.log('uploads', result.requests, (result.perSecond).toFixed(1), '/s', extra)
+console.log('uploads', result.requests, result.perSecond.toFixed(1), '/s', extra)
 for (const [k, v] of after) {
 	const d = v - (before.get(k) ?? 0)
 	if (d > 0) console.log(k.padEnd(20), (d / result.requests).toFixed(2), 'ms/upload')

@@ -23,10 +23,7 @@ import { round, since, sleep, summarize } from '../lib/stats'
 export async function latency(ctx: Context): Promise<SectionResult> {
 	const samples = ctx.options.sizes.latencySamples
 	const app = await ctx.openApp('latency')
-	const [web, workers] = await Promise.all([
-		startWeb(app.env),
-		startWorkers(1, app.env, app.sql),
-	])
+	const [web, workers] = await Promise.all([startWeb(app.env), startWorkers(1, app.env, app.sql)])
 	try {
 		const { token } = await register(web.baseUrl)
 		const photo = await encodePhoto('jpeg', 320, 240, 11)

@@ -14,10 +14,7 @@ import { uploadAll } from './pipeline'
 export async function memory(ctx: Context): Promise<SectionResult> {
 	const { memoryCheckpoints: checkpoints, memoryImageWidth: width } = ctx.options.sizes
 	const app = await ctx.openApp('memory')
-	const [web, [worker]] = await Promise.all([
-		startWeb(app.env),
-		startWorkers(1, app.env, app.sql),
-	])
+	const [web, [worker]] = await Promise.all([startWeb(app.env), startWorkers(1, app.env, app.sql)])
 	try {
 		const { token } = await register(web.baseUrl)
 		const templates = await smallSet(6, width, 40)

@@ -26,6 +26,10 @@ type Round = {
 	rawCpu: number
 	real: number
 	realCpu: number
+	/** The real path's CPU split: web (upload, validation), worker, PostgreSQL. */
+	webCpu: number
+	workerCpu: number
+	postgresCpu: number
 	workerOnly: number
 }
 
@@ -38,10 +42,7 @@ export async function pipeline(ctx: Context): Promise<SectionResult> {
 	const uploads = photos.map((photo) => multipart(photo.bytes, photo.name))
 
 	const app = await ctx.openApp('pipeline')
-	const [web, workers] = await Promise.all([
-		startWeb(app.env),
-		startWorkers(1, app.env, app.sql),
-	])
+	const [web, workers] = await Promise.all([startWeb(app.env), startWorkers(1, app.env, app.sql)])
 	try {
 		const { token } = await register(web.baseUrl)
 		// Warm-up: one photo of each format through the whole path first.
@@ -59,20 +60,31 @@ export async function pipeline(ctx: Context): Promise<SectionResult> {
 			return { raw: count / seconds, rawCpu: cpuSeconds / count }
 		}
 		const runReal = async () => {
-			const cpu = cpuMeter(() => [web.pid, workers[0]!.pid, ...ctx.postgresPids()])
+			const webCpu = cpuMeter(() => [web.pid])
+			const workerCpu = cpuMeter(() => [workers[0]!.pid])
+			const postgresCpu = cpuMeter(() => ctx.postgresPids())
 			const started = performance.now()
 			const ids = await uploadAll(web.baseUrl, token, uploads, concurrency)
 			await waitForImages(app.sql)
 			const seconds = since(started) / 1000
+			const perImage = (meter: () => number) => meter() / 1000 / count
+			const split = {
+				webCpu: perImage(webCpu),
+				workerCpu: perImage(workerCpu),
+				postgresCpu: perImage(postgresCpu),
+			}
 			return {
 				real: count / seconds,
-				realCpu: cpu() / 1000 / count,
+				realCpu: split.webCpu + split.workerCpu + split.postgresCpu,
+				...split,
 				workerOnly: count / (await workerSeconds(app.sql, ids)),
 			}
 		}
 		const results: Round[] = []
 		for (let r = 0; r < rounds; r++) {
-			ctx.log(`round ${r + 1}: ${count} photos raw and through upload → worker, concurrency ${concurrency}`)
+			ctx.log(
+				`round ${r + 1}: ${count} photos raw and through upload → worker, concurrency ${concurrency}`,
+			)
 			if (r % 2 === 0) {
 				const raw = await runRaw()
 				results.push({ ...raw, ...(await runReal()) })
@@ -130,6 +142,9 @@ function report(
 	const workerOnly = mean((r) => r.workerOnly)
 	const rawCpu = mean((r) => r.rawCpu)
 	const realCpu = mean((r) => r.realCpu)
+	const workerCpu = mean((r) => r.workerCpu)
+	const webCpu = mean((r) => r.webCpu)
+	const postgresCpu = mean((r) => r.postgresCpu)
 	const mix = summarizeMix(meta.photos)
 	const rows: Row[] = [
 		{
@@ -152,10 +167,19 @@ function report(
 		},
 		{
 			section: 'Pipeline',
-			metric: 'CPU-seconds per image (web + worker + PostgreSQL vs raw process)',
+			metric: `CPU s/image, all processes (web ${webCpu.toFixed(3)} + worker ${workerCpu.toFixed(3)} + PostgreSQL ${postgresCpu.toFixed(3)})`,
 			value: realCpu.toFixed(3),
 			reference: `${rawCpu.toFixed(3)} raw`,
 			ratio: realCpu / rawCpu,
+			target: 'info',
+			pass: null,
+		},
+		{
+			section: 'Pipeline',
+			metric: 'CPU s/image, worker process alone',
+			value: workerCpu.toFixed(3),
+			reference: `${rawCpu.toFixed(3)} raw`,
+			ratio: workerCpu / rawCpu,
 			target: 'info',
 			pass: null,
 		},
@@ -175,6 +199,9 @@ function report(
 			workerOnlyImagesPerSecond: round(workerOnly, 3),
 			rawCpuSecondsPerImage: round(rawCpu, 4),
 			realCpuSecondsPerImage: round(realCpu, 4),
+			webCpuSecondsPerImage: round(webCpu, 4),
+			workerCpuSecondsPerImage: round(workerCpu, 4),
+			postgresCpuSecondsPerImage: round(postgresCpu, 4),
 			ratio: round(real / raw, 3),
 		},
 	}

@@ -11,8 +11,7 @@ import { round, summarize } from '../lib/stats'
 // and blur what the web process itself can take; jobs simply queue.
 
 export async function upload(ctx: Context): Promise<SectionResult> {
-	const { uploadSeconds: seconds, uploadRounds: rounds, uploadClients: clients } =
-		ctx.options.sizes
+	const { uploadSeconds: seconds, uploadRounds: rounds, uploadClients: clients } = ctx.options.sizes
 	const app = await ctx.openApp('upload')
 	const web = await startWeb(app.env)
 	try {

@@ -110,14 +110,27 @@ describe('object storage outage', () => {
 					.logs()
 					.filter((line) => line.msg === 'Image stage failed; will retry' && line.imageId === id)
 			await waitFor(() => failures().length >= 2, { message: 'two failed attempts' })
-			const [job] = await db<Array<{ attempts: number; last_error: string; wait: number }>>`
-				select attempts, last_error, extract(epoch from run_at - now())::float as wait
-				from graphile_worker._private_jobs where payload->>'imageId' = ${id}`
+			// The task logs before graphile records the failure: wait for the row to show it.
+			const job = await waitFor(
+				async () => {
+					const [row] = await db<
+						Array<{
+							attempts: number
+							last_error: string | null
+							locked_by: string | null
+							wait: number
+						}>
+					>`select attempts, last_error, locked_by, extract(epoch from run_at - now())::float as wait
+						from graphile_worker._private_jobs where payload->>'imageId' = ${id}`
+					return row && row.attempts >= 2 && row.locked_by === null ? row : undefined
+				},
+				{ message: 'the second failure to be recorded' },
+			)
 			// Backing off: attempt 2 came at least e^1 s after attempt 1, attempt 3 waits e^2 s.
 			const [first, second] = failures()
 			expect((second!.time as number) - (first!.time as number)).toBeGreaterThanOrEqual(2000)
 			expect(job).toMatchObject({ attempts: 2, last_error: expect.stringMatching(/storage/i) })
-			expect(job!.wait).toBeGreaterThan(3)
+			expect(job.wait).toBeGreaterThan(3)
 			expect((await getImage(web.baseUrl, token, id)).status).toBe('processing')
 
 			await s3.start()

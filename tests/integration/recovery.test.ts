@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { freePort } from '../../db/embedded'
@@ -19,7 +20,7 @@ import {
 	type WebProcess,
 } from '../support/app'
 import { chatCompletion, startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
-import { waitFor } from '../support/faults'
+import { startRestartableS3, waitFor } from '../support/faults'
 import { smallJpeg } from '../support/images'
 
 // Real processes, real faults: a worker SIGKILLed mid-job, workers and web
@@ -177,6 +178,71 @@ describe('a worker killed in the middle of a job', () => {
 			await survivor?.stop()
 		}
 	}, 150_000)
+	test('a dead run of the image stage, row left in processing, is re-run cleanly', async () => {
+		const s3 = await startRestartableS3()
+		// A storage endpoint that accepts connections and never answers: the
+		// first worker's read of the original hangs, with the row in processing.
+		const blackHole = net.createServer(() => {})
+		await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve))
+		const stuckEndpoint = `http://127.0.0.1:${(blackHole.address() as net.AddressInfo).port}`
+		const env = {
+			...s3.env,
+			RATE_LIMIT_ENABLED: 'false',
+			WORKER_HEARTBEAT_SECONDS: '1',
+			WORKER_DEAD_AFTER_SECONDS: '3',
+		}
+		const processes: AppProcess[] = []
+		try {
+			const own = await startWeb(env)
+			processes.push(own)
+			const doomed = await startWorker({ ...env, S3_ENDPOINT: stuckEndpoint })
+			processes.push(doomed)
+			const { token: owner, user } = await register(own.baseUrl)
+			const response = await uploadFile(own.baseUrl, owner, await smallJpeg(), 'stuck.jpg')
+			const { id } = (await response.json()) as { id: string }
+			await waitFor(async () => (await getImage(own.baseUrl, owner, id)).status === 'processing', {
+				message: 'the image stage to start',
+			})
+
+			const killedAt = Date.now()
+			process.kill(doomed.pid, 'SIGKILL')
+			await doomed.exited
+			expect(await jobFor('process-image', id)).toMatchObject({ attempts: 1 })
+			expect((await jobFor('process-image', id))!.locked_by).toMatch(/^pool-/)
+
+			const survivor = await startWorker(env)
+			processes.push(survivor)
+			const image = await waitForTerminal(own.baseUrl, owner, id, 90_000)
+			const recoveredMs = Date.now() - killedAt
+			expect(image.overallStatus).toBe('completed')
+			const completions = linesFor(logsOf(doomed, survivor), 'Image stage completed', id)
+			expect(completions).toHaveLength(1)
+			expect(completions[0]!.attempt).toBe(2)
+			expect(await jobFor('process-image', id)).toBeUndefined()
+			const client = new S3Client({
+				endpoint: s3.endpoint,
+				region: 'us-east-1',
+				forcePathStyle: true,
+				credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+			})
+			const listed = await client.send(
+				new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `images/${user.id}/` }),
+			)
+			client.destroy()
+			expect((listed.Contents ?? []).map((object) => object.Key).sort()).toEqual([
+				`images/${user.id}/${id}/optimized.webp`,
+				`images/${user.id}/${id}/original.jpg`,
+				`images/${user.id}/${id}/thumbnail.webp`,
+			])
+			console.log(
+				`[recovery] SIGKILL during the image stage (row in processing): completed ${(recoveredMs / 1000).toFixed(1)} s after the kill on attempt 2; one completion, one set of 3 objects`,
+			)
+		} finally {
+			for (const p of processes.reverse()) await p.stop()
+			blackHole.close()
+			await s3.destroy()
+		}
+	}, 150_000)
 })
 
 describe('SIGTERM on a worker', () => {
@@ -204,6 +270,9 @@ describe('SIGTERM on a worker', () => {
 			expect(code).toBe(0)
 			expect(stoppedMs).toBeLessThan(20_000)
 			expect(linesFor(stopping.logs(), 'AI stage completed', first)).toHaveLength(1)
+			// Its job is done and gone, not left locked for someone to release.
+			expect(await jobFor('analyze-image', first)).toBeUndefined()
+			expect(linesFor(stopping.logs(), 'Unlocked jobs left locked after stopping')).toHaveLength(0)
 			expect((await getImage(web.baseUrl, token, first)).overallStatus).toBe('completed')
 			// Not even looked at: no log line names it, its job was never taken.
 			expect(stopping.logs().filter((line) => line.imageId === second)).toHaveLength(0)
@@ -238,8 +307,9 @@ describe('SIGTERM on a worker', () => {
 			expect(code).toBe(0)
 			// The grace period, plus the time to hand the job back.
 			expect(stoppedMs).toBeLessThan(10_000)
-			const released = linesFor(stopping.logs(), 'Released 1 unfinished job(s) back to the queue')
+			const released = linesFor(stopping.logs(), 'Released unfinished jobs back to the queue')
 			expect(released).toHaveLength(1)
+			expect(released[0]!.count).toBe(1)
 			// Unlocked, not left for 4 hours; the attempt is counted.
 			const job = await jobFor('analyze-image', id)
 			expect(job).toMatchObject({ locked_by: null, attempts: 1 })
