@@ -1,4 +1,6 @@
 #!/bin/sh
-# Container step 1: dependencies exactly as locked (dev ones too: the build needs them).
+# Container step 1: dependencies as locked (dev ones too: the build needs them).
+# `npm install`, not `npm ci`: registry mirrors that serve only this platform's
+# optional packages make `npm ci` reject a lock file that is in fact complete.
 set -eu
-npm ci --no-audit --no-fund
+npm install --no-audit --no-fund
