@@ -5,74 +5,113 @@ import { db } from './db.server'
 // One registry per process (web and worker each expose theirs). Queue gauges
 // are read from graphile-worker's tables at scrape time, so any process
 // reports the same truth.
+//
+// The web process loads this module twice (the express server through tsx and
+// the Remix build), but prom-client once: so the registry is prom-client's
+// global one, and each metric is created only if the other copy has not.
 
-export const registry = new client.Registry()
-client.collectDefaultMetrics({ register: registry, prefix: 'darkroom_' })
+export const registry = client.register
 
-export const httpRequestDuration = new client.Histogram({
-	name: 'darkroom_http_request_duration_seconds',
-	help: 'HTTP requests by route, method and status.',
-	labelNames: ['route', 'method', 'status'] as const,
-	buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-	registers: [registry],
-})
+function once<T extends client.Metric>(name: string, create: () => T): T {
+	return (registry.getSingleMetric(name) as T | undefined) ?? create()
+}
 
-export const uploadBytes = new client.Counter({
-	name: 'darkroom_upload_bytes_total',
-	help: 'Bytes of accepted uploads.',
-	registers: [registry],
-})
+if (!registry.getSingleMetric('darkroom_process_cpu_user_seconds_total')) {
+	client.collectDefaultMetrics({ register: registry, prefix: 'darkroom_' })
+}
 
-export const jobDuration = new client.Histogram({
-	name: 'darkroom_job_duration_seconds',
-	help: 'Job run time by task and outcome (success, failure).',
-	labelNames: ['task', 'outcome'] as const,
-	buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-	registers: [registry],
-})
+export const httpRequestDuration = once(
+	'darkroom_http_request_duration_seconds',
+	() =>
+		new client.Histogram({
+			name: 'darkroom_http_request_duration_seconds',
+			help: 'HTTP requests by route, method and status.',
+			labelNames: ['route', 'method', 'status'] as const,
+			buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+			registers: [registry],
+		}),
+)
 
-export const aiTokens = new client.Counter({
-	name: 'darkroom_ai_tokens_total',
-	help: 'AI tokens by model and direction (input, output).',
-	labelNames: ['model', 'direction'] as const,
-	registers: [registry],
-})
+export const uploadBytes = once(
+	'darkroom_upload_bytes_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_upload_bytes_total',
+			help: 'Bytes of accepted uploads.',
+			registers: [registry],
+		}),
+)
 
-export const aiCost = new client.Counter({
-	name: 'darkroom_ai_cost_usd_total',
-	help: 'AI cost in US dollars by model.',
-	labelNames: ['model'] as const,
-	registers: [registry],
-})
+export const jobDuration = once(
+	'darkroom_job_duration_seconds',
+	() =>
+		new client.Histogram({
+			name: 'darkroom_job_duration_seconds',
+			help: 'Job run time by task and outcome (success, failure).',
+			labelNames: ['task', 'outcome'] as const,
+			buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+			registers: [registry],
+		}),
+)
 
-new client.Gauge({
-	name: 'darkroom_queue_depth',
-	help: 'Jobs waiting to run (not locked, due), by task.',
-	labelNames: ['task'] as const,
-	registers: [registry],
-	async collect() {
-		this.reset()
-		const rows = await db.execute<{ task: string; waiting: number }>(sql`
+export const aiTokens = once(
+	'darkroom_ai_tokens_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_ai_tokens_total',
+			help: 'AI tokens by model and direction (input, output).',
+			labelNames: ['model', 'direction'] as const,
+			registers: [registry],
+		}),
+)
+
+export const aiCost = once(
+	'darkroom_ai_cost_usd_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_ai_cost_usd_total',
+			help: 'AI cost in US dollars by model.',
+			labelNames: ['model'] as const,
+			registers: [registry],
+		}),
+)
+
+once(
+	'darkroom_queue_depth',
+	() =>
+		new client.Gauge({
+			name: 'darkroom_queue_depth',
+			help: 'Jobs waiting to run (not locked, due), by task.',
+			labelNames: ['task'] as const,
+			registers: [registry],
+			async collect() {
+				this.reset()
+				const rows = await db.execute<{ task: string; waiting: number }>(sql`
 			select task_identifier as task, count(*)::int as waiting
 			from graphile_worker.jobs
 			where locked_at is null and run_at <= now() and attempts < max_attempts
 			group by task_identifier`)
-		for (const row of rows) this.set({ task: row.task }, row.waiting)
-	},
-})
+				for (const row of rows) this.set({ task: row.task }, row.waiting)
+			},
+		}),
+)
 
-new client.Gauge({
-	name: 'darkroom_queue_oldest_waiting_seconds',
-	help: 'Age of the oldest job waiting to run.',
-	registers: [registry],
-	async collect() {
-		const [row] = await db.execute<{ age: number | null }>(sql`
+once(
+	'darkroom_queue_oldest_waiting_seconds',
+	() =>
+		new client.Gauge({
+			name: 'darkroom_queue_oldest_waiting_seconds',
+			help: 'Age of the oldest job waiting to run.',
+			registers: [registry],
+			async collect() {
+				const [row] = await db.execute<{ age: number | null }>(sql`
 			select extract(epoch from now() - min(run_at))::float as age
 			from graphile_worker.jobs
 			where locked_at is null and run_at <= now() and attempts < max_attempts`)
-		this.set(row?.age ?? 0)
-	},
-})
+				this.set(row?.age ?? 0)
+			},
+		}),
+)
 
 /** `/api/images/0b5…` → `/api/images/:id`, so label values stay few. */
 export function routeLabel(path: string) {

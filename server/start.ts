@@ -47,11 +47,13 @@ await migrateDatabase(config.databaseUrl ?? embedded!.url)
 
 if (only === 'web') {
 	const { startWeb, drainWeb } = await import('./web')
+	const { stopTracing } = await import('../app/tracing.server')
 	const server = await startWeb({ dev })
 	onShutdown(async () => {
 		log.info({ graceSeconds: graceMs / 1000 }, 'Web stopping')
 		const { forced } = await drainWeb(server, graceMs)
 		if (forced) log.warn('Requests still running after the grace period were cut off')
+		await stopTracing()
 		log.info('Web stopped')
 	})
 } else if (only === 'worker') {

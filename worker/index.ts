@@ -11,8 +11,10 @@ import {
 import { config } from '~/config.server'
 import { databaseUrl, db } from '~/db.server'
 import { log } from '~/log.server'
+import { startTracing, stopTracing } from '~/tracing.server'
 import { crontab, maintenanceTasks } from './crontab'
 import { startHeartbeat } from './heartbeat'
+import { recordJobMetrics, serveWorkerMetrics } from './metrics'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { processImageTask } from './tasks/process-image'
 
@@ -43,6 +45,9 @@ export async function startWorker(): Promise<WorkerHandle> {
 	// One emitter for all runners; it must exist before run() so pool:create is seen.
 	const events = new EventEmitter() as WorkerEvents
 	const pools = trackPools(events)
+	startTracing('darkroom-worker')
+	recordJobMetrics(events)
+	const metricsServer = serveWorkerMetrics()
 	const heartbeat = startHeartbeat(events, {
 		intervalSeconds: config.workerHeartbeatSeconds,
 		deadAfterSeconds: config.workerDeadAfterSeconds,
@@ -109,6 +114,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 		const result = await stopRunners(runners, pools, graceMs)
 		const leftover = await unlockLeftovers(poolIds)
 		await heartbeat.stop()
+		await Promise.all([metricsServer.close(), stopTracing()])
 		const released = result.released + leftover
 		log.info({ released }, 'Worker stopped')
 		return { released }

@@ -1,6 +1,4 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { Task } from 'graphile-worker'
-import { z } from 'zod'
 import { images } from '../../db/schema'
 import { prepareForAnalysis } from '~/ai/prepare.server'
 import { costUsd } from '~/ai/pricing'
@@ -13,98 +11,102 @@ import { ObjectNotFoundError } from '~/errors'
 import { log } from '~/log.server'
 import { aiCost, aiTokens } from '~/metrics.server'
 import { storage } from '~/storage/storage.server'
-
-const payloadSchema = z.object({ imageId: z.uuid(), requestId: z.string().nullish() })
+import { imageTask } from '../job-payload'
 
 /**
  * The AI stage: summary, tags, OCR text and safety from the configured
  * provider, with the token cost. Transient provider errors are retried by the
  * provider itself; whatever still fails is recorded as a readable aiError.
  */
-export const analyzeImageTask: Task = async (rawPayload, helpers) => {
-	const { imageId, requestId } = payloadSchema.parse(rawPayload)
-	const logger = log.child({ task: 'analyze-image', jobId: helpers.job.id, imageId, requestId })
-	const provider = getAiProvider()
-	const [image] = await db
-		.update(images)
-		.set(
-			provider
-				? { aiStatus: 'processing', updatedAt: sql`now()` }
-				: { aiStatus: 'skipped', aiError: AI_SKIPPED_REASON, updatedAt: sql`now()` },
-		)
-		.where(
-			and(
-				eq(images.id, imageId),
-				eq(images.status, 'completed'),
-				inArray(images.aiStatus, ['pending', 'processing']),
-			),
-		)
-		.returning()
-	if (!image || !provider) {
-		logger.info(image ? 'No AI provider; skipped' : 'Image is gone or not ready; nothing to do')
-		return
-	}
-	const started = performance.now()
-	try {
-		const source = image.optimized ?? image.thumbnail
-		if (!source) throw new ObjectNotFoundError('optimized')
-		const prepared = await prepareForAnalysis(await storage.get(source.key), config.ai.imageMaxSize)
-		const analysis = await provider.analyze({ ...prepared, filename: image.filename })
-		const cost = costUsd(
-			analysis.model,
-			analysis.inputTokens,
-			analysis.outputTokens,
-			config.ai.prices,
-		)
-		// Conditional, so a duplicate run (a worker presumed dead that was not) changes nothing.
-		const completed = await db
+export const analyzeImageTask = imageTask(
+	'analyze-image',
+	async ({ imageId, requestId }, helpers) => {
+		const logger = log.child({ task: 'analyze-image', jobId: helpers.job.id, imageId, requestId })
+		const provider = getAiProvider()
+		const [image] = await db
 			.update(images)
-			.set({
-				aiStatus: 'completed',
-				aiError: null,
-				ai: { ...analysis, costUsd: cost },
-				aiCompletedAt: sql`now()`,
-				updatedAt: sql`now()`,
-			})
-			.where(and(eq(images.id, image.id), eq(images.aiStatus, 'processing')))
-			.returning({ id: images.id })
-		// Counted either way: the tokens were spent.
-		aiTokens.inc({ model: analysis.model, direction: 'input' }, analysis.inputTokens)
-		aiTokens.inc({ model: analysis.model, direction: 'output' }, analysis.outputTokens)
-		aiCost.inc({ model: analysis.model }, cost)
-		if (completed.length === 0) {
-			logger.warn(
-				{ attempt: helpers.job.attempts },
-				'AI stage was completed by another run; nothing changed',
+			.set(
+				provider
+					? { aiStatus: 'processing', updatedAt: sql`now()` }
+					: { aiStatus: 'skipped', aiError: AI_SKIPPED_REASON, updatedAt: sql`now()` },
 			)
+			.where(
+				and(
+					eq(images.id, imageId),
+					eq(images.status, 'completed'),
+					inArray(images.aiStatus, ['pending', 'processing']),
+				),
+			)
+			.returning()
+		if (!image || !provider) {
+			logger.info(image ? 'No AI provider; skipped' : 'Image is gone or not ready; nothing to do')
 			return
 		}
-		logger.info(
-			{
-				attempt: helpers.job.attempts,
-				ms: Math.round(performance.now() - started),
-				model: analysis.model,
-				inputTokens: analysis.inputTokens,
-				outputTokens: analysis.outputTokens,
-				costUsd: cost,
-			},
-			'AI stage completed',
-		)
-	} catch (error) {
-		if (error instanceof AiAnalysisError) {
-			logger.warn({ err: error }, 'AI analysis failed')
-			return failAnalysis(image.id, error.message)
+		const started = performance.now()
+		try {
+			const source = image.optimized ?? image.thumbnail
+			if (!source) throw new ObjectNotFoundError('optimized')
+			const prepared = await prepareForAnalysis(
+				await storage.get(source.key),
+				config.ai.imageMaxSize,
+			)
+			const analysis = await provider.analyze({ ...prepared, filename: image.filename })
+			const cost = costUsd(
+				analysis.model,
+				analysis.inputTokens,
+				analysis.outputTokens,
+				config.ai.prices,
+			)
+			// Conditional, so a duplicate run (a worker presumed dead that was not) changes nothing.
+			const completed = await db
+				.update(images)
+				.set({
+					aiStatus: 'completed',
+					aiError: null,
+					ai: { ...analysis, costUsd: cost },
+					aiCompletedAt: sql`now()`,
+					updatedAt: sql`now()`,
+				})
+				.where(and(eq(images.id, image.id), eq(images.aiStatus, 'processing')))
+				.returning({ id: images.id })
+			// Counted either way: the tokens were spent.
+			aiTokens.inc({ model: analysis.model, direction: 'input' }, analysis.inputTokens)
+			aiTokens.inc({ model: analysis.model, direction: 'output' }, analysis.outputTokens)
+			aiCost.inc({ model: analysis.model }, cost)
+			if (completed.length === 0) {
+				logger.warn(
+					{ attempt: helpers.job.attempts },
+					'AI stage was completed by another run; nothing changed',
+				)
+				return
+			}
+			logger.info(
+				{
+					attempt: helpers.job.attempts,
+					ms: Math.round(performance.now() - started),
+					model: analysis.model,
+					inputTokens: analysis.inputTokens,
+					outputTokens: analysis.outputTokens,
+					costUsd: cost,
+				},
+				'AI stage completed',
+			)
+		} catch (error) {
+			if (error instanceof AiAnalysisError) {
+				logger.warn({ err: error }, 'AI analysis failed')
+				return failAnalysis(image.id, error.message)
+			}
+			if (error instanceof ObjectNotFoundError) {
+				logger.error({ err: error }, 'Optimized copy is missing from storage')
+				return failAnalysis(image.id, 'The optimized copy is missing; process the image again.')
+			}
+			const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
+			logger.error({ err: error, attempt: helpers.job.attempts }, 'AI stage error')
+			if (lastAttempt) await failAnalysis(image.id, 'AI analysis failed; try again later.')
+			throw error
 		}
-		if (error instanceof ObjectNotFoundError) {
-			logger.error({ err: error }, 'Optimized copy is missing from storage')
-			return failAnalysis(image.id, 'The optimized copy is missing; process the image again.')
-		}
-		const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
-		logger.error({ err: error, attempt: helpers.job.attempts }, 'AI stage error')
-		if (lastAttempt) await failAnalysis(image.id, 'AI analysis failed; try again later.')
-		throw error
-	}
-}
+	},
+)
 
 async function failAnalysis(imageId: string, reason: string) {
 	await db

@@ -1,6 +1,4 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import type { Task } from 'graphile-worker'
-import { z } from 'zod'
 import { images } from '../../db/schema'
 import { decideAiStage } from '~/ai/stage.server'
 import { config } from '~/config.server'
@@ -10,8 +8,7 @@ import { variantKey } from '~/images/keys'
 import { processImage } from '~/images/pipeline.server'
 import { log } from '~/log.server'
 import { storage } from '~/storage/storage.server'
-
-const payloadSchema = z.object({ imageId: z.uuid(), requestId: z.string().nullish() })
+import { imageTask } from '../job-payload'
 
 /**
  * The image stage: claim the row, derive thumbnail, optimized copy and
@@ -19,89 +16,91 @@ const payloadSchema = z.object({ imageId: z.uuid(), requestId: z.string().nullis
  * complete the stage (deciding the AI stage) in one transaction. A re-run
  * overwrites the same objects, so retries have the effect of one run.
  */
-export const processImageTask: Task = async (rawPayload, helpers) => {
-	const { imageId, requestId } = payloadSchema.parse(rawPayload)
-	const logger = log.child({ task: 'process-image', jobId: helpers.job.id, imageId, requestId })
-	const [image] = await db
-		.update(images)
-		.set({ status: 'processing', processingStartedAt: sql`now()`, updatedAt: sql`now()` })
-		.where(and(eq(images.id, imageId), inArray(images.status, ['pending', 'processing'])))
-		.returning()
-	if (!image) {
-		logger.info('Image is gone or already processed; nothing to do')
-		return
-	}
-	const started = performance.now()
-	try {
-		const original = await storage.get(image.originalKey)
-		const result = await processImage(
-			original,
-			{ contentType: image.contentType },
-			{
-				thumbnailMaxSize: config.thumbnailMaxSize,
-				optimizedMaxSize: config.optimizedMaxSize,
-				maxInputPixels: config.maxInputPixels,
-			},
-		)
-		const thumbnailKey = variantKey(image.userId, image.id, 'thumbnail')
-		const optimizedKey = variantKey(image.userId, image.id, 'optimized')
-		await Promise.all([
-			storage.put(thumbnailKey, result.thumbnail.buffer, result.thumbnail.contentType),
-			storage.put(optimizedKey, result.optimized.buffer, result.optimized.contentType),
-		])
-		const stored = (key: string, variant: typeof result.thumbnail) => ({
-			key,
-			contentType: variant.contentType,
-			byteSize: variant.byteSize,
-			width: variant.width,
-			height: variant.height,
-		})
-		// Only the run whose conditional update matches completes the stage; a
-		// duplicate (a worker presumed dead that was not) rewrote the same keys.
-		const completed = await db.transaction(async (tx) => {
-			const rows = await tx
-				.update(images)
-				.set({
-					status: 'completed',
-					error: null,
-					metadata: result.metadata,
-					thumbnail: stored(thumbnailKey, result.thumbnail),
-					optimized: stored(optimizedKey, result.optimized),
-					processedAt: sql`now()`,
-					updatedAt: sql`now()`,
-				})
-				.where(and(eq(images.id, image.id), eq(images.status, 'processing')))
-				.returning({ id: images.id })
-			if (rows.length > 0) await decideAiStage(tx, image.id, requestId ?? undefined)
-			return rows.length > 0
-		})
-		const ms = Math.round(performance.now() - started)
-		const attempt = helpers.job.attempts
-		if (completed) logger.info({ ms, attempt }, 'Image stage completed')
-		else logger.warn({ ms, attempt }, 'Image stage was completed by another run; nothing changed')
-	} catch (error) {
-		if (error instanceof UnprocessableImageError) {
-			logger.warn({ err: error }, 'Image cannot be decoded')
-			return failImage(image.id, error.message)
+export const processImageTask = imageTask(
+	'process-image',
+	async ({ imageId, requestId }, helpers) => {
+		const logger = log.child({ task: 'process-image', jobId: helpers.job.id, imageId, requestId })
+		const [image] = await db
+			.update(images)
+			.set({ status: 'processing', processingStartedAt: sql`now()`, updatedAt: sql`now()` })
+			.where(and(eq(images.id, imageId), inArray(images.status, ['pending', 'processing'])))
+			.returning()
+		if (!image) {
+			logger.info('Image is gone or already processed; nothing to do')
+			return
 		}
-		if (error instanceof ObjectNotFoundError) {
-			logger.error({ err: error }, 'Original is missing from storage')
-			return failImage(image.id, 'The original file is missing from storage.')
-		}
-		const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
-		logger.error(
-			{ err: error, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts },
-			lastAttempt ? 'Image stage failed for good' : 'Image stage failed; will retry',
-		)
-		if (lastAttempt) {
-			await failImage(
-				image.id,
-				`Processing failed after ${helpers.job.attempts} attempts; try again later.`,
+		const started = performance.now()
+		try {
+			const original = await storage.get(image.originalKey)
+			const result = await processImage(
+				original,
+				{ contentType: image.contentType },
+				{
+					thumbnailMaxSize: config.thumbnailMaxSize,
+					optimizedMaxSize: config.optimizedMaxSize,
+					maxInputPixels: config.maxInputPixels,
+				},
 			)
+			const thumbnailKey = variantKey(image.userId, image.id, 'thumbnail')
+			const optimizedKey = variantKey(image.userId, image.id, 'optimized')
+			await Promise.all([
+				storage.put(thumbnailKey, result.thumbnail.buffer, result.thumbnail.contentType),
+				storage.put(optimizedKey, result.optimized.buffer, result.optimized.contentType),
+			])
+			const stored = (key: string, variant: typeof result.thumbnail) => ({
+				key,
+				contentType: variant.contentType,
+				byteSize: variant.byteSize,
+				width: variant.width,
+				height: variant.height,
+			})
+			// Only the run whose conditional update matches completes the stage; a
+			// duplicate (a worker presumed dead that was not) rewrote the same keys.
+			const completed = await db.transaction(async (tx) => {
+				const rows = await tx
+					.update(images)
+					.set({
+						status: 'completed',
+						error: null,
+						metadata: result.metadata,
+						thumbnail: stored(thumbnailKey, result.thumbnail),
+						optimized: stored(optimizedKey, result.optimized),
+						processedAt: sql`now()`,
+						updatedAt: sql`now()`,
+					})
+					.where(and(eq(images.id, image.id), eq(images.status, 'processing')))
+					.returning({ id: images.id })
+				if (rows.length > 0) await decideAiStage(tx, image.id, requestId ?? undefined)
+				return rows.length > 0
+			})
+			const ms = Math.round(performance.now() - started)
+			const attempt = helpers.job.attempts
+			if (completed) logger.info({ ms, attempt }, 'Image stage completed')
+			else logger.warn({ ms, attempt }, 'Image stage was completed by another run; nothing changed')
+		} catch (error) {
+			if (error instanceof UnprocessableImageError) {
+				logger.warn({ err: error }, 'Image cannot be decoded')
+				return failImage(image.id, error.message)
+			}
+			if (error instanceof ObjectNotFoundError) {
+				logger.error({ err: error }, 'Original is missing from storage')
+				return failImage(image.id, 'The original file is missing from storage.')
+			}
+			const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
+			logger.error(
+				{ err: error, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts },
+				lastAttempt ? 'Image stage failed for good' : 'Image stage failed; will retry',
+			)
+			if (lastAttempt) {
+				await failImage(
+					image.id,
+					`Processing failed after ${helpers.job.attempts} attempts; try again later.`,
+				)
+			}
+			throw error
 		}
-		throw error
-	}
-}
+	},
+)
 
 async function failImage(imageId: string, reason: string) {
 	await db
