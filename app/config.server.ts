@@ -161,6 +161,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			'Invalid configuration:\n  OPENAI_API_KEY: required when AI_PROVIDER is openai (or set OPENAI_BASE_URL for a local server)',
 		)
 	}
+	if (values.WORKER_HEARTBEAT_SECONDS * 2 > values.WORKER_DEAD_AFTER_SECONDS) {
+		throw new ConfigError(
+			'Invalid configuration:\n  WORKER_DEAD_AFTER_SECONDS: must be at least twice WORKER_HEARTBEAT_SECONDS, or live workers look dead',
+		)
+	}
 	const dataDir = path.resolve(values.DATA_DIR)
 	return {
 		env: values.NODE_ENV,

@@ -100,11 +100,6 @@ export async function startWorker(): Promise<WorkerHandle> {
 		},
 		'Worker started',
 	)
-	if (config.workerHeartbeatSeconds >= config.workerDeadAfterSeconds) {
-		log.error(
-			'WORKER_HEARTBEAT_SECONDS should be well below WORKER_DEAD_AFTER_SECONDS, or live workers look dead',
-		)
-	}
 	// Sweep once at start: jobs a crashed predecessor left locked run again now.
 	void heartbeat.tick()
 	const promise = Promise.all(runners.map((runner) => runner.promise)).then(() => {})
