@@ -1,7 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, expect, test } from 'vitest'
 import { freePort } from '../../db/embedded'
 import { register, uploadFile, waitForTerminal } from '../support/app'
@@ -18,12 +19,15 @@ const clone = path.join(workDir, 'app')
 
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }))
 
-function run(script: string) {
-	execFileSync('sh', [script], {
+// Asynchronous: a synchronous exec would block vitest's worker for minutes.
+const exec = promisify(execFile)
+
+async function run(script: string) {
+	await exec('sh', [script], {
 		cwd: clone,
-		stdio: 'pipe',
 		env: { ...cleanEnv(), NODE_ENV: 'production' },
 		timeout: 480_000,
+		maxBuffer: 64 * 1024 * 1024,
 	})
 }
 
