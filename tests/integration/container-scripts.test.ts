@@ -46,9 +46,9 @@ test(
 	'install.sh, build.sh and start.sh produce a working Darkroom from a clean clone',
 	{ timeout: 600_000 },
 	async () => {
-		execFileSync('git', ['clone', '--quiet', root, clone])
-		run('scripts/docker/install.sh')
-		run('scripts/docker/build.sh')
+		await exec('git', ['clone', '--quiet', root, clone])
+		await run('scripts/docker/install.sh')
+		await run('scripts/docker/build.sh')
 		expect(fs.existsSync(path.join(clone, 'build/server/index.js'))).toBe(true)
 		// Production dependencies only.
 		expect(fs.existsSync(path.join(clone, 'node_modules/vitest'))).toBe(false)
