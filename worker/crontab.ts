@@ -4,6 +4,7 @@ import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
 import { cleanupOrphansTask } from './tasks/cleanup-orphans'
 import { cleanupPendingDeletionsTask } from './tasks/cleanup-pending-deletions'
 import { cleanupRetentionTask } from './tasks/cleanup-retention'
+import { cleanupStuckImagesTask } from './tasks/cleanup-stuck-images'
 
 // Maintenance tasks and their schedule (graphile-worker crontab syntax). Run
 // by their own runner, so a long sweep never takes a slot from thumbnails.
@@ -13,6 +14,7 @@ export const maintenanceTasks: TaskList = {
 	'cleanup-orphans': cleanupOrphansTask,
 	'cleanup-missing-originals': cleanupMissingOriginalsTask,
 	'cleanup-expired-rows': cleanupExpiredRowsTask,
+	'cleanup-stuck-images': cleanupStuckImagesTask,
 }
 
 // Every task is idempotent and the next run catches up, so: no ?fill (a
@@ -30,4 +32,6 @@ export const crontab = [
 	`1,11,21,31,41,51 * * * * cleanup-missing-originals ${options('cleanup-missing-originals')}`,
 	// Lists the whole images/ prefix; orphans must be ORPHAN_MIN_AGE_MINUTES old anyway.
 	`43 * * * * cleanup-orphans ${options('cleanup-orphans')}`,
+	// A worker that died on a job's last attempt leaves its stage processing.
+	`3,18,33,48 * * * * cleanup-stuck-images ${options('cleanup-stuck-images')}`,
 ].join('\n')
