@@ -15,10 +15,9 @@ export function startTracing(serviceName: string) {
 	provider = new NodeTracerProvider({
 		resource: resourceFromAttributes({ 'service.name': serviceName }),
 		spanProcessors: [
-			new BatchSpanProcessor(
-				new OTLPTraceExporter({ url: `${config.otelEndpoint}/v1/traces` }),
-				{ scheduledDelayMillis: 1000 },
-			),
+			new BatchSpanProcessor(new OTLPTraceExporter({ url: `${config.otelEndpoint}/v1/traces` }), {
+				scheduledDelayMillis: 1000,
+			}),
 		],
 	})
 	// Registers the W3C trace-context propagator and async-hooks context manager too.

@@ -189,7 +189,9 @@ export const workerHeartbeats = pgTable('worker_heartbeats', {
 	workerId: text('worker_id').primaryKey(),
 	hostname: text('hostname').notNull(),
 	pid: integer('pid').notNull(),
-	lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+	lastSeenAt: timestamp('last_seen_at', { withTimezone: true, mode: 'date' })
+		.notNull()
+		.defaultNow(),
 })
 
 /** Objects whose removal failed (storage down during a delete): retried by the cleanup task. */

@@ -581,7 +581,8 @@ from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email
 					'400': problem('BadRequest'),
 					'401': problem('Unauthorized'),
 					'403': {
-						description: 'The caller is not an administrator (`forbidden`), or `cross-site-request`.',
+						description:
+							'The caller is not an administrator (`forbidden`), or `cross-site-request`.',
 						content: problemContent({
 							type: problemType('forbidden'),
 							title: 'Forbidden',
