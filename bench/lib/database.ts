@@ -81,19 +81,10 @@ async function withClient<T>(url: string, work: (sql: Sql) => Promise<T>): Promi
 	}
 }
 
-/** graphile-worker runners listening for jobs in this database: one per idle-capable runner. */
-export async function listeningRunners(sql: Sql): Promise<number> {
-	const [row] = await sql<{ n: number }[]>`
-		select count(*)::int as n from pg_stat_activity
+/** application_name of every connection in this database that waits for jobs (graphile-worker's LISTEN). */
+export async function listeningApplications(sql: Sql): Promise<Set<string>> {
+	const rows = await sql<{ name: string }[]>`
+		select distinct application_name as name from pg_stat_activity
 		where datname = current_database() and query like 'LISTEN "jobs:insert"%'`
-	return row!.n
-}
-
-/** Images not yet completed or failed, and how many failed. */
-export async function unfinished(sql: Sql): Promise<{ open: number; failed: number }> {
-	const [row] = await sql<{ open: number; failed: number }[]>`
-		select count(*) filter (where status in ('pending', 'processing'))::int as open,
-			count(*) filter (where status = 'failed')::int as failed
-		from images`
-	return row!
+	return new Set(rows.map((row) => row.name))
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../../db/embedded'
-import { listeningRunners, type Sql } from './database'
+import { listeningApplications, type Sql } from './database'
 import { sleep } from './stats'
 
 // The real Darkroom processes, started as production starts them
@@ -73,13 +73,17 @@ export function spawnNode(args: string[], env: Record<string, string>, name: str
 
 /**
  * Extra node flags for experiments: sharp's cache and thread count have no
- * app setting, so a preload changes them; BENCH_NODE_FLAGS passes flags that
- * NODE_OPTIONS refuses, such as --cpu-prof.
+ * app setting, so a preload changes them; another reports memoryUsage() for
+ * the memory section; BENCH_NODE_FLAGS passes flags that NODE_OPTIONS
+ * refuses, such as --cpu-prof.
  */
 function preload(env: Record<string, string>): string[] {
 	const flags = env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
-	if (!env.BENCH_SHARP_CACHE && !env.BENCH_SHARP_CONCURRENCY) return flags
-	return [...flags, '--import', path.join(root, 'bench/lib/preload-sharp.ts')]
+	const module = (name: string) => ['--import', path.join(root, 'bench/lib', name)]
+	if (env.BENCH_SHARP_CACHE || env.BENCH_SHARP_CONCURRENCY)
+		flags.push(...module('preload-sharp.ts'))
+	if (env.BENCH_MEMORY_FILE) flags.push(...module('preload-memory.ts'))
+	return flags
 }
 
 export async function startWeb(env: AppEnv): Promise<Web> {
@@ -122,18 +126,28 @@ async function buildAppears() {
 	return true
 }
 
+let workerSequence = 0
+
 /**
- * Starts `count` worker processes and waits until each one's job runner is
- * listening. LOG_LEVEL=warn hides "Worker started", so readiness is read from
- * pg_stat_activity: a runner's LISTEN connection.
+ * Starts `count` worker processes and waits until each one is listening for
+ * jobs. LOG_LEVEL=warn hides "Worker started", so readiness is read from
+ * pg_stat_activity instead: each worker connects with its own
+ * application_name, and a LISTEN connection under that name means its
+ * runners are up.
  */
 export async function startWorkers(count: number, env: AppEnv, sql: Sql): Promise<Child[]> {
-	const before = await listeningRunners(sql)
-	const workers = Array.from({ length: count }, (_, i) =>
-		spawnNode(['server/start.ts', '--only=worker'], env, `worker ${i + 1}`),
+	const names = Array.from({ length: count }, () => `bench-worker-${++workerSequence}`)
+	const workers = names.map((name) =>
+		spawnNode(
+			['server/start.ts', '--only=worker'],
+			{ ...env, DATABASE_URL: withApplicationName(env.DATABASE_URL, name) },
+			name,
+		),
 	)
 	const deadline = Date.now() + START_TIMEOUT_MS
-	while ((await listeningRunners(sql)) < before + count) {
+	for (;;) {
+		const listening = await listeningApplications(sql)
+		if (names.every((name) => listening.has(name))) return workers
 		const dead = workers.find((worker) => worker.hasExited())
 		if (dead) throw new Error(`A worker exited while starting:\n${dead.output()}`)
 		if (Date.now() > deadline) {
@@ -142,7 +156,12 @@ export async function startWorkers(count: number, env: AppEnv, sql: Sql): Promis
 		}
 		await sleep(100)
 	}
-	return workers
+}
+
+function withApplicationName(url: string, name: string) {
+	const parsed = new URL(url)
+	parsed.searchParams.set('application_name', name)
+	return parsed.toString()
 }
 
 async function waitUntil(child: Child, ready: () => Promise<boolean>) {

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { type Context, enqueueCopies, type SectionResult, waitForImages } from '../lib/context'
 import { multipart, register } from '../lib/http'
 import { smallSet } from '../lib/images'
@@ -6,7 +8,8 @@ import { startWeb, startWorkers } from '../lib/processes'
 import { round, sleep } from '../lib/stats'
 import { uploadAll } from './pipeline'
 
-// Memory: the worker's resident set after growing numbers of jobs. Six
+// Memory: the worker's resident set after growing numbers of jobs (and its
+// JavaScript heap, reported by a preload, to tell JS from native growth). Six
 // templates (JPEG, PNG, WebP, TIFF) are uploaded over HTTP; the rest are
 // copies queued directly in SQL (same rows, same jobs, new ids), so the time
 // goes to the worker. The first checkpoint is the warmed-up reference.
@@ -14,7 +17,11 @@ import { uploadAll } from './pipeline'
 export async function memory(ctx: Context): Promise<SectionResult> {
 	const { memoryCheckpoints: checkpoints, memoryImageWidth: width } = ctx.options.sizes
 	const app = await ctx.openApp('memory')
-	const [web, [worker]] = await Promise.all([startWeb(app.env), startWorkers(1, app.env, app.sql)])
+	const usageFile = path.join(ctx.scratch('memory'), `usage-${process.hrtime.bigint()}.json`)
+	const [web, [worker]] = await Promise.all([
+		startWeb(app.env),
+		startWorkers(1, { ...app.env, BENCH_MEMORY_FILE: usageFile }, app.sql),
+	])
 	try {
 		const { token } = await register(web.baseUrl)
 		const templates = await smallSet(6, width, 40)
@@ -26,7 +33,7 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 		)
 		await waitForImages(app.sql)
 		const startRss = rssMiB(worker!.pid)
-		const points: Array<{ jobs: number; rssMiB: number; peakMiB: number }> = []
+		const points: Array<{ jobs: number; rssMiB: number; peakMiB: number; heapUsedMiB: number }> = []
 		let done = ids.length
 		for (const target of checkpoints) {
 			ctx.log(`worker: ${target - done} more jobs (to ${target})`)
@@ -36,7 +43,13 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 			// Let freed buffers be returned before reading.
 			await sleep(1000)
 			const { rss, peak } = rssMiB(worker!.pid)
-			points.push({ jobs: target, rssMiB: round(rss, 1), peakMiB: round(peak, 1) })
+			const heapUsed = readUsage(usageFile).heapUsed / 1024 / 1024
+			points.push({
+				jobs: target,
+				rssMiB: round(rss, 1),
+				peakMiB: round(peak, 1),
+				heapUsedMiB: round(heapUsed, 1),
+			})
 		}
 		const first = points[0]!
 		const last = points[points.length - 1]!
@@ -46,7 +59,7 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 			rows: [
 				{
 					section: 'Memory',
-					metric: `worker RSS after ${points.map((p) => p.jobs).join(' / ')} jobs (${size} mix)`,
+					metric: `worker RSS after ${points.map((p) => p.jobs).join(' / ')} jobs (${size} mix; JS heap ${points.map((p) => p.heapUsedMiB.toFixed(0)).join(' / ')} MiB)`,
 					value: points.map((p) => `${p.rssMiB.toFixed(0)}`).join(' / ') + ' MiB',
 					reference: `${first.rssMiB.toFixed(0)} MiB at ${first.jobs}`,
 					ratio: last.rssMiB / first.rssMiB,
@@ -64,4 +77,9 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 	} finally {
 		await Promise.all([web.stop(), worker!.stop()])
 	}
+}
+
+/** The worker's last process.memoryUsage(), written by bench/lib/preload-memory.ts. */
+function readUsage(file: string): NodeJS.MemoryUsage {
+	return JSON.parse(fs.readFileSync(file, 'utf8')) as NodeJS.MemoryUsage
 }

@@ -2,6 +2,7 @@ import os from 'node:os'
 import { type Context, enqueueCopies, type SectionResult, waitForImages } from '../lib/context'
 import { multipart, register } from '../lib/http'
 import { photoSet, smallSet } from '../lib/images'
+import { cpuMeter } from '../lib/proc'
 import { startWeb, startWorkers } from '../lib/processes'
 import { round, since } from '../lib/stats'
 import { uploadAll } from './pipeline'
@@ -26,7 +27,7 @@ export async function scale(ctx: Context): Promise<SectionResult> {
 		// 1, 2, 4, 2, 1: each count is measured on the way up and down, so a
 		// load change elsewhere during the section weighs on all of them alike.
 		const order = [...counts, ...counts.slice(0, -1).reverse()]
-		const timings: Array<{ workers: number; seconds: number }> = []
+		const timings: Array<{ workers: number; seconds: number; cpuSeconds: number }> = []
 		for (const count of order) {
 			const workers = await startWorkers(count, app.env, app.sql)
 			try {
@@ -34,10 +35,15 @@ export async function scale(ctx: Context): Promise<SectionResult> {
 				await enqueueCopies(app.sql, smallIds, 2 * count)
 				await waitForImages(app.sql)
 				ctx.log(`${count} worker process(es): ${jobs} photo jobs`)
+				const cpu = cpuMeter(() => workers.map((worker) => worker.pid))
 				const started = performance.now()
 				await enqueueCopies(app.sql, photoIds, jobs)
 				await waitForImages(app.sql)
-				timings.push({ workers: count, seconds: since(started) / 1000 })
+				timings.push({
+					workers: count,
+					seconds: since(started) / 1000,
+					cpuSeconds: cpu() / 1000,
+				})
 			} finally {
 				await Promise.all(workers.map((worker) => worker.stop()))
 			}
@@ -45,15 +51,22 @@ export async function scale(ctx: Context): Promise<SectionResult> {
 		const runs = counts.map((count) => {
 			const mine = timings.filter((t) => t.workers === count)
 			const seconds = mine.reduce((sum, t) => sum + t.seconds, 0)
-			return { workers: count, runs: mine.length, imagesPerSecond: (jobs * mine.length) / seconds }
+			const cpuSeconds = mine.reduce((sum, t) => sum + t.cpuSeconds, 0)
+			return {
+				workers: count,
+				runs: mine.length,
+				imagesPerSecond: (jobs * mine.length) / seconds,
+				// Average cores the workers kept busy: below the core count means idle CPU.
+				coresBusy: cpuSeconds / seconds,
+			}
 		})
 		const base = runs[0]!.imagesPerSecond
 		return {
 			rows: runs.slice(1).map((run) => ({
 				section: 'Scale-out',
-				metric: `${run.workers} worker processes vs 1, ${jobs} photo jobs ×${run.runs} (speed-up)`,
-				value: `${run.imagesPerSecond.toFixed(2)} img/s`,
-				reference: `${base.toFixed(2)} img/s (1)`,
+				metric: `${run.workers} worker processes vs 1, ${jobs} photo jobs ×${run.runs} (speed-up; cores busy)`,
+				value: `${run.imagesPerSecond.toFixed(2)} img/s; ${run.coresBusy.toFixed(2)}`,
+				reference: `${base.toFixed(2)} img/s; ${runs[0]!.coresBusy.toFixed(2)}`,
 				ratio: run.imagesPerSecond / base,
 				target: `info (${os.availableParallelism()} cores)`,
 				pass: null,
@@ -65,6 +78,7 @@ export async function scale(ctx: Context): Promise<SectionResult> {
 				runs: runs.map((r) => ({
 					...r,
 					imagesPerSecond: round(r.imagesPerSecond, 3),
+					coresBusy: round(r.coresBusy, 3),
 					speedUp: round(r.imagesPerSecond / base, 3),
 				})),
 			},
