@@ -25,7 +25,8 @@ RUN apt-get update \
 	&& mkdir -p /data && chown darkroom:darkroom /data
 COPY --from=build --chown=darkroom:darkroom /app /app
 USER darkroom
-ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0
+# Fewer glibc arenas: libvips' threads otherwise fragment them (see docs/performance.md).
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 MALLOC_ARENA_MAX=2
 VOLUME /data
 EXPOSE 3000 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

@@ -96,7 +96,13 @@ function spawnSelf(role: 'web' | 'worker'): ChildProcess {
 		{
 			stdio: 'inherit',
 			cwd: path.resolve(path.dirname(entry), '..'),
-			env: { ...process.env, DARKROOM_PROCESS: role },
+			// glibc reads this at process start: fewer arenas keep the worker's memory
+			// flat under libvips (docs/performance.md).
+			env: {
+				...process.env,
+				MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+				DARKROOM_PROCESS: role,
+			},
 		},
 	)
 }

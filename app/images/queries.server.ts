@@ -1,4 +1,4 @@
-import { and, count, desc, eq, sql } from 'drizzle-orm'
+import { and, count, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
@@ -52,7 +52,9 @@ export async function listImages(userId: string, query: ListQuery) {
 			.select()
 			.from(images)
 			.where(where)
-			.orderBy(desc(images.createdAt), desc(images.id))
+			// `nulls last` matches the list indexes (drizzle writes them so); plain
+			// `desc` means nulls first, and the planner would not use them.
+			.orderBy(sql`${images.createdAt} desc nulls last`, sql`${images.id} desc nulls last`)
 			.limit(query.pageSize)
 			.offset((query.page - 1) * query.pageSize),
 		db.select({ total: count() }).from(images).where(where),
