@@ -7,7 +7,10 @@ import { defineConfig } from '@playwright/test'
 // The config is evaluated again in each test worker: pass the choice down through env.
 process.env.DARKROOM_E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800))
 process.env.DARKROOM_E2E_OPENAI_PORT ??= String(Number(process.env.DARKROOM_E2E_PORT) + 1000)
-process.env.DARKROOM_E2E_DATA_DIR ??= path.join(os.tmpdir(), `darkroom-e2e-${process.pid}`)
+process.env.DARKROOM_E2E_DATA_DIR ??= path.join(
+	os.tmpdir(),
+	`darkroom-e2e-${process.pid}-${Date.now()}`,
+)
 const port = Number(process.env.DARKROOM_E2E_PORT)
 const dataDir = process.env.DARKROOM_E2E_DATA_DIR
 const openAiPort = Number(process.env.DARKROOM_E2E_OPENAI_PORT)

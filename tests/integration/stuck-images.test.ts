@@ -1,39 +1,17 @@
-import { randomUUID } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, expect, test } from 'vitest'
-import { images, users } from '../../db/schema'
+import { images } from '../../db/schema'
+import { insertImageRow } from '../support/rows'
 import { failStuckImages, STUCK_MESSAGE } from '~/admin/stuck-images.server'
 import { db, sqlClient } from '~/db.server'
 
 afterAll(() => sqlClient.end())
 
-async function image(
+const image = (
 	status: 'pending' | 'processing' | 'completed',
 	aiStatus: 'pending' | 'processing' | 'skipped',
 	minutesAgo: number,
-) {
-	const [user] = await db
-		.insert(users)
-		.values({ email: `${randomUUID()}@example.com`, passwordHash: 'x' })
-		.returning()
-	const id = randomUUID()
-	await db.insert(images).values({
-		id,
-		userId: user!.id,
-		filename: 'a.jpg',
-		contentType: 'image/jpeg',
-		byteSize: 1,
-		sha256: 'x',
-		width: 1,
-		height: 1,
-		format: 'jpeg',
-		originalKey: `images/${user!.id}/${id}/original.jpg`,
-		status,
-		aiStatus,
-		updatedAt: new Date(Date.now() - minutesAgo * 60_000),
-	})
-	return id
-}
+) => insertImageRow({ status, aiStatus, updatedAt: new Date(Date.now() - minutesAgo * 60_000) })
 
 async function job(task: string, id: string, attempts: number, maxAttempts = 3) {
 	const [added] = await db.execute<{ id: string }>(sql`
