@@ -69,6 +69,12 @@ export async function requireApiUser(request: Request): Promise<Authenticated> {
 	return auth
 }
 
+/** For the landing, login and register pages: a signed-in user goes to their images. */
+export async function redirectIfSignedIn(request: Request) {
+	if (await getAuthenticated(request)) throw redirect('/images')
+	return null
+}
+
 /** For pages: the signed-in user, or a redirect to the login page. */
 export async function requirePageUser(request: Request): Promise<Authenticated> {
 	const auth = await getAuthenticated(request)

@@ -2,18 +2,17 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { redirect } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
+import { isAdmin } from '~/admin/auth.server'
 import { queueOverview, retryJob } from '~/admin/jobs.server'
 import { secondaryButtonClass } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
-import { config } from '~/config.server'
 
 export const meta: MetaFunction = () => [{ title: 'Jobs · Darkroom' }]
 
 async function requirePageAdmin(request: Request) {
 	const auth = await requirePageUser(request)
 	// Not an admin: the page does not exist for them.
-	if (!config.adminEmails.includes(auth.user.email))
-		throw new Response('Not found', { status: 404 })
+	if (!isAdmin(auth.user)) throw new Response('Not found', { status: 404 })
 	return auth
 }
 

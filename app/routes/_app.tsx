@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
-import { config } from '~/config.server'
+import { isAdmin } from '~/admin/auth.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser(request)
-	return { email: user.email, isAdmin: config.adminEmails.includes(user.email) }
+	return { email: user.email, isAdmin: isAdmin(user) }
 }
 
 export default function AppLayout() {

@@ -1,14 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
 import { Link } from '@remix-run/react'
-import { getAuthenticated } from '~/auth/auth.server'
+import { redirectIfSignedIn } from '~/auth/auth.server'
 
 export const meta: MetaFunction = () => [{ title: 'Darkroom' }]
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	if (await getAuthenticated(request)) throw redirect('/images')
-	return null
-}
+export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
 
 export default function Index() {
 	return (

@@ -4,11 +4,11 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import {
 	authenticator,
-	getAuthenticated,
+	redirectIfSignedIn,
 	InvalidCredentialsError,
 	safeRedirect,
 	startBrowserSession,
@@ -23,10 +23,7 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
 // A refused action's Retry-After and RateLimit-* reach the page's response too.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	if (await getAuthenticated(request)) throw redirect('/images')
-	return null
-}
+export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
 
 export async function action(args: ActionFunctionArgs) {
 	const { request } = args

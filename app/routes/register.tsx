@@ -4,9 +4,9 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { getAuthenticated, startBrowserSession } from '~/auth/auth.server'
+import { redirectIfSignedIn, startBrowserSession } from '~/auth/auth.server'
 import { throttleRegistration } from '~/auth/throttle.server'
 import { registerUser } from '~/auth/users.server'
 import { AuthCard } from '~/components/auth-card'
@@ -18,10 +18,7 @@ export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom
 // A refused action's Retry-After and RateLimit-* reach the page's response too.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	if (await getAuthenticated(request)) throw redirect('/images')
-	return null
-}
+export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
 
 export async function action(args: ActionFunctionArgs) {
 	const form = await args.request.formData()
