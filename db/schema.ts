@@ -38,10 +38,15 @@ export const sessions = pgTable(
 		userId: uuid('user_id')
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
-		kind: text('kind', { enum: ['cookie', 'token'] }).notNull(),
+		// cookie: a browser session; token: from POST /api/auth/login; personal: a
+		// named API token made on the settings page or POST /api/tokens.
+		kind: text('kind', { enum: ['cookie', 'token', 'personal'] }).notNull(),
+		/** The owner's label for a personal token. */
+		name: text('name'),
 		tokenHash: text('token_hash').notNull(),
 		...timestamps,
-		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+		/** Null only for a personal token made without an expiry. */
+		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
 		revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
 		lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
 	},
@@ -130,6 +135,8 @@ export const images = pgTable(
 		aiError: text('ai_error'),
 		metadata: jsonb('metadata').$type<ImageMetadata>(),
 		thumbnail: jsonb('thumbnail').$type<StoredVariant>(),
+		/** ThumbHash (base64) of the image, shown blurred while the thumbnail loads. */
+		placeholder: text('placeholder'),
 		optimized: jsonb('optimized').$type<StoredVariant>(),
 		ai: jsonb('ai').$type<AiResult>(),
 		aiCompletedAt: timestamp('ai_completed_at', { withTimezone: true, mode: 'date' }),

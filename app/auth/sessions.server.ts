@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNull, or } from 'drizzle-orm'
 import { sessions, users } from '../../db/schema'
 import { config } from '~/config.server'
 import { db } from '~/db.server'
@@ -7,7 +7,7 @@ import { db } from '~/db.server'
 // Browser sessions and API tokens are the same kind of row: a random secret
 // handed to the client once, stored only as its SHA-256, with an expiry, revocable.
 
-export type SessionKind = 'cookie' | 'token'
+export type SessionKind = 'cookie' | 'token' | 'personal'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
@@ -35,7 +35,7 @@ export async function findSession(token: string) {
 			and(
 				eq(sessions.tokenHash, hashToken(token)),
 				isNull(sessions.revokedAt),
-				gt(sessions.expiresAt, new Date()),
+				or(isNull(sessions.expiresAt), gt(sessions.expiresAt, new Date())),
 			),
 		)
 	if (!row) return null

@@ -36,6 +36,14 @@ export default function AppLayout() {
 						>
 							AI usage
 						</NavLink>
+						<NavLink
+							to="/settings"
+							className={({ isActive }) =>
+								isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
+							}
+						>
+							Settings
+						</NavLink>
 						{isAdmin ? (
 							<NavLink
 								to="/admin/jobs"
