@@ -1,4 +1,4 @@
-import type { LinksFunction } from '@remix-run/node'
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
 import {
 	isRouteErrorResponse,
 	Links,
@@ -10,6 +10,8 @@ import {
 } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { useNonce } from './components/nonce'
+import { useTheme } from './components/theme-switch'
+import { getTheme } from './theme.server'
 import stylesheet from './tailwind.css?url'
 
 export const links: LinksFunction = () => [
@@ -17,10 +19,15 @@ export const links: LinksFunction = () => [
 	{ rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 
+export async function loader({ request }: LoaderFunctionArgs) {
+	return { theme: await getTheme(request) }
+}
+
 export function Layout({ children }: { children: ReactNode }) {
 	const nonce = useNonce()
+	const theme = useTheme()
 	return (
-		<html lang="en" className="h-full">
+		<html lang="en" className={`h-full ${theme === 'system' ? '' : theme}`}>
 			<head>
 				<meta charSet="utf-8" />
 				<meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
 import { isAdmin } from '~/admin/auth.server'
+import { ThemeSwitch } from '~/components/theme-switch'
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser(request)
@@ -56,6 +57,7 @@ export default function AppLayout() {
 						) : null}
 					</nav>
 					<div className="ml-auto flex items-center gap-4 text-sm">
+						<ThemeSwitch />
 						<span className="hidden text-zinc-600 sm:inline" data-testid="user-email">
 							{email}
 						</span>

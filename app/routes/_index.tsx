@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link } from '@remix-run/react'
 import { redirectIfSignedIn } from '~/auth/auth.server'
+import { ThemeSwitch } from '~/components/theme-switch'
 
 export const meta: MetaFunction = () => [{ title: 'Darkroom' }]
 
@@ -9,7 +10,10 @@ export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(re
 export default function Index() {
 	return (
 		<main className="mx-auto flex min-h-full max-w-2xl flex-col justify-center px-6 py-16">
-			<h1 className="text-4xl font-bold tracking-tight">Darkroom</h1>
+			<div className="flex items-center justify-between">
+				<h1 className="text-4xl font-bold tracking-tight">Darkroom</h1>
+				<ThemeSwitch />
+			</div>
 			<p className="mt-4 text-lg text-zinc-600">
 				Upload photos and scans. Darkroom keeps the original private, makes a thumbnail, an
 				optimized copy and a metadata record, and gives you short-lived links to every file.

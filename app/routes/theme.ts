@@ -1,0 +1,17 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { safeRedirect } from '~/auth/auth.server'
+import { parseTheme, themeCookie } from '~/theme.server'
+
+// POST /theme from the theme switch: a plain form, so it works without JavaScript.
+export async function action({ request }: ActionFunctionArgs) {
+	const form = await request.formData()
+	const theme = parseTheme(form.get('theme'))
+	if (!theme) return data({ error: 'Choose system, light or dark.' }, { status: 422 })
+	const headers = { 'Set-Cookie': await themeCookie.serialize(theme) }
+	// A fetcher (JavaScript on) needs no redirect: the page applies the choice itself.
+	if (form.get('redirectTo') === null) return data({ theme }, { headers })
+	return redirect(safeRedirect(form.get('redirectTo'), '/'), { headers })
+}
+
+export const loader = () => redirect('/')
