@@ -63,7 +63,7 @@ export default defineConfig({
 				AI_PROVIDER: 'openai',
 				OPENAI_BASE_URL: `http://127.0.0.1:${openAiPort}/v1`,
 				OPENAI_API_KEY: 'sk-e2e-not-real',
-				ADMIN_EMAILS: 'admin@e2e.test',
+				ADMIN_EMAILS: 'admin@e2e.test,a11y-light@e2e.test,a11y-dark@e2e.test',
 			},
 		},
 	],

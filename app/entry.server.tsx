@@ -1,15 +1,23 @@
 import { PassThrough } from 'node:stream'
-import type { AppLoadContext, EntryContext } from '@remix-run/node'
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '~/components/nonce'
+import { log } from '~/log.server'
 
 // Remix's default Node entry, plus the CSP nonce: React's own inline scripts,
 // Remix's streamed data and <Scripts>/<ScrollRestoration> (root.tsx) carry it.
 
 const ABORT_DELAY = 5_000
+
+/** Unexpected errors go to the log with the request; a 404 or a closed tab is not one. */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+	if (request.signal.aborted) return
+	if (isRouteErrorResponse(error) && error.status < 500) return
+	log.error({ err: error, method: request.method, url: request.url }, 'Error while rendering')
+}
 
 export default function handleRequest(
 	request: Request,

@@ -63,6 +63,8 @@ export function ErrorBoundary() {
 		: 'An unexpected error happened. It has been logged; please try again.'
 	return (
 		<main className="mx-auto max-w-xl p-8">
+			{/* The route's meta is not rendered for errors; the page still needs a title. */}
+			<title>{`${title} · Darkroom`}</title>
 			<h1 className="text-2xl font-semibold">{title}</h1>
 			<p className="mt-2 text-zinc-600">{detail}</p>
 			<a href="/images" className="mt-6 inline-block text-indigo-700 underline">
