@@ -30,8 +30,10 @@ test.describe('system setting dark', () => {
 		)
 
 		await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
+		const saved = page.waitForResponse((response) => response.url().includes('/theme'))
 		await page.getByRole('button', { name: 'Light theme' }).click()
 		await expect(page.locator('html')).toHaveClass(/\blight\b/)
+		expect((await saved).ok()).toBe(true)
 		expect(await backgroundLightness(page)).toBeGreaterThan(200)
 		// Applied in place, not by reloading the page.
 		expect(await page.evaluate(() => '__sameDocument' in window)).toBe(true)
