@@ -4,14 +4,20 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
 import { CopyButton } from '~/components/copy-button'
-import { FlaggedImage } from '~/components/flagged-image'
-import { formatBytes, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
+import { MetadataTable } from '~/components/image-metadata'
+import { ImageViewer } from '~/components/image-viewer'
+import { NeighborNav } from '~/components/neighbor-nav'
+import { StageTimeline, type StageTimes } from '~/components/stage-timeline'
+import { VariantFiles } from '~/components/variant-files'
+import { secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
 import { AppError, NotFoundError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
+import { findNeighbors } from '~/images/neighbors.server'
+import { placeholderDataUrl } from '~/images/placeholder'
 import { getOwnedImage } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
 
@@ -22,8 +28,24 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser(request)
 	try {
-		const image = await getOwnedImage(user.id, params.id!)
-		return { image: await presentImage(image, { baseUrl: baseUrlOf(request) }) }
+		const row = await getOwnedImage(user.id, params.id!)
+		const [image, neighbors] = await Promise.all([
+			presentImage(row, { baseUrl: baseUrlOf(request) }),
+			findNeighbors(user.id, row.id),
+		])
+		const times: StageTimes = {
+			createdAt: row.createdAt.toISOString(),
+			processingStartedAt: row.processingStartedAt?.toISOString() ?? null,
+			processedAt: row.processedAt?.toISOString() ?? null,
+			aiCompletedAt: row.aiCompletedAt?.toISOString() ?? null,
+		}
+		return {
+			image,
+			times,
+			neighbors,
+			placeholder: row.placeholder,
+			servedAt: new Date().toISOString(),
+		}
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
 		throw error
@@ -55,12 +77,11 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ImageDetail() {
-	const { image } = useLoaderData<typeof loader>()
+	const { image, times, neighbors, placeholder, servedAt } = useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
 	usePoll(working)
-	const preview = image.variants.optimized ?? image.variants.thumbnail
-	const exif = image.metadata?.exif
-	const gps = image.metadata?.gps
+	const preview =
+		image.variants.optimized ?? (image.status === 'completed' ? image.variants.original : null)
 
 	return (
 		<article className="space-y-6">
@@ -69,212 +90,119 @@ export default function ImageDetail() {
 					<meta httpEquiv="refresh" content="2" />
 				</noscript>
 			) : null}
-			<div className="flex flex-wrap items-center gap-3">
-				<Link to="/images" className="text-sm text-zinc-600 underline">
-					← All images
-				</Link>
-				<h1 className="min-w-0 flex-1 truncate text-2xl font-semibold" title={image.filename}>
-					{image.filename}
-				</h1>
-				<span data-testid="overall-status">
-					<StatusBadge status={image.overallStatus} />
-				</span>
-			</div>
+			<header className="space-y-3">
+				<div className="flex flex-wrap items-center gap-3">
+					<Link
+						to="/images"
+						className="text-sm text-zinc-600 underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+					>
+						← All images
+					</Link>
+					<h1 className="min-w-0 flex-1 truncate text-2xl font-semibold" title={image.filename}>
+						{image.filename}
+					</h1>
+					<span data-testid="overall-status" role="status">
+						<StatusBadge status={image.overallStatus} />
+					</span>
+				</div>
+				<NeighborNav previous={neighbors.previous} next={neighbors.next} />
+			</header>
 
-			<div className="grid gap-6 lg:grid-cols-[2fr_1fr]">
-				<div className="flex min-h-64 items-center justify-center overflow-hidden rounded-xl border border-zinc-200 bg-zinc-100">
+			<div className="grid min-w-0 gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+				<div className="min-w-0 space-y-6">
 					{preview ? (
-						<FlaggedImage
-							flagged={image.ai?.safety.flagged ?? false}
-							categories={image.ai?.safety.categories ?? []}
+						<ImageViewer
+							// A fresh viewer (fitted) for each image.
+							key={image.id}
 							src={preview.url}
 							alt={image.filename}
 							width={preview.width}
 							height={preview.height}
-							className="max-h-[70vh] w-auto object-contain"
+							flagged={image.ai?.safety.flagged ?? false}
+							categories={image.ai?.safety.categories ?? []}
+							fullSizeUrl={image.variants.original.url}
 						/>
 					) : (
-						<p className="p-10 text-center text-zinc-600" role="status">
-							{image.status === 'failed'
-								? 'No preview: processing failed.'
-								: 'Making the thumbnail and optimized copy…'}
-							{working ? (
-								<noscript>
-									<br />
-									This page refreshes by itself.{' '}
-									<a href="" className="underline">
-										Refresh now
-									</a>
-								</noscript>
-							) : null}
-						</p>
+						<ProcessingPreview
+							failed={image.status === 'failed'}
+							working={working}
+							placeholder={placeholderDataUrl(placeholder)}
+							originalUrl={image.variants.original.url}
+						/>
 					)}
+
+					<Section title="Details">
+						<MetadataTable image={image} />
+					</Section>
 				</div>
 
-				<div className="space-y-6">
-					<Section title="Status">
-						<dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
-							<dt className="text-zinc-500">Image stage</dt>
-							<dd data-testid="image-status">
-								<StatusBadge status={image.status} />
-							</dd>
-							<dt className="text-zinc-500">AI analysis</dt>
-							<dd data-testid="ai-status">
-								<StatusBadge status={image.aiStatus} />
-							</dd>
-						</dl>
-						{image.error ? (
-							<p role="alert" className="mt-3 text-sm text-red-700">
-								{image.error}
-							</p>
-						) : null}
-						{image.aiError ? <p className="mt-3 text-sm text-zinc-600">{image.aiError}</p> : null}
+				<div className="min-w-0 space-y-6">
+					<Section title="Progress">
+						<StageTimeline
+							times={times}
+							status={image.status}
+							aiStatus={image.aiStatus}
+							error={image.error}
+							aiError={image.aiError}
+						/>
 					</Section>
 
 					{image.ai ? <AnalysisSection ai={image.ai} /> : null}
 
 					<Section title="Files">
-						<ul className="space-y-2 text-sm">
-							{(['original', 'optimized', 'thumbnail'] as const).map((name) => {
-								const variant = image.variants[name]
-								return (
-									<li key={name} className="flex items-center justify-between gap-2">
-										{variant ? (
-											<a
-												href={variant.url}
-												className="font-medium text-indigo-700 underline"
-												data-variant={name}
-											>
-												{name[0]!.toUpperCase() + name.slice(1)}
-											</a>
-										) : (
-											<span className="text-zinc-500">
-												{name[0]!.toUpperCase() + name.slice(1)} (not ready)
-											</span>
-										)}
-										{variant ? (
-											<span className="text-zinc-500">
-												{variant.width}×{variant.height} · {formatBytes(variant.byteSize)}
-											</span>
-										) : null}
-									</li>
-								)
-							})}
-						</ul>
-						<p className="mt-3 text-xs text-zinc-500">
-							Links expire at {new Date(image.urlsExpireAt).toLocaleTimeString()}; reload the page
-							for fresh ones.
-						</p>
+						<VariantFiles
+							imageId={image.id}
+							variants={image.variants}
+							urlsExpireAt={image.urlsExpireAt}
+							servedAt={servedAt}
+						/>
 					</Section>
 
-					<Section title="Details">
-						<dl
-							className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1.5 text-sm"
-							data-testid="metadata"
-						>
-							<Row label="Dimensions" value={`${image.width} × ${image.height}`} />
-							<Row label="Format" value={image.format.toUpperCase()} />
-							<Row label="Size" value={formatBytes(image.byteSize)} />
-							<Row label="Uploaded" value={new Date(image.createdAt).toLocaleString()} />
-							<Row label="Camera" value={camera(exif)} />
-							<Row label="Lens" value={exif?.lens} />
-							<Row
-								label="Taken"
-								value={exif?.takenAt ? new Date(exif.takenAt).toLocaleString() : null}
-							/>
-							<Row label="Exposure" value={exposure(exif)} />
-							<Row label="Colour space" value={image.metadata?.space} />
-							<Row
-								label="Location"
-								value={
-									gps ? (
-										<a
-											className="text-indigo-700 underline"
-											href={`https://www.openstreetmap.org/?mlat=${gps.latitude}&mlon=${gps.longitude}#map=15/${gps.latitude}/${gps.longitude}`}
-											rel="noreferrer noopener"
-											target="_blank"
-										>
-											{gps.latitude.toFixed(5)}, {gps.longitude.toFixed(5)}
-										</a>
-									) : null
-								}
-							/>
-							<Row
-								label="SHA-256"
-								value={<code className="text-xs break-all">{image.sha256}</code>}
-							/>
-						</dl>
-						{gps ? (
-							<p className="mt-2 text-xs text-zinc-500">
-								Location is visible only to you and is never in the generated files.
-							</p>
-						) : null}
-					</Section>
-
-					<div className="flex flex-wrap gap-3">
-						<Form method="post">
-							<button type="submit" name="intent" value="process" className={secondaryButtonClass}>
-								Process again
-							</button>
-						</Form>
-						{image.status === 'completed' && image.aiStatus !== 'skipped' ? (
+					<Section title="Actions">
+						<div className="flex flex-wrap gap-3">
 							<Form method="post">
 								<button
 									type="submit"
 									name="intent"
-									value="analyze"
+									value="process"
 									className={secondaryButtonClass}
 								>
-									Analyse again
+									Process again
 								</button>
 							</Form>
-						) : null}
-						<Form
-							method="post"
-							onSubmit={(event) => {
-								if (!confirm('Delete this image and all its files?')) event.preventDefault()
-							}}
-						>
-							<button
-								type="submit"
-								name="intent"
-								value="delete"
-								className="inline-flex items-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-700 hover:bg-red-50"
+							{image.status === 'completed' && image.aiStatus !== 'skipped' ? (
+								<Form method="post">
+									<button
+										type="submit"
+										name="intent"
+										value="analyze"
+										className={secondaryButtonClass}
+									>
+										Analyse again
+									</button>
+								</Form>
+							) : null}
+							<Form
+								method="post"
+								onSubmit={(event) => {
+									if (!confirm('Delete this image and all its files?')) event.preventDefault()
+								}}
 							>
-								Delete
-							</button>
-						</Form>
-					</div>
+								<button
+									type="submit"
+									name="intent"
+									value="delete"
+									className="inline-flex items-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
+								>
+									Delete
+								</button>
+							</Form>
+						</div>
+					</Section>
 				</div>
 			</div>
 		</article>
 	)
-}
-
-type Exif = NonNullable<
-	NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['image']['metadata']>['exif']
->
-
-// "Canon" + "Canon EOS R5" reads as "Canon EOS R5", not "Canon Canon EOS R5".
-function camera(exif: Exif | null | undefined) {
-	if (!exif?.model) return exif?.make ?? null
-	if (!exif.make || exif.model.toLowerCase().startsWith(exif.make.toLowerCase())) return exif.model
-	return `${exif.make} ${exif.model}`
-}
-
-function exposure(exif: Exif | null | undefined) {
-	if (!exif) return null
-	const parts = [
-		exif.exposureTime
-			? exif.exposureTime < 1
-				? `1/${Math.round(1 / exif.exposureTime)} s`
-				: `${exif.exposureTime} s`
-			: null,
-		exif.fNumber ? `f/${exif.fNumber}` : null,
-		exif.iso ? `ISO ${exif.iso}` : null,
-		exif.focalLength ? `${exif.focalLength} mm` : null,
-	].filter(Boolean)
-	return parts.length ? parts.join(' · ') : null
 }
 
 type Ai = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['image']['ai']>
@@ -315,7 +243,7 @@ function AnalysisSection({ ai }: { ai: Ai }) {
 					) : (
 						<span className="text-emerald-800">Not flagged</span>
 					)}
-					<span className="text-zinc-500">
+					<span className="text-zinc-600">
 						{' '}
 						·{' '}
 						{ai.safety.source === 'moderation'
@@ -325,7 +253,7 @@ function AnalysisSection({ ai }: { ai: Ai }) {
 								: 'no safety check'}
 					</span>
 				</p>
-				<p className="text-xs text-zinc-500" data-testid="ai-cost">
+				<p className="text-xs text-zinc-600" data-testid="ai-cost">
 					{ai.model} · {ai.inputTokens.toLocaleString('en')} in /{' '}
 					{ai.outputTokens.toLocaleString('en')} out tokens · ${ai.costUsd.toFixed(6)}
 				</p>
@@ -334,21 +262,61 @@ function AnalysisSection({ ai }: { ai: Ai }) {
 	)
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+/** Until there is an optimized copy: the blurred ThumbHash (when known) and what is happening. */
+function ProcessingPreview({
+	failed,
+	working,
+	placeholder,
+	originalUrl,
+}: {
+	failed: boolean
+	working: boolean
+	placeholder: string | null
+	originalUrl: string
+}) {
 	return (
-		<section className="rounded-xl border border-zinc-200 bg-white p-5 shadow-sm">
-			<h2 className="mb-3 text-sm font-semibold tracking-wide text-zinc-500 uppercase">{title}</h2>
-			{children}
-		</section>
+		<div className="relative flex min-h-64 flex-col items-center justify-center gap-3 overflow-hidden rounded-xl bg-zinc-100 p-10 text-center text-zinc-800 ring-1 ring-zinc-200">
+			{placeholder ? (
+				<img
+					src={placeholder}
+					alt=""
+					className="absolute inset-0 size-full object-cover blur-xl"
+					data-testid="placeholder"
+				/>
+			) : null}
+			<div className="relative space-y-2 rounded-lg bg-white/90 px-4 py-3">
+				<p role="status">
+					{failed ? 'No preview: processing failed.' : 'Making the thumbnail and optimized copy…'}
+				</p>
+				{working ? (
+					<noscript>
+						<p>
+							This page refreshes by itself.{' '}
+							<a href="" className="underline">
+								Refresh now
+							</a>
+						</p>
+					</noscript>
+				) : null}
+				<a href={originalUrl} className="text-indigo-700 underline">
+					Open the original
+				</a>
+			</div>
+		</div>
 	)
 }
 
-function Row({ label, value }: { label: string; value: ReactNode }) {
-	if (value === null || value === undefined || value === '') return null
+function Section({ title, children }: { title: string; children: ReactNode }) {
+	const id = `section-${title.toLowerCase()}`
 	return (
-		<>
-			<dt className="text-zinc-500">{label}</dt>
-			<dd className="min-w-0">{value}</dd>
-		</>
+		<section
+			aria-labelledby={id}
+			className="min-w-0 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm sm:p-5"
+		>
+			<h2 id={id} className="mb-3 text-sm font-semibold tracking-wide text-zinc-600 uppercase">
+				{title}
+			</h2>
+			{children}
+		</section>
 	)
 }

@@ -60,7 +60,8 @@ test('the analysis is shown with tag links, OCR text, model, tokens and cost; se
 	const analysis = page.getByTestId('analysis')
 	await expect(analysis).toContainText('A receipt from a bakery on a wooden table.')
 	await expect(page.getByTestId('ocr-text')).toHaveText('BAKERY 88\nCroissant 2.40')
-	await expect(page.getByRole('button', { name: 'Copy' })).toBeVisible()
+	// Scoped: the Files section has copy buttons for each link too.
+	await expect(analysis.getByRole('button', { name: 'Copy' })).toBeVisible()
 	await expect(page.getByTestId('ai-cost')).toContainText('gpt-4.1-mini-2025-04-14')
 	await expect(page.getByTestId('ai-cost')).toContainText('1,200 in / 150 out tokens · $0.000720')
 	await expect(page.getByTestId('safety')).toContainText('Not flagged')

@@ -1,0 +1,65 @@
+import { Link, useNavigate } from '@remix-run/react'
+import { useEffect } from 'react'
+import { isTypingOrShortcut } from './keyboard'
+
+type Neighbor = { id: string; filename: string } | null
+
+const linkClass =
+	'group flex min-w-0 max-w-[48%] flex-col rounded-md border border-zinc-200 bg-white px-3 py-1.5 text-sm shadow-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-600'
+
+/**
+ * Previous (newer) and next (older) image in the gallery's default order.
+ * Plain links with rel=prev/next; with JavaScript, ← and → follow them too.
+ */
+export function NeighborNav({ previous, next }: { previous: Neighbor; next: Neighbor }) {
+	const navigate = useNavigate()
+
+	useEffect(() => {
+		function onKey(event: KeyboardEvent) {
+			if (isTypingOrShortcut(event) || event.shiftKey) return
+			// In a zoomed image the arrows pan.
+			if (event.target instanceof Element && event.target.closest('[data-pan-area]')) return
+			const target = event.key === 'ArrowLeft' ? previous : event.key === 'ArrowRight' ? next : null
+			if (!target) return
+			event.preventDefault()
+			navigate(`/images/${target.id}`)
+		}
+		document.addEventListener('keydown', onKey)
+		return () => document.removeEventListener('keydown', onKey)
+	}, [previous, next, navigate])
+
+	return (
+		<nav aria-label="Previous and next image" className="flex items-stretch justify-between gap-3">
+			{previous ? (
+				<Link
+					to={`/images/${previous.id}`}
+					rel="prev"
+					prefetch="intent"
+					className={linkClass}
+					aria-keyshortcuts="ArrowLeft"
+					data-testid="previous-image"
+				>
+					<span className="font-medium text-zinc-900">← Previous</span>
+					<span className="truncate text-xs text-zinc-600">{previous.filename}</span>
+				</Link>
+			) : (
+				<span className="px-3 py-1.5 text-sm text-zinc-600">Newest image</span>
+			)}
+			{next ? (
+				<Link
+					to={`/images/${next.id}`}
+					rel="next"
+					prefetch="intent"
+					className={`${linkClass} items-end text-right`}
+					aria-keyshortcuts="ArrowRight"
+					data-testid="next-image"
+				>
+					<span className="font-medium text-zinc-900">Next →</span>
+					<span className="max-w-full truncate text-xs text-zinc-600">{next.filename}</span>
+				</Link>
+			) : (
+				<span className="px-3 py-1.5 text-sm text-zinc-600">Oldest image</span>
+			)}
+		</nav>
+	)
+}

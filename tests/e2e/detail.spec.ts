@@ -1,0 +1,231 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Page, test } from '@playwright/test'
+import sharp from 'sharp'
+import { photo, register } from './support'
+
+// A camera photo: make, model, lens, exposure, aperture, ISO, focal length and a position.
+async function cameraPhoto() {
+	return sharp(await photo(1200, 900))
+		.withExif({
+			IFD0: { Make: 'Pixelworks', Model: 'Phone 9' },
+			IFD2: {
+				DateTimeOriginal: '2024:06:01 10:20:30',
+				LensModel: 'Wide 26mm f/1.8',
+				ExposureTime: '1/125',
+				FNumber: '18/10',
+				ISOSpeedRatings: '200',
+				FocalLength: '26/1',
+			},
+			IFD3: {
+				GPSLatitudeRef: 'N',
+				GPSLatitude: '52/1 22/1 0/1',
+				GPSLongitudeRef: 'E',
+				GPSLongitude: '4/1 54/1 0/1',
+			},
+		})
+		.jpeg({ quality: 85 })
+		.toBuffer()
+}
+
+/** Uploads through the API with the browser's session cookie (same-origin, so with Origin). */
+async function upload(page: Page, name: string, buffer: Buffer) {
+	const response = await page.request.post('/api/images', {
+		headers: { Origin: new URL(page.url()).origin },
+		multipart: { file: { name, mimeType: 'image/jpeg', buffer } },
+	})
+	expect(response.status()).toBe(202)
+	return ((await response.json()) as { id: string }).id
+}
+
+async function waitUntilDone(page: Page, id: string) {
+	await expect
+		.poll(
+			async () => {
+				const response = await page.request.get(`/api/images/${id}`)
+				return ((await response.json()) as { overallStatus: string }).overallStatus
+			},
+			{ timeout: 30_000 },
+		)
+		.toBe('completed')
+}
+
+/** Three images, oldest first; the gallery (newest first) shows them as newer, middle, older. */
+async function expectAccessible(page: Page) {
+	const { violations } = await new AxeBuilder({ page }).analyze()
+	const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+	expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([])
+}
+
+async function threeImages(page: Page) {
+	await register(page)
+	const older = await upload(page, 'older.jpg', await photo())
+	const middle = await upload(page, 'middle.jpg', await cameraPhoto())
+	const newer = await upload(page, 'newer.jpg', await photo())
+	for (const id of [older, middle, newer]) await waitUntilDone(page, id)
+	return { older, middle, newer }
+}
+
+test.describe('with JavaScript', () => {
+	test.use({ permissions: ['clipboard-read', 'clipboard-write'] })
+
+	test('previous and next follow the gallery order, by link and by arrow key', async ({ page }) => {
+		const { older, middle, newer } = await threeImages(page)
+		await page.goto(`/images/${middle}`)
+		const previous = page.getByRole('link', { name: /Previous/ })
+		const next = page.getByRole('link', { name: /Next/ })
+		await expect(previous).toHaveAttribute('rel', 'prev')
+		await expect(previous).toContainText('newer.jpg')
+		await expect(next).toHaveAttribute('rel', 'next')
+		await expect(next).toContainText('older.jpg')
+
+		await next.click()
+		await expect(page).toHaveURL(`/images/${older}`)
+		await expect(page.getByRole('heading', { name: 'older.jpg' })).toBeVisible()
+		// The oldest image has no next.
+		await expect(page.getByRole('link', { name: /Next/ })).toHaveCount(0)
+
+		await page.keyboard.press('ArrowLeft')
+		await expect(page).toHaveURL(`/images/${middle}`)
+		await page.keyboard.press('ArrowLeft')
+		await expect(page).toHaveURL(`/images/${newer}`)
+		await expect(page.getByRole('link', { name: /Previous/ })).toHaveCount(0)
+		await page.keyboard.press('ArrowRight')
+		await expect(page).toHaveURL(`/images/${middle}`)
+		await expect(page.getByRole('heading', { name: 'middle.jpg' })).toBeVisible()
+
+		// Arrow keys typed into a field stay there.
+		await page.getByRole('link', { name: '← All images' }).click()
+		await page.getByRole('searchbox', { name: 'Search' }).press('ArrowLeft')
+		await expect(page).toHaveURL(/\/images$/)
+	})
+
+	test('zoom in, pan, and back to fit', async ({ page }) => {
+		const { middle } = await threeImages(page)
+		await page.goto(`/images/${middle}`)
+		const image = page.getByRole('img', { name: 'middle.jpg' })
+		await expect(image).toBeVisible()
+		await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete)).toBe(true)
+		const fitted = (await image.boundingBox())!
+		const viewer = page.getByTestId('viewer')
+		const box = (await viewer.boundingBox())!
+		expect(fitted.width).toBeLessThanOrEqual(box.width + 1)
+
+		await page.getByRole('button', { name: 'Zoom in' }).click()
+		await expect
+			.poll(async () => (await image.boundingBox())!.width)
+			.toBeCloseTo(fitted.width * 1.5, 0)
+		await page.keyboard.press('+')
+		await expect
+			.poll(async () => (await image.boundingBox())!.width)
+			.toBeCloseTo(fitted.width * 2, 0)
+		await expect(page.getByTestId('zoom-level')).not.toHaveText('Fitted')
+		await expectAccessible(page)
+		// The zoomed image is larger than its box, and the box scrolls.
+		expect(await viewer.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true)
+		const before = await viewer.evaluate((el) => el.scrollLeft)
+		await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+		await page.mouse.down()
+		await page.mouse.move(box.x + box.width / 2 - 80, box.y + box.height / 2, { steps: 5 })
+		await page.mouse.up()
+		expect(await viewer.evaluate((el) => el.scrollLeft)).toBeGreaterThan(before + 40)
+		// The drag did not count as a click (which would fit the image again).
+		expect((await image.boundingBox())!.width).toBeCloseTo(fitted.width * 2, 0)
+
+		await page.keyboard.press('0')
+		await expect.poll(async () => (await image.boundingBox())!.width).toBeCloseTo(fitted.width, 0)
+		await expect(page.getByTestId('zoom-level')).toHaveText('Fitted')
+
+		// A click zooms in on the picture, another fits it again.
+		await image.click()
+		await expect
+			.poll(async () => (await image.boundingBox())!.width)
+			.toBeCloseTo(fitted.width * 2, 0)
+		await page.getByRole('button', { name: 'Fit' }).click()
+		await expect.poll(async () => (await image.boundingBox())!.width).toBeCloseTo(fitted.width, 0)
+	})
+
+	test('timeline, metadata, copyable links and downloads', async ({ page }) => {
+		const { middle } = await threeImages(page)
+		await page.goto(`/images/${middle}`)
+
+		const timeline = page.getByRole('list', { name: 'Processing stages' })
+		const stages = timeline.getByRole('listitem')
+		await expect(stages).toHaveCount(3)
+		await expect(stages.nth(0)).toContainText('Uploaded')
+		await expect(stages.nth(1)).toContainText('Image processing')
+		await expect(stages.nth(1)).toContainText(/took \d+(\.\d+)? s/)
+		await expect(stages.nth(2)).toContainText('AI analysis')
+		await expect(stages.nth(2)).toContainText(/took \d+(\.\d+)? s/)
+		for (const index of [0, 1, 2]) {
+			const time = stages.nth(index).locator('time').first()
+			expect(Date.parse((await time.getAttribute('datetime'))!)).not.toBeNaN()
+		}
+
+		const metadata = page.getByTestId('metadata')
+		const row = (label: string) => metadata.getByRole('row', { name: label })
+		await expect(row('Dimensions')).toContainText('1200 × 900')
+		await expect(row('Camera')).toContainText('Pixelworks Phone 9')
+		await expect(row('Lens')).toContainText('Wide 26mm f/1.8')
+		await expect(row('Exposure')).toContainText('1/125 s')
+		await expect(row('Aperture')).toContainText('ƒ/1.8')
+		await expect(row('ISO')).toContainText('200')
+		await expect(row('Focal length')).toContainText('26 mm')
+		const map = metadata.getByRole('link', { name: /52\.36667, 4\.90000/ })
+		const href = (await map.getAttribute('href'))!
+		expect(href).toContain('openstreetmap.org')
+		expect(href).toContain('mlat=52.36666')
+		expect(href).toContain('mlon=4.9')
+
+		await expectAccessible(page)
+		await expect(page.getByTestId('links-expiry')).toContainText(/Links expire in 1[34] min/)
+
+		await page.getByRole('button', { name: 'Copy optimized link' }).click()
+		await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible()
+		const copied = await page.evaluate(() => navigator.clipboard.readText())
+		expect(copied).toBe(await page.locator('a[data-variant="optimized"]').getAttribute('href'))
+		const file = await page.request.get(copied)
+		expect(file.status()).toBe(200)
+		expect(file.headers()['content-type']).toBe('image/webp')
+
+		const downloadHref = await page
+			.getByRole('link', { name: 'Download original' })
+			.getAttribute('href')
+		const original = await page.request.get(downloadHref!)
+		expect(original.status()).toBe(200)
+		expect(original.headers()['content-type']).toBe('image/jpeg')
+		expect(original.headers()['content-disposition']).toMatch(/^attachment/)
+		expect((await sharp(await original.body()).metadata()).width).toBe(1200)
+
+		// Clicking it saves the file.
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('link', { name: 'Download thumbnail' }).click(),
+		])
+		expect(download.suggestedFilename()).toBe('middle-thumbnail.webp')
+		expect((await sharp(await download.path()).metadata()).format).toBe('webp')
+	})
+})
+
+test.describe('without JavaScript', () => {
+	test.use({ javaScriptEnabled: false })
+
+	test('previous, next and open full size are plain links', async ({ page }) => {
+		const { older, middle, newer } = await threeImages(page)
+		await page.goto(`/images/${middle}`)
+		await expect(page.getByRole('button', { name: 'Zoom in' })).toHaveCount(0)
+		await page.getByRole('link', { name: /Previous/ }).click()
+		await expect(page).toHaveURL(`/images/${newer}`)
+		await page.getByRole('link', { name: /Next/ }).click()
+		await expect(page).toHaveURL(`/images/${middle}`)
+		await page.getByRole('link', { name: /Next/ }).click()
+		await expect(page).toHaveURL(`/images/${older}`)
+		await expect(page.getByRole('link', { name: /Next/ })).toHaveCount(0)
+
+		await page.goto(`/images/${middle}`)
+		const response = page.waitForResponse((r) => r.url().includes('/original'))
+		await page.getByRole('link', { name: 'Open full size' }).click()
+		const original = await response
+		expect(original.status()).toBe(200)
+		expect(original.headers()['content-type']).toBe('image/jpeg')
+	})
+})
