@@ -255,7 +255,7 @@ export default function ApiTokens() {
 												<input type="hidden" name="id" value={token.id} />
 												<button
 													type="submit"
-													className={`${secondaryButtonClass} py-1 text-red-700 focus-visible:outline-2 focus-visible:outline-indigo-600`}
+													className={`${secondaryButtonClass} py-1 focus-visible:outline-2 focus-visible:outline-indigo-600`}
 												>
 													Revoke<span className="sr-only"> {token.name}</span>
 												</button>

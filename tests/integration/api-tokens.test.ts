@@ -267,4 +267,57 @@ describe('personal API tokens', () => {
 		await expectProblem(get, 405)
 		expect(get.headers.get('Allow')).toBe('DELETE')
 	})
+
+	it('cannot be made cross-site with the session cookie, through the API or the settings page', async () => {
+		const account = await register(web.baseUrl)
+		const signIn = await api(web.baseUrl, '/login', {
+			method: 'POST',
+			headers: { Origin: web.baseUrl },
+			body: new URLSearchParams({ email: account.email, password: account.password }),
+		})
+		expect(signIn.status).toBe(302)
+		const cookie = signIn.headers.get('Set-Cookie')!.split(';')[0]!
+		const viaApi = (origin: string) =>
+			api(web.baseUrl, '/api/tokens', {
+				method: 'POST',
+				headers: { Cookie: cookie, Origin: origin },
+				json: { name: 'from a page' },
+			})
+		const viaPage = (origin: string) =>
+			api(web.baseUrl, '/settings/tokens', {
+				method: 'POST',
+				headers: { Cookie: cookie, Origin: origin },
+				body: new URLSearchParams({ intent: 'create', name: 'from a form', expiresInDays: '' }),
+			})
+
+		await expectProblem(await viaApi('https://evil.example'), 403)
+		const foreignForm = await viaPage('https://evil.example')
+		expect(foreignForm.status).toBe(403)
+		expect(await foreignForm.text()).not.toContain('drk_')
+		expect(await listTokens(account.token)).toEqual([])
+
+		// From the site itself both work; the page shows the secret once, uncached.
+		expect((await viaApi(web.baseUrl)).status).toBe(201)
+		const ownForm = await viaPage(web.baseUrl)
+		expect(ownForm.status).toBe(200)
+		expect(ownForm.headers.get('Cache-Control')).toBe('no-store')
+		const secret = /drk_[A-Za-z0-9_-]{43}/.exec(await ownForm.text())?.[0]
+		expect(secret).toBeDefined()
+		expect((await withApiKey(secret!)).status).toBe(200)
+
+		// A key, like a bearer token, makes the cookie irrelevant: it alone decides.
+		const withKey = (key: string) =>
+			api(web.baseUrl, '/api/tokens', {
+				method: 'POST',
+				headers: { Cookie: cookie, Origin: 'https://elsewhere.example', 'X-API-Key': key },
+				json: { name: 'by key' },
+			})
+		expect((await withKey(secret!)).status).toBe(201)
+		await expectProblem(await withKey('drk_wrong'), 401)
+		expect((await listTokens(account.token)).map((t) => t.name)).toEqual([
+			'by key',
+			'from a form',
+			'from a page',
+		])
+	})
 })
