@@ -161,9 +161,11 @@ export function csrf(): RequestHandler {
 
 function crossSiteRefusal(req: Request): string | undefined {
 	if (SAFE_METHODS.has(req.method)) return undefined
-	// As in auth.server.ts: only a bearer token makes the cookie irrelevant.
+	// As in auth.server.ts: only a bearer token or an X-API-Key makes the cookie irrelevant.
 	const byCookie =
-		SESSION_COOKIE.test(req.get('Cookie') ?? '') && !BEARER.test(req.get('Authorization') ?? '')
+		SESSION_COOKIE.test(req.get('Cookie') ?? '') &&
+		!BEARER.test(req.get('Authorization') ?? '') &&
+		!req.get('X-API-Key')?.trim()
 	if (isApi(req) && !byCookie) return undefined
 	const source = req.get('Origin') ?? refererOrigin(req.get('Referer'))
 	if (source === undefined) {

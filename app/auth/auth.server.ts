@@ -42,16 +42,28 @@ function bearerToken(request: Request) {
 	return match?.[1]
 }
 
+/** The same secret in `X-API-Key`, for clients of the older service that send it there. */
+function apiKeyToken(request: Request) {
+	return request.headers.get('X-API-Key')?.trim() || undefined
+}
+
+/** Whether the request names a token of its own (bearer or API key) rather than relying on the cookie. */
+const sendsToken = (request: Request) =>
+	request.headers.has('Authorization') || request.headers.has('X-API-Key')
+
 async function cookieToken(request: Request): Promise<string | undefined> {
 	const value: unknown = await sessionCookie.parse(request.headers.get('Cookie'))
 	return typeof value === 'string' ? value : undefined
 }
 
-/** The caller from a bearer token, else the session cookie; null when neither is valid. */
+/**
+ * The caller from a bearer token, else an X-API-Key, else the session cookie;
+ * null when none is valid.
+ */
 export async function getAuthenticated(request: Request): Promise<Authenticated | null> {
-	const bearer = bearerToken(request)
-	// A bad bearer token is not rescued by a cookie: the caller meant the token.
-	const token = bearer ?? (await cookieToken(request))
+	const sent = bearerToken(request) ?? apiKeyToken(request)
+	// A bad token is not rescued by a cookie: the caller meant the token.
+	const token = sent ?? (await cookieToken(request))
 	if (!token) return null
 	const found = await findSession(token)
 	return found ? { user: found.user, sessionId: found.sessionId } : null
@@ -61,9 +73,9 @@ export async function requireApiUser(request: Request): Promise<Authenticated> {
 	const auth = await getAuthenticated(request)
 	if (!auth) {
 		throw new UnauthorizedError(
-			request.headers.has('Authorization')
+			sendsToken(request)
 				? 'The access token is missing, expired or revoked.'
-				: 'Authentication required: send Authorization: Bearer <token>.',
+				: 'Authentication required: send Authorization: Bearer <token> (or X-API-Key: <token>).',
 		)
 	}
 	return auth

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { and, eq, gt, isNull, or } from 'drizzle-orm'
 import { sessions, users } from '../../db/schema'
 import { config } from '~/config.server'
-import { db } from '~/db.server'
+import { db, type Db, type Tx } from '~/db.server'
 
 // Browser sessions and API tokens are the same kind of row: a random secret
 // handed to the client once, stored only as its SHA-256, with an expiry, revocable.
@@ -11,14 +11,30 @@ export type SessionKind = 'cookie' | 'token' | 'personal'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
-export async function createSession(userId: string, kind: SessionKind) {
+type SessionOptions<Expiry extends Date | null> = {
+	/** A personal token's label. */
+	name?: string
+	/** Defaults to SESSION_TTL_DAYS from now; null never expires (personal tokens only). */
+	expiresAt?: Expiry
+	/** Runs the insert inside the caller's transaction. */
+	executor?: Db | Tx
+}
+
+export async function createSession<Expiry extends Date | null = Date>(
+	userId: string,
+	kind: SessionKind,
+	{ name, expiresAt, executor = db }: SessionOptions<Expiry> = {},
+) {
 	const token = `drk_${randomBytes(32).toString('base64url')}`
-	const expiresAt = new Date(Date.now() + config.sessionTtlDays * 86_400_000)
-	const [session] = await db
+	const expiry =
+		expiresAt === undefined
+			? (new Date(Date.now() + config.sessionTtlDays * 86_400_000) as Expiry)
+			: expiresAt
+	const [session] = await executor
 		.insert(sessions)
-		.values({ userId, kind, tokenHash: hashToken(token), expiresAt })
-		.returning({ id: sessions.id })
-	return { id: session!.id, token, expiresAt }
+		.values({ userId, kind, name, tokenHash: hashToken(token), expiresAt: expiry })
+		.returning({ id: sessions.id, createdAt: sessions.createdAt })
+	return { id: session!.id, token, expiresAt: expiry, createdAt: session!.createdAt }
 }
 
 export async function findSession(token: string) {

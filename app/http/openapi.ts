@@ -205,9 +205,15 @@ session cookie (\`darkroom_session\`, HttpOnly, SameSite=Lax, Secure in producti
 for same-origin calls. When an \`Authorization\` header is sent it alone decides: a bad token is not
 rescued by the cookie.
 
+**Personal tokens** (\`POST /api/tokens\`, or the Settings page) are named, long-lived tokens for
+scripts and services: no expiry or 1–3650 days, revocable one by one with \`DELETE /api/tokens/{id}\`.
+Any token may also be sent as \`X-API-Key: <token>\` for clients of the older service; it is used
+only when no \`Authorization: Bearer\` header is sent, and like it makes the cookie irrelevant (a bad
+key is \`401\`, not rescued by the cookie).
+
 Unsafe requests (\`POST\`, \`DELETE\`) authenticated by the cookie must carry an \`Origin\` (or, without
 one, a \`Referer\`) of this site itself (\`PUBLIC_URL\` when set, else the request's host); otherwise
-\`403\` (\`cross-site-request\`). Bearer-token requests need no \`Origin\`.
+\`403\` (\`cross-site-request\`). Bearer-token and \`X-API-Key\` requests need no \`Origin\`.
 
 ## Rate limits
 Fixed windows, counted in the database and shared by all web processes. Each request counts against:
@@ -216,7 +222,7 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
 | \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
-| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
+| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
 | \`ip\` | every \`/api\` request except health and this document | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
@@ -268,7 +274,7 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 		{ name: 'Usage', description: 'Tokens and cost of the AI analysis.' },
 		{ name: 'Operations', description: 'Health and this document.' },
 	],
-	security: [{ bearerAuth: [] }, { cookieAuth: [] }],
+	security: [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }],
 	paths: withAbuseResponses({
 		'/api/auth/register': {
 			description: methodsNote('POST'),
@@ -341,6 +347,82 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 				responses: {
 					'200': { description: 'The authenticated user.', content: jsonBody('MeResponse') },
 					'401': problem('Unauthorized'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/tokens': {
+			description: methodsNote('GET, POST'),
+			get: {
+				tags: ['Auth'],
+				operationId: 'listApiTokens',
+				summary: "List the caller's personal API tokens",
+				description:
+					"The caller's personal API tokens that are not revoked, newest first: never their secrets. An expired token stays listed (with its past `expiresAt`) until cleanup removes it a day later. Login tokens and browser sessions are not listed.",
+				responses: {
+					'200': { description: 'The tokens.', content: jsonBody('ApiTokenList') },
+					'401': problem('Unauthorized'),
+					'500': problem('InternalError'),
+				},
+			},
+			post: {
+				tags: ['Auth'],
+				operationId: 'createApiToken',
+				summary: 'Create a personal API token',
+				description: `Creates a named, long-lived token for scripts and other services. The answer is the only
+time its \`secret\` is shown: only its SHA-256 is stored. Use it as \`Authorization: Bearer <secret>\`
+or \`X-API-Key: <secret>\`. Without \`expiresInDays\` (or with \`null\`) it never expires.
+
+Any credential of the user may create tokens, a personal token included. A user holds at most
+50 active (unrevoked, unexpired) personal tokens; one more answers \`409\`.`,
+				requestBody: { required: true, content: jsonBody('CreateApiTokenRequest') },
+				responses: {
+					'201': {
+						description: 'Created: the token and its secret, shown this once.',
+						content: jsonBody('CreatedApiToken'),
+					},
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'401': problem('Unauthorized'),
+					'409': {
+						description: 'The caller already holds 50 active personal tokens (`conflict`).',
+						content: problemContent({
+							type: problemType('conflict'),
+							title: 'Conflict',
+							status: 409,
+							detail:
+								'You already have 50 active API tokens, the most allowed. Revoke one you no longer use first.',
+						}),
+					},
+					'422': problem(
+						'ValidationFailed',
+						'`name` missing, blank or over 100 characters after trimming; `expiresInDays` not an integer from 1 to 3650.',
+					),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/tokens/{id}': {
+			description: methodsNote('DELETE'),
+			parameters: [parameter('ApiTokenId')],
+			delete: {
+				tags: ['Auth'],
+				operationId: 'revokeApiToken',
+				summary: 'Revoke a personal API token',
+				description:
+					'Revokes the token: it stops working at once, for `Authorization: Bearer` and `X-API-Key` alike, and leaves the list.',
+				responses: {
+					'204': { description: 'Revoked.' },
+					'401': problem('Unauthorized'),
+					'404': {
+						description:
+							"No such personal token (`not-found`): an unknown or malformed id, one already revoked, or another user's token.",
+						content: problemContent({
+							type: problemType('not-found'),
+							title: 'Not found',
+							status: 404,
+							detail: 'No API token with this id.',
+						}),
+					},
 					'500': problem('InternalError'),
 				},
 			},
@@ -666,17 +748,32 @@ from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email
 				scheme: 'bearer',
 				bearerFormat: 'opaque (drk_…)',
 				description:
-					'A token from `POST /api/auth/register` or `POST /api/auth/login`. Missing, expired or revoked: `401` with `WWW-Authenticate: Bearer`.',
+					'A token from `POST /api/auth/register`, `POST /api/auth/login` or `POST /api/tokens` (personal). Missing, expired or revoked: `401` with `WWW-Authenticate: Bearer`.',
+			},
+			apiKeyAuth: {
+				type: 'apiKey',
+				in: 'header',
+				name: 'X-API-Key',
+				description:
+					'The same tokens as `bearerAuth` (usually a personal token from `POST /api/tokens`), in the header clients of the older service send. Used only when no `Authorization: Bearer` header is sent. Unknown, expired or revoked: `401` with `WWW-Authenticate: Bearer`.',
 			},
 			cookieAuth: {
 				type: 'apiKey',
 				in: 'cookie',
 				name: 'darkroom_session',
 				description:
-					"The browser UI's signed session cookie (HttpOnly, SameSite=Lax, Secure in production), accepted for same-origin calls. Ignored when an `Authorization` header is sent.",
+					"The browser UI's signed session cookie (HttpOnly, SameSite=Lax, Secure in production), accepted for same-origin calls. Ignored when an `Authorization` or `X-API-Key` header is sent.",
 			},
 		},
 		parameters: {
+			ApiTokenId: {
+				name: 'id',
+				in: 'path',
+				required: true,
+				description:
+					"The personal token's id. A value that is not a UUID, an unknown id and another user's token all answer `404`.",
+				schema: uuid,
+			},
 			ImageId: {
 				name: 'id',
 				in: 'path',
@@ -1120,6 +1217,62 @@ or was already used for a different file within 24 hours.`,
 				type: 'object',
 				required: ['user'],
 				properties: { user: schema('User') },
+			},
+			ApiToken: {
+				type: 'object',
+				description: 'A personal API token, without its secret.',
+				required: ['id', 'name', 'createdAt', 'expiresAt', 'lastUsedAt'],
+				properties: {
+					id: uuid,
+					name: { type: 'string', minLength: 1, maxLength: 100 },
+					createdAt: timestamp,
+					expiresAt: {
+						type: ['string', 'null'],
+						format: 'date-time',
+						description: 'When it stops working (ISO 8601, UTC); null: never.',
+					},
+					lastUsedAt: {
+						type: ['string', 'null'],
+						format: 'date-time',
+						description:
+							'When it last authenticated a request, to the minute (updated at most once a minute); null: never used.',
+					},
+				},
+			},
+			ApiTokenList: {
+				type: 'object',
+				required: ['items'],
+				properties: { items: { type: 'array', items: schema('ApiToken') } },
+			},
+			CreateApiTokenRequest: {
+				type: 'object',
+				required: ['name'],
+				properties: {
+					name: {
+						type: 'string',
+						description: 'A label to recognise it by; 1–100 characters after trimming.',
+						examples: ['Backup script'],
+					},
+					expiresInDays: {
+						type: ['integer', 'null'],
+						minimum: 1,
+						maximum: 3650,
+						description: 'Days until it expires; omitted or null: never.',
+					},
+				},
+			},
+			CreatedApiToken: {
+				type: 'object',
+				required: ['token', 'secret'],
+				properties: {
+					token: schema('ApiToken'),
+					secret: {
+						type: 'string',
+						description:
+							'The token itself, for `Authorization: Bearer <secret>` or `X-API-Key: <secret>`. Shown only in this answer; only its hash is stored.',
+						examples: ['drk_kq3V0mC2n7xJb1yZ4p9sT6wRfH8dLuE5aGiO0cNvYtM'],
+					},
+				},
 			},
 			ImageStatus: {
 				type: 'string',

@@ -34,7 +34,13 @@ const contractRoutes = [
 ]
 
 // Documented additions to the contract.
-const additionalRoutes = ['GET /api/usage', 'POST /api/admin/retention/sweep']
+const additionalRoutes = [
+	'GET /api/usage',
+	'POST /api/admin/retention/sweep',
+	'GET /api/tokens',
+	'POST /api/tokens',
+	'DELETE /api/tokens/{id}',
+]
 
 const publicRoutes = [
 	'POST /api/auth/register',
@@ -190,9 +196,10 @@ describe('openApiDocument', () => {
 	})
 
 	it('requires auth everywhere except register, login, health and the document itself', () => {
-		expect(doc.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }])
+		expect(doc.security).toEqual([{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }])
 		const schemes = components.securitySchemes!
 		expect(schemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
+		expect(schemes.apiKeyAuth).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
 		expect(schemes.cookieAuth).toMatchObject({
 			type: 'apiKey',
 			in: 'cookie',
@@ -232,6 +239,12 @@ describe('openApiDocument', () => {
 		)
 		expect(statusesOf('GET /api/usage')).toEqual(expect.arrayContaining(['200', '401', '422']))
 		expect(statusesOf('GET /api/images')).toEqual(expect.arrayContaining(['200', '401', '422']))
+		expect(statusesOf('POST /api/tokens')).toEqual(
+			expect.arrayContaining(['201', '400', '401', '409', '422']),
+		)
+		expect(statusesOf('DELETE /api/tokens/{id}')).toEqual(
+			expect.arrayContaining(['204', '401', '404']),
+		)
 		const responses = components.responses!
 		expect(Object.keys(responses.StorageUnavailable!.headers as Json)).toEqual(['Retry-After'])
 		expect(Object.keys(responses.MethodNotAllowed!.headers as Json)).toEqual(['Allow'])

@@ -1,0 +1,115 @@
+import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import { sessions, users } from '../../db/schema'
+import { db } from '~/db.server'
+import { ConflictError, NotFoundError } from '~/errors'
+import { createSession } from './sessions.server'
+
+// Personal API tokens: named, long-lived session rows (kind 'personal') that a
+// user makes for scripts and other services. The secret is returned once by
+// createApiToken; only its SHA-256 is kept, as for every session.
+
+/** Active (unrevoked, unexpired) personal tokens one user may hold. */
+export const MAX_ACTIVE_TOKENS = 50
+
+export const MAX_EXPIRY_DAYS = 3650
+
+export const apiTokenInputSchema = z.object({
+	name: z
+		.string({ error: 'Name is required' })
+		.trim()
+		.min(1, 'Name is required')
+		.max(100, 'Name must be at most 100 characters'),
+	expiresInDays: z
+		.number({ error: 'Expiry must be a whole number of days' })
+		.int('Expiry must be a whole number of days')
+		.min(1, 'Expiry must be at least 1 day')
+		.max(MAX_EXPIRY_DAYS, `Expiry must be at most ${MAX_EXPIRY_DAYS} days`)
+		// Omitted or null: the token never expires.
+		.nullish(),
+})
+
+export type ApiTokenInput = z.output<typeof apiTokenInputSchema>
+
+const tokenColumns = {
+	id: sessions.id,
+	name: sessions.name,
+	createdAt: sessions.createdAt,
+	expiresAt: sessions.expiresAt,
+	lastUsedAt: sessions.lastUsedAt,
+}
+
+type TokenRow = {
+	id: string
+	name: string | null
+	createdAt: Date
+	expiresAt: Date | null
+	lastUsedAt: Date | null
+}
+
+/** The public shape of a token: never its secret or hash. */
+export const presentApiToken = (row: TokenRow) => ({
+	id: row.id,
+	name: row.name ?? '',
+	createdAt: row.createdAt.toISOString(),
+	expiresAt: row.expiresAt?.toISOString() ?? null,
+	lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+})
+
+export type ApiToken = ReturnType<typeof presentApiToken>
+
+const ownPersonal = (userId: string) =>
+	and(eq(sessions.userId, userId), eq(sessions.kind, 'personal'), isNull(sessions.revokedAt))
+
+/** Creates a token; the answer holds its secret, which is never available again. */
+export async function createApiToken(userId: string, { name, expiresInDays }: ApiTokenInput) {
+	const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null
+	return db.transaction(async (tx) => {
+		// Locking the user row serialises concurrent creates, so the cap holds.
+		await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
+		const [active] = await tx
+			.select({ n: count() })
+			.from(sessions)
+			.where(
+				and(
+					ownPersonal(userId),
+					or(isNull(sessions.expiresAt), gt(sessions.expiresAt, sql`now()`)),
+				),
+			)
+		if (active!.n >= MAX_ACTIVE_TOKENS) {
+			throw new ConflictError(
+				`You already have ${MAX_ACTIVE_TOKENS} active API tokens, the most allowed. Revoke one you no longer use first.`,
+			)
+		}
+		const session = await createSession(userId, 'personal', { name, expiresAt, executor: tx })
+		return {
+			token: presentApiToken({ ...session, name, lastUsedAt: null }),
+			secret: session.token,
+		}
+	})
+}
+
+/** The user's unrevoked personal tokens, newest first; expired ones stay until cleanup. */
+export async function listApiTokens(userId: string): Promise<ApiToken[]> {
+	const rows = await db
+		.select(tokenColumns)
+		.from(sessions)
+		.where(ownPersonal(userId))
+		.orderBy(desc(sessions.createdAt), desc(sessions.id))
+	return rows.map(presentApiToken)
+}
+
+const uuidSchema = z.uuid()
+
+/** Revokes one of the user's tokens at once; anything else (another user's, a bad id) is 404. */
+export async function revokeApiToken(userId: string, tokenId: string) {
+	const notFound = new NotFoundError('No API token with this id.')
+	if (!uuidSchema.safeParse(tokenId).success) throw notFound
+	const [row] = await db
+		.update(sessions)
+		.set({ revokedAt: new Date() })
+		.where(and(ownPersonal(userId), eq(sessions.id, tokenId)))
+		.returning(tokenColumns)
+	if (!row) throw notFound
+	return presentApiToken(row)
+}

@@ -1,0 +1,273 @@
+import type {
+	ActionFunctionArgs,
+	HeadersFunction,
+	LoaderFunctionArgs,
+	MetaFunction,
+} from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import {
+	type ApiToken,
+	apiTokenInputSchema,
+	createApiToken,
+	listApiTokens,
+	revokeApiToken,
+} from '~/auth/api-tokens.server'
+import { requirePageUser } from '~/auth/auth.server'
+import { CopyButton } from '~/components/copy-button'
+import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
+import { AppError, ValidationError } from '~/errors'
+import { parseInput } from '~/http/input.server'
+import { limitRequest } from '~/http/rate-limit.server'
+
+export const meta: MetaFunction = () => [{ title: 'API tokens · Darkroom' }]
+
+// A new token's secret is in the page itself: no cache may keep it. A refused
+// action's Retry-After and RateLimit-* reach the page's response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+	const headers = new Headers(actionHeaders)
+	headers.set('Cache-Control', 'no-store')
+	return headers
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser(request)
+	return { tokens: await listApiTokens(user.id) }
+}
+
+const expiryChoices = [
+	{ value: '', label: 'Never' },
+	{ value: '30', label: '30 days' },
+	{ value: '90', label: '90 days' },
+	{ value: '365', label: '365 days' },
+]
+
+type FieldErrors = Partial<Record<'name' | 'expiresInDays', string>>
+
+export async function action(args: ActionFunctionArgs) {
+	const { request } = args
+	const { user } = await requirePageUser(request)
+	const form = await request.formData()
+	const intent = form.get('intent')
+	try {
+		if (intent === 'revoke') {
+			const token = await revokeApiToken(user.id, String(form.get('id') ?? ''))
+			return { revoked: token.name }
+		}
+		if (intent !== 'create') return data({ error: 'Unknown action.' }, { status: 400 })
+		// The same per-user budget as POST /api/tokens.
+		await limitRequest(args, 'read', user.id)
+		const expiry = String(form.get('expiresInDays') ?? '')
+		const input = parseInput(apiTokenInputSchema, {
+			name: String(form.get('name') ?? ''),
+			expiresInDays: expiry === '' ? undefined : Number(expiry),
+		})
+		return { created: await createApiToken(user.id, input) }
+	} catch (error) {
+		if (error instanceof ValidationError) {
+			const fieldErrors: FieldErrors = {}
+			for (const { path, message } of error.errors ?? []) {
+				if (path === 'name' || path === 'expiresInDays') fieldErrors[path] ??= message
+			}
+			return data({ fieldErrors, name: String(form.get('name') ?? '') }, { status: 422 })
+		}
+		if (error instanceof AppError && error.status < 500) {
+			const message =
+				intent === 'revoke' && error.status === 404
+					? 'This token was already revoked or does not exist.'
+					: error.message
+			return data({ error: message }, { status: error.status, headers: error.headers })
+		}
+		throw error
+	}
+}
+
+/** A fixed format in UTC, so the server's and the browser's renderings agree. */
+function DateCell({ iso, empty = 'Never' }: { iso: string | null; empty?: string }) {
+	if (!iso) return <span className="text-zinc-600">{empty}</span>
+	return (
+		<time dateTime={iso} title={iso}>
+			{iso.slice(0, 16).replace('T', ' ')} UTC
+		</time>
+	)
+}
+
+const isExpired = (token: ApiToken) =>
+	token.expiresAt !== null && new Date(token.expiresAt).getTime() <= Date.now()
+
+export default function ApiTokens() {
+	const { tokens } = useLoaderData<typeof loader>()
+	const result = useActionData<typeof action>()
+	const navigation = useNavigation()
+	const creating =
+		navigation.state === 'submitting' && navigation.formData?.get('intent') === 'create'
+	const created = result && 'created' in result ? result.created : null
+	const fieldErrors = result && 'fieldErrors' in result ? result.fieldErrors : {}
+
+	return (
+		<div className="space-y-8">
+			<p className="max-w-2xl text-sm text-zinc-700">
+				Personal API tokens let scripts and other services use the Darkroom API as you. Send one as{' '}
+				<code className="rounded bg-zinc-100 px-1">Authorization: Bearer &lt;token&gt;</code> or{' '}
+				<code className="rounded bg-zinc-100 px-1">X-API-Key: &lt;token&gt;</code>. A token can do
+				everything you can, including making more tokens: keep it secret and revoke it when it is no
+				longer needed.
+			</p>
+
+			{/* Always rendered, so screen readers announce the token when it appears. */}
+			<div role="status">
+				{created ? (
+					<section
+						aria-labelledby="new-token-heading"
+						className="space-y-3 rounded-xl border-2 border-emerald-600 bg-emerald-50 p-5"
+						data-testid="new-token"
+					>
+						<h2 id="new-token-heading" className="text-lg font-semibold text-emerald-900">
+							Token “{created.token.name}” created
+						</h2>
+						<p className="text-sm font-medium text-emerald-900">
+							Copy it now: it will not be shown again.
+						</p>
+						<div className="flex flex-wrap items-center gap-3">
+							<code
+								className="rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-sm break-all text-zinc-900 select-all"
+								data-testid="token-secret"
+							>
+								{created.secret}
+							</code>
+							<CopyButton text={created.secret} label="Copy token" />
+						</div>
+					</section>
+				) : null}
+			</div>
+			<div className="space-y-4 empty:hidden">
+				{result && 'revoked' in result ? (
+					<Alert tone="info">Token “{result.revoked}” revoked: it no longer works.</Alert>
+				) : null}
+				{result && 'error' in result ? <Alert>{result.error}</Alert> : null}
+			</div>
+
+			<section aria-labelledby="create-heading" className="max-w-xl space-y-4">
+				<h2 id="create-heading" className="text-lg font-semibold">
+					Create a token
+				</h2>
+				<Form
+					method="post"
+					// A new form after each token, so the name field starts empty again.
+					key={created?.token.id ?? 'new'}
+					className="flex flex-wrap items-start gap-4"
+					noValidate
+				>
+					<input type="hidden" name="intent" value="create" />
+					<div className="min-w-56 flex-1">
+						<Field
+							label="Name"
+							name="name"
+							maxLength={100}
+							placeholder="e.g. Backup script"
+							autoComplete="off"
+							required
+							defaultValue={result && 'fieldErrors' in result ? result.name : undefined}
+							error={fieldErrors.name}
+						/>
+					</div>
+					<div>
+						<label htmlFor="expiresInDays" className="block text-sm font-medium text-zinc-700">
+							Expires
+						</label>
+						<select
+							id="expiresInDays"
+							name="expiresInDays"
+							defaultValue="90"
+							aria-invalid={fieldErrors.expiresInDays ? true : undefined}
+							aria-describedby={fieldErrors.expiresInDays ? 'expiresInDays-error' : undefined}
+							className="mt-1 block rounded-md border border-zinc-300 bg-white px-3 py-2 shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
+						>
+							{expiryChoices.map((choice) => (
+								<option key={choice.value} value={choice.value}>
+									{choice.label}
+								</option>
+							))}
+						</select>
+						{fieldErrors.expiresInDays ? (
+							<p id="expiresInDays-error" className="mt-1 text-sm text-red-700">
+								{fieldErrors.expiresInDays}
+							</p>
+						) : null}
+					</div>
+					<button type="submit" className={`${buttonClass} mt-6`} disabled={creating}>
+						{creating ? 'Creating…' : 'Create token'}
+					</button>
+				</Form>
+			</section>
+
+			<section aria-labelledby="tokens-heading" className="space-y-3">
+				<h2 id="tokens-heading" className="text-lg font-semibold">
+					Your tokens
+				</h2>
+				{tokens.length === 0 ? (
+					<p className="text-sm text-zinc-600">No API tokens yet.</p>
+				) : (
+					<div className="overflow-x-auto">
+						<table className="w-full text-left text-sm" data-testid="tokens">
+							<caption className="sr-only">Your API tokens</caption>
+							<thead className="text-zinc-600">
+								<tr>
+									<th scope="col" className="py-2 pr-4 font-medium">
+										Name
+									</th>
+									<th scope="col" className="py-2 pr-4 font-medium">
+										Created
+									</th>
+									<th scope="col" className="py-2 pr-4 font-medium">
+										Expires
+									</th>
+									<th scope="col" className="py-2 pr-4 font-medium">
+										Last used
+									</th>
+									<th scope="col" className="py-2 font-medium">
+										<span className="sr-only">Actions</span>
+									</th>
+								</tr>
+							</thead>
+							<tbody>
+								{tokens.map((token) => (
+									<tr key={token.id} className="border-t border-zinc-200">
+										<th scope="row" className="py-2 pr-4 font-medium break-all">
+											{token.name}
+										</th>
+										<td className="py-2 pr-4 whitespace-nowrap">
+											<DateCell iso={token.createdAt} />
+										</td>
+										<td className="py-2 pr-4 whitespace-nowrap">
+											{isExpired(token) ? (
+												<span className="font-medium text-red-700">Expired</span>
+											) : (
+												<DateCell iso={token.expiresAt} />
+											)}
+										</td>
+										<td className="py-2 pr-4 whitespace-nowrap">
+											<DateCell iso={token.lastUsedAt} empty="Not yet" />
+										</td>
+										<td className="py-2 text-right">
+											<Form method="post">
+												<input type="hidden" name="intent" value="revoke" />
+												<input type="hidden" name="id" value={token.id} />
+												<button
+													type="submit"
+													className={`${secondaryButtonClass} py-1 focus-visible:outline-2 focus-visible:outline-indigo-600`}
+												>
+													Revoke<span className="sr-only"> {token.name}</span>
+												</button>
+											</Form>
+										</td>
+									</tr>
+								))}
+							</tbody>
+						</table>
+					</div>
+				)}
+			</section>
+		</div>
+	)
+}

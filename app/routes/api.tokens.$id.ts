@@ -1,0 +1,15 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { revokeApiToken } from '~/auth/api-tokens.server'
+import { requireApiUser } from '~/auth/auth.server'
+import { MethodNotAllowedError } from '~/errors'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler } from '~/http/problem.server'
+
+export const loader = methodNotAllowed(['DELETE'])
+
+export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
+	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['DELETE'])
+	const { user } = await requireApiUser(request)
+	await revokeApiToken(user.id, params.id!)
+	return new Response(null, { status: 204 })
+})
