@@ -476,7 +476,7 @@ describe('CORS', () => {
 		expect(response.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example')
 		expect(response.headers.get('Access-Control-Allow-Methods')).toMatch(/\bPOST\b/)
 		expect(response.headers.get('Access-Control-Allow-Headers')).toBe(
-			'Authorization, Content-Type, Idempotency-Key',
+			'Authorization, X-API-Key, Content-Type, Idempotency-Key, If-None-Match',
 		)
 		expect(response.headers.get('Access-Control-Allow-Credentials')).toBeNull()
 		expect(response.headers.get('Vary')).toMatch(/\bOrigin\b/)
