@@ -65,6 +65,7 @@ export const processImageTask = imageTask(
 						metadata: result.metadata,
 						thumbnail: stored(thumbnailKey, result.thumbnail),
 						optimized: stored(optimizedKey, result.optimized),
+						placeholder: result.placeholder,
 						processedAt: sql`now()`,
 						updatedAt: sql`now()`,
 					})
