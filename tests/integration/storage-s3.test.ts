@@ -2,6 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
+import { signingWindow } from '~/storage/common'
 import { createS3Storage } from '~/storage/s3.server'
 import type { Storage } from '~/storage/types'
 import { startS3, type TestS3 } from '../support/s3'
@@ -198,6 +199,44 @@ describe('s3 storage', () => {
 		})
 		expect((await fetch(url)).status).toBe(200)
 		await new Promise((resolve) => setTimeout(resolve, 2100))
+		const response = await fetch(url)
+		expect(response.status).toBe(403)
+		await response.arrayBuffer()
+	})
+
+	test('two signings in the same window give the identical URL, and it downloads', async () => {
+		const key = 'images/u4/i/window.webp'
+		const bytes = Buffer.from('same url, same file')
+		await storage.put(key, bytes, 'image/webp')
+		// Two moments in one 300 s window: its first and its last millisecond.
+		const now = Date.now()
+		const window = signingWindow(now, 900, 300)
+		const first = signingWindow(window.signedAt.getTime() + 1, 900, 300)
+		const last = signingWindow(window.signedAt.getTime() + 300_000, 900, 300)
+		expect(first).toEqual(window)
+		expect(last).toEqual(window)
+		expect(window.expiresAt.getTime() - now).toBeGreaterThanOrEqual(900_000)
+		expect(window.expiresAt.getTime() - now).toBeLessThan(1_200_000)
+
+		const url = await storage.signedUrl(key, { ...signOptions, ...first })
+		// The clock moves on; the signature date comes from the window, not from it.
+		await new Promise((resolve) => setTimeout(resolve, 1100))
+		expect(await storage.signedUrl(key, { ...signOptions, ...last })).toBe(url)
+		const params = new URL(url).searchParams
+		expect(params.get('X-Amz-Expires')).toBe('1200')
+		const signedAt = window.signedAt.toISOString().replace(/[-:]|\.\d{3}/g, '')
+		expect(params.get('X-Amz-Date')).toBe(signedAt)
+
+		const response = await fetch(url)
+		expect(response.status).toBe(200)
+		expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
+	})
+
+	test('a URL signed for a past window is refused', async () => {
+		const key = 'images/u4/i/past.webp'
+		await storage.put(key, Buffer.from('old'), 'image/webp')
+		const past = signingWindow(Date.now() - 2 * 3600_000, 900, 300)
+		const url = await storage.signedUrl(key, { ...signOptions, ...past })
 		const response = await fetch(url)
 		expect(response.status).toBe(403)
 		await response.arrayBuffer()
