@@ -95,9 +95,9 @@ function beforeHead(res: ServerResponse, apply: () => void) {
 // CORS (mounted on /api)
 
 const ALLOWED_METHODS = 'GET, POST, DELETE'
-const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key'
+const ALLOWED_HEADERS = 'Authorization, Content-Type, Idempotency-Key, If-None-Match'
 const EXPOSED_HEADERS =
-	'Location, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Idempotent-Replayed'
+	'Location, ETag, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Idempotent-Replayed'
 
 /**
  * Exactly the origins in CORS_ORIGINS (none by default) may call the API from

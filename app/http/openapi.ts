@@ -259,9 +259,9 @@ images does.
 
 ## CORS
 Only the origins in \`CORS_ORIGINS\` (none by default) may call the API from a browser: preflights
-are answered for \`GET\`, \`POST\`, \`DELETE\` with \`Authorization\`, \`Content-Type\` and
-\`Idempotency-Key\`, and \`Location\`, \`RateLimit-*\`, \`Retry-After\` and \`Idempotent-Replayed\` are
-exposed. No credentials: such callers use bearer tokens.
+are answered for \`GET\`, \`POST\`, \`DELETE\` with \`Authorization\`, \`Content-Type\`,
+\`Idempotency-Key\` and \`If-None-Match\`, and \`Location\`, \`ETag\`, \`RateLimit-*\`, \`Retry-After\` and
+\`Idempotent-Replayed\` are exposed. No credentials: such callers use bearer tokens.
 
 ## Example
 \`\`\`sh

@@ -476,7 +476,7 @@ describe('CORS', () => {
 		expect(response.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example')
 		expect(response.headers.get('Access-Control-Allow-Methods')).toMatch(/\bPOST\b/)
 		expect(response.headers.get('Access-Control-Allow-Headers')).toBe(
-			'Authorization, Content-Type, Idempotency-Key',
+			'Authorization, Content-Type, Idempotency-Key, If-None-Match',
 		)
 		expect(response.headers.get('Access-Control-Allow-Credentials')).toBeNull()
 		expect(response.headers.get('Vary')).toMatch(/\bOrigin\b/)
@@ -499,6 +499,7 @@ describe('CORS', () => {
 		expect(allowed.headers.get('Access-Control-Expose-Headers')!.split(/,\s*/)).toEqual(
 			expect.arrayContaining([
 				'Location',
+				'ETag',
 				'RateLimit-Limit',
 				'RateLimit-Remaining',
 				'RateLimit-Reset',
