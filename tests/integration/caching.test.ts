@@ -2,6 +2,7 @@ import postgres from 'postgres'
 import sharp from 'sharp'
 import { thumbHashToRGBA } from 'thumbhash'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '~/config.server'
 import {
 	api,
 	type AppProcess,
@@ -213,5 +214,26 @@ describe('stable signed URLs and ETag/304', () => {
 		const revalidated = await fetch(url, { headers: { 'If-None-Match': [...etags][0]! } })
 		expect(revalidated.status).toBe(304)
 		expect(await revalidated.text()).toBe('')
+	})
+})
+
+describe('SIGNED_URL_WINDOW', () => {
+	const windowOf = (env: Record<string, string>) => parseConfig(env).signedUrlWindowSeconds
+
+	it('defaults to 300 s, or half of a shorter SIGNED_URL_TTL', () => {
+		expect(windowOf({})).toBe(300)
+		expect(windowOf({ SIGNED_URL_TTL: '120' })).toBe(60)
+		expect(windowOf({ SIGNED_URL_TTL: '1' })).toBe(0)
+	})
+
+	it('must be less than SIGNED_URL_TTL, and fit S3’s 7-day limit with it', () => {
+		expect(windowOf({ SIGNED_URL_TTL: '600', SIGNED_URL_WINDOW: '599' })).toBe(599)
+		expect(() => parseConfig({ SIGNED_URL_TTL: '600', SIGNED_URL_WINDOW: '600' })).toThrow(
+			/SIGNED_URL_WINDOW: must be less than SIGNED_URL_TTL/,
+		)
+		expect(() => parseConfig({ SIGNED_URL_WINDOW: '-1' })).toThrow(/SIGNED_URL_WINDOW/)
+		const s3 = { S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' }
+		expect(() => parseConfig({ ...s3, SIGNED_URL_TTL: '604800' })).toThrow(/7 days/)
+		expect(windowOf({ ...s3, SIGNED_URL_TTL: '604500' })).toBe(300)
 	})
 })
