@@ -48,6 +48,11 @@ const schema = z.object({
 	THUMBNAIL_MAX_SIZE: positiveInt.max(2048).default(256),
 	OPTIMIZED_MAX_SIZE: positiveInt.max(8192).default(2048),
 	SIGNED_URL_TTL: positiveInt.default(900),
+	/**
+	 * Signed URLs expire on a grid of this many seconds, so they stay identical
+	 * (cacheable) within it. Default: 300, or half of SIGNED_URL_TTL when shorter.
+	 */
+	SIGNED_URL_WINDOW: z.coerce.number().int().min(0).optional(),
 	SESSION_TTL_DAYS: positiveInt.default(30),
 	WORKER_CONCURRENCY: positiveInt.max(64).default(2),
 	JOB_MAX_ATTEMPTS: positiveInt.max(25).default(8),
@@ -166,6 +171,19 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			'Invalid configuration:\n  WORKER_DEAD_AFTER_SECONDS: must be at least twice WORKER_HEARTBEAT_SECONDS, or live workers look dead',
 		)
 	}
+	const signedUrlWindow =
+		values.SIGNED_URL_WINDOW ?? Math.min(300, Math.floor(values.SIGNED_URL_TTL / 2))
+	if (signedUrlWindow >= values.SIGNED_URL_TTL) {
+		throw new ConfigError(
+			'Invalid configuration:\n  SIGNED_URL_WINDOW: must be less than SIGNED_URL_TTL',
+		)
+	}
+	// S3 refuses presigned URLs that live longer than 7 days.
+	if (storageDriver === 's3' && values.SIGNED_URL_TTL + signedUrlWindow > 7 * 24 * 3600) {
+		throw new ConfigError(
+			'Invalid configuration:\n  SIGNED_URL_TTL: with SIGNED_URL_WINDOW at most 604800 seconds (7 days) for S3',
+		)
+	}
 	const dataDir = path.resolve(values.DATA_DIR)
 	return {
 		env: values.NODE_ENV,
@@ -196,6 +214,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		thumbnailMaxSize: values.THUMBNAIL_MAX_SIZE,
 		optimizedMaxSize: values.OPTIMIZED_MAX_SIZE,
 		signedUrlTtlSeconds: values.SIGNED_URL_TTL,
+		signedUrlWindowSeconds: signedUrlWindow,
 		sessionTtlDays: values.SESSION_TTL_DAYS,
 		workerConcurrency: values.WORKER_CONCURRENCY,
 		jobMaxAttempts: values.JOB_MAX_ATTEMPTS,

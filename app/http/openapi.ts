@@ -146,6 +146,26 @@ const uploadOperation = (operationId: string, summary: string, extra = '') => ({
 const SIGNING_UNAVAILABLE =
 	'Object storage could not sign the URLs of the answer (its credentials could not be loaded or it refused); retry after `Retry-After` seconds. For the process operations the stages may already be queued.'
 
+const SIGNED_URL_LIFETIME =
+	'Signed URLs expire on a grid of `SIGNED_URL_WINDOW` seconds (default 300): each lives at least `SIGNED_URL_TTL` seconds (default 900) and less than `SIGNED_URL_TTL + SIGNED_URL_WINDOW`, and every request within one window gets the very same URL, so browsers and CDNs can cache the file under it.'
+
+const PLACEHOLDER_DESCRIPTION = `A [ThumbHash](https://evanw.github.io/thumbhash/) of the thumbnail, base64-encoded
+(standard alphabet, with padding; about 25 bytes): a blurred preview with the image's colours and aspect
+ratio, to show while the thumbnail loads. Decode the base64 to bytes and pass them to a ThumbHash decoder,
+e.g. with the \`thumbhash\` npm package: \`thumbHashToDataURL(Uint8Array.from(atob(placeholder), (c) =>
+c.charCodeAt(0)))\` gives a PNG data URL (\`thumbHashToRGBA\` the pixels, \`thumbHashToAverageRGBA\` the average
+colour). Null until the image stage completes; a re-run of the image stage computes it again.`
+
+/** Conditional GET on the image routes (app/http/etag.server.ts). */
+const conditionalGet = (what: string) => `
+
+**Caching.** The answer carries a weak \`ETag\` (a hash of the body) and \`Cache-Control: private, no-cache\`.
+Signed URLs stay the same within a signing window, so an unchanged ${what} gives the same body and ETag.
+Send the ETag back in \`If-None-Match\` (a list and \`*\` work too; weak comparison): the answer is then
+\`304 Not Modified\` with the ETag and no body, and the copy you kept is still current.`
+
+const cacheHeaders = { ETag: header('ETag'), 'Cache-Control': header('CacheControlNoCache') }
+
 const methodsNote = (allowed: string) =>
 	`Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed}\`; see \`components.responses.MethodNotAllowed\`.`
 
@@ -245,9 +265,9 @@ images does.
 
 ## CORS
 Only the origins in \`CORS_ORIGINS\` (none by default) may call the API from a browser: preflights
-are answered for \`GET\`, \`POST\`, \`DELETE\` with \`Authorization\`, \`Content-Type\` and
-\`Idempotency-Key\`, and \`Location\`, \`RateLimit-*\`, \`Retry-After\` and \`Idempotent-Replayed\` are
-exposed. No credentials: such callers use bearer tokens.
+are answered for \`GET\`, \`POST\`, \`DELETE\` with \`Authorization\`, \`Content-Type\`,
+\`Idempotency-Key\` and \`If-None-Match\`, and \`Location\`, \`ETag\`, \`RateLimit-*\`, \`Retry-After\` and
+\`Idempotent-Replayed\` are exposed. No credentials: such callers use bearer tokens.
 
 ## Example
 \`\`\`sh
@@ -440,16 +460,22 @@ Any credential of the user may create tokens, a personal token included. A user 
 - \`tag\` keeps images whose AI tags include this tag exactly.
 
 An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page\`, \`pageSize\` or
-\`status\`, a \`q\` longer than 200 characters or a \`tag\` longer than 64 characters answer \`422\`.`,
+\`status\`, a \`q\` longer than 200 characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGet('page')}`,
 				parameters: [
 					parameter('Page'),
 					parameter('PageSize'),
 					parameter('StatusFilter'),
 					parameter('SearchQuery'),
 					parameter('TagFilter'),
+					parameter('IfNoneMatch'),
 				],
 				responses: {
-					'200': { description: 'One page of images.', content: jsonBody('ImageList') },
+					'200': {
+						description: 'One page of images.',
+						headers: cacheHeaders,
+						content: jsonBody('ImageList'),
+					},
+					'304': { $ref: '#/components/responses/NotModified' },
 					'401': problem('Unauthorized'),
 					'422': problem(
 						'ValidationFailed',
@@ -508,10 +534,15 @@ The answer holds one image detail per distinct id, in no particular order. See
 				tags: ['Images'],
 				operationId: 'getImage',
 				summary: 'One image',
-				description:
-					'The image detail, with freshly signed variant URLs valid until `urlsExpireAt`.',
+				description: `The image detail, with signed variant URLs valid until \`urlsExpireAt\`.${conditionalGet('image')}`,
+				parameters: [parameter('IfNoneMatch')],
 				responses: {
-					'200': { description: 'The image.', content: jsonBody('ImageDetail') },
+					'200': {
+						description: 'The image.',
+						headers: cacheHeaders,
+						content: jsonBody('ImageDetail'),
+					},
+					'304': { $ref: '#/components/responses/NotModified' },
 					'401': problem('Unauthorized'),
 					'404': problem('NotFound'),
 					'500': problem('InternalError'),
@@ -541,7 +572,7 @@ The answer holds one image detail per distinct id, in no particular order. See
 				summary: 'Download a variant',
 				description: `Redirects to a signed URL for the variant, served as an attachment
 (\`Content-Disposition: attachment\`; thumbnail and optimized copies are named \`<name>-thumbnail.webp\`
-and \`<name>-optimized.webp\`). The URL lives \`SIGNED_URL_TTL\` seconds (default 900 = 15 minutes).
+and \`<name>-optimized.webp\`). ${SIGNED_URL_LIFETIME}
 While the variant does not exist yet (the image stage has not completed) the answer is \`404\`.`,
 				parameters: [parameter('Variant')],
 				responses: {
@@ -774,6 +805,14 @@ from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email
 					"The personal token's id. A value that is not a UUID, an unknown id and another user's token all answer `404`.",
 				schema: uuid,
 			},
+			IfNoneMatch: {
+				name: 'If-None-Match',
+				in: 'header',
+				description:
+					'ETags of copies the client holds (e.g. the last `ETag` answered); when one matches the current answer (weak comparison; `*` matches any), the answer is `304` without a body.',
+				schema: { type: 'string' },
+				example: 'W/"3q2-7wR1c0Zx9bJf4s8mKqA1dVhY0uE"',
+			},
 			ImageId: {
 				name: 'id',
 				in: 'path',
@@ -858,6 +897,18 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 			},
 		},
 		headers: {
+			ETag: {
+				description:
+					'Weak validator of the body (`W/"<hash>"`): the same while neither the data nor the signed URLs change. Send it back in `If-None-Match`.',
+				required: true,
+				schema: { type: 'string', pattern: '^W/".+"$' },
+			},
+			CacheControlNoCache: {
+				description:
+					'`private, no-cache`: a client may keep the answer but must revalidate it (with `If-None-Match`) before each use; shared caches must not store it.',
+				required: true,
+				schema: { type: 'string', const: 'private, no-cache' },
+			},
 			WWWAuthenticate: {
 				description: 'The authentication scheme to use.',
 				required: true,
@@ -904,8 +955,7 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 				example: 42,
 			},
 			SignedUrlLocation: {
-				description:
-					'An absolute signed URL of the file, valid for `SIGNED_URL_TTL` seconds (default 900).',
+				description: `An absolute signed URL of the file. ${SIGNED_URL_LIFETIME}`,
 				required: true,
 				schema: { type: 'string', format: 'uri' },
 			},
@@ -940,6 +990,11 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 			},
 		},
 		responses: {
+			NotModified: {
+				description:
+					'Not Modified: the `If-None-Match` ETag is still current. No body; the copy the client holds is up to date.',
+				headers: { ETag: header('ETag'), 'Cache-Control': header('CacheControlNoCache') },
+			},
 			BadRequest: {
 				description: 'The request cannot be read (`bad-request`).',
 				content: problemContent({
@@ -1299,8 +1354,7 @@ or was already used for a different file within 24 hours.`,
 					url: {
 						type: 'string',
 						format: 'uri',
-						description:
-							'Signed URL (served inline), valid for `SIGNED_URL_TTL` seconds (default 900) until `urlsExpireAt`. It stops working when the image is deleted; an expired or altered URL answers `403`.',
+						description: `Signed URL (served inline), valid until \`urlsExpireAt\`. ${SIGNED_URL_LIFETIME} It stops working when the image is deleted; an expired or altered URL answers \`403\`.`,
 					},
 					contentType: { type: 'string', examples: ['image/webp'] },
 					byteSize: { type: 'integer', minimum: 0 },
@@ -1477,6 +1531,7 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					'metadata',
 					'variants',
 					'urlsExpireAt',
+					'placeholder',
 					'ai',
 				],
 				properties: {
@@ -1536,7 +1591,12 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					urlsExpireAt: {
 						...timestamp,
 						description:
-							'When the signed URLs in `variants` stop working: now + `SIGNED_URL_TTL` (default 900 s = 15 min). Fetch the image again for fresh ones.',
+							'When the signed URLs in `variants` stop working (the `exp` or `X-Amz-Date` + `X-Amz-Expires` in them): at least `SIGNED_URL_TTL` (default 900 s = 15 min) and less than `SIGNED_URL_TTL + SIGNED_URL_WINDOW` from now, the end of the current signing window. Fetch the image again for fresh ones.',
+					},
+					placeholder: {
+						type: ['string', 'null'],
+						contentEncoding: 'base64',
+						description: PLACEHOLDER_DESCRIPTION,
 					},
 					ai: nullable(
 						schema('AiResult'),
@@ -1556,11 +1616,12 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					'width',
 					'height',
 					'thumbnailUrl',
+					'placeholder',
 					'safety',
 					'tags',
 				],
 				description:
-					'An image in a list. `safety` and `tags` are additions to the contract: enough to blur flagged images and show tags without fetching each image.',
+					'An image in a list. `placeholder`, `safety` and `tags` are additions to the contract: enough to show a preview while the thumbnail loads, blur flagged images and show tags without fetching each image.',
 				properties: {
 					id: uuid,
 					filename: { type: 'string', maxLength: 255 },
@@ -1573,8 +1634,12 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					thumbnailUrl: {
 						type: ['string', 'null'],
 						format: 'uri',
-						description:
-							'Signed URL of the thumbnail, valid for `SIGNED_URL_TTL` seconds (default 900); null until the thumbnail exists.',
+						description: `Signed URL of the thumbnail; null until the thumbnail exists. ${SIGNED_URL_LIFETIME}`,
+					},
+					placeholder: {
+						type: ['string', 'null'],
+						contentEncoding: 'base64',
+						description: PLACEHOLDER_DESCRIPTION,
 					},
 					safety: {
 						type: ['object', 'null'],

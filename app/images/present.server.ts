@@ -1,5 +1,6 @@
 import type { StoredVariant } from '../../db/schema'
 import { config } from '~/config.server'
+import { type SigningWindow, signingWindow } from '~/storage/common'
 import { storage } from '~/storage/storage.server'
 import type { VariantName } from './keys'
 import type { ImageRow } from './queries.server'
@@ -8,7 +9,17 @@ import type { ImageRow } from './queries.server'
 
 export const baseUrlOf = (request: Request) => config.publicUrl ?? new URL(request.url).origin
 
-type Signing = { baseUrl: string; disposition?: 'inline' | 'attachment' }
+type Signing = {
+	baseUrl: string
+	disposition?: 'inline' | 'attachment'
+	/** Shared by all URLs of one answer, so they expire together; the current one by default. */
+	window?: SigningWindow
+}
+
+/** The one place that decides when signed URLs expire (see signingWindow). */
+export function currentSigningWindow(): SigningWindow {
+	return signingWindow(Date.now(), config.signedUrlTtlSeconds, config.signedUrlWindowSeconds)
+}
 
 function variantFilename(image: ImageRow, variant: VariantName) {
 	if (variant === 'original') return image.filename
@@ -32,12 +43,12 @@ export function storedVariant(image: ImageRow, variant: VariantName): StoredVari
 export async function signVariant(
 	image: ImageRow,
 	variant: VariantName,
-	{ baseUrl, disposition = 'inline' }: Signing,
+	{ baseUrl, disposition = 'inline', window = currentSigningWindow() }: Signing,
 ) {
 	const stored = storedVariant(image, variant)
 	if (!stored) return null
 	return storage.signedUrl(stored.key, {
-		expiresIn: config.signedUrlTtlSeconds,
+		...window,
 		contentType: stored.contentType,
 		disposition,
 		filename: variantFilename(image, variant),
@@ -58,11 +69,11 @@ async function presentVariant(image: ImageRow, variant: VariantName, signing: Si
 }
 
 export async function presentImage(image: ImageRow, { baseUrl }: Signing) {
-	const urlsExpireAt = new Date(Date.now() + config.signedUrlTtlSeconds * 1000)
+	const window = currentSigningWindow()
 	const [original, thumbnail, optimized] = await Promise.all([
-		presentVariant(image, 'original', { baseUrl }),
-		presentVariant(image, 'thumbnail', { baseUrl }),
-		presentVariant(image, 'optimized', { baseUrl }),
+		presentVariant(image, 'original', { baseUrl, window }),
+		presentVariant(image, 'thumbnail', { baseUrl, window }),
+		presentVariant(image, 'optimized', { baseUrl, window }),
 	])
 	return {
 		id: image.id,
@@ -83,14 +94,16 @@ export async function presentImage(image: ImageRow, { baseUrl }: Signing) {
 		// Every route answers only the owner, so GPS is always the owner's to see.
 		metadata: image.metadata,
 		variants: { original: original!, thumbnail, optimized },
-		urlsExpireAt: urlsExpireAt.toISOString(),
+		urlsExpireAt: window.expiresAt.toISOString(),
+		/** ThumbHash (base64) of the thumbnail; null until the image stage completes. */
+		placeholder: image.placeholder,
 		ai: image.ai,
 	}
 }
 
 export type ImageDetail = Awaited<ReturnType<typeof presentImage>>
 
-export async function presentListItem(image: ImageRow, { baseUrl }: Signing) {
+export async function presentListItem(image: ImageRow, { baseUrl, window }: Signing) {
 	return {
 		id: image.id,
 		filename: image.filename,
@@ -100,7 +113,8 @@ export async function presentListItem(image: ImageRow, { baseUrl }: Signing) {
 		overallStatus: image.overallStatus,
 		width: image.width,
 		height: image.height,
-		thumbnailUrl: await signVariant(image, 'thumbnail', { baseUrl }),
+		thumbnailUrl: await signVariant(image, 'thumbnail', { baseUrl, window }),
+		placeholder: image.placeholder,
 		// Additions to the contract's list item: enough to blur flagged images and show tags.
 		safety: image.ai
 			? { flagged: image.ai.safety.flagged, categories: image.ai.safety.categories }

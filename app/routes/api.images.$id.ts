@@ -1,7 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { MethodNotAllowedError } from '~/errors'
-import { apiHandler, json } from '~/http/problem.server'
+import { cacheableJson } from '~/http/etag.server'
+import { apiHandler } from '~/http/problem.server'
 import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
@@ -12,7 +13,7 @@ export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(request)
 	await limitRequest(args, 'read', user.id)
 	const image = await getOwnedImage(user.id, params.id!)
-	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }))
+	return cacheableJson(request, await presentImage(image, { baseUrl: baseUrlOf(request) }))
 })
 
 export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {

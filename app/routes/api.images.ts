@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { MethodNotAllowedError } from '~/errors'
-import { apiHandler, json } from '~/http/problem.server'
+import { cacheableJson } from '~/http/etag.server'
+import { apiHandler } from '~/http/problem.server'
 import { limitRequest } from '~/http/rate-limit.server'
 import { uploadResponse } from '~/http/upload-response.server'
-import { baseUrlOf, presentListItem } from '~/images/present.server'
+import { baseUrlOf, currentSigningWindow, presentListItem } from '~/images/present.server'
 import { listImages, parseListQuery } from '~/images/queries.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
@@ -13,9 +14,9 @@ export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	await limitRequest(args, 'read', user.id)
 	const query = parseListQuery(new URL(request.url).searchParams)
 	const { rows, ...page } = await listImages(user.id, query)
-	const baseUrl = baseUrlOf(request)
-	const items = await Promise.all(rows.map((row) => presentListItem(row, { baseUrl })))
-	return json({ items, ...page })
+	const signing = { baseUrl: baseUrlOf(request), window: currentSigningWindow() }
+	const items = await Promise.all(rows.map((row) => presentListItem(row, signing)))
+	return cacheableJson(request, { items, ...page })
 })
 
 export const action = apiHandler(async (args: ActionFunctionArgs) => {

@@ -1,6 +1,7 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
 import { config, getSecretKey } from '~/config.server'
 import { AppError } from '~/errors'
+import { ifNoneMatchMatches } from '~/http/etag.server'
 import { openLocalObject, verifySignedFileRequest } from '~/storage/local.server'
 import { contentDisposition } from '~/storage/storage.server'
 
@@ -45,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 		// User content on our origin: never let it run as a page.
 		'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
 	}
-	if (matchesEtag(request.headers.get('If-None-Match'), etag)) {
+	if (ifNoneMatchMatches(request.headers.get('If-None-Match'), etag)) {
 		await object.close()
 		return new Response(null, { status: 304, headers })
 	}
@@ -59,13 +60,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 		return new Response(null, { status: 200, headers })
 	}
 	return new Response(createReadableStreamFromReadable(object.stream()), { status: 200, headers })
-}
-
-/** If-None-Match uses weak comparison (RFC 9110 §13.1.2). */
-function matchesEtag(header: string | null, etag: string): boolean {
-	if (!header) return false
-	if (header.trim() === '*') return true
-	return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)
 }
 
 // Stand-in for the shared problem helper (app/http/problem.server.ts).

@@ -22,6 +22,28 @@ export function assertValidPrefix(prefix: string): void {
 	}
 }
 
+export type SigningWindow = { signedAt: Date; expiresAt: Date }
+
+/**
+ * Signed URLs expire on a grid of `windowSeconds`, so every request in one
+ * window gets the same URL (cacheable) and each still lives at least
+ * `ttlSeconds` and less than `ttlSeconds + windowSeconds`. `signedAt` is the
+ * earliest moment that maps to the same expiry, so it never lies in the future.
+ * A window of 0 means one-second steps: URLs then change every second.
+ */
+export function signingWindow(
+	nowMs: number,
+	ttlSeconds: number,
+	windowSeconds: number,
+): SigningWindow {
+	const step = Math.max(1, windowSeconds) * 1000
+	const expiresAtMs = Math.ceil((nowMs + ttlSeconds * 1000) / step) * step
+	return {
+		signedAt: new Date(expiresAtMs - ttlSeconds * 1000 - step),
+		expiresAt: new Date(expiresAtMs),
+	}
+}
+
 /**
  * An RFC 6266 Content-Disposition value: an ASCII `filename` for old clients
  * and `filename*` with the exact UTF-8 name for everyone else.

@@ -271,7 +271,8 @@ const FILES_PREFIX = '/files/'
 const SIGNED_PARAMS = ['exp', 'ct', 'disp', 'name', 'sig'] as const
 
 function signFileUrl(key: string, options: SignedUrlOptions, secretKey: string): string {
-	const exp = String(Math.floor(Date.now() / 1000) + Math.max(0, Math.floor(options.expiresIn)))
+	// Absolute and whole seconds: the same expiry always gives the same URL.
+	const exp = String(Math.floor(options.expiresAt.getTime() / 1000))
 	const fields = { exp, ct: options.contentType, disp: options.disposition, name: options.filename }
 	const params = new URLSearchParams({ ...fields, sig: signature(secretKey, key, fields) })
 	return `${options.baseUrl.replace(/\/+$/, '')}${FILES_PREFIX}${key}?${params}`

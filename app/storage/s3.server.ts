@@ -105,18 +105,25 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 			assertValidPrefix(prefix)
 			return listObjects(client, bucket, prefix, options.listPageSize ?? 1000)
 		},
-		async signedUrl(key, { expiresIn, contentType, disposition, filename }) {
+		async signedUrl(key, { expiresAt, signedAt, contentType, disposition, filename }) {
 			assertValidKey(key)
+			// X-Amz-Date and X-Amz-Expires both come from the window, not the
+			// clock, so signing again within the window gives the same URL.
+			const expiresIn = Math.round((expiresAt.getTime() - signedAt.getTime()) / 1000)
 			const command = new GetObjectCommand({
 				Bucket: bucket,
 				Key: key,
 				// Served with these headers whatever the object carries, like the local driver.
 				ResponseContentType: contentType,
 				ResponseContentDisposition: contentDisposition(disposition, filename),
+				// Signed into the URL, so it is the URL's whole lifetime rather than
+				// what remains of it (as /files sends): fixed within the window.
 				ResponseCacheControl: `private, max-age=${expiresIn}, immutable`,
 			})
 			// Presigning is local computation; it only fails on bad input or credentials.
-			return getSignedUrl(client, command, { expiresIn }).catch(rethrowAs('sign'))
+			return getSignedUrl(client, command, { expiresIn, signingDate: signedAt }).catch(
+				rethrowAs('sign'),
+			)
 		},
 		async check() {
 			const command = new HeadBucketCommand({ Bucket: bucket })

@@ -3,8 +3,14 @@ import type { Readable } from 'node:stream'
 export type PutBody = Buffer | { stream: () => Readable; byteSize: number }
 
 export type SignedUrlOptions = {
-	/** Seconds until the URL stops working. */
-	expiresIn: number
+	/** When the URL stops working (whole seconds; see signingWindow). */
+	expiresAt: Date
+	/**
+	 * Start of the signing window, at or before now. S3 signs with this date
+	 * rather than the clock, so every URL signed in one window is identical
+	 * and browsers and CDNs can cache the file under it.
+	 */
+	signedAt: Date
 	/** Served with this Content-Type, whatever the object carries. */
 	contentType: string
 	/** Served as `Content-Disposition: <disposition>; filename=...`. */

@@ -32,13 +32,19 @@ function listTree(dir = root): string[] {
 		.sort()
 }
 
-const signOptions: SignedUrlOptions = {
-	expiresIn: 60,
+/** A URL signed now that lives `seconds`. */
+function expiringIn(seconds: number) {
+	const now = Date.now()
+	return { signedAt: new Date(now), expiresAt: new Date(now + seconds * 1000) }
+}
+
+const signOptions = (): SignedUrlOptions => ({
+	...expiringIn(60),
 	contentType: 'image/webp',
 	disposition: 'inline',
 	filename: 'Café "menu".webp',
 	baseUrl: 'https://darkroom.example/',
-}
+})
 
 describe('local storage', () => {
 	test('put a Buffer, get it back, exists', async () => {
@@ -125,7 +131,9 @@ describe('local storage', () => {
 			await expect(storage.delete(['images/ok.jpg', key]), key).rejects.toThrow(
 				/Invalid storage key/,
 			)
-			await expect(storage.signedUrl(key, signOptions), key).rejects.toThrow(/Invalid storage key/)
+			await expect(storage.signedUrl(key, signOptions()), key).rejects.toThrow(
+				/Invalid storage key/,
+			)
 		}
 		expect(fs.existsSync(path.join(root, '..', 'x'))).toBe(false)
 	})
@@ -207,7 +215,7 @@ describe('local signed URLs', () => {
 	const key = 'images/u4/i/thumbnail.webp'
 
 	async function signed(options: Partial<SignedUrlOptions> = {}) {
-		return new URL(await storage.signedUrl(key, { ...signOptions, ...options }))
+		return new URL(await storage.signedUrl(key, { ...signOptions(), ...options }))
 	}
 
 	function tamper(url: URL, name: string, value: string) {
@@ -257,13 +265,13 @@ describe('local signed URLs', () => {
 	})
 
 	test('an expired URL is refused', async () => {
-		const url = await signed({ expiresIn: 1 })
+		const url = await signed(expiringIn(1))
 		expect(verifySignedFileRequest(url, secretKey).ok).toBe(true)
 		expect(verifySignedFileRequest(url, secretKey, Date.now() + 2000)).toEqual({
 			ok: false,
 			reason: 'expired',
 		})
-		expect(verifySignedFileRequest(await signed({ expiresIn: 0 }), secretKey)).toEqual({
+		expect(verifySignedFileRequest(await signed(expiringIn(0)), secretKey)).toEqual({
 			ok: false,
 			reason: 'expired',
 		})
@@ -329,7 +337,7 @@ describe('GET /files/* (local driver)', () => {
 		loader({ request: new Request(url, init), params: {}, context: { requestId: 'test' } })
 
 	const sign = (options: Partial<SignedUrlOptions> = {}) =>
-		appStorage.signedUrl(key, { ...signOptions, baseUrl: 'http://localhost:3000', ...options })
+		appStorage.signedUrl(key, { ...signOptions(), baseUrl: 'http://localhost:3000', ...options })
 
 	test('serves the bytes with the signed headers', async () => {
 		const response = await get(await sign({ disposition: 'attachment' }))
@@ -392,7 +400,7 @@ describe('GET /files/* (local driver)', () => {
 			detail: expect.any(String),
 		})
 
-		const expired = await get(await sign({ expiresIn: 0 }))
+		const expired = await get(await sign(expiringIn(0)))
 		expect(expired.status).toBe(403)
 		expect((await expired.json()).detail).toMatch(/expired/)
 	})
@@ -401,7 +409,7 @@ describe('GET /files/* (local driver)', () => {
 		const otherKey = 'images/u5/j/gone.webp'
 		await appStorage.put(otherKey, Buffer.from('soon gone'), 'image/webp')
 		const url = await appStorage.signedUrl(otherKey, {
-			...signOptions,
+			...signOptions(),
 			baseUrl: 'http://localhost',
 		})
 		await appStorage.delete([otherKey])

@@ -2,6 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
+import { signingWindow } from '~/storage/common'
 import { createS3Storage } from '~/storage/s3.server'
 import type { Storage } from '~/storage/types'
 import { startS3, type TestS3 } from '../support/s3'
@@ -27,8 +28,13 @@ afterAll(async () => {
 	await s3?.stop()
 })
 
+/** A URL signed now that lives `seconds`. */
+function expiringIn(seconds: number) {
+	const now = Date.now()
+	return { signedAt: new Date(now), expiresAt: new Date(now + seconds * 1000) }
+}
+
 const signOptions = {
-	expiresIn: 60,
 	contentType: 'image/webp',
 	disposition: 'attachment' as const,
 	filename: 'Café "menu".webp',
@@ -170,7 +176,10 @@ describe('s3 storage', () => {
 	test('a presigned URL serves the bytes with the requested headers', async () => {
 		const bytes = Buffer.from('RIFF....WEBPVP8 fake')
 		await storage.put('images/u4/i/optimized.webp', bytes, 'application/octet-stream')
-		const url = await storage.signedUrl('images/u4/i/optimized.webp', signOptions)
+		const url = await storage.signedUrl('images/u4/i/optimized.webp', {
+			...signOptions,
+			...expiringIn(60),
+		})
 		expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/images/u4/i/optimized.webp?`)).toBe(true)
 
 		const response = await fetch(url)
@@ -184,9 +193,50 @@ describe('s3 storage', () => {
 
 	test('a presigned URL stops working once it expires', async () => {
 		await storage.put('images/u4/i/thumb.webp', Buffer.from('thumb'), 'image/webp')
-		const url = await storage.signedUrl('images/u4/i/thumb.webp', { ...signOptions, expiresIn: 1 })
+		const url = await storage.signedUrl('images/u4/i/thumb.webp', {
+			...signOptions,
+			...expiringIn(1),
+		})
 		expect((await fetch(url)).status).toBe(200)
 		await new Promise((resolve) => setTimeout(resolve, 2100))
+		const response = await fetch(url)
+		expect(response.status).toBe(403)
+		await response.arrayBuffer()
+	})
+
+	test('two signings in the same window give the identical URL, and it downloads', async () => {
+		const key = 'images/u4/i/window.webp'
+		const bytes = Buffer.from('same url, same file')
+		await storage.put(key, bytes, 'image/webp')
+		// Two moments in one 300 s window: its first and its last millisecond.
+		const now = Date.now()
+		const window = signingWindow(now, 900, 300)
+		const first = signingWindow(window.signedAt.getTime() + 1, 900, 300)
+		const last = signingWindow(window.signedAt.getTime() + 300_000, 900, 300)
+		expect(first).toEqual(window)
+		expect(last).toEqual(window)
+		expect(window.expiresAt.getTime() - now).toBeGreaterThanOrEqual(900_000)
+		expect(window.expiresAt.getTime() - now).toBeLessThan(1_200_000)
+
+		const url = await storage.signedUrl(key, { ...signOptions, ...first })
+		// The clock moves on; the signature date comes from the window, not from it.
+		await new Promise((resolve) => setTimeout(resolve, 1100))
+		expect(await storage.signedUrl(key, { ...signOptions, ...last })).toBe(url)
+		const params = new URL(url).searchParams
+		expect(params.get('X-Amz-Expires')).toBe('1200')
+		const signedAt = window.signedAt.toISOString().replace(/[-:]|\.\d{3}/g, '')
+		expect(params.get('X-Amz-Date')).toBe(signedAt)
+
+		const response = await fetch(url)
+		expect(response.status).toBe(200)
+		expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
+	})
+
+	test('a URL signed for a past window is refused', async () => {
+		const key = 'images/u4/i/past.webp'
+		await storage.put(key, Buffer.from('old'), 'image/webp')
+		const past = signingWindow(Date.now() - 2 * 3600_000, 900, 300)
+		const url = await storage.signedUrl(key, { ...signOptions, ...past })
 		const response = await fetch(url)
 		expect(response.status).toBe(403)
 		await response.arrayBuffer()

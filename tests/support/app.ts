@@ -215,12 +215,21 @@ export type ImageDetail = {
 	metadata: Record<string, unknown> | null
 	variants: { original: Variant; thumbnail: Variant | null; optimized: Variant | null }
 	urlsExpireAt: string
+	placeholder: string | null
 	ai: Record<string, unknown> | null
 }
 
 export type ImageListItem = Pick<
 	ImageDetail,
-	'id' | 'filename' | 'createdAt' | 'status' | 'aiStatus' | 'overallStatus' | 'width' | 'height'
+	| 'id'
+	| 'filename'
+	| 'createdAt'
+	| 'status'
+	| 'aiStatus'
+	| 'overallStatus'
+	| 'width'
+	| 'height'
+	| 'placeholder'
 > & { thumbnailUrl: string | null }
 
 export type ImageList = {

@@ -11,10 +11,11 @@ import { storage } from '~/storage/storage.server'
 import { imageTask } from '../job-payload'
 
 /**
- * The image stage: claim the row, derive thumbnail, optimized copy and
- * metadata from the original, store them under deterministic keys and
- * complete the stage (deciding the AI stage) in one transaction. A re-run
- * overwrites the same objects, so retries have the effect of one run.
+ * The image stage: claim the row, derive thumbnail, optimized copy,
+ * metadata and ThumbHash placeholder from the original, store the files
+ * under deterministic keys and complete the stage (deciding the AI stage)
+ * in one transaction. A re-run overwrites the same objects, so retries have
+ * the effect of one run.
  */
 export const processImageTask = imageTask(
 	'process-image',
@@ -65,6 +66,7 @@ export const processImageTask = imageTask(
 						metadata: result.metadata,
 						thumbnail: stored(thumbnailKey, result.thumbnail),
 						optimized: stored(optimizedKey, result.optimized),
+						placeholder: result.placeholder,
 						processedAt: sql`now()`,
 						updatedAt: sql`now()`,
 					})
