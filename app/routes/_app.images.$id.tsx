@@ -6,7 +6,7 @@ import { requirePageUser } from '~/auth/auth.server'
 import { CopyButton } from '~/components/copy-button'
 import { FlaggedImage } from '~/components/flagged-image'
 import { formatBytes, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
-import { usePoll } from '~/components/use-poll'
+import { useLiveStatus } from '~/components/use-live-status'
 import { AppError, NotFoundError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
@@ -57,7 +57,7 @@ export async function action(args: ActionFunctionArgs) {
 export default function ImageDetail() {
 	const { image } = useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
-	usePoll(working)
+	useLiveStatus(working)
 	const preview = image.variants.optimized ?? image.variants.thumbnail
 	const exif = image.metadata?.exif
 	const gps = image.metadata?.gps

@@ -34,7 +34,7 @@ const contractRoutes = [
 ]
 
 // Documented additions to the contract.
-const additionalRoutes = ['GET /api/usage', 'POST /api/admin/retention/sweep']
+const additionalRoutes = ['GET /api/usage', 'POST /api/admin/retention/sweep', 'GET /api/events']
 
 const publicRoutes = [
 	'POST /api/auth/register',
