@@ -152,3 +152,19 @@ export class ObjectNotFoundError extends AppError {
 		super(`Stored object not found: ${key}`)
 	}
 }
+
+/** The user already has as many live event streams open as one process allows. */
+export class TooManyStreamsError extends AppError {
+	status = 429
+	title = 'Too many event streams'
+	slug = 'too-many-streams'
+	headers = { 'Retry-After': '5' }
+}
+
+/** The live event feed cannot listen to the database right now: transient. */
+export class EventsUnavailableError extends AppError {
+	status = 503
+	title = 'Live events unavailable'
+	slug = 'events-unavailable'
+	headers = { 'Retry-After': '5' }
+}

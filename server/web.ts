@@ -31,7 +31,12 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 	const app = express()
 	app.disable('x-powered-by')
 	app.set('trust proxy', 1)
-	app.use(compression())
+	app.use(
+		compression({
+			// Server-sent events must leave as they are written, not wait in a gzip buffer.
+			filter: (req, res) => !isEventStream(res) && compression.filter(req, res),
+		}),
+	)
 	app.use((req, res, next) => {
 		const incoming = req.get('X-Request-Id')
 		const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID()
@@ -99,6 +104,21 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 			resolve(server)
 		})
 		server.on('error', reject)
+		trackOpenResponses(server)
+	})
+}
+
+const isEventStream = (res: http.ServerResponse) =>
+	/^text\/event-stream\b/i.test(String(res.getHeader('Content-Type') ?? ''))
+
+const openResponses = new WeakMap<http.Server, Set<http.ServerResponse>>()
+
+function trackOpenResponses(server: http.Server) {
+	const open = new Set<http.ServerResponse>()
+	openResponses.set(server, open)
+	server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+		open.add(res)
+		res.once('close', () => open.delete(res))
 	})
 }
 
@@ -113,8 +133,17 @@ export async function drainWeb(server: http.Server, graceMs: number): Promise<{ 
 	server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
 		res.setHeader('Connection', 'close')
 	})
-	server.closeIdleConnections()
-	const sweeper = setInterval(() => server.closeIdleConnections(), 100)
+	// Event streams (GET /api/events) never finish by themselves: cut them too.
+	// Browsers reconnect (to another process, or this one once restarted) and
+	// the page reloads its data when the stream opens again.
+	const sweep = () => {
+		server.closeIdleConnections()
+		for (const res of openResponses.get(server) ?? []) {
+			if (isEventStream(res)) res.destroy()
+		}
+	}
+	sweep()
+	const sweeper = setInterval(sweep, 100)
 	let forced = false
 	const deadline = setTimeout(() => {
 		forced = true

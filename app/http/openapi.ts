@@ -33,6 +33,8 @@ const problemTypes = [
 	'too-many-requests',
 	'quota-exceeded',
 	'cross-site-request',
+	'too-many-streams',
+	'events-unavailable',
 ]
 const problemType = (slug: string) => `https://darkroom.dev/problems/${slug}`
 
@@ -101,7 +103,8 @@ Other parts are ignored, as is any second \`file\` part.
   characters, at most 255 bytes (\`image.<ext>\` when nothing is left).
 
 The answer is \`202 Accepted\` with the new image (\`status\` and \`aiStatus\` \`pending\`); the image
-and AI stages run in the background. Poll \`Location\` until \`overallStatus\` is terminal.
+and AI stages run in the background. Poll \`Location\` until \`overallStatus\` is terminal, or follow
+\`GET /api/events\` to hear of each change as it happens.
 
 **Idempotency.** With an \`Idempotency-Key\` header, a repeat with the same key by the same user
 within 24 hours creates nothing and answers \`202\` with the image the first request created (in
@@ -242,7 +245,7 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
 | \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
-| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
+| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
 | \`ip\` | every \`/api\` request except health and this document | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
@@ -653,6 +656,84 @@ Analyses by the \`local\` provider or by models missing from the price table cou
 						'`from` or `to` is not a `YYYY-MM-DD` date, or `from` is after `to`.',
 					),
 					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/events': {
+			description: methodsNote('GET'),
+			get: {
+				tags: ['Images'],
+				operationId: 'streamImageEvents',
+				summary: "Live changes of the caller's images (server-sent events)",
+				description: `A \`text/event-stream\` (server-sent events) that stays open and carries a change of any of
+the caller's images within moments of it being committed, whoever made it (the worker, another
+client, cleanup): use it instead of polling. Browsers open it with \`new EventSource('/api/events')\`
+(the session cookie authenticates it); other clients send \`Authorization: Bearer <token>\`.
+
+- \`event: image\` with \`data:\` an \`ImageEvent\` (JSON): \`insert\` for a new image, \`update\` when
+  \`status\`, \`aiStatus\`, the thumbnail or the AI result changed, \`delete\` when it was removed.
+  Events of one image arrive in commit order; fetch \`GET /api/images/{id}\` for the full detail.
+- \`event: resync\` (\`data: {}\`): the server may have missed events (its database connection was
+  re-established); reload what you show.
+- A \`: ping\` comment every 15 s keeps proxies from closing an idle stream.
+- The stream starts with \`retry: 2000\`: a dropped stream is reopened after 2 s by EventSource.
+  Events committed while no stream was open are not replayed: reload once the stream is open again.
+
+The response is neither compressed nor buffered (\`Cache-Control: no-cache, no-transform\`,
+\`X-Accel-Buffering: no\`). When the server stops, open streams are closed at once and clients
+reconnect. Each web process allows 20 open streams per user; opening the stream counts once against
+the \`read\` rate limit.`,
+				responses: {
+					'200': {
+						description:
+							'The event stream; it stays open until the client disconnects or the server stops.',
+						headers: {
+							'Cache-Control': {
+								description: '`no-cache, no-transform`.',
+								schema: { type: 'string' },
+							},
+							'X-Accel-Buffering': {
+								description: '`no`: tells nginx-style proxies not to buffer the stream.',
+								schema: { type: 'string' },
+							},
+						},
+						content: {
+							'text/event-stream': {
+								schema: {
+									type: 'string',
+									description:
+										'Server-sent events: `event: image` with an `ImageEvent` as `data`, `event: resync`, and `: ping` comments.',
+								},
+								example:
+									'retry: 2000\n: connected\n\nevent: image\ndata: {"id":"3f2c8a4e-5b1d-4c7e-9a0f-1e2d3c4b5a69","type":"update","status":"completed","aiStatus":"processing","overallStatus":"processing","updatedAt":"2025-01-01T12:00:00.5+00:00"}\n\n: ping\n\n',
+							},
+						},
+					},
+					'401': problem('Unauthorized'),
+					'429': {
+						description:
+							'Either `too-many-streams`: the caller already has 20 streams open on this web process (close one; `Retry-After` says when to try again), or over the `read` rate limit (`too-many-requests`, see `TooManyRequests`).',
+						headers: { 'Retry-After': header('RetryAfter') },
+						content: problemContent({
+							type: problemType('too-many-streams'),
+							title: 'Too many event streams',
+							status: 429,
+							detail:
+								'At most 20 event streams may be open at once per user; close one (another tab or client) and try again.',
+						}),
+					},
+					'500': problem('InternalError'),
+					'503': {
+						description:
+							'The server cannot listen for changes right now (`events-unavailable`); retry after `Retry-After` seconds, and poll meanwhile.',
+						headers: { 'Retry-After': header('RetryAfter') },
+						content: problemContent({
+							type: problemType('events-unavailable'),
+							title: 'Live events unavailable',
+							status: 503,
+							detail: 'Live events are unavailable right now; retry shortly.',
+						}),
+					},
 				},
 			},
 		},
@@ -1327,6 +1408,24 @@ or was already used for a different file within 24 hours.`,
 							'The token itself, for `Authorization: Bearer <secret>` or `X-API-Key: <secret>`. Shown only in this answer; only its hash is stored.',
 						examples: ['drk_kq3V0mC2n7xJb1yZ4p9sT6wRfH8dLuE5aGiO0cNvYtM'],
 					},
+				},
+			},
+			ImageEvent: {
+				type: 'object',
+				description:
+					"One change of an image, as `data` of an `event: image` on `GET /api/events`. `updatedAt` is the row's update time as PostgreSQL writes it (ISO 8601 with an offset).",
+				required: ['type', 'id', 'status', 'aiStatus', 'overallStatus', 'updatedAt'],
+				properties: {
+					type: {
+						type: 'string',
+						enum: ['insert', 'update', 'delete'],
+						description: 'A new image, a change of its state, or its removal.',
+					},
+					id: uuid,
+					status: schema('ImageStatus'),
+					aiStatus: schema('AiStatus'),
+					overallStatus: schema('OverallStatus'),
+					updatedAt: { type: 'string', format: 'date-time' },
 				},
 			},
 			ImageStatus: {

@@ -10,7 +10,7 @@ import { NeighborNav } from '~/components/neighbor-nav'
 import { StageTimeline, type StageTimes } from '~/components/stage-timeline'
 import { VariantFiles } from '~/components/variant-files'
 import { secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
-import { usePoll } from '~/components/use-poll'
+import { useLiveStatus } from '~/components/use-live-status'
 import { AppError, NotFoundError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
@@ -79,7 +79,7 @@ export async function action(args: ActionFunctionArgs) {
 export default function ImageDetail() {
 	const { image, times, neighbors, placeholder, servedAt } = useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
-	usePoll(working)
+	useLiveStatus(working)
 	const preview =
 		image.variants.optimized ?? (image.status === 'completed' ? image.variants.original : null)
 

@@ -10,7 +10,7 @@ import { overallStatuses } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
 import { FlaggedImage } from '~/components/flagged-image'
 import { Alert, buttonClass, secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
-import { usePoll } from '~/components/use-poll'
+import { useLiveStatus } from '~/components/use-live-status'
 import { AppError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
@@ -65,7 +65,7 @@ export default function Gallery() {
 	const navigation = useNavigation()
 	const uploading = navigation.state === 'submitting' && navigation.formMethod === 'POST'
 	const working = items.some((item) => !isTerminal(item.overallStatus))
-	usePoll(working)
+	useLiveStatus(true, working)
 
 	const filters: Record<string, string> = {
 		...(status ? { status } : {}),

@@ -40,6 +40,7 @@ const additionalRoutes = [
 	'GET /api/tokens',
 	'POST /api/tokens',
 	'DELETE /api/tokens/{id}',
+	'GET /api/events',
 ]
 
 const publicRoutes = [

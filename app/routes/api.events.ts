@@ -1,0 +1,24 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
+import { imageEventStream } from '~/images/events.server'
+
+// GET /api/events: server-sent events of the caller's image changes.
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { request } = args
+	const { user } = await requireApiUser(request)
+	await limitRequest(args, 'read', user.id)
+	const body = await imageEventStream(user.id, request.signal)
+	return new Response(body, {
+		headers: {
+			'Content-Type': 'text/event-stream; charset=utf-8',
+			// no-transform also keeps compression() (server/web.ts) and proxies from buffering it.
+			'Cache-Control': 'no-cache, no-transform',
+			'X-Accel-Buffering': 'no',
+		},
+	})
+})
+
+export const action = methodNotAllowed(['GET'])
