@@ -530,7 +530,9 @@ function describeSchema(
 		if (!field.enum && itemField.enum) field.enum = itemField.enum
 	} else if (type === 'array') {
 		const items = unwrap(doc, schema.items ?? {})
-		const itemType = items.ref ?? (typeNames(items.schema).filter((t) => t !== 'null')[0] || 'any')
+		const itemBase = typeNames(items.schema).filter((t) => t !== 'null')[0] || 'any'
+		const itemFormat = items.schema.format ? ` (${String(items.schema.format)})` : ''
+		const itemType = items.ref ?? itemBase + itemFormat
 		field.type = `array of ${itemType}`
 		const itemField = describeSchema(doc, '', schema.items ?? {}, true, options, nextSeen, false)
 		if (expand) field.children = itemField.children

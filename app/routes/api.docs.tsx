@@ -197,10 +197,13 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 					className={`rounded px-2 py-0.5 font-mono text-sm font-semibold ring-1 ring-inset ${methodStyles[operation.method] ?? 'bg-zinc-100 text-zinc-900 ring-zinc-300'}`}
 				>
 					{operation.method}
-				</span>
+				</span>{' '}
 				<span className="font-mono text-lg font-semibold break-all">{operation.path}</span>
 				{operation.summary ? (
-					<span className="text-base font-normal text-zinc-700">{operation.summary}</span>
+					<>
+						{' '}
+						<span className="text-base font-normal text-zinc-700">{operation.summary}</span>
+					</>
 				) : null}
 			</h3>
 			<p className="mt-2 text-sm text-zinc-700">
@@ -213,7 +216,7 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 					</>
 				) : null}
 			</p>
-			<Markdown blocks={operation.description} headingLevel={5} />
+			<Markdown blocks={operation.description} headingLevel={4} />
 
 			{operation.parameters.length > 0 ? (
 				<>

@@ -301,7 +301,11 @@ function runInShell(
 	return new Promise((resolve, reject) => {
 		const child = spawn('sh', ['-c', `${command} -sS -w '\\n%{http_code}'`], {
 			cwd,
-			env: { PATH: process.env.PATH, ...(token ? { DARKROOM_TOKEN: token } : {}) },
+			// Nothing of ours leaks in: the token is there only when the example should have it.
+			env: {
+				PATH: process.env.PATH,
+				...(token ? { DARKROOM_TOKEN: token } : {}),
+			} as unknown as NodeJS.ProcessEnv,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		})
 		let out = ''
