@@ -32,6 +32,7 @@ test('the API docs page renders for anyone, passes axe and copies curl commands'
 	)
 
 	const results = await new AxeBuilder({ page }).analyze()
+	expect(results.passes.length).toBeGreaterThan(0)
 	const serious = results.violations
 		.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
 		.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(' ')}`)

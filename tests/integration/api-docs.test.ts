@@ -195,6 +195,14 @@ describe('the curl generator (app/http/api-docs.ts)', () => {
 					},
 				},
 			},
+			webhooks: {
+				imageCompleted: {
+					post: {
+						requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+						responses: { '200': { description: 'Received.' } },
+					},
+				},
+			},
 			components: {
 				securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
 				schemas: {
@@ -235,6 +243,8 @@ describe('the curl generator (app/http/api-docs.ts)', () => {
 		const parent = putView.requestBody!.content[0]!.fields.find((f) => f.name === 'parent')!
 		expect(parent).toMatchObject({ type: 'Ref', ref: 'Ref', nullable: true, required: true })
 		expect(parent.children.map((c) => c.name)).toEqual(['id'])
+		// Outgoing webhooks are described, but there is nothing to curl.
+		expect(view.webhooks).toMatchObject([{ method: 'POST', path: 'imageCompleted', curl: '' }])
 	})
 
 	it('reads the Markdown the descriptions use', () => {
