@@ -72,6 +72,11 @@ export default function AppLayout() {
 			<main className="mx-auto max-w-6xl px-4 py-8">
 				<Outlet />
 			</main>
+			<footer className="mx-auto max-w-6xl px-4 pb-8 text-sm text-zinc-700">
+				<a href="/api/docs" className="underline hover:text-zinc-900">
+					API documentation
+				</a>
+			</footer>
 		</div>
 	)
 }

@@ -32,6 +32,13 @@ export default function Index() {
 					Sign in
 				</Link>
 			</div>
+			<p className="mt-8 text-sm text-zinc-700">
+				Building on Darkroom? Read the{' '}
+				<a href="/api/docs" className="text-indigo-700 underline hover:text-indigo-900">
+					API documentation
+				</a>
+				.
+			</p>
 		</main>
 	)
 }
