@@ -34,7 +34,16 @@ const contractRoutes = [
 ]
 
 // Documented additions to the contract.
-const additionalRoutes = ['GET /api/usage', 'POST /api/admin/retention/sweep']
+const additionalRoutes = [
+	'GET /api/usage',
+	'POST /api/admin/retention/sweep',
+	'GET /api/webhooks',
+	'POST /api/webhooks',
+	'GET /api/webhooks/{id}',
+	'DELETE /api/webhooks/{id}',
+	'POST /api/webhooks/{id}/test',
+	'GET /api/webhooks/{id}/deliveries',
+]
 
 const publicRoutes = [
 	'POST /api/auth/register',
