@@ -465,3 +465,92 @@ describe('access and validation', () => {
 		expect(problem.detail).toMatch(/10 webhooks/)
 	})
 })
+
+describe('the settings page without JavaScript', () => {
+	let cookie: string
+
+	/** A plain form POST, as a browser without JavaScript sends it. */
+	const post = (path: string, fields: Array<[string, string]>) =>
+		fetch(new URL(path, web.baseUrl), {
+			method: 'POST',
+			redirect: 'manual',
+			headers: {
+				'Content-Type': 'application/x-www-form-urlencoded',
+				Origin: web.baseUrl,
+				...(cookie ? { Cookie: cookie } : {}),
+			},
+			body: new URLSearchParams(fields).toString(),
+		})
+
+	beforeAll(async () => {
+		const { email, password } = await register(web.baseUrl)
+		cookie = ''
+		const login = await post('/login', [
+			['email', email],
+			['password', password],
+			['redirectTo', '/settings/webhooks'],
+		])
+		expect(login.status).toBe(302)
+		cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
+	})
+
+	it('adds a webhook, shows its secret once, sends a test event and deletes it', async () => {
+		const empty = await fetch(new URL('/settings/webhooks', web.baseUrl), {
+			headers: { Cookie: cookie },
+		})
+		expect(await empty.text()).toContain('No webhooks yet.')
+
+		const refused = await post('/settings/webhooks', [
+			['intent', 'create'],
+			['url', `${receiverUrl}/page`],
+		])
+		expect(refused.status).toBe(422)
+		expect(await refused.text()).toContain('Choose at least one known event.')
+
+		const created = await post('/settings/webhooks', [
+			['intent', 'create'],
+			['url', `${receiverUrl}/page`],
+			['events', 'image.deleted'],
+			['description', 'From the page'],
+		])
+		expect(created.status).toBe(200)
+		const html = await created.text()
+		const secret = /whsec_[A-Za-z0-9+/=]+/.exec(html)?.[0]
+		expect(secret).toBeDefined()
+		expect(html).toContain(`${receiverUrl}/page`)
+
+		const again = await fetch(new URL('/settings/webhooks', web.baseUrl), {
+			headers: { Cookie: cookie },
+		})
+		const listed = await again.text()
+		expect(listed).toContain('From the page')
+		expect(listed).not.toContain(secret)
+		const id = /name="id" value="([0-9a-f-]{36})"/.exec(listed)![1]!
+
+		const tested = await post('/settings/webhooks', [
+			['intent', 'test'],
+			['id', id],
+		])
+		expect(await tested.text()).toContain('Test event queued')
+		const hit = await until(
+			'the test event from the page',
+			() => receivedAt('/page', 'webhook.test')[0],
+		)
+		expect(hasValidSignature(secret!, hit)).toBe(true)
+		await until('the delivery log to show it', async () => {
+			const page = await fetch(new URL('/settings/webhooks', web.baseUrl), {
+				headers: { Cookie: cookie },
+			})
+			const text = await page.text()
+			return text.includes('data-status="succeeded"') ? text : undefined
+		})
+
+		const deleted = await post('/settings/webhooks', [
+			['intent', 'delete'],
+			['id', id],
+		])
+		const after = await deleted.text()
+		expect(after).toContain('Webhook deleted.')
+		expect(after).toContain('No webhooks yet.')
+	})
+})
