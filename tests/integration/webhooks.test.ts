@@ -94,6 +94,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+	// The app's own pool, if a test ran app code in-process.
+	const { sqlClient } = await import('~/db.server')
+	await sqlClient.end()
 	await Promise.all([web?.stop(), guardedWeb?.stop(), worker?.stop()])
 	await new Promise((resolve) => receiver?.close(resolve))
 	await sql?.end()
@@ -344,13 +347,8 @@ describe('refusing private addresses (the default)', () => {
 			values (${webhook.id}, gen_random_uuid(), 'webhook.test', '{"type":"webhook.test"}')
 			returning id`
 		const { attemptDelivery } = await import('~/webhooks/delivery.server')
-		const { sqlClient } = await import('~/db.server')
-		try {
-			const result = await attemptDelivery(delivery.id, { lastAttempt: false })
-			expect(result.outcome).toBe('failed')
-		} finally {
-			await sqlClient.end()
-		}
+		const result = await attemptDelivery(delivery.id, { lastAttempt: false })
+		expect(result.outcome).toBe('failed')
 		const [row] = await sql`select * from webhook_deliveries where id = ${delivery.id}`
 		expect(row).toMatchObject({
 			status: 'failed',
@@ -359,6 +357,26 @@ describe('refusing private addresses (the default)', () => {
 			error: 'Refused: 127.0.0.1 is a loopback address; webhooks may only call public addresses.',
 		})
 		expect(received.filter((r) => r.path === '/rebound')).toEqual([])
+	})
+})
+
+describe('the delivery log', () => {
+	it('keeps settled deliveries for 30 days (cleanup-expired-rows)', async () => {
+		const { token } = await register(web.baseUrl)
+		const { webhook } = await createWebhook(token, { url: `${receiverUrl}/old` })
+		const rows = await sql<Array<{ id: string }>>`
+			insert into webhook_deliveries (webhook_id, event_id, event_type, payload, created_at, completed_at)
+			values
+				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '31 days', now() - interval '31 days'),
+				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '29 days', now() - interval '29 days'),
+				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '31 days', null)
+			returning id`
+		const { deleteExpiredRows } = await import('~/admin/expired-rows.server')
+		const removed = await deleteExpiredRows({ batchSize: 100 })
+		expect(removed.webhookDeliveries).toBe(1)
+		const left = await sql`select id from webhook_deliveries where webhook_id = ${webhook.id}`
+		// The recent one, and the old one still in flight.
+		expect(left.map((r) => r.id).sort()).toEqual([rows[1]!.id, rows[2]!.id].sort())
 	})
 })
 
