@@ -30,28 +30,7 @@ export async function attemptDelivery(
 	if (!delivery || delivery.status === 'succeeded' || delivery.status === 'failed') {
 		return { outcome: 'nothing-to-do' }
 	}
-	let result: SendResult
-	let permanent = false
-	try {
-		result = await sendWebhook({
-			url: delivery.url,
-			secret: decryptSecret(delivery.secretEncrypted),
-			messageId: delivery.eventId,
-			body: JSON.stringify(delivery.payload),
-			signal,
-		})
-	} catch (error) {
-		// A refused address will be refused again: no retries.
-		if (!(error instanceof WebhookUrlRefusedError)) throw error
-		permanent = true
-		result = {
-			ok: false,
-			responseStatus: null,
-			responseBody: null,
-			error: `Refused: ${error.reason}`,
-			durationMs: 0,
-		}
-	}
+	const { result, permanent } = await send(delivery, signal)
 	const outcome: AttemptOutcome = result.ok
 		? 'succeeded'
 		: permanent || lastAttempt
@@ -72,4 +51,36 @@ export async function attemptDelivery(
 		})
 		.where(eq(webhookDeliveries.id, deliveryId))
 	return { outcome, error: result.error }
+}
+
+/** One attempt; `permanent` when no retry can succeed (a refused address, an unreadable secret). */
+async function send(
+	delivery: { url: string; secretEncrypted: string; eventId: string; payload: unknown },
+	signal: AbortSignal | undefined,
+): Promise<{ result: SendResult; permanent: boolean }> {
+	const refused = (error: string) => ({
+		result: { ok: false, responseStatus: null, responseBody: null, error, durationMs: 0 },
+		permanent: true,
+	})
+	let secret: string
+	try {
+		secret = decryptSecret(delivery.secretEncrypted)
+	} catch {
+		return refused(
+			'The signing secret cannot be decrypted (SECRET_KEY has changed); delete the webhook and add it again.',
+		)
+	}
+	try {
+		const result = await sendWebhook({
+			url: delivery.url,
+			secret,
+			messageId: delivery.eventId,
+			body: JSON.stringify(delivery.payload),
+			signal,
+		})
+		return { result, permanent: false }
+	} catch (error) {
+		if (error instanceof WebhookUrlRefusedError) return refused(`Refused: ${error.reason}`)
+		throw error
+	}
 }

@@ -2,6 +2,7 @@ import type { LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
 import type { LookupFunction } from 'node:net'
+import { WebhookUrlRefusedError } from '~/errors'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
 import { signWebhook } from './secrets.server'
 
@@ -41,13 +42,10 @@ export async function sendWebhook(options: {
 	try {
 		addresses = await resolveWebhookHost(url)
 	} catch (error) {
-		if (!(error instanceof Error) || !('code' in error)) throw error
-		return failure(
-			null,
-			null,
-			`DNS lookup of ${url.hostname} failed (${String(error.code)})`,
-			elapsed(),
-		)
+		if (error instanceof WebhookUrlRefusedError) throw error
+		// Possibly transient (a resolver hiccup): recorded, then retried.
+		const code = error instanceof Error && 'code' in error ? String(error.code) : String(error)
+		return failure(null, null, `DNS lookup of ${url.hostname} failed (${code})`, elapsed())
 	}
 	const timestamp = Math.floor(Date.now() / 1000)
 	const headers = {
