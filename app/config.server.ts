@@ -134,6 +134,10 @@ const schema = z.object({
 	WORKER_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
 	/** A worker silent this long is considered dead and its jobs are released. */
 	WORKER_DEAD_AFTER_SECONDS: positiveInt.max(3600).default(30),
+	/** Lets webhooks reach loopback, private and link-local addresses (a receiver on the same network). */
+	WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
+	/** Lets webhook URLs be plain http:// (development and tests). */
+	WEBHOOK_ALLOW_HTTP: bool.default(false),
 })
 
 export type Env = z.input<typeof schema>
@@ -241,6 +245,10 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
 		workerHeartbeatSeconds: values.WORKER_HEARTBEAT_SECONDS,
 		workerDeadAfterSeconds: values.WORKER_DEAD_AFTER_SECONDS,
+		webhooks: {
+			allowPrivateAddresses: values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
+			allowHttp: values.WEBHOOK_ALLOW_HTTP,
+		},
 		ai: {
 			provider:
 				values.AI_PROVIDER ??

@@ -168,3 +168,15 @@ export class EventsUnavailableError extends AppError {
 	slug = 'events-unavailable'
 	headers = { 'Retry-After': '5' }
 }
+
+/**
+ * A webhook URL that may not be called: not https (unless WEBHOOK_ALLOW_HTTP),
+ * or its host is or resolves to a loopback, private or link-local address
+ * (unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES). A 422 at registration; at delivery
+ * time the delivery fails with this reason and is not retried.
+ */
+export class WebhookUrlRefusedError extends ValidationError {
+	constructor(readonly reason: string) {
+		super(`url: ${reason}`, [{ path: 'url', message: reason }])
+	}
+}

@@ -12,7 +12,13 @@ import {
 	uniqueIndex,
 	uuid,
 } from 'drizzle-orm/pg-core'
-import { aiStatuses, imageStatuses, overallStatuses } from './statuses'
+import {
+	aiStatuses,
+	imageStatuses,
+	overallStatuses,
+	webhookDeliveryStatuses,
+	webhookEventTypes,
+} from './statuses'
 
 const timestamps = {
 	createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -222,5 +228,56 @@ export const rateLimits = pgTable(
 	(t) => [
 		primaryKey({ columns: [t.key, t.windowStart] }),
 		index('rate_limits_expires_at_idx').on(t.expiresAt),
+	],
+)
+
+/** A user's HTTPS endpoint and the events it receives (docs/decisions/006-webhooks.md). */
+export const webhooks = pgTable(
+	'webhooks',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		url: text('url').notNull(),
+		events: text('events', { enum: webhookEventTypes }).array().notNull(),
+		description: text('description'),
+		/** The signing secret (whsec_…), AES-256-GCM encrypted with a key derived from SECRET_KEY. */
+		secretEncrypted: text('secret_encrypted').notNull(),
+		...timestamps,
+	},
+	(t) => [index('webhooks_user_id_idx').on(t.userId, t.createdAt)],
+)
+
+/**
+ * One event for one webhook: created in the transaction of the change that
+ * caused it (a trigger on images), then sent by the deliver-webhook job.
+ */
+export const webhookDeliveries = pgTable(
+	'webhook_deliveries',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		webhookId: uuid('webhook_id')
+			.notNull()
+			.references(() => webhooks.id, { onDelete: 'cascade' }),
+		/** Shared by the deliveries of one event to several webhooks; the `webhook-id` header. */
+		eventId: uuid('event_id').notNull(),
+		eventType: text('event_type').notNull(),
+		/** The body sent: `{ id, type, createdAt, data }`. */
+		payload: jsonb('payload').notNull(),
+		status: text('status', { enum: webhookDeliveryStatuses }).notNull().default('pending'),
+		attempts: integer('attempts').notNull().default(0),
+		responseStatus: integer('response_status'),
+		/** The first 4 KiB of the endpoint's last answer, for the log. */
+		responseBody: text('response_body'),
+		error: text('error'),
+		durationMs: integer('duration_ms'),
+		...timestamps,
+		lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true, mode: 'date' }),
+		completedAt: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+	},
+	(t) => [
+		index('webhook_deliveries_webhook_created_idx').on(t.webhookId, t.createdAt.desc()),
+		index('webhook_deliveries_created_at_idx').on(t.createdAt),
 	],
 )

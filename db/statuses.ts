@@ -6,3 +6,10 @@ export const overallStatuses = ['pending', 'processing', 'completed', 'partial',
 export type ImageStatus = (typeof imageStatuses)[number]
 export type AiStatus = (typeof aiStatuses)[number]
 export type OverallStatus = (typeof overallStatuses)[number]
+
+/** What a webhook can subscribe to; `webhook.test` is sent only on request. */
+export const webhookEventTypes = ['image.completed', 'image.failed', 'image.deleted'] as const
+export const webhookDeliveryStatuses = ['pending', 'retrying', 'succeeded', 'failed'] as const
+
+export type WebhookEventType = (typeof webhookEventTypes)[number]
+export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number]

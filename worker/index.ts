@@ -16,6 +16,7 @@ import { crontab, maintenanceTasks } from './crontab'
 import { startHeartbeat } from './heartbeat'
 import { recordJobMetrics, serveWorkerMetrics } from './metrics'
 import { analyzeImageTask } from './tasks/analyze-image'
+import { deliverWebhookTask } from './tasks/deliver-webhook'
 import { processImageTask } from './tasks/process-image'
 
 const graphileLogger = new Logger((scope) => {
@@ -36,10 +37,14 @@ export type WorkerHandle = {
 	promise: Promise<void>
 }
 
+/** Webhook deliveries at once per worker process: mostly waiting on other servers (10 s at most each). */
+const WEBHOOK_CONCURRENCY = 4
+
 /**
  * Runners in one process, each fetching only its own tasks: slow AI calls
- * fill AI_CONCURRENCY slots and can never take the slots thumbnails need, and
- * maintenance (crontab) runs beside both.
+ * fill AI_CONCURRENCY slots and can never take the slots thumbnails need,
+ * slow webhook endpoints only hold up other deliveries, and maintenance
+ * (crontab) runs beside them all.
  */
 export async function startWorker(): Promise<WorkerHandle> {
 	// One emitter for all runners; it must exist before run() so pool:create is seen.
@@ -86,6 +91,14 @@ export async function startWorker(): Promise<WorkerHandle> {
 			}),
 		)
 	}
+	runners.push(
+		await run({
+			...common,
+			...noCron,
+			concurrency: WEBHOOK_CONCURRENCY,
+			taskList: { 'deliver-webhook': deliverWebhookTask },
+		}),
+	)
 	if (Object.keys(maintenanceTasks).length > 0) {
 		runners.push(await run({ ...common, concurrency: 1, taskList: maintenanceTasks, crontab }))
 	}

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import { idempotencyKeys, rateLimits, sessions } from '../../db/schema'
+import { idempotencyKeys, rateLimits, sessions, webhookDeliveries } from '../../db/schema'
 import { db } from '~/db.server'
 
 // Rows nobody will read again. Sessions stay a day past their end, so a
@@ -20,6 +20,12 @@ export async function deleteExpiredRows({ batchSize }: { batchSize: number }) {
 			batchSize,
 		),
 		rateLimits: await deleteInBatches(rateLimits, sql`${rateLimits.expiresAt} < now()`, batchSize),
+		// The delivery log is for debugging an endpoint: a month of it is plenty.
+		webhookDeliveries: await deleteInBatches(
+			webhookDeliveries,
+			sql`${webhookDeliveries.createdAt} < now() - interval '30 days' and ${webhookDeliveries.completedAt} is not null`,
+			batchSize,
+		),
 	}
 }
 

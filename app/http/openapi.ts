@@ -1,4 +1,10 @@
-import { aiStatuses, imageStatuses, overallStatuses } from '../../db/schema'
+import {
+	aiStatuses,
+	imageStatuses,
+	overallStatuses,
+	webhookDeliveryStatuses,
+	webhookEventTypes,
+} from '../../db/schema'
 
 // The OpenAPI 3.1 description of /api, served at /api/openapi.json. It
 // describes what the route modules under app/routes/api.*.ts actually do;
@@ -244,8 +250,8 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 | class | requests | default | counted per |
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
-| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
-| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
+| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`POST /api/webhooks/{id}/test\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
+| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
 | \`ip\` | every \`/api\` request except health and this document | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
@@ -265,6 +271,27 @@ When \`QUOTA_MAX_IMAGES_PER_USER\` or \`QUOTA_MAX_BYTES_PER_USER\` (sum of the o
 set, an upload that would go over answers \`403\` (\`quota-exceeded\`) naming the limit, and stores
 nothing. Not \`413\` (the file itself is acceptable) nor \`429\` (waiting does not help): deleting
 images does.
+
+## Webhooks
+Register an endpoint with \`POST /api/webhooks\` to be told when your images change, instead of
+polling. Events: \`image.completed\` (\`overallStatus\` became \`completed\` or \`partial\`),
+\`image.failed\` (it became \`failed\`), \`image.deleted\`, and \`webhook.test\` on request. Each event
+is recorded in the same transaction as the change that caused it, so none is lost or sent for a
+change that was rolled back.
+
+Each delivery is a \`POST\` of a \`WebhookEvent\` (\`{ id, type, createdAt, data }\`) as JSON, with
+[Standard Webhooks](https://www.standardwebhooks.com) headers: \`webhook-id\` (the event id, the same
+on every retry), \`webhook-timestamp\` (Unix seconds) and \`webhook-signature: v1,<base64>\`, an
+HMAC-SHA256 of \`{webhook-id}.{webhook-timestamp}.{body}\` keyed with the base64-decoded part of the
+secret after \`whsec_\`; plus \`User-Agent: Darkroom-Webhooks/1\`. Verify the signature over the raw
+body, and reject old timestamps to stop replays.
+
+Any \`2xx\` within 10 s is a success. Anything else (another status, a redirect, which is not
+followed, a timeout, a refused connection) is retried with exponential backoff (about 3 s, 7 s,
+20 s, 55 s, 2.5 min, 7 min, 18 min), 8 attempts in all; then the delivery is \`failed\`. The address
+is checked again before every attempt, and the connection goes to the address checked: a host that
+now resolves to a private address fails the delivery at once, without retries. Every attempt is
+recorded in the delivery log (\`GET /api/webhooks/{id}/deliveries\`).
 
 ## CORS
 Only the origins in \`CORS_ORIGINS\` (none by default) may call the API from a browser: preflights
@@ -295,6 +322,7 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 		{ name: 'Auth', description: 'Accounts, tokens and the current user.' },
 		{ name: 'Images', description: 'Upload, list, inspect, process, download and delete images.' },
 		{ name: 'Usage', description: 'Tokens and cost of the AI analysis.' },
+		{ name: 'Webhooks', description: 'Calls to your endpoints when your images change.' },
 		{ name: 'Operations', description: 'Health and this document.' },
 	],
 	security: [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }],
@@ -737,6 +765,133 @@ the \`read\` rate limit.`,
 				},
 			},
 		},
+		'/api/webhooks': {
+			description: methodsNote('GET, POST'),
+			get: {
+				tags: ['Webhooks'],
+				operationId: 'listWebhooks',
+				summary: "List the caller's webhooks",
+				description:
+					'Oldest first. The signing secrets are not included: they are shown only on creation.',
+				responses: {
+					'200': { description: 'The webhooks.', content: jsonBody('WebhookList') },
+					'401': problem('Unauthorized'),
+					'500': problem('InternalError'),
+				},
+			},
+			post: {
+				tags: ['Webhooks'],
+				operationId: 'createWebhook',
+				summary: 'Register a webhook',
+				description: `Registers an endpoint to be called when the caller's images change; see "Webhooks"
+above for the events, the payload, the signature and retries. The answer carries the signing
+secret, **shown this once**: keep it to verify deliveries (delete the webhook and register it again
+if it is lost).
+
+The URL must be \`https://\` (plain \`http://\` only when \`WEBHOOK_ALLOW_HTTP\` is set), without a
+user name or password, and its host must resolve, to public addresses only: loopback, private
+(RFC 1918, \`fc00::/7\`), carrier-grade NAT (\`100.64.0.0/10\`), link-local, unspecified, multicast,
+documentation and reserved ranges, also inside IPv4-mapped or NAT64 IPv6 addresses, answer \`422\`
+naming the reason (unless \`WEBHOOK_ALLOW_PRIVATE_ADDRESSES\` is set). At most 10 webhooks per user.`,
+				requestBody: { required: true, content: jsonBody('CreateWebhookRequest') },
+				responses: {
+					'201': {
+						description: 'Created; `secret` is shown only now.',
+						headers: { Location: header('WebhookLocation') },
+						content: jsonBody('CreatedWebhook'),
+					},
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'401': problem('Unauthorized'),
+					'409': problem(
+						'Conflict',
+						'The caller already has 10 webhooks, the most allowed; delete one first.',
+					),
+					'422': {
+						description:
+							'Invalid input (`validation`): a missing or malformed `url`, unknown or empty `events`, a `description` over 200 characters; or a URL that may not be called (not https, credentials, a host that does not resolve or resolves to a non-public address), with the reason under path `url`.',
+						content: problemContent({
+							type: problemType('validation'),
+							title: 'Invalid input',
+							status: 422,
+							detail:
+								'url: localhost resolves to 127.0.0.1, a loopback address; webhooks may only call public addresses.',
+							errors: [
+								{
+									path: 'url',
+									message:
+										'localhost resolves to 127.0.0.1, a loopback address; webhooks may only call public addresses.',
+								},
+							],
+						}),
+					},
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/webhooks/{id}': {
+			description: methodsNote('GET, DELETE'),
+			parameters: [parameter('WebhookId')],
+			get: {
+				tags: ['Webhooks'],
+				operationId: 'getWebhook',
+				summary: 'One webhook and its recent deliveries',
+				description: 'The webhook (without its secret) and its 20 latest deliveries, newest first.',
+				responses: {
+					'200': { description: 'The webhook.', content: jsonBody('WebhookDetail') },
+					'401': problem('Unauthorized'),
+					'404': problem('WebhookNotFound'),
+					'500': problem('InternalError'),
+				},
+			},
+			delete: {
+				tags: ['Webhooks'],
+				operationId: 'deleteWebhook',
+				summary: 'Delete a webhook',
+				description:
+					'Removes the webhook and its delivery log. Deliveries still queued or waiting for a retry are not sent.',
+				responses: {
+					'204': { description: 'Deleted.' },
+					'401': problem('Unauthorized'),
+					'404': problem('WebhookNotFound'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/webhooks/{id}/test': {
+			description: methodsNote('POST'),
+			parameters: [parameter('WebhookId')],
+			post: {
+				tags: ['Webhooks'],
+				operationId: 'testWebhook',
+				summary: 'Send a test event',
+				description:
+					'Queues a `webhook.test` event for this webhook alone, whatever events it subscribes to, and answers with its delivery (`pending`). It is sent, signed and retried like any other event; follow it in the delivery log. No body is needed.',
+				responses: {
+					'202': { description: 'Queued.', content: jsonBody('TestWebhookResponse') },
+					'401': problem('Unauthorized'),
+					'404': problem('WebhookNotFound'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/webhooks/{id}/deliveries': {
+			description: methodsNote('GET'),
+			parameters: [parameter('WebhookId')],
+			get: {
+				tags: ['Webhooks'],
+				operationId: 'listWebhookDeliveries',
+				summary: "A webhook's recent deliveries",
+				description: 'The latest deliveries of the webhook, newest first.',
+				parameters: [parameter('DeliveryLimit')],
+				responses: {
+					'200': { description: 'The deliveries.', content: jsonBody('DeliveryList') },
+					'401': problem('Unauthorized'),
+					'404': problem('WebhookNotFound'),
+					'422': problem('ValidationFailed', '`limit` is not an integer from 1 to 100.'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
 		'/api/admin/retention/sweep': {
 			description: methodsNote('POST'),
 			post: {
@@ -902,6 +1057,20 @@ from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email
 					"The image id. A value that is not a UUID, an unknown id and another user's image all answer `404`.",
 				schema: uuid,
 			},
+			WebhookId: {
+				name: 'id',
+				in: 'path',
+				required: true,
+				description:
+					"The webhook id. A value that is not a UUID, an unknown id and another user's webhook all answer `404`.",
+				schema: uuid,
+			},
+			DeliveryLimit: {
+				name: 'limit',
+				in: 'query',
+				description: 'How many deliveries, newest first.',
+				schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+			},
 			Page: {
 				name: 'page',
 				in: 'query',
@@ -1012,6 +1181,11 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 				schema: { type: 'string', format: 'uri-reference' },
 				example: '/api/images/0b7e4c1e-8f5d-4a53-9a41-2d1f0c6e9b10',
 			},
+			WebhookLocation: {
+				description: 'The new webhook: `/api/webhooks/{id}`.',
+				required: true,
+				schema: { type: 'string', format: 'uri-reference' },
+			},
 			IdempotentReplayed: {
 				description:
 					'Present, as `true`, only when the answer replays an earlier upload with the same `Idempotency-Key`.',
@@ -1104,6 +1278,16 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 					title: 'Not found',
 					status: 404,
 					detail: 'No image with this id.',
+				}),
+			},
+			WebhookNotFound: {
+				description:
+					"No such webhook (`not-found`). Another user's webhook answers the same as a missing one.",
+				content: problemContent({
+					type: problemType('not-found'),
+					title: 'Not found',
+					status: 404,
+					detail: 'No webhook with this id.',
 				}),
 			},
 			MethodNotAllowed: {
@@ -1860,6 +2044,187 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					outputTokens: { type: 'integer', minimum: 0 },
 					costUsd: { type: 'number', minimum: 0 },
 				},
+			},
+			WebhookEventType: {
+				type: 'string',
+				enum: [...webhookEventTypes],
+				description:
+					'`image.completed`: the image reached `overallStatus` `completed` or `partial`; `image.failed`: it reached `failed`; `image.deleted`: it was deleted (by its owner or the retention sweep).',
+			},
+			CreateWebhookRequest: {
+				type: 'object',
+				required: ['url'],
+				properties: {
+					url: {
+						type: 'string',
+						format: 'uri',
+						maxLength: 2048,
+						description: 'Where to POST events: `https://`, a public host.',
+						examples: ['https://example.com/hooks/darkroom'],
+					},
+					events: {
+						type: 'array',
+						minItems: 1,
+						uniqueItems: true,
+						items: schema('WebhookEventType'),
+						description: 'The events to receive. Default: all of them.',
+					},
+					description: {
+						type: 'string',
+						maxLength: 200,
+						description: 'A note for yourself.',
+					},
+				},
+			},
+			Webhook: {
+				type: 'object',
+				required: ['id', 'url', 'events', 'description', 'createdAt'],
+				properties: {
+					id: uuid,
+					url: { type: 'string', format: 'uri' },
+					events: { type: 'array', items: schema('WebhookEventType') },
+					description: { type: ['string', 'null'] },
+					createdAt: timestamp,
+				},
+			},
+			CreatedWebhook: {
+				type: 'object',
+				required: ['webhook', 'secret'],
+				properties: {
+					webhook: schema('Webhook'),
+					secret: {
+						type: 'string',
+						pattern: '^whsec_[A-Za-z0-9+/=]+$',
+						description:
+							'The signing secret, Standard Webhooks style: `whsec_` + base64 of 24 random bytes; the HMAC key is the decoded bytes. Shown only in this answer.',
+					},
+				},
+			},
+			WebhookList: {
+				type: 'object',
+				required: ['items'],
+				properties: { items: { type: 'array', maxItems: 10, items: schema('Webhook') } },
+			},
+			WebhookDetail: {
+				type: 'object',
+				required: ['webhook', 'deliveries'],
+				properties: {
+					webhook: schema('Webhook'),
+					deliveries: {
+						type: 'array',
+						maxItems: 20,
+						description: 'The 20 latest, newest first.',
+						items: schema('WebhookDelivery'),
+					},
+				},
+			},
+			WebhookDelivery: {
+				type: 'object',
+				description:
+					'One event sent (or being sent) to one webhook, with the outcome of its latest attempt.',
+				required: [
+					'id',
+					'webhookId',
+					'eventId',
+					'eventType',
+					'status',
+					'attempts',
+					'responseStatus',
+					'responseBody',
+					'error',
+					'durationMs',
+					'createdAt',
+					'lastAttemptAt',
+					'completedAt',
+					'payload',
+				],
+				properties: {
+					id: uuid,
+					webhookId: uuid,
+					eventId: {
+						...uuid,
+						description:
+							"The event: the body's `id` and the `webhook-id` header, the same on every retry and for every webhook that receives this event.",
+					},
+					eventType: {
+						type: 'string',
+						description: 'A `WebhookEventType`, or `webhook.test`.',
+						examples: ['image.completed'],
+					},
+					status: {
+						type: 'string',
+						enum: [...webhookDeliveryStatuses],
+						description:
+							'`pending`: not tried yet; `retrying`: the last attempt failed and another is scheduled; `succeeded`: the endpoint answered 2xx; `failed`: 8 attempts failed, or the URL was refused (no retries).',
+					},
+					attempts: { type: 'integer', minimum: 0, maximum: 8 },
+					responseStatus: {
+						type: ['integer', 'null'],
+						description: 'HTTP status of the last answer; null if there was none.',
+					},
+					responseBody: {
+						type: ['string', 'null'],
+						maxLength: 4096,
+						description: 'The first 4 KiB of the last answer.',
+					},
+					error: {
+						type: ['string', 'null'],
+						description:
+							'Why the last attempt failed (`Answered 500`, `No answer within 10 s`, `Refused: …`); null after a success.',
+					},
+					durationMs: {
+						type: ['integer', 'null'],
+						minimum: 0,
+						description: 'Of the last attempt.',
+					},
+					createdAt: { ...timestamp, description: 'When the event happened.' },
+					lastAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+					completedAt: {
+						type: ['string', 'null'],
+						format: 'date-time',
+						description: 'When it succeeded or finally failed.',
+					},
+					payload: schema('WebhookEvent'),
+				},
+			},
+			WebhookEvent: {
+				type: 'object',
+				description: 'The JSON body POSTed to the endpoint.',
+				required: ['id', 'type', 'createdAt', 'data'],
+				properties: {
+					id: { ...uuid, description: 'The event id, also sent as `webhook-id`.' },
+					type: { type: 'string', examples: ['image.completed'] },
+					createdAt: timestamp,
+					data: {
+						type: 'object',
+						description:
+							'For `image.*` events: `imageId`, `filename`, `status`, `aiStatus`, `overallStatus`, `error`, `aiError` as they were at that moment. For `webhook.test`: `webhookId` and `message`.',
+					},
+				},
+				example: {
+					id: '7f0c5c1e-2b8a-4f0e-9a57-3c1b8f0d2e11',
+					type: 'image.completed',
+					createdAt: '2026-01-31T12:00:00.000Z',
+					data: {
+						imageId: '0b7e4c1e-8f5d-4a53-9a41-2d1f0c6e9b10',
+						filename: 'sunset.jpg',
+						status: 'completed',
+						aiStatus: 'completed',
+						overallStatus: 'completed',
+						error: null,
+						aiError: null,
+					},
+				},
+			},
+			DeliveryList: {
+				type: 'object',
+				required: ['items'],
+				properties: { items: { type: 'array', items: schema('WebhookDelivery') } },
+			},
+			TestWebhookResponse: {
+				type: 'object',
+				required: ['delivery'],
+				properties: { delivery: schema('WebhookDelivery') },
 			},
 			HealthChecks: {
 				type: 'object',

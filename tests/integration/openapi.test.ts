@@ -41,6 +41,12 @@ const additionalRoutes = [
 	'POST /api/tokens',
 	'DELETE /api/tokens/{id}',
 	'GET /api/events',
+	'GET /api/webhooks',
+	'POST /api/webhooks',
+	'GET /api/webhooks/{id}',
+	'DELETE /api/webhooks/{id}',
+	'POST /api/webhooks/{id}/test',
+	'GET /api/webhooks/{id}/deliveries',
 ]
 
 const publicRoutes = [

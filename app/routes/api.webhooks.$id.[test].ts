@@ -1,0 +1,17 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { MethodNotAllowedError } from '~/errors'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
+import { presentDelivery, sendTestEvent } from '~/webhooks/webhooks.server'
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
+	const { user } = await requireApiUser(args.request)
+	await limitRequest(args, 'process', user.id)
+	const delivery = await sendTestEvent(user.id, args.params.id!)
+	return json({ delivery: presentDelivery(delivery) }, { status: 202 })
+})

@@ -1,0 +1,23 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { parseSearchParams } from '~/http/input.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
+import {
+	deliveriesQuerySchema,
+	getOwnedWebhook,
+	listDeliveries,
+	presentDelivery,
+} from '~/webhooks/webhooks.server'
+
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { user } = await requireApiUser(args.request)
+	await limitRequest(args, 'read', user.id)
+	const webhook = await getOwnedWebhook(user.id, args.params.id!)
+	const { limit } = parseSearchParams(args.request, deliveriesQuerySchema)
+	const deliveries = await listDeliveries(webhook.id, limit)
+	return json({ items: deliveries.map(presentDelivery) })
+})
+
+export const action = methodNotAllowed(['GET'])

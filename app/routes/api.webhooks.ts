@@ -1,0 +1,31 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { MethodNotAllowedError } from '~/errors'
+import { parseJsonBody } from '~/http/input.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
+import {
+	createWebhook,
+	createWebhookSchema,
+	listWebhooks,
+	presentWebhook,
+} from '~/webhooks/webhooks.server'
+
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { user } = await requireApiUser(args.request)
+	await limitRequest(args, 'read', user.id)
+	const rows = await listWebhooks(user.id)
+	return json({ items: rows.map(presentWebhook) })
+})
+
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['GET', 'POST'])
+	const { user } = await requireApiUser(args.request)
+	await limitRequest(args, 'process', user.id)
+	const input = await parseJsonBody(args.request, createWebhookSchema)
+	const created = await createWebhook(user.id, input)
+	return json(created, {
+		status: 201,
+		headers: { Location: `/api/webhooks/${created.webhook.id}` },
+	})
+})

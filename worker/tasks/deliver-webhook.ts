@@ -1,0 +1,27 @@
+import type { Task } from 'graphile-worker'
+import { z } from 'zod'
+import { log } from '~/log.server'
+import { attemptDelivery } from '~/webhooks/delivery.server'
+
+const payloadSchema = z.object({ deliveryId: z.uuid() })
+
+/**
+ * Sends one webhook delivery (queued by the database with the event). A
+ * failed attempt throws, so graphile-worker retries it with its exponential
+ * backoff (exp(attempt) seconds) up to the job's max_attempts; the last
+ * failure, or a refused address, settles the delivery as failed instead.
+ */
+export const deliverWebhookTask: Task = async (rawPayload, helpers) => {
+	const { deliveryId } = payloadSchema.parse(rawPayload)
+	const { attempts, max_attempts: maxAttempts } = helpers.job
+	const logger = log.child({ task: 'deliver-webhook', jobId: helpers.job.id, deliveryId })
+	const { outcome, error } = await attemptDelivery(deliveryId, {
+		lastAttempt: attempts >= maxAttempts,
+		signal: helpers.abortSignal,
+	})
+	if (outcome === 'retry') {
+		logger.info({ attempt: attempts, error }, 'Webhook delivery failed; will retry')
+		throw new Error(`Webhook delivery failed: ${error}`)
+	}
+	logger.info({ attempt: attempts, outcome, error }, 'Webhook delivery settled')
+}
