@@ -106,6 +106,7 @@ export async function presentListItem(image: ImageRow, { baseUrl }: Signing) {
 			? { flagged: image.ai.safety.flagged, categories: image.ai.safety.categories }
 			: null,
 		tags: image.ai?.tags ?? [],
+		placeholder: image.placeholder,
 	}
 }
 
