@@ -4,6 +4,7 @@ import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
 import { NotFoundError } from '~/errors'
 import { parseInput } from '~/http/input.server'
+import { contentTypesByType, imageTypes, type ListSort, listSorts } from './list-options'
 
 export type ImageRow = typeof images.$inferSelect
 
@@ -21,22 +22,6 @@ export async function getOwnedImage(userId: string, imageId: string): Promise<Im
 }
 
 const imageNotFound = () => new NotFoundError('No image with this id.')
-
-/** Sort orders of the list; `newest` is the default. */
-export const listSorts = ['newest', 'oldest', 'name', 'size'] as const
-export type ListSort = (typeof listSorts)[number]
-
-/** Type filter names and the stored content types behind each. */
-const contentTypesByType = {
-	jpeg: ['image/jpeg'],
-	png: ['image/png', 'image/apng'],
-	webp: ['image/webp'],
-	tiff: ['image/tiff'],
-	gif: ['image/gif'],
-	avif: ['image/avif'],
-	heif: ['image/heic', 'image/heif'],
-} as const
-export const imageTypes = Object.keys(contentTypesByType) as Array<keyof typeof contentTypesByType>
 
 const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
 
