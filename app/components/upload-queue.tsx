@@ -12,6 +12,8 @@ export type UploadState = 'queued' | 'uploading' | 'uploaded' | 'failed'
 
 export type QueuedUpload = {
 	key: string
+	/** Sent as Idempotency-Key: a repeated or retried send of this file never makes a second image. */
+	idempotencyKey: string
 	file: File
 	state: UploadState
 	/** Bytes of the request body sent so far, and its total (the file plus the multipart envelope). */
@@ -36,6 +38,7 @@ export function useUploadQueue({ onUploaded }: { onUploaded: () => void }) {
 	const add = useCallback((files: Iterable<File>) => {
 		const added = [...files].map((file): QueuedUpload => ({
 			key: `upload-${++nextKey}`,
+			idempotencyKey: randomKey(),
 			file,
 			state: 'queued',
 			sent: 0,
@@ -74,7 +77,7 @@ export function useUploadQueue({ onUploaded }: { onUploaded: () => void }) {
 	useEffect(() => {
 		for (const upload of uploads) {
 			if (upload.state !== 'uploading' || requests.current.has(upload.key)) continue
-			const request = send(upload.file, {
+			const request = send(upload.file, upload.idempotencyKey, {
 				progress: (sent, total) => update(upload.key, { sent, total }),
 				done: (result) => {
 					requests.current.delete(upload.key)
@@ -102,11 +105,13 @@ type SendResult = { image: { id: string; overallStatus: string } } | { error: st
 
 function send(
 	file: File,
+	idempotencyKey: string,
 	on: { progress: (sent: number, total: number) => void; done: (result: SendResult) => void },
 ) {
 	const request = new XMLHttpRequest()
 	request.open('POST', '/api/images')
 	request.setRequestHeader('Accept', 'application/json')
+	request.setRequestHeader('Idempotency-Key', idempotencyKey)
 	request.upload.onprogress = (event) => {
 		if (event.lengthComputable) on.progress(event.loaded, event.total)
 	}
@@ -131,6 +136,12 @@ function send(
 	form.append('file', file, file.name)
 	request.send(form)
 	return request
+}
+
+/** 128 random bits as hex (crypto.randomUUID exists only in secure contexts). */
+function randomKey() {
+	const bytes = crypto.getRandomValues(new Uint8Array(16))
+	return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 function parseJson(text: string): Record<string, unknown> | null {

@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright'
 import { expect, type Locator, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
 import { photo, register } from './support'
@@ -116,6 +117,41 @@ test.describe('with JavaScript', () => {
 		await expect(rows).toHaveCount(0)
 	})
 
+	test('a pasted image joins the queue', async ({ page }) => {
+		await register(page)
+		const file = await png('clipboard.png')
+		await page.evaluate((base64) => {
+			const transfer = new DataTransfer()
+			const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+			transfer.items.add(new File([bytes], 'clipboard.png', { type: 'image/png' }))
+			document.dispatchEvent(
+				new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+			)
+		}, file.buffer.toString('base64'))
+		await expect(page.getByTestId('upload-summary')).toHaveText('1 of 1 uploaded')
+		await expectCompleted(page, ['clipboard.png'])
+	})
+
+	test('no serious accessibility violations; two columns on a phone', async ({ page }) => {
+		await register(page)
+		await uploadAll(page, [await jpeg('a11y-1.jpg')])
+		await page.getByLabel('Image file').setInputFiles([notAnImage('a11y-bad.jpg')])
+		await page.getByRole('button', { name: 'Upload' }).click()
+		await expect(page.getByTestId('upload-summary')).toHaveText('0 of 1 uploaded, 1 failed')
+		await page.getByRole('checkbox', { name: 'Select a11y-1.jpg' }).check()
+		await page.getByRole('button', { name: 'Delete selected' }).click()
+		await expect(page.getByTestId('confirm-delete')).toBeVisible()
+		const results = await new AxeBuilder({ page }).analyze()
+		const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact!))
+		expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([])
+
+		await page.setViewportSize({ width: 375, height: 800 })
+		const columns = await gallery(page).evaluate(
+			(grid) => getComputedStyle(grid).gridTemplateColumns.split(' ').length,
+		)
+		expect(columns).toBe(2)
+	})
+
 	test("a file the server refuses shows the server's reason and can be retried or dismissed", async ({
 		page,
 	}) => {
@@ -222,7 +258,9 @@ test.describe('with JavaScript', () => {
 		await expect.poll(() => cardNames(page)).toEqual(['a-first.jpg', 'b-middle.jpg', 'c-last.png'])
 	})
 
-	test('select two images and delete them after confirming', async ({ page }) => {
+	test('select two images and delete them after confirming; re-process another', async ({
+		page,
+	}) => {
 		await register(page)
 		await uploadAll(page, [
 			await jpeg('keep.jpg'),
@@ -240,6 +278,14 @@ test.describe('with JavaScript', () => {
 		await expect.poll(() => cardNames(page)).toEqual(['keep.jpg'])
 		await page.reload()
 		expect(await cardNames(page)).toEqual(['keep.jpg'])
+
+		// Re-process runs the stages again: the card goes back through processing to completed.
+		await page.getByRole('checkbox', { name: 'Select keep.jpg' }).check()
+		await page.getByRole('button', { name: 'Re-process selected' }).click()
+		await expect(
+			page.getByRole('status').filter({ hasText: 'Processing 1 image again.' }),
+		).toBeVisible()
+		await expectCompleted(page, ['keep.jpg'])
 	})
 })
 
