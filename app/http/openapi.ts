@@ -484,20 +484,28 @@ Any credential of the user may create tokens, a personal token included. A user 
 				tags: ['Images'],
 				operationId: 'listImages',
 				summary: "List the caller's images",
-				description: `The caller's images, newest first, a page at a time. Filters combine (all must match):
+				description: `The caller's images, newest first unless \`sort\` says otherwise, a page at a time.
+Filters combine (all must match):
 
 - \`status\` filters on \`overallStatus\`;
 - \`q\` searches the file name, AI summary, tags and OCR text (PostgreSQL full-text search);
-- \`tag\` keeps images whose AI tags include this tag exactly.
+- \`tag\` keeps images whose AI tags include this tag exactly;
+- \`type\` keeps images of one format (decided from the bytes at upload);
+- \`from\` and \`to\` keep images uploaded on those UTC days (both included).
 
-An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page\`, \`pageSize\` or
-\`status\`, a \`q\` longer than 200 characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGet('page')}`,
+An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page\`, \`pageSize\`,
+\`status\`, \`sort\`, \`type\`, \`from\` or \`to\`, a \`from\` after \`to\`, a \`q\` longer than 200
+characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGet('page')}`,
 				parameters: [
 					parameter('Page'),
 					parameter('PageSize'),
 					parameter('StatusFilter'),
 					parameter('SearchQuery'),
 					parameter('TagFilter'),
+					parameter('ListSort'),
+					parameter('TypeFilter'),
+					parameter('CreatedFrom'),
+					parameter('CreatedTo'),
 					parameter('IfNoneMatch'),
 				],
 				responses: {
@@ -510,7 +518,7 @@ An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page
 					'401': problem('Unauthorized'),
 					'422': problem(
 						'ValidationFailed',
-						'A bad `page`, `pageSize` or `status`; a `q` over 200 or a `tag` over 64 characters.',
+						'A bad `page`, `pageSize`, `status`, `sort`, `type`, `from` or `to`; `from` after `to`; a `q` over 200 or a `tag` over 64 characters.',
 					),
 					'500': problem('InternalError'),
 					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
@@ -1108,6 +1116,36 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 					'Only images whose AI `tags` include this tag exactly (trimmed and lower-cased first, as tags are stored). 1–64 characters, otherwise `422`; empty means no filter.',
 				schema: { type: 'string', minLength: 1, maxLength: 64 },
 				example: 'beach',
+			},
+			ListSort: {
+				name: 'sort',
+				in: 'query',
+				description: `Order of the list: \`newest\` (default) or \`oldest\` by upload time, \`name\` by file
+name (A to Z, case-insensitive), \`size\` by the original's byte size (largest first). Empty means the default.`,
+				schema: { type: 'string', enum: ['newest', 'oldest', 'name', 'size'], default: 'newest' },
+			},
+			TypeFilter: {
+				name: 'type',
+				in: 'query',
+				description:
+					'Only images of this format, as detected from the bytes at upload (`heif` covers HEIC and HEIF; `png` includes animated PNG). Empty means no filter.',
+				schema: { type: 'string', enum: ['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heif'] },
+			},
+			CreatedFrom: {
+				name: 'from',
+				in: 'query',
+				description:
+					'Only images uploaded on or after this UTC day, `YYYY-MM-DD`. Malformed, or after `to`: `422`. Empty means no filter.',
+				schema: { type: 'string', format: 'date' },
+				example: '2026-01-01',
+			},
+			CreatedTo: {
+				name: 'to',
+				in: 'query',
+				description:
+					'Only images uploaded on or before this UTC day (included), `YYYY-MM-DD`. Malformed: `422`. Empty means no filter.',
+				schema: { type: 'string', format: 'date' },
+				example: '2026-01-31',
 			},
 			UsageFrom: {
 				name: 'from',
@@ -1947,7 +1985,7 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 				properties: {
 					items: {
 						type: 'array',
-						description: 'Newest first.',
+						description: 'In the order `sort` asks for; newest first by default.',
 						items: schema('ImageListItem'),
 					},
 					page: { type: 'integer', minimum: 1 },

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import postgres from 'postgres'
-import { password, photo, register } from './support'
+import { password, photo, register, uploadAndOpen } from './support'
 
 // The e2e server's embedded PostgreSQL, found the way its processes find it.
 function database() {
@@ -27,12 +27,7 @@ test('an admin sees the queue and retries a job that gave up; others cannot see 
 	// Each e2e run starts with an empty database (playwright.config.ts), so this email is free.
 	await expect(page).toHaveURL(/\/images$/)
 
-	await page.getByLabel('Image file').setInputFiles({
-		name: 'retry-me.jpg',
-		mimeType: 'image/jpeg',
-		buffer: await photo(),
-	})
-	await page.getByRole('button', { name: 'Upload' }).click()
+	await uploadAndOpen(page, { name: 'retry-me.jpg', mimeType: 'image/jpeg', buffer: await photo() })
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
 	const imageId = page.url().split('/').pop()!
 

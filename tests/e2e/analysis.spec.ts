@@ -1,15 +1,9 @@
 import { expect, test, type Page } from '@playwright/test'
 import { chatCompletion, moderationBody } from '../support/fake-openai'
-import { photo, register, scriptOpenAi } from './support'
+import { photo, register, scriptOpenAi, uploadAndOpen } from './support'
 
 async function uploadAndComplete(page: Page, name: string) {
-	await page.getByLabel('Image file').setInputFiles({
-		name,
-		mimeType: 'image/jpeg',
-		buffer: await photo(),
-	})
-	await page.getByRole('button', { name: 'Upload' }).click()
-	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+	await uploadAndOpen(page, { name, mimeType: 'image/jpeg', buffer: await photo() })
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
 }
 

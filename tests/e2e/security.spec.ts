@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { photo, register } from './support'
+import { photo, register, uploadAndOpen } from './support'
 
 // The pages under the Content-Security-Policy (server/security.ts): hydration,
 // navigation, polling and the images all work without a single violation.
@@ -18,13 +18,7 @@ test('the pages run under the CSP without a violation', async ({ page }) => {
 	})
 
 	await register(page)
-	await page.getByLabel('Image file').setInputFiles({
-		name: 'csp.jpg',
-		mimeType: 'image/jpeg',
-		buffer: await photo(),
-	})
-	await page.getByRole('button', { name: 'Upload' }).click()
-	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+	await uploadAndOpen(page, { name: 'csp.jpg', mimeType: 'image/jpeg', buffer: await photo() })
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
 	const preview = page.getByRole('img', { name: 'csp.jpg' })
 	await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(640)

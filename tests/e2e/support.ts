@@ -35,3 +35,21 @@ export async function scriptOpenAi(endpoint: 'chat' | 'moderations', ...bodies: 
 	})
 	expect(response.ok).toBe(true)
 }
+
+/**
+ * Uploads one file from the gallery and opens its page. Without JavaScript the
+ * plain form lands there; with it the gallery queues the upload, stays put,
+ * and the finished row's "Open" link leads there.
+ */
+export async function uploadAndOpen(
+	page: Page,
+	file: { name: string; mimeType: string; buffer: Buffer },
+) {
+	await page.getByLabel('Image file').setInputFiles(file)
+	await page.getByRole('button', { name: 'Upload' }).click()
+	const open = page.getByRole('link', { name: `Open ${file.name}` })
+	await expect(open.or(page.getByRole('heading', { name: file.name }))).toBeVisible()
+	if (await open.isVisible()) await open.click()
+	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+	await expect(page.getByRole('heading', { name: file.name })).toBeVisible()
+}

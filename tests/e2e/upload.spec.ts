@@ -40,11 +40,20 @@ async function uploadAndFinish(page: Page, { javaScript }: { javaScript: boolean
 		mimeType: 'image/jpeg',
 		buffer: await phonePhoto(),
 	})
-	await page.getByRole('button', { name: 'Upload' }).click()
-	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
-	await expect(page.getByRole('heading', { name: 'holiday.jpg' })).toBeVisible()
 	// With JavaScript the page updates in place: a mark on window survives until completion.
 	if (javaScript) await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
+	await page.getByRole('button', { name: 'Upload' }).click()
+	if (javaScript) {
+		// The gallery stays: the new card appears and completes there, then opens.
+		const card = page
+			.getByTestId('gallery')
+			.getByRole('listitem')
+			.filter({ hasText: 'holiday.jpg' })
+		await expect(card.locator('[data-status]')).toHaveText('completed', { timeout: 30_000 })
+		await card.getByRole('link', { name: 'holiday.jpg' }).click()
+	}
+	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+	await expect(page.getByRole('heading', { name: 'holiday.jpg' })).toBeVisible()
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
 	if (javaScript) {
 		expect(await page.evaluate(() => '__sameDocument' in window)).toBe(true)

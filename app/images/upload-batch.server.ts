@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
+import busboy from 'busboy'
+import { config } from '~/config.server'
+import { AppError, BadRequestError, PayloadTooLargeError } from '~/errors'
+import { limitRequest, type LimitArgs } from '~/http/rate-limit.server'
+import { log } from '~/log.server'
+import { formatBytes } from './multipart.server'
+import { uploadImage } from './upload.server'
+
+// The page's plain-form upload (no JavaScript): one request with several
+// `file` parts. Each part is spooled to its own temporary file, then sent
+// through the one-file upload path (uploadImage) as if it had come alone, so
+// every rule of a single upload holds per file: a rejected file leaves nothing
+// behind and gets its own message, the others are kept.
+
+/** The most files one plain-form request may carry; a browser with JavaScript queues instead. */
+export const MAX_FILES_PER_FORM = 20
+
+export type BatchOutcome =
+	| { filename: string; imageId: string }
+	| { filename: string; error: string; status: number; headers?: Record<string, string> }
+
+type Spooled = { filename: string; contentType: string; path?: string; error?: AppError }
+
+export async function uploadBatch(
+	args: LimitArgs & { userId: string; requestId?: string },
+): Promise<BatchOutcome[]> {
+	const tmpDir = path.join(config.dataDir, 'tmp')
+	const spooled = await spoolFiles(args.request, tmpDir)
+	try {
+		if (spooled.length === 0) throw new BadRequestError('Choose at least one image file.')
+		const outcomes: BatchOutcome[] = []
+		for (const file of spooled) outcomes.push(await uploadOne(args, file))
+		return outcomes
+	} finally {
+		await Promise.all(
+			spooled.map((file) => file.path && fs.promises.rm(file.path, { force: true })),
+		)
+	}
+}
+
+async function uploadOne(
+	args: LimitArgs & { userId: string; requestId?: string },
+	file: Spooled,
+): Promise<BatchOutcome> {
+	try {
+		if (file.error) throw file.error
+		// Each file counts against the same per-user budget as an API upload.
+		await limitRequest(args, 'upload', args.userId)
+		const form = new FormData()
+		const blob = await fs.openAsBlob(file.path!, { type: file.contentType })
+		form.append('file', blob, file.filename)
+		const single = new Request(args.request.url, { method: 'POST', body: form })
+		const { image } = await uploadImage({
+			request: single,
+			userId: args.userId,
+			requestId: args.requestId,
+		})
+		return { filename: image.filename, imageId: image.id }
+	} catch (error) {
+		if (error instanceof AppError) {
+			const message = error.status < 500 ? error.message : `${error.message} Please try again.`
+			return {
+				filename: file.filename,
+				error: message,
+				status: error.status,
+				headers: error.headers,
+			}
+		}
+		log.error({ err: error, filename: file.filename }, 'A file of a form upload failed')
+		return {
+			filename: file.filename,
+			error: 'Something went wrong while storing this file. Please try again.',
+			status: 500,
+		}
+	}
+}
+
+/** Writes every `file` part to a temporary file, each held to MAX_UPLOAD_BYTES. */
+async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> {
+	const contentType = request.headers.get('Content-Type') ?? ''
+	if (!request.body) throw new BadRequestError('The form has no files.')
+	const maxBytes = config.maxUploadBytes
+	const declared = Number(request.headers.get('Content-Length'))
+	if (declared > MAX_FILES_PER_FORM * (maxBytes + 64 * 1024)) {
+		throw new PayloadTooLargeError(
+			`Send at most ${MAX_FILES_PER_FORM} files of up to ${formatBytes(maxBytes)} each.`,
+		)
+	}
+	fs.mkdirSync(tmpDir, { recursive: true })
+	let parser: busboy.Busboy
+	try {
+		parser = busboy({
+			headers: { 'content-type': contentType },
+			defParamCharset: 'utf8',
+			limits: { fileSize: maxBytes, fields: 20, fieldSize: 64 * 1024 },
+		})
+	} catch {
+		throw new BadRequestError('The multipart body is malformed (missing boundary?).')
+	}
+	const files: Spooled[] = []
+	const writes: Array<Promise<void>> = []
+	const body = Readable.fromWeb(request.body as NodeWebReadableStream)
+	try {
+		await new Promise<void>((resolve, reject) => {
+			parser.on('file', (field, stream, info) => {
+				// An empty file input still sends one nameless, empty part.
+				if (field !== 'file' || !info.filename) {
+					stream.resume()
+					return
+				}
+				const file: Spooled = { filename: info.filename, contentType: info.mimeType }
+				files.push(file)
+				if (files.length > MAX_FILES_PER_FORM) {
+					file.error = new BadRequestError(
+						`Not uploaded: at most ${MAX_FILES_PER_FORM} files at a time.`,
+					)
+					stream.resume()
+					return
+				}
+				file.path = path.join(tmpDir, `form-upload-${randomUUID()}`)
+				// Past the limit busboy drops the rest of the part (never stored) and
+				// marks it truncated; the partial file is removed with the others.
+				writes.push(
+					pipeline(stream, fs.createWriteStream(file.path)).then(() => {
+						if (stream.truncated) {
+							file.error = new PayloadTooLargeError(
+								`The file is larger than the limit of ${formatBytes(maxBytes)}.`,
+							)
+						}
+					}),
+				)
+			})
+			parser.on('error', (error: Error) =>
+				reject(new BadRequestError(`The multipart body could not be read: ${error.message}`)),
+			)
+			parser.on('close', () => resolve())
+			body.on('error', (error) =>
+				reject(new BadRequestError(`Upload interrupted: ${error.message}`)),
+			)
+			body.pipe(parser)
+		})
+		await Promise.all(writes)
+	} catch (error) {
+		await Promise.allSettled(writes)
+		await Promise.all(files.map((file) => file.path && fs.promises.rm(file.path, { force: true })))
+		throw error
+	}
+	return files
+}

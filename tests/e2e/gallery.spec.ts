@@ -1,0 +1,335 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Locator, type Page, test } from '@playwright/test'
+import sharp from 'sharp'
+import { photo, register } from './support'
+
+// The gallery: multi-upload (drop, file input, plain form), live progress and
+// states, keyboard navigation, sorting and filters, bulk actions.
+
+type TestFile = { name: string; mimeType: string; buffer: Buffer }
+
+const jpeg = async (name: string, width = 640, height = 480): Promise<TestFile> => ({
+	name,
+	mimeType: 'image/jpeg',
+	buffer: await photo(width, height),
+})
+
+const png = async (name: string): Promise<TestFile> => ({
+	name,
+	mimeType: 'image/png',
+	buffer: await sharp(await photo(320, 240))
+		.png()
+		.toBuffer(),
+})
+
+const notAnImage = (name: string): TestFile => ({
+	name,
+	mimeType: 'image/jpeg',
+	buffer: Buffer.from('these are my notes, not a photo'),
+})
+
+const gallery = (page: Page) => page.getByTestId('gallery')
+const cards = (page: Page) => gallery(page).getByRole('listitem')
+const card = (page: Page, name: string) => cards(page).filter({ hasText: name })
+const cardNames = (page: Page) => gallery(page).locator('[data-grid-focus]').allTextContents()
+
+async function expectCompleted(page: Page, names: string[]) {
+	for (const name of names) {
+		await expect(card(page, name).locator('[data-status]')).toHaveText('completed', {
+			timeout: 45_000,
+		})
+	}
+}
+
+/** Drops files on the page as a user dragging them from the desktop would. */
+async function dropFiles(page: Page, target: Locator, files: TestFile[]) {
+	const dataTransfer = await page.evaluateHandle(
+		(list) => {
+			const transfer = new DataTransfer()
+			for (const file of list) {
+				const bytes = Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0))
+				transfer.items.add(new File([bytes], file.name, { type: file.mimeType }))
+			}
+			return transfer
+		},
+		files.map((f) => ({ name: f.name, mimeType: f.mimeType, base64: f.buffer.toString('base64') })),
+	)
+	await target.dispatchEvent('dragenter', { dataTransfer })
+	await target.dispatchEvent('dragover', { dataTransfer })
+	await target.dispatchEvent('drop', { dataTransfer })
+}
+
+/** Uploads through the JavaScript queue and waits until every file completed. */
+async function uploadAll(page: Page, files: TestFile[]) {
+	await page.getByLabel('Image file').setInputFiles(files)
+	await page.getByRole('button', { name: 'Upload' }).click()
+	await expect(page.getByTestId('upload-summary')).toHaveText(
+		`${files.length} of ${files.length} uploaded`,
+		{ timeout: 30_000 },
+	)
+	await expectCompleted(
+		page,
+		files.map((f) => f.name),
+	)
+	await page.getByRole('button', { name: 'Clear finished' }).click()
+}
+
+test.describe('with JavaScript', () => {
+	test('three dropped files upload with progress bars and complete without a reload', async ({
+		page,
+	}) => {
+		await register(page)
+		await expect(page.getByText('No images yet')).toBeVisible()
+		await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
+		const files = await Promise.all(['one.jpg', 'two.jpg', 'three.jpg'].map((n) => jpeg(n)))
+		await dropFiles(page, page.getByTestId('drop-zone'), files)
+
+		const rows = page.getByTestId('upload-row')
+		await expect(rows).toHaveCount(3)
+		for (const file of files) {
+			await expect(page.getByRole('progressbar', { name: file.name })).toBeVisible()
+		}
+		await expect(page.getByTestId('upload-summary')).toHaveText('3 of 3 uploaded', {
+			timeout: 30_000,
+		})
+		await expect(page.getByRole('status').filter({ hasText: '3 of 3 uploaded' })).toBeVisible()
+		await expectCompleted(
+			page,
+			files.map((f) => f.name),
+		)
+		await expect(cards(page)).toHaveCount(3)
+		// Each row follows its image: completed, with a link to it.
+		for (const file of files) {
+			const row = rows.filter({ hasText: file.name })
+			await expect(row.locator('[data-status]')).toHaveText('completed')
+			await expect(row.getByRole('link', { name: `Open ${file.name}` })).toBeVisible()
+		}
+		// The thumbnails carry their size, so the grid does not move as they load.
+		const thumb = card(page, 'one.jpg').getByRole('img', { name: 'one.jpg' })
+		await expect(thumb).toHaveAttribute('width', '256')
+		await expect(thumb).toHaveAttribute('height', '192')
+		await expect(thumb).toHaveAttribute('loading', 'lazy')
+		expect(await page.evaluate(() => '__sameDocument' in window)).toBe(true)
+
+		await page.getByRole('button', { name: 'Dismiss one.jpg' }).click()
+		await expect(rows).toHaveCount(2)
+		await page.getByRole('button', { name: 'Clear finished' }).click()
+		await expect(rows).toHaveCount(0)
+	})
+
+	test('a pasted image joins the queue', async ({ page }) => {
+		await register(page)
+		const file = await png('clipboard.png')
+		await page.evaluate((base64) => {
+			const transfer = new DataTransfer()
+			const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
+			transfer.items.add(new File([bytes], 'clipboard.png', { type: 'image/png' }))
+			document.dispatchEvent(
+				new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }),
+			)
+		}, file.buffer.toString('base64'))
+		await expect(page.getByTestId('upload-summary')).toHaveText('1 of 1 uploaded')
+		await expectCompleted(page, ['clipboard.png'])
+	})
+
+	test('no serious accessibility violations; two columns on a phone', async ({ page }) => {
+		await register(page)
+		await uploadAll(page, [await jpeg('a11y-1.jpg')])
+		await page.getByLabel('Image file').setInputFiles([notAnImage('a11y-bad.jpg')])
+		await page.getByRole('button', { name: 'Upload' }).click()
+		await expect(page.getByTestId('upload-summary')).toHaveText('0 of 1 uploaded, 1 failed')
+		await page.getByRole('checkbox', { name: 'Select a11y-1.jpg' }).check()
+		await page.getByRole('button', { name: 'Delete selected' }).click()
+		await expect(page.getByTestId('confirm-delete')).toBeVisible()
+		const results = await new AxeBuilder({ page }).analyze()
+		const serious = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact!))
+		expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([])
+
+		await page.setViewportSize({ width: 375, height: 800 })
+		const columns = await gallery(page).evaluate(
+			(grid) => getComputedStyle(grid).gridTemplateColumns.split(' ').length,
+		)
+		expect(columns).toBe(2)
+	})
+
+	test("a file the server refuses shows the server's reason and can be retried or dismissed", async ({
+		page,
+	}) => {
+		await register(page)
+		await page
+			.getByLabel('Image file')
+			.setInputFiles([notAnImage('notes.jpg'), await jpeg('fine.jpg')])
+		await page.getByRole('button', { name: 'Upload' }).click()
+		const failed = page.getByTestId('upload-row').filter({ hasText: 'notes.jpg' })
+		await expect(failed).toContainText('The file is not a supported image', { timeout: 30_000 })
+		await expect(page.getByTestId('upload-summary')).toHaveText('1 of 2 uploaded, 1 failed')
+		const retry = failed.getByRole('button', { name: 'Retry' })
+		await expect(retry).toBeVisible()
+		await retry.click()
+		// Sent again, refused again with the same reason.
+		await expect(failed).toHaveAttribute('data-state', 'failed')
+		await expect(failed).toContainText('The file is not a supported image')
+		await failed.getByRole('button', { name: 'Dismiss notes.jpg' }).click()
+		await expect(failed).toHaveCount(0)
+		await expectCompleted(page, ['fine.jpg'])
+		await expect(cards(page)).toHaveCount(1)
+	})
+
+	test('keyboard only: upload, move between cards with the arrow keys, open with Enter', async ({
+		page,
+	}) => {
+		await register(page)
+		// Tab from the top of the page to the file input.
+		await page.locator('body').focus()
+		for (let i = 0; i < 20; i++) {
+			await page.keyboard.press('Tab')
+			if (await page.evaluate(() => document.activeElement?.id === 'file')) break
+		}
+		await expect(page.getByLabel('Image file')).toBeFocused()
+		const files = await Promise.all(['k1.jpg', 'k2.jpg', 'k3.jpg'].map((n) => jpeg(n)))
+		await page.getByLabel('Image file').setInputFiles(files)
+		await page.keyboard.press('Tab')
+		await expect(page.getByRole('button', { name: 'Upload' })).toBeFocused()
+		await page.keyboard.press('Enter')
+		await expectCompleted(
+			page,
+			files.map((f) => f.name),
+		)
+
+		// The three finished in any order; the grid shows them in its order.
+		const [first, second, third] = await cardNames(page)
+		const link = (name: string) => gallery(page).getByRole('link', { name, exact: true })
+		// The grid is one Tab stop: from the filters (the bulk buttons are disabled
+		// while nothing is selected), Tab lands on the first card.
+		await page.getByRole('button', { name: 'Apply' }).focus()
+		await page.keyboard.press('Tab')
+		await expect(link(first!)).toBeFocused()
+		await page.keyboard.press('ArrowRight')
+		await expect(link(second!)).toBeFocused()
+		await expect(link(second!)).toHaveAttribute('tabindex', '0')
+		await expect(link(first!)).toHaveAttribute('tabindex', '-1')
+		await page.keyboard.press('End')
+		await expect(link(third!)).toBeFocused()
+		await page.keyboard.press('Home')
+		await expect(link(first!)).toBeFocused()
+		await page.keyboard.press('ArrowLeft')
+		await expect(link(first!)).toBeFocused()
+		// Space selects the focused card.
+		await page.keyboard.press('ArrowRight')
+		await page.keyboard.press(' ')
+		await expect(page.getByRole('checkbox', { name: `Select ${second}` })).toBeChecked()
+		await expect(page.getByTestId('selected-count')).toHaveText('1 selected')
+		await page.keyboard.press(' ')
+		await expect(page.getByRole('checkbox', { name: `Select ${second}` })).not.toBeChecked()
+		// The focused card has a visible focus ring.
+		const ring = await card(page, second!).evaluate((li) => getComputedStyle(li).boxShadow)
+		expect(ring).not.toBe('none')
+
+		await page.keyboard.press('Enter')
+		await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+		await expect(page.getByRole('heading', { name: second })).toBeVisible()
+	})
+
+	test('sort by name, filter by type, then clear the filters', async ({ page }) => {
+		await register(page)
+		// One at a time, so "newest first" is a known order that differs from the name order.
+		for (const file of [
+			await jpeg('b-middle.jpg'),
+			await png('c-last.png'),
+			await jpeg('a-first.jpg'),
+		]) {
+			await uploadAll(page, [file])
+		}
+		await expect.poll(() => cardNames(page)).toEqual(['a-first.jpg', 'c-last.png', 'b-middle.jpg'])
+
+		await page.getByLabel('Sort').selectOption('name')
+		await page.getByRole('button', { name: 'Apply' }).click()
+		await expect(page).toHaveURL(/sort=name/)
+		await expect.poll(() => cardNames(page)).toEqual(['a-first.jpg', 'b-middle.jpg', 'c-last.png'])
+
+		await page.getByLabel('Type').selectOption('png')
+		await page.getByRole('button', { name: 'Apply' }).click()
+		await expect.poll(() => cardNames(page)).toEqual(['c-last.png'])
+
+		await page.getByLabel('Type').selectOption('gif')
+		await page.getByRole('button', { name: 'Apply' }).click()
+		await expect(page.getByText('No images match these filters.')).toBeVisible()
+		await page.getByRole('link', { name: 'Clear filters' }).first().click()
+		await expect.poll(() => cardNames(page)).toEqual(['a-first.jpg', 'b-middle.jpg', 'c-last.png'])
+	})
+
+	test('select two images and delete them after confirming; re-process another', async ({
+		page,
+	}) => {
+		await register(page)
+		await uploadAll(page, [
+			await jpeg('keep.jpg'),
+			await jpeg('drop-1.jpg'),
+			await jpeg('drop-2.jpg'),
+		])
+		await page.getByRole('checkbox', { name: 'Select drop-1.jpg' }).check()
+		await page.getByRole('checkbox', { name: 'Select drop-2.jpg' }).check()
+		await expect(page.getByTestId('selected-count')).toHaveText('2 selected')
+		await page.getByRole('button', { name: 'Delete selected' }).click()
+		const confirm = page.getByRole('button', { name: 'Yes, delete 2 images' })
+		await expect(confirm).toBeFocused()
+		await confirm.click()
+		await expect(page.getByRole('status').filter({ hasText: 'Deleted 2 images.' })).toBeVisible()
+		await expect.poll(() => cardNames(page)).toEqual(['keep.jpg'])
+		await page.reload()
+		expect(await cardNames(page)).toEqual(['keep.jpg'])
+
+		// Re-process runs the stages again: the card goes back through processing to completed.
+		await page.getByRole('checkbox', { name: 'Select keep.jpg' }).check()
+		await page.getByRole('button', { name: 'Re-process selected' }).click()
+		await expect(
+			page.getByRole('status').filter({ hasText: 'Processing 1 image again.' }),
+		).toBeVisible()
+		await expectCompleted(page, ['keep.jpg'])
+	})
+})
+
+test.describe('with JavaScript disabled', () => {
+	test.use({ javaScriptEnabled: false })
+
+	test('the plain form uploads two files; bulk delete asks, then deletes', async ({ page }) => {
+		await register(page)
+		await page
+			.getByLabel('Image file')
+			.setInputFiles([await jpeg('plain-1.jpg'), await png('plain-2.png')])
+		await page.getByRole('button', { name: 'Upload' }).click()
+		await expect(page).toHaveURL(/\/images$/)
+		await expect(cards(page)).toHaveCount(2)
+		await expect(gallery(page)).toContainText('plain-1.jpg')
+		await expect(gallery(page)).toContainText('plain-2.png')
+
+		await page.getByRole('checkbox', { name: 'Select plain-1.jpg' }).check()
+		await page.getByRole('button', { name: 'Delete selected' }).click()
+		await expect(page.getByTestId('confirm-delete')).toContainText('Delete 1 image?')
+		// Nothing is gone until confirmed.
+		await expect(cards(page)).toHaveCount(2)
+		await page.getByRole('button', { name: 'Yes, delete 1 image' }).click()
+		await expect(page.getByText('Deleted 1 image.')).toBeVisible()
+		await expect(cards(page)).toHaveCount(1)
+		await expect(gallery(page)).toContainText('plain-2.png')
+	})
+
+	test('a refused file among several gets its own reason; the others are kept', async ({
+		page,
+	}) => {
+		await register(page)
+		await page
+			.getByLabel('Image file')
+			.setInputFiles([await jpeg('good.jpg'), notAnImage('bad.jpg')])
+		await page.getByRole('button', { name: 'Upload' }).click()
+		const outcomes = page.getByTestId('upload-outcomes')
+		await expect(page.getByText('1 of 2 files uploaded.')).toBeVisible()
+		await expect(outcomes.getByRole('listitem').filter({ hasText: 'bad.jpg' })).toContainText(
+			'not a supported image',
+		)
+		await expect(outcomes.getByRole('listitem').filter({ hasText: 'good.jpg' })).toContainText(
+			'uploaded',
+		)
+		await expect(cards(page)).toHaveCount(1)
+	})
+})
