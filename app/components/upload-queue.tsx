@@ -48,7 +48,10 @@ export function useUploadQueue({ onUploaded }: { onUploaded: () => void }) {
 	}, [])
 
 	const retry = useCallback(
-		(key: string) => update(key, { state: 'queued', sent: 0, error: undefined }),
+		(key: string) => {
+			requests.current.delete(key)
+			update(key, { state: 'queued', sent: 0, error: undefined })
+		},
 		[update],
 	)
 
@@ -79,8 +82,9 @@ export function useUploadQueue({ onUploaded }: { onUploaded: () => void }) {
 			if (upload.state !== 'uploading' || requests.current.has(upload.key)) continue
 			const request = send(upload.file, upload.idempotencyKey, {
 				progress: (sent, total) => update(upload.key, { sent, total }),
+				// The request stays in the map after it ends: an effect still queued from an
+				// earlier render (state "uploading") must not send the file a second time.
 				done: (result) => {
-					requests.current.delete(upload.key)
 					if ('image' in result) {
 						update(upload.key, { state: 'uploaded', image: result.image })
 						onUploadedRef.current()
