@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { webhookEventTypes, type WebhookDeliveryStatus } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
 import { CopyButton } from '~/components/copy-button'
+import { usePoll } from '~/components/use-poll'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
 import { AppError } from '~/errors'
 import { parseInput } from '~/http/input.server'
@@ -106,6 +107,13 @@ const formatTime = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`
 
 export default function WebhookSettings() {
 	const { webhooks, max } = useLoaderData<typeof loader>()
+	// A delivery still being attempted shows its outcome when it lands.
+	const delivering = webhooks.some((webhook) =>
+		webhook.deliveries.some(
+			(delivery) => delivery.status === 'pending' || delivery.status === 'retrying',
+		),
+	)
+	usePoll(delivering, 3000)
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const busy = useNavigation().state === 'submitting'
 	const createError = result?.intent === 'create' && 'error' in result ? result : undefined

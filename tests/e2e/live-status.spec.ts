@@ -1,6 +1,6 @@
 import { expect, type Page, test } from '@playwright/test'
 import { chatCompletion } from '../support/fake-openai'
-import { photo, register } from './support'
+import { photo, register, uploadAndOpen } from './support'
 
 // The gallery hears of changes made elsewhere (here: an upload through the API
 // with the page's own cookie) over /api/events, and updates in place without
@@ -143,13 +143,7 @@ test('without the event stream the detail page falls back to polling and still r
 	})
 	await register(page)
 	await delayNextAnalysis(2000)
-	await page.getByLabel('Image file').setInputFiles({
-		name: 'fallback.jpg',
-		mimeType: 'image/jpeg',
-		buffer: await photo(),
-	})
-	await page.getByRole('button', { name: 'Upload' }).click()
-	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
+	await uploadAndOpen(page, { name: 'fallback.jpg', mimeType: 'image/jpeg', buffer: await photo() })
 	await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
 	const before = revalidations.length
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })
