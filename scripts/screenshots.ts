@@ -64,7 +64,9 @@ async function signIn(page: Page, email: string) {
 
 async function main() {
 	await fs.mkdir(out, { recursive: true })
-	const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'darkroom-screenshots-'))
+	// Not mkdtemp: its mode 700 would keep out the embedded PostgreSQL's own user (as root).
+	const dataDir = path.join(os.tmpdir(), `darkroom-screenshots-${process.pid}`)
+	await fs.mkdir(dataDir, { recursive: true })
 	const fake = await startFakeOpenAi({ port: await freePort() })
 	const port = await freePort()
 	const baseURL = `http://127.0.0.1:${port}`
@@ -76,7 +78,7 @@ async function main() {
 			DATA_DIR: dataDir,
 			LOG_LEVEL: 'warn',
 			AI_PROVIDER: 'openai',
-			OPENAI_BASE_URL: `${fake.baseUrl}/v1`,
+			OPENAI_BASE_URL: fake.baseUrl,
 			OPENAI_API_KEY: 'sk-screenshots',
 		},
 		stdio: ['ignore', 'inherit', 'inherit'],
@@ -176,7 +178,7 @@ async function main() {
 		})
 		await signIn(phone, email)
 		await phone.waitForLoadState('networkidle')
-		await phone.screenshot({ path: path.join(out, 'phone-gallery.png') })
+		await phone.screenshot({ path: path.join(out, 'phone-gallery.png'), fullPage: true })
 		await phone.context().close()
 		console.log(`Screenshots written to ${path.relative(process.cwd(), out)}/`)
 	} finally {

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
 import { isAdmin } from '~/admin/auth.server'
 import { ThemeSwitch } from '~/components/theme-switch'
@@ -14,55 +15,33 @@ export default function AppLayout() {
 	return (
 		<div className="min-h-full">
 			<header className="border-b border-zinc-200 bg-white">
-				<div className="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3">
+				<div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
 					<Link to="/images" className="flex items-center gap-2 font-semibold">
 						<img src="/favicon.svg" alt="" className="size-6" />
 						Darkroom
 					</Link>
-					<nav className="flex gap-4 text-sm">
-						<NavLink
-							to="/images"
-							end
-							className={({ isActive }) =>
-								isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
-							}
-						>
+					{/* On a phone the links take their own row under the logo and the account controls. */}
+					<nav
+						aria-label="Main"
+						className="order-last flex w-full gap-5 text-sm whitespace-nowrap sm:order-none sm:w-auto"
+					>
+						<NavItem to="/images" end>
 							Images
-						</NavLink>
-						<NavLink
-							to="/usage"
-							className={({ isActive }) =>
-								isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
-							}
-						>
-							AI usage
-						</NavLink>
-						<NavLink
-							to="/settings"
-							className={({ isActive }) =>
-								isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
-							}
-						>
-							Settings
-						</NavLink>
-						{isAdmin ? (
-							<NavLink
-								to="/admin/jobs"
-								className={({ isActive }) =>
-									isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
-								}
-							>
-								Jobs
-							</NavLink>
-						) : null}
+						</NavItem>
+						<NavItem to="/usage">AI usage</NavItem>
+						<NavItem to="/settings">Settings</NavItem>
+						{isAdmin ? <NavItem to="/admin/jobs">Jobs</NavItem> : null}
 					</nav>
-					<div className="ml-auto flex items-center gap-4 text-sm">
+					<div className="ml-auto flex items-center gap-3 text-sm sm:gap-4">
 						<ThemeSwitch />
 						<span className="hidden text-zinc-600 sm:inline" data-testid="user-email">
 							{email}
 						</span>
 						<Form method="post" action="/logout">
-							<button type="submit" className="text-zinc-700 underline hover:text-zinc-900">
+							<button
+								type="submit"
+								className="whitespace-nowrap text-zinc-700 underline hover:text-zinc-900"
+							>
 								Sign out
 							</button>
 						</Form>
@@ -78,5 +57,19 @@ export default function AppLayout() {
 				</a>
 			</footer>
 		</div>
+	)
+}
+
+function NavItem({ to, end, children }: { to: string; end?: boolean; children: ReactNode }) {
+	return (
+		<NavLink
+			to={to}
+			end={end}
+			className={({ isActive }) =>
+				isActive ? 'font-medium text-zinc-900' : 'text-zinc-600 hover:text-zinc-900'
+			}
+		>
+			{children}
+		</NavLink>
 	)
 }
