@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from '@playwright/test'
+import { expectAccessible } from './support'
 
 // The API documentation page: public, accessible, usable on a phone, and its
 // copy buttons copy exactly the curl command shown.
@@ -31,12 +31,7 @@ test('the API docs page renders for anyone, passes axe and copies curl commands'
 		await example.textContent(),
 	)
 
-	const results = await new AxeBuilder({ page }).analyze()
-	expect(results.passes.length).toBeGreaterThan(0)
-	const serious = results.violations
-		.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-		.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(' ')}`)
-	expect(serious).toEqual([])
+	await expectAccessible(page)
 })
 
 test('the API docs page fits a phone: only code blocks and tables scroll sideways', async ({

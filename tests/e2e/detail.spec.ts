@@ -1,67 +1,21 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
-import { photo, register } from './support'
-
-// A camera photo: make, model, lens, exposure, aperture, ISO, focal length and a position.
-async function cameraPhoto() {
-	return sharp(await photo(1200, 900))
-		.withExif({
-			IFD0: { Make: 'Pixelworks', Model: 'Phone 9' },
-			IFD2: {
-				DateTimeOriginal: '2024:06:01 10:20:30',
-				LensModel: 'Wide 26mm f/1.8',
-				ExposureTime: '1/125',
-				FNumber: '18/10',
-				ISOSpeedRatings: '200',
-				FocalLength: '26/1',
-			},
-			IFD3: {
-				GPSLatitudeRef: 'N',
-				GPSLatitude: '52/1 22/1 0/1',
-				GPSLongitudeRef: 'E',
-				GPSLongitude: '4/1 54/1 0/1',
-			},
-		})
-		.jpeg({ quality: 85 })
-		.toBuffer()
-}
-
-/** Uploads through the API with the browser's session cookie (same-origin, so with Origin). */
-async function upload(page: Page, name: string, buffer: Buffer) {
-	const response = await page.request.post('/api/images', {
-		headers: { Origin: new URL(page.url()).origin },
-		multipart: { file: { name, mimeType: 'image/jpeg', buffer } },
-	})
-	expect(response.status()).toBe(202)
-	return ((await response.json()) as { id: string }).id
-}
-
-async function waitUntilDone(page: Page, id: string) {
-	await expect
-		.poll(
-			async () => {
-				const response = await page.request.get(`/api/images/${id}`)
-				return ((await response.json()) as { overallStatus: string }).overallStatus
-			},
-			{ timeout: 30_000 },
-		)
-		.toBe('completed')
-}
+import {
+	cameraPhoto,
+	expectAccessible,
+	photo,
+	register,
+	uploadWithSession,
+	waitUntilCompleted,
+} from './support'
 
 /** Three images, oldest first; the gallery (newest first) shows them as newer, middle, older. */
-async function expectAccessible(page: Page) {
-	const { violations } = await new AxeBuilder({ page }).analyze()
-	const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-	expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`)).toEqual([])
-}
-
 async function threeImages(page: Page) {
 	await register(page)
-	const older = await upload(page, 'older.jpg', await photo())
-	const middle = await upload(page, 'middle.jpg', await cameraPhoto())
-	const newer = await upload(page, 'newer.jpg', await photo())
-	for (const id of [older, middle, newer]) await waitUntilDone(page, id)
+	const older = await uploadWithSession(page, 'older.jpg', await photo())
+	const middle = await uploadWithSession(page, 'middle.jpg', await cameraPhoto(1200, 900))
+	const newer = await uploadWithSession(page, 'newer.jpg', await photo())
+	for (const id of [older, middle, newer]) await waitUntilCompleted(page, id)
 	return { older, middle, newer }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { expect, type Page } from '@playwright/test'
+import AxeBuilder from '@axe-core/playwright'
+import { expect, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
 
 export const password = 'a long enough password'
@@ -52,4 +53,86 @@ export async function uploadAndOpen(
 	if (await open.isVisible()) await open.click()
 	await expect(page).toHaveURL(/\/images\/[0-9a-f-]{36}$/)
 	await expect(page.getByRole('heading', { name: file.name })).toBeVisible()
+}
+
+/**
+ * axe-core over the page as it is now: no serious or critical violations of
+ * WCAG 2.1 A/AA. The counts of all findings are attached to the report.
+ */
+export async function expectAccessible(page: Page, name = page.url()) {
+	const results = await new AxeBuilder({ page })
+		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+		.analyze()
+	await test.info().attach(`axe ${name}`, {
+		body: JSON.stringify(
+			{
+				passes: results.passes.length,
+				violations: results.violations.map((v) => ({
+					id: v.id,
+					impact: v.impact,
+					nodes: v.nodes.length,
+				})),
+			},
+			null,
+			2,
+		),
+		contentType: 'application/json',
+	})
+	const blocking = results.violations
+		.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+		.map(
+			(violation) =>
+				`${violation.impact} ${violation.id}: ${violation.help}\n    ${violation.nodes
+					.slice(0, 5)
+					.map((node) => node.target.join(' '))
+					.join('\n    ')}`,
+		)
+	expect(blocking, name).toEqual([])
+}
+
+/** Uploads through the API with the browser's session cookie (same-origin, so with Origin). */
+export async function uploadWithSession(page: Page, name: string, buffer: Buffer) {
+	const response = await page.request.post('/api/images', {
+		headers: { Origin: new URL(page.url()).origin },
+		multipart: { file: { name, mimeType: 'image/jpeg', buffer } },
+	})
+	expect(response.status()).toBe(202)
+	return ((await response.json()) as { id: string }).id
+}
+
+/** Waits until the API reports the image `completed`. */
+export async function waitUntilCompleted(page: Page, id: string) {
+	await expect
+		.poll(
+			async () => {
+				const response = await page.request.get(`/api/images/${id}`)
+				return ((await response.json()) as { overallStatus: string }).overallStatus
+			},
+			{ timeout: 30_000 },
+		)
+		.toBe('completed')
+}
+
+/** A phone-like photo: camera, lens, exposure, aperture, ISO, focal length and a GPS position. */
+export async function cameraPhoto(width = 1600, height = 1200) {
+	return sharp(await photo(width, height))
+		.withExif({
+			IFD0: { Make: 'Pixelworks', Model: 'Phone 9' },
+			IFD2: {
+				DateTimeOriginal: '2024:06:01 10:20:30',
+				LensModel: 'Wide 26mm f/1.8',
+				ExposureTime: '1/125',
+				FNumber: '18/10',
+				ISOSpeedRatings: '200',
+				FocalLength: '26/1',
+			},
+			IFD3: {
+				GPSLatitudeRef: 'N',
+				GPSLatitude: '52/1 22/1 0/1',
+				GPSLongitudeRef: 'E',
+				GPSLongitude: '4/1 54/1 0/1',
+			},
+		})
+		.jpeg({ quality: 85 })
+		.toBuffer()
 }

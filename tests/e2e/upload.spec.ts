@@ -1,44 +1,12 @@
-import { randomUUID } from 'node:crypto'
 import { expect, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
-
-// A phone-like photo: 1600×1200 with camera EXIF and a GPS position.
-async function phonePhoto() {
-	const { data, info } = await sharp({
-		create: { width: 160, height: 120, channels: 3, background: '#4a7bd0' },
-	})
-		.raw()
-		.toBuffer({ resolveWithObject: true })
-	for (let i = 0; i < data.length; i += 7) data[i] = (i * 31) % 255
-	return sharp(data, { raw: info })
-		.resize(1600, 1200)
-		.withExif({
-			IFD0: { Make: 'Pixelworks', Model: 'Phone 9' },
-			IFD2: { DateTimeOriginal: '2024:06:01 10:20:30', LensModel: 'Wide 26mm f/1.8' },
-			IFD3: {
-				GPSLatitudeRef: 'N',
-				GPSLatitude: '52/1 22/1 0/1',
-				GPSLongitudeRef: 'E',
-				GPSLongitude: '4/1 54/1 0/1',
-			},
-		})
-		.jpeg({ quality: 85 })
-		.toBuffer()
-}
-
-async function register(page: Page) {
-	await page.goto('/register')
-	await page.getByLabel('Email').fill(`e2e-${randomUUID()}@example.com`)
-	await page.getByLabel(/Password/).fill('a long enough password')
-	await page.getByRole('button', { name: 'Create account' }).click()
-	await expect(page).toHaveURL(/\/images$/)
-}
+import { cameraPhoto, register } from './support'
 
 async function uploadAndFinish(page: Page, { javaScript }: { javaScript: boolean }) {
 	await page.getByLabel('Image file').setInputFiles({
 		name: 'holiday.jpg',
 		mimeType: 'image/jpeg',
-		buffer: await phonePhoto(),
+		buffer: await cameraPhoto(),
 	})
 	// With JavaScript the page updates in place: a mark on window survives until completion.
 	if (javaScript) await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
