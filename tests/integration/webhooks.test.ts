@@ -253,6 +253,32 @@ describe('delivering image events', () => {
 		expect(Date.parse(delivery.completedAt!)).toBeGreaterThanOrEqual(Date.parse(delivery.createdAt))
 	})
 
+	it('sends image.failed when an image fails, whoever writes the failure', async () => {
+		const upload = await uploadFile(web.baseUrl, token, await smallJpeg(), 'doomed.jpg')
+		const failedId = ((await upload.json()) as { id: string }).id
+		await waitForTerminal(web.baseUrl, token, failedId)
+		// Uploads are validated, so no file fails in the worker on its own; the event
+		// comes from the row's change (a trigger), so a failure written by SQL is as good.
+		await sql`update images set status = 'failed', error = 'The image could not be decoded.'
+			where id = ${failedId}`
+		const [hit] = await until('image.failed', () => {
+			const hits = receivedAt('/all', 'image.failed')
+			return hits.length ? hits : undefined
+		})
+		expect(hasValidSignature(secret, hit!)).toBe(true)
+		expect(hit!.event.data).toMatchObject({
+			imageId: failedId,
+			filename: 'doomed.jpg',
+			status: 'failed',
+			overallStatus: 'failed',
+			error: 'The image could not be decoded.',
+		})
+		// Going from failed to failed again (another write) is not a second event.
+		await sql`update images set error = 'Still broken.' where id = ${failedId}`
+		await sleep(1500)
+		expect(receivedAt('/all', 'image.failed')).toHaveLength(1)
+	})
+
 	it('sends image.deleted to both webhooks when the image is deleted', async () => {
 		const response = await api(web.baseUrl, `/api/images/${imageId}`, { method: 'DELETE', token })
 		expect(response.status).toBe(204)
