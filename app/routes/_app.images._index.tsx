@@ -439,15 +439,17 @@ function ListFilters({
 	filters: { status: string; q: string; tag: string; type: string; from: string; to: string }
 	sort: string
 }) {
-	const control = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5'
+	const field = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5'
+	const control = `w-full sm:w-auto ${field}`
 	return (
 		<Form
 			method="get"
 			role="search"
 			aria-label="Search and filter images"
-			className="mt-3 flex flex-wrap items-end gap-x-3 gap-y-2 text-sm"
+			// Two columns on a phone (search across both), one wrapping row from sm up.
+			className="mt-3 grid grid-cols-2 items-end gap-x-3 gap-y-2 text-sm sm:flex sm:flex-wrap"
 		>
-			<div className="flex flex-col gap-1">
+			<div className="col-span-2 flex flex-col gap-1">
 				<label htmlFor="q" className="sr-only">
 					Search
 				</label>
@@ -457,7 +459,7 @@ function ListFilters({
 					type="search"
 					defaultValue={filters.q}
 					placeholder="Search text, tags, names…"
-					className={`w-full sm:w-56 ${control}`}
+					className={`w-full sm:w-56 ${field}`}
 				/>
 			</div>
 			{filters.tag ? <input type="hidden" name="tag" value={filters.tag} /> : null}
