@@ -65,3 +65,18 @@ export async function findSession(token: string) {
 export async function revokeSession(sessionId: string) {
 	await db.update(sessions).set({ revokedAt: new Date() }).where(eq(sessions.id, sessionId))
 }
+
+/** Whether a session or token still authenticates (not revoked, not expired, not deleted). */
+export async function isSessionActive(sessionId: string) {
+	const [row] = await db
+		.select({ id: sessions.id })
+		.from(sessions)
+		.where(
+			and(
+				eq(sessions.id, sessionId),
+				isNull(sessions.revokedAt),
+				or(isNull(sessions.expiresAt), gt(sessions.expiresAt, new Date())),
+			),
+		)
+	return Boolean(row)
+}

@@ -132,6 +132,8 @@ function frame(text: string) {
 export async function imageEventStream(
 	userId: string,
 	signal: AbortSignal,
+	/** Checked at every ping: a stream outliving its sign-out or revoked token ends. */
+	stillAuthorized: () => Promise<boolean>,
 ): Promise<ReadableStream<Uint8Array>> {
 	// Unset until the stream exists; an event before then is covered by the
 	// page's reload when the stream opens.
@@ -144,7 +146,16 @@ export async function imageEventStream(
 		if (message.kind === 'resync') send(frame('event: resync\ndata: {}'))
 		else send(frame(`event: image\ndata: ${JSON.stringify(message.event)}`))
 	})
-	const ping = setInterval(() => send(frame(': ping')), PING_MS)
+	const ping = setInterval(() => {
+		stillAuthorized().then(
+			(authorized) => (authorized ? send(frame(': ping')) : close()),
+			(error: unknown) => {
+				// The database is away: keep the stream; the next ping asks again.
+				log.warn({ err: error, userId }, "Could not recheck an event stream's session")
+				send(frame(': ping'))
+			},
+		)
+	}, PING_MS)
 	const close = () => {
 		if (closed) return
 		closed = true

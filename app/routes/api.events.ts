@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
+import { isSessionActive } from '~/auth/sessions.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler } from '~/http/problem.server'
 import { limitRequest } from '~/http/rate-limit.server'
@@ -8,9 +9,9 @@ import { imageEventStream } from '~/images/events.server'
 // GET /api/events: server-sent events of the caller's image changes.
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args
-	const { user } = await requireApiUser(request)
+	const { user, sessionId } = await requireApiUser(request)
 	await limitRequest(args, 'read', user.id)
-	const body = await imageEventStream(user.id, request.signal)
+	const body = await imageEventStream(user.id, request.signal, () => isSessionActive(sessionId))
 	return new Response(body, {
 		headers: {
 			'Content-Type': 'text/event-stream; charset=utf-8',

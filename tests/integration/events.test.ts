@@ -55,6 +55,8 @@ type EventStream = {
 		timeoutMs?: number,
 	) => Promise<ImageEvent & { at: number }>
 	close: () => void
+	/** Settles when the server ends the stream. */
+	ended: Promise<void>
 }
 
 async function openEvents(baseUrl: string, token: string): Promise<EventStream> {
@@ -68,6 +70,8 @@ async function openEvents(baseUrl: string, token: string): Promise<EventStream> 
 	const events: Received[] = []
 	let raw = ''
 	const waiters = new Set<() => void>()
+	let markEnded = () => {}
+	const ended = new Promise<void>((resolve) => (markEnded = resolve))
 	if (response.ok) {
 		void (async () => {
 			const decoder = new TextDecoder()
@@ -76,7 +80,10 @@ async function openEvents(baseUrl: string, token: string): Promise<EventStream> 
 			try {
 				for (;;) {
 					const { done, value } = await reader.read()
-					if (done) break
+					if (done) {
+						markEnded()
+						break
+					}
 					const at = Date.now()
 					const text = decoder.decode(value, { stream: true })
 					raw += text
@@ -130,6 +137,7 @@ async function openEvents(baseUrl: string, token: string): Promise<EventStream> 
 				check()
 			}),
 		close: () => abort.abort(),
+		ended,
 	}
 }
 
@@ -299,6 +307,21 @@ describe('GET /api/events', () => {
 			for (const stream of streams) stream.close()
 		}
 	})
+
+	it('ends a stream at its next ping once its token is revoked', async () => {
+		const { token } = await register(web.baseUrl)
+		const stream = await openEvents(web.baseUrl, token)
+		expect(stream.response.status).toBe(200)
+		const logout = await api(web.baseUrl, '/api/auth/logout', { method: 'POST', token })
+		expect(logout.status).toBe(204)
+		// Pings come every 15 s; the first one after the sign-out closes the stream.
+		const outcome = await Promise.race([
+			stream.ended.then(() => 'ended'),
+			sleep(20_000).then(() => 'open'),
+		])
+		expect(outcome).toBe('ended')
+		stream.close()
+	}, 30_000)
 
 	it('does not keep a stopping web process alive: open streams are cut at once', async () => {
 		const stopping = await startWeb()
