@@ -4,6 +4,8 @@
 // route documented there appears here without further work. Pure functions,
 // no server imports: tests call them directly.
 
+import { Marked, Renderer, type Tokens } from 'marked'
+
 type Json = Record<string, unknown>
 
 export type OpenApiDocument = {
@@ -593,110 +595,62 @@ function constraintsOf(schema: Json): string[] {
 }
 
 // ---------------------------------------------------------------------------
-// Descriptions: the bit of Markdown the document uses
+// Descriptions: Markdown (CommonMark with GFM tables), rendered by marked
 
-export type Inline = { code?: string; strong?: string; text?: string }
-export type Block =
-	| { kind: 'paragraph'; inline: Inline[] }
-	| { kind: 'heading'; level: number; text: string }
-	| { kind: 'list'; items: Inline[][] }
-	| { kind: 'table'; header: Inline[][]; rows: Inline[][][] }
-	| { kind: 'code'; lang: string; text: string }
+// Created on first use, so the client bundle (which imports this module for
+// schemaAnchor) does not build a parser it never runs.
+let markdownParser: Marked | undefined
+
+function markdown() {
+	markdownParser ??= new Marked({
+		gfm: true,
+		renderer: {
+			// A wide table scrolls sideways in its own box, not the page; focusable so a
+			// keyboard can scroll it, and named so a screen reader says what got focus.
+			table(token) {
+				const table = Renderer.prototype.table.call(this, token)
+				return `<div tabindex="0" role="group" aria-label="Table">${table}</div>\n`
+			},
+			// Code blocks scroll sideways too: focusable for the same reason.
+			code(token) {
+				return Renderer.prototype.code.call(this, token).replace(/^<pre>/, '<pre tabindex="0">')
+			},
+		},
+	})
+	return markdownParser
+}
 
 /**
- * Paragraphs, `#` headings, `-` lists (with indented continuation lines),
- * `|` tables and fenced code blocks, with inline `code` and **bold**. Enough
- * for the descriptions in openapi.ts; anything else stays plain text.
+ * A description as HTML, its headings moved so the highest one is
+ * `h{headingLevel}` (the level under the heading the description sits below),
+ * whether the text starts at `#` or `##`. Empty for no text.
  */
-export function parseMarkdown(text: string): Block[] {
-	const blocks: Block[] = []
-	const lines = text.replace(/\r\n?/g, '\n').split('\n')
-	let i = 0
-	while (i < lines.length) {
-		const line = lines[i]!
-		if (!line.trim()) {
-			i++
-			continue
-		}
-		const fence = /^```(\w*)/.exec(line)
-		if (fence) {
-			const body: string[] = []
-			for (i++; i < lines.length && !lines[i]!.startsWith('```'); i++) body.push(lines[i]!)
-			i++
-			blocks.push({ kind: 'code', lang: fence[1] ?? '', text: body.join('\n') })
-			continue
-		}
-		const heading = /^(#{1,6})\s+(.*)$/.exec(line)
-		if (heading) {
-			blocks.push({ kind: 'heading', level: heading[1]!.length, text: heading[2]! })
-			i++
-			continue
-		}
-		if (/^\s*[-*]\s+/.test(line)) {
-			const items: string[] = []
-			for (; i < lines.length && lines[i]!.trim(); i++) {
-				const current = lines[i]!
-				if (/^\s*[-*]\s+/.test(current)) items.push(current.replace(/^\s*[-*]\s+/, ''))
-				else items[items.length - 1] += ` ${current.trim()}`
-			}
-			blocks.push({ kind: 'list', items: items.map(parseInline) })
-			continue
-		}
-		if (line.startsWith('|')) {
-			const rows: string[][] = []
-			for (; i < lines.length && lines[i]!.startsWith('|'); i++) {
-				const cells = splitRow(lines[i]!)
-				if (cells.every((cell) => /^:?-{3,}:?$/.test(cell))) continue
-				rows.push(cells)
-			}
-			const [header = [], ...body] = rows
-			blocks.push({
-				kind: 'table',
-				header: header.map(parseInline),
-				rows: body.map((row) => row.map(parseInline)),
-			})
-			continue
-		}
-		const paragraph: string[] = []
-		for (; i < lines.length && lines[i]!.trim() && !startsBlock(lines[i]!); i++) {
-			paragraph.push(lines[i]!.trim())
-		}
-		blocks.push({ kind: 'paragraph', inline: parseInline(paragraph.join(' ')) })
-	}
-	return blocks
+export function renderMarkdown(text: string | undefined, headingLevel: number): string {
+	if (!text?.trim()) return ''
+	const parser = markdown()
+	const tokens = parser.lexer(text)
+	const headings: Tokens.Heading[] = []
+	parser.walkTokens(tokens, (token) => {
+		if (token.type === 'heading') headings.push(token as Tokens.Heading)
+	})
+	const shift = headingLevel - Math.min(...headings.map((heading) => heading.depth))
+	for (const heading of headings) heading.depth = Math.min(6, heading.depth + shift)
+	return parser.parser(tokens)
 }
 
-const startsBlock = (line: string) => /^```|^#{1,6}\s|^\s*[-*]\s+|^\|/.test(line)
-
-function splitRow(line: string): string[] {
-	// Pipes inside `code` belong to the cell.
-	const cells: string[] = []
-	let cell = ''
-	let inCode = false
-	for (const char of line.trim().replace(/^\||\|$/g, '')) {
-		if (char === '`') inCode = !inCode
-		if (char === '|' && !inCode) {
-			cells.push(cell.trim())
-			cell = ''
-		} else cell += char
-	}
-	cells.push(cell.trim())
-	return cells
+/** A schema field with its description rendered, as the page shows it. */
+export type FieldView = Omit<SchemaField, 'description' | 'children'> & {
+	/** HTML from renderMarkdown. */
+	descriptionHtml: string
+	children: FieldView[]
 }
 
-export function parseInline(text: string): Inline[] {
-	const parts: Inline[] = []
-	const pattern = /`([^`]+)`|\*\*([^*]+)\*\*/g
-	let last = 0
-	for (const match of text.matchAll(pattern)) {
-		if (match.index > last) parts.push({ text: text.slice(last, match.index) })
-		if (match[1] !== undefined) parts.push({ code: match[1] })
-		else parts.push({ strong: match[2] })
-		last = match.index + match[0].length
-	}
-	if (last < text.length) parts.push({ text: text.slice(last) })
-	return parts
-}
+const fieldViews = (fields: SchemaField[]): FieldView[] =>
+	fields.map(({ description, children, ...field }) => ({
+		...field,
+		descriptionHtml: renderMarkdown(description, 5),
+		children: fieldViews(children),
+	}))
 
 // ---------------------------------------------------------------------------
 // The page
@@ -706,21 +660,22 @@ export type ParameterView = {
 	in: string
 	required: boolean
 	type: string
-	description: Block[]
+	/** HTML, like every `descriptionHtml` here (renderMarkdown). */
+	descriptionHtml: string
 }
 
 export type ContentView = {
 	contentType: string
 	/** The component the body's schema references, if it is one. */
 	schemaRef?: string
-	fields: SchemaField[]
+	fields: FieldView[]
 }
 
 export type ResponseView = {
 	status: string
-	description: Block[]
+	descriptionHtml: string
 	content: ContentView[]
-	headers: Array<{ name: string; type: string; description: Block[] }>
+	headers: Array<{ name: string; type: string; descriptionHtml: string }>
 }
 
 export type OperationView = {
@@ -729,11 +684,11 @@ export type OperationView = {
 	path: string
 	operationId?: string
 	summary?: string
-	description: Block[]
+	descriptionHtml: string
 	deprecated: boolean
 	secured: boolean
 	parameters: ParameterView[]
-	requestBody: { required: boolean; description: Block[]; content: ContentView[] } | null
+	requestBody: { required: boolean; descriptionHtml: string; content: ContentView[] } | null
 	responses: ResponseView[]
 	curl: string
 }
@@ -742,10 +697,10 @@ export type ApiDocsView = {
 	title: string
 	version: string
 	summary?: string
-	description: Block[]
+	descriptionHtml: string
 	groups: Array<{ tag: string; anchor: string; description?: string; operations: OperationView[] }>
 	webhooks: OperationView[]
-	schemas: Array<{ name: string; anchor: string; description: Block[]; fields: SchemaField[] }>
+	schemas: Array<{ name: string; anchor: string; descriptionHtml: string; fields: FieldView[] }>
 }
 
 /** Everything the /api/docs page renders, computed once from the document. */
@@ -779,14 +734,16 @@ export function describeApi(doc: OpenApiDocument, baseUrl: string): ApiDocsView 
 	const schemas = Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => ({
 		name,
 		anchor: schemaAnchor(name),
-		description: parseMarkdown(typeof schema.description === 'string' ? schema.description : ''),
-		fields: schemaFields(doc, { ...schema, description: undefined }, { expandRefs: false }),
+		descriptionHtml: renderMarkdown(String(schema.description ?? ''), 4),
+		fields: fieldViews(
+			schemaFields(doc, { ...schema, description: undefined }, { expandRefs: false }),
+		),
 	}))
 	return {
 		title: doc.info.title,
 		version: doc.info.version,
 		summary: doc.info.summary,
-		description: parseMarkdown(doc.info.description ?? ''),
+		descriptionHtml: renderMarkdown(doc.info.description, 3),
 		groups,
 		webhooks,
 		schemas,
@@ -803,7 +760,7 @@ function operationView(doc: OpenApiDocument, op: Operation, baseUrl: string): Op
 		path: op.path,
 		operationId: op.operationId,
 		summary: op.summary,
-		description: parseMarkdown(op.description ?? ''),
+		descriptionHtml: renderMarkdown(op.description, 4),
 		deprecated: op.deprecated,
 		secured: isSecured(op),
 		parameters: op.parameters.map((p) => ({
@@ -811,25 +768,25 @@ function operationView(doc: OpenApiDocument, op: Operation, baseUrl: string): Op
 			in: p.in,
 			required: p.required,
 			type: typeLabel(doc, p.schema),
-			description: parseMarkdown(p.description ?? ''),
+			descriptionHtml: renderMarkdown(p.description, 5),
 		})),
 		requestBody: requestBody
 			? {
 					required: requestBody.required === true,
-					description: parseMarkdown(String(requestBody.description ?? '')),
+					descriptionHtml: renderMarkdown(String(requestBody.description ?? ''), 5),
 					content: contentViews(doc, requestBody.content, true),
 				}
 			: null,
 		responses: Object.entries(op.responses).map(([status, response]) => ({
 			status,
-			description: parseMarkdown(String(response.description ?? '')),
+			descriptionHtml: renderMarkdown(String(response.description ?? ''), 5),
 			content: contentViews(doc, response.content, false),
 			headers: Object.entries((response.headers as Json | undefined) ?? {}).map(([name, raw]) => {
 				const header = resolveRef(doc, raw)
 				return {
 					name,
 					type: typeLabel(doc, header.schema ?? {}),
-					description: parseMarkdown(String(header.description ?? '')),
+					descriptionHtml: renderMarkdown(String(header.description ?? ''), 5),
 				}
 			}),
 		})),
@@ -846,7 +803,7 @@ function contentViews(doc: OpenApiDocument, content: unknown, withFields: boolea
 		return {
 			contentType,
 			schemaRef,
-			fields: withFields && schema ? schemaFields(doc, schema) : [],
+			fields: withFields && schema ? fieldViews(schemaFields(doc, schema)) : [],
 		}
 	})
 }

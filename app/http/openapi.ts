@@ -718,7 +718,8 @@ client, cleanup): use it instead of polling. Browsers open it with \`new EventSo
 The response is neither compressed nor buffered (\`Cache-Control: no-cache, no-transform\`,
 \`X-Accel-Buffering: no\`). When the server stops, open streams are closed at once and clients
 reconnect. Each web process allows 20 open streams per user; opening the stream counts once against
-the \`read\` rate limit.`,
+the \`read\` rate limit. A stream whose token or session is revoked (sign-out, \`DELETE /api/tokens/{id}\`) or
+expires ends at its next ping.`,
 				responses: {
 					'200': {
 						description:
