@@ -597,28 +597,21 @@ function constraintsOf(schema: Json): string[] {
 // ---------------------------------------------------------------------------
 // Descriptions: Markdown (CommonMark with GFM tables), rendered by marked
 
-// Created on first use, so the client bundle (which imports this module for
-// schemaAnchor) does not build a parser it never runs.
-let markdownParser: Marked | undefined
-
-function markdown() {
-	markdownParser ??= new Marked({
-		gfm: true,
-		renderer: {
-			// A wide table scrolls sideways in its own box, not the page; focusable so a
-			// keyboard can scroll it, and named so a screen reader says what got focus.
-			table(token) {
-				const table = Renderer.prototype.table.call(this, token)
-				return `<div tabindex="0" role="group" aria-label="Table">${table}</div>\n`
-			},
-			// Code blocks scroll sideways too: focusable for the same reason.
-			code(token) {
-				return Renderer.prototype.code.call(this, token).replace(/^<pre>/, '<pre tabindex="0">')
-			},
+const markdown = new Marked({
+	gfm: true,
+	renderer: {
+		// A wide table scrolls sideways in its own box, not the page; focusable so a
+		// keyboard can scroll it, and named so a screen reader says what got focus.
+		table(token) {
+			const table = Renderer.prototype.table.call(this, token)
+			return `<div tabindex="0" role="group" aria-label="Table">${table}</div>\n`
 		},
-	})
-	return markdownParser
-}
+		// Code blocks scroll sideways too: focusable for the same reason.
+		code(token) {
+			return Renderer.prototype.code.call(this, token).replace(/^<pre>/, '<pre tabindex="0">')
+		},
+	},
+})
 
 /**
  * A description as HTML, its headings moved so the highest one is
@@ -627,21 +620,22 @@ function markdown() {
  */
 export function renderMarkdown(text: string | undefined, headingLevel: number): string {
 	if (!text?.trim()) return ''
-	const parser = markdown()
-	const tokens = parser.lexer(text)
+	const tokens = markdown.lexer(text)
 	const headings: Tokens.Heading[] = []
-	parser.walkTokens(tokens, (token) => {
+	markdown.walkTokens(tokens, (token) => {
 		if (token.type === 'heading') headings.push(token as Tokens.Heading)
 	})
 	const shift = headingLevel - Math.min(...headings.map((heading) => heading.depth))
 	for (const heading of headings) heading.depth = Math.min(6, heading.depth + shift)
-	return parser.parser(tokens)
+	return markdown.parser(tokens)
 }
 
 /** A schema field with its description rendered, as the page shows it. */
 export type FieldView = Omit<SchemaField, 'description' | 'children'> & {
 	/** HTML from renderMarkdown. */
 	descriptionHtml: string
+	/** Where `ref`'s definition is on the page. */
+	refAnchor?: string
 	children: FieldView[]
 }
 
@@ -649,6 +643,7 @@ const fieldViews = (fields: SchemaField[]): FieldView[] =>
 	fields.map(({ description, children, ...field }) => ({
 		...field,
 		descriptionHtml: renderMarkdown(description, 5),
+		refAnchor: field.ref ? schemaAnchor(field.ref) : undefined,
 		children: fieldViews(children),
 	}))
 
@@ -668,6 +663,7 @@ export type ContentView = {
 	contentType: string
 	/** The component the body's schema references, if it is one. */
 	schemaRef?: string
+	schemaAnchor?: string
 	fields: FieldView[]
 }
 
@@ -803,6 +799,7 @@ function contentViews(doc: OpenApiDocument, content: unknown, withFields: boolea
 		return {
 			contentType,
 			schemaRef,
+			schemaAnchor: schemaRef ? schemaAnchor(schemaRef) : undefined,
 			fields: withFields && schema ? fieldViews(schemaFields(doc, schema)) : [],
 		}
 	})

@@ -4,15 +4,11 @@ import type { ReactNode } from 'react'
 import { CopyButton } from '~/components/copy-button'
 import {
 	type ApiDocsView,
-	type Block,
 	type ContentView,
 	describeApi,
-	type Inline,
+	type FieldView,
 	type OpenApiDocument,
 	type OperationView,
-	parseMarkdown,
-	type SchemaField,
-	schemaAnchor,
 } from '~/http/api-docs'
 import { openApiDocument } from '~/http/openapi'
 import { baseUrlOf } from '~/images/present.server'
@@ -21,6 +17,8 @@ import { baseUrlOf } from '~/images/present.server'
 // OpenAPI document as /api/openapi.json. A page, not an API route: it is more
 // specific than api.$.ts, so it is not the problem+json 404, and it needs no
 // sign-in. Everything is server-rendered; JavaScript only adds copy buttons.
+// The component uses only types from ~/http/api-docs (describeApi runs in the
+// loader), so that module and marked stay out of the browser bundle.
 
 export const meta: MetaFunction = () => [
 	{ title: 'API documentation · Darkroom' },
@@ -78,7 +76,7 @@ export default function ApiDocs() {
 					<h2 id="overview" className="text-2xl font-semibold">
 						Overview
 					</h2>
-					<Markdown blocks={api.description} headingLevel={3} />
+					<Markdown html={api.descriptionHtml} />
 				</section>
 
 				{api.groups.map((group) => (
@@ -118,7 +116,7 @@ export default function ApiDocs() {
 							<h3 id={schema.anchor} className="font-mono text-lg font-semibold">
 								{schema.name}
 							</h3>
-							<Markdown blocks={schema.description} headingLevel={4} />
+							<Markdown html={schema.descriptionHtml} />
 							<Fields fields={schema.fields} />
 						</article>
 					))}
@@ -216,12 +214,12 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 					</>
 				) : null}
 			</p>
-			<Markdown blocks={operation.description} headingLevel={4} />
+			<Markdown html={operation.descriptionHtml} />
 
 			{operation.parameters.length > 0 ? (
 				<>
 					<h4 className="mt-5 font-semibold">Parameters</h4>
-					<Scroller>
+					<Scroller label="Parameters">
 						<table className="mt-2 w-full min-w-[36rem] text-left text-sm">
 							<thead className="border-b border-zinc-200 text-zinc-700">
 								<tr>
@@ -252,7 +250,7 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 										<td className="py-2 pr-3">{parameter.required ? 'yes' : 'no'}</td>
 										<td className="py-2 pr-3 font-mono text-xs">{parameter.type}</td>
 										<td className="py-2">
-											<Markdown blocks={parameter.description} headingLevel={5} compact />
+											<Markdown html={parameter.descriptionHtml} compact />
 										</td>
 									</tr>
 								))}
@@ -267,7 +265,7 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 					<h4 className="mt-5 font-semibold">
 						Request body{operation.requestBody.required ? '' : ' (optional)'}
 					</h4>
-					<Markdown blocks={operation.requestBody.description} headingLevel={5} compact />
+					<Markdown html={operation.requestBody.descriptionHtml} compact />
 					{operation.requestBody.content.map((content) => (
 						<div key={content.contentType} className="mt-2">
 							<p className="text-sm">
@@ -275,7 +273,7 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 								{content.schemaRef ? (
 									<>
 										{' '}
-										(<SchemaLink name={content.schemaRef} />)
+										(<SchemaLink name={content.schemaRef} anchor={content.schemaAnchor} />)
 									</>
 								) : null}
 							</p>
@@ -293,14 +291,14 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 							<span className="font-mono font-semibold">{response.status}</span>
 							<ContentList content={response.content} />
 						</div>
-						<Markdown blocks={response.description} headingLevel={5} compact />
+						<Markdown html={response.descriptionHtml} compact />
 						{response.headers.length > 0 ? (
 							<ul className="mt-1 space-y-1 pl-4">
 								{response.headers.map((header) => (
 									<li key={header.name}>
 										Header <Code>{header.name}</Code>{' '}
 										<span className="font-mono text-xs text-zinc-700">{header.type}</span>
-										<Markdown blocks={header.description} headingLevel={5} compact />
+										<Markdown html={header.descriptionHtml} compact />
 									</li>
 								))}
 							</ul>
@@ -339,7 +337,7 @@ function ContentList({ content }: { content: ContentView[] }) {
 					{item.schemaRef ? (
 						<>
 							{' '}
-							(<SchemaLink name={item.schemaRef} />)
+							(<SchemaLink name={item.schemaRef} anchor={item.schemaAnchor} />)
 						</>
 					) : null}
 				</span>
@@ -348,16 +346,16 @@ function ContentList({ content }: { content: ContentView[] }) {
 	)
 }
 
-function SchemaLink({ name }: { name: string }) {
+function SchemaLink({ name, anchor }: { name: string; anchor?: string }) {
 	return (
-		<a href={`#${schemaAnchor(name)}`} className={`font-mono ${linkClass}`}>
+		<a href={`#${anchor}`} className={`font-mono ${linkClass}`}>
 			{name}
 		</a>
 	)
 }
 
 /** A schema as a nested list of fields. */
-function Fields({ fields }: { fields: SchemaField[] }) {
+function Fields({ fields }: { fields: FieldView[] }) {
 	if (fields.length === 0) return null
 	return (
 		<ul className="mt-2 space-y-2 border-l-2 border-zinc-200 pl-3 text-sm">
@@ -369,7 +367,7 @@ function Fields({ fields }: { fields: SchemaField[] }) {
 							{field.ref && field.type.endsWith(field.ref) ? (
 								<>
 									{field.type.slice(0, -field.ref.length)}
-									<SchemaLink name={field.ref} />
+									<SchemaLink name={field.ref} anchor={field.refAnchor} />
 								</>
 							) : (
 								field.type
@@ -396,9 +394,7 @@ function Fields({ fields }: { fields: SchemaField[] }) {
 							<span className="text-xs text-zinc-700">{field.constraints.join('; ')}</span>
 						) : null}
 					</div>
-					{field.description ? (
-						<Markdown blocks={parseMarkdown(field.description)} headingLevel={5} compact />
-					) : null}
+					<Markdown html={field.descriptionHtml} compact />
 					<Fields fields={field.children} />
 				</li>
 			))}
@@ -406,104 +402,32 @@ function Fields({ fields }: { fields: SchemaField[] }) {
 	)
 }
 
-function Markdown({
-	blocks,
-	headingLevel,
-	compact = false,
-}: {
-	blocks: Block[]
-	headingLevel: number
-	compact?: boolean
-}) {
-	if (blocks.length === 0) return null
-	const gap = compact ? 'mt-1' : 'mt-3'
-	return (
-		<>
-			{blocks.map((block, index) => {
-				switch (block.kind) {
-					case 'heading': {
-						const level = Math.min(6, Math.max(2, headingLevel + block.level - 2))
-						const Tag = `h${level}` as 'h3'
-						return (
-							<Tag key={index} className="mt-6 text-lg font-semibold">
-								{block.text}
-							</Tag>
-						)
-					}
-					case 'list':
-						return (
-							<ul key={index} className={`${gap} list-disc space-y-1 pl-5 text-zinc-700`}>
-								{block.items.map((item, i) => (
-									<li key={i}>
-										<Inlines parts={item} />
-									</li>
-								))}
-							</ul>
-						)
-					case 'table':
-						return (
-							<Scroller key={index}>
-								<table className={`${gap} w-full min-w-[36rem] text-left text-sm`}>
-									<thead className="border-b border-zinc-200">
-										<tr>
-											{block.header.map((cell, i) => (
-												<th key={i} scope="col" className="py-1 pr-3 font-medium">
-													<Inlines parts={cell} />
-												</th>
-											))}
-										</tr>
-									</thead>
-									<tbody className="divide-y divide-zinc-100 align-top text-zinc-700">
-										{block.rows.map((row, r) => (
-											<tr key={r}>
-												{row.map((cell, i) => (
-													<td key={i} className="py-1 pr-3">
-														<Inlines parts={cell} />
-													</td>
-												))}
-											</tr>
-										))}
-									</tbody>
-								</table>
-							</Scroller>
-						)
-					case 'code':
-						return (
-							<pre
-								key={index}
-								tabIndex={0}
-								className={`${gap} overflow-x-auto rounded-md bg-zinc-900 p-3 text-sm text-zinc-100 ${focusRing}`}
-							>
-								<code>{block.text}</code>
-							</pre>
-						)
-					default:
-						return (
-							<p key={index} className={`${gap} ${compact ? '' : 'leading-relaxed'} text-zinc-700`}>
-								<Inlines parts={block.inline} />
-							</p>
-						)
-				}
-			})}
-		</>
-	)
-}
+// Descriptions arrive as HTML rendered by marked in the loader (renderMarkdown);
+// their elements are styled here, from the container, to match the rest of the page.
+const descriptionStyles = [
+	'text-zinc-700',
+	'[&_:is(h2,h3,h4,h5,h6)]:text-lg [&_:is(h2,h3,h4,h5,h6)]:font-semibold [&_:is(h2,h3,h4,h5,h6)]:text-zinc-900 [&>:is(h2,h3,h4,h5,h6)]:mt-6',
+	'[&_strong]:font-semibold [&_strong]:text-zinc-900',
+	'[&_a]:text-indigo-700 [&_a]:underline [&_a:hover]:text-indigo-900',
+	'[&_ul]:list-disc [&_ol]:list-decimal [&_:is(ul,ol)]:pl-5 [&_li+li]:mt-1',
+	'[&_:not(pre)>code]:rounded [&_:not(pre)>code]:bg-zinc-100 [&_:not(pre)>code]:px-1 [&_:not(pre)>code]:py-0.5 [&_:not(pre)>code]:font-mono [&_:not(pre)>code]:text-[0.9em] [&_:not(pre)>code]:break-words [&_:not(pre)>code]:text-zinc-900',
+	'[&_pre]:overflow-x-auto [&_pre]:rounded-md [&_pre]:bg-zinc-900 [&_pre]:p-3 [&_pre]:text-sm [&_pre]:text-zinc-100',
+	// The only divs marked writes are the scroll boxes around tables.
+	'[&_div]:overflow-x-auto [&_table]:mt-2 [&_table]:w-full [&_table]:min-w-[36rem] [&_table]:text-left [&_table]:text-sm',
+	'[&_thead]:border-b [&_thead]:border-zinc-200 [&_th]:py-1 [&_th]:pr-3 [&_th]:font-medium [&_th]:text-zinc-900',
+	'[&_tbody]:align-top [&_tbody>tr+tr]:border-t [&_tbody>tr+tr]:border-zinc-100 [&_td]:py-1 [&_td]:pr-3',
+	'[&_:is(a,pre,div):focus-visible]:outline-2 [&_:is(a,pre,div):focus-visible]:outline-indigo-600',
+].join(' ')
 
-function Inlines({ parts }: { parts: Inline[] }) {
+/** A description rendered by renderMarkdown; `compact` for the small print of fields and responses. */
+function Markdown({ html, compact = false }: { html: string; compact?: boolean }) {
+	if (!html) return null
 	return (
-		<>
-			{parts.map((part, index) =>
-				part.code !== undefined ? (
-					<Code key={index}>{part.code}</Code>
-				) : part.strong !== undefined ? (
-					<strong key={index} className="font-semibold text-zinc-900">
-						{part.strong}
-					</strong>
-				) : (
-					<span key={index}>{part.text}</span>
-				),
-			)}
-		</>
+		<div
+			className={`${descriptionStyles} ${compact ? '[&>*]:mt-1' : '[&_p]:leading-relaxed [&>*]:mt-3'}`}
+			// Trusted HTML: marked's rendering of our own OpenAPI document (app/http/openapi.ts), no user input.
+			dangerouslySetInnerHTML={{ __html: html }}
+		/>
 	)
 }
 
@@ -515,10 +439,15 @@ function Code({ children }: { children: ReactNode }) {
 	)
 }
 
-/** Wide content scrolls sideways on a phone; focusable so keyboards can scroll it too. */
-function Scroller({ children }: { children: ReactNode }) {
+/** Wide content scrolls sideways on a phone; focusable so keyboards can scroll it too, named for screen readers. */
+function Scroller({ label, children }: { label: string; children: ReactNode }) {
 	return (
-		<div tabIndex={0} className={`mt-2 overflow-x-auto ${focusRing}`}>
+		<div
+			tabIndex={0}
+			role="group"
+			aria-label={label}
+			className={`mt-2 overflow-x-auto ${focusRing}`}
+		>
 			{children}
 		</div>
 	)

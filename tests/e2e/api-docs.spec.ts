@@ -47,4 +47,13 @@ test('the API docs page fits a phone: only code blocks and tables scroll sideway
 	const upload = page.locator('pre[data-curl="uploadImage"]')
 	await expect(upload).toContainText('-F file=@photo.jpg')
 	expect(await upload.evaluate((pre) => getComputedStyle(pre).overflowX)).toBe('auto')
+
+	// A description's wide table (the rate limits) scrolls in its own box, by keyboard too.
+	const overview = page.getByRole('region', { name: 'Overview' })
+	const tableBox = overview.getByRole('group', { name: 'Table' })
+	await expect(tableBox.getByRole('columnheader', { name: 'counted per' })).toBeAttached()
+	expect(await tableBox.evaluate((box) => box.scrollWidth > box.clientWidth)).toBe(true)
+	await tableBox.focus()
+	await page.keyboard.press('ArrowRight')
+	await expect.poll(() => tableBox.evaluate((box) => box.scrollLeft)).toBeGreaterThan(0)
 })

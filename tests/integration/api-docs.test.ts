@@ -9,7 +9,6 @@ import {
 	exampleFor,
 	type OpenApiDocument,
 	operationsOf,
-	parseMarkdown,
 	resolveRef,
 } from '~/http/api-docs'
 import { openApiDocument } from '~/http/openapi'
@@ -247,34 +246,33 @@ describe('the curl generator (app/http/api-docs.ts)', () => {
 		expect(view.webhooks).toMatchObject([{ method: 'POST', path: 'imageCompleted', curl: '' }])
 	})
 
-	it('reads the Markdown the descriptions use', () => {
-		expect(
-			parseMarkdown(
-				'Intro with `code` and **bold**\ncontinued.\n\n## Head\n- one `a`\n  more\n- two\n\n| a | b |\n|---|---|\n| `x|y` | 2 |\n\n```sh\ncurl x\n```',
-			),
-		).toEqual([
-			{
-				kind: 'paragraph',
-				inline: [
-					{ text: 'Intro with ' },
-					{ code: 'code' },
-					{ text: ' and ' },
-					{ strong: 'bold' },
-					{ text: ' continued.' },
-				],
+	it('renders descriptions as HTML, their headings under the heading they sit below', () => {
+		const described: OpenApiDocument = {
+			openapi: '3.1.0',
+			info: { title: 'Described', version: '1', description: '## Intro\n\nHello **there**.' },
+			paths: {
+				'/things': {
+					get: {
+						description:
+							'# Notes\n\n- one `a`\n- two\n\n## Detail\n\n| a | b |\n|---|---|\n| `x` | 2 |',
+						responses: { '200': { description: 'A `Thing`.' } },
+					},
+				},
 			},
-			{ kind: 'heading', level: 2, text: 'Head' },
-			{
-				kind: 'list',
-				items: [[{ text: 'one ' }, { code: 'a' }, { text: ' more' }], [{ text: 'two' }]],
-			},
-			{
-				kind: 'table',
-				header: [[{ text: 'a' }], [{ text: 'b' }]],
-				rows: [[[{ code: 'x|y' }], [{ text: '2' }]]],
-			},
-			{ kind: 'code', lang: 'sh', text: 'curl x' },
-		])
+		}
+		const view = describeApi(described, BASE)
+		// The overview sits under an h2, an operation under an h3: whatever level the text starts at.
+		expect(view.descriptionHtml).toContain('<h3>Intro</h3>')
+		expect(view.descriptionHtml).toContain('<strong>there</strong>')
+		const operation = view.groups[0]!.operations[0]!
+		expect(operation.descriptionHtml).toContain('<h4>Notes</h4>')
+		expect(operation.descriptionHtml).toContain('<h5>Detail</h5>')
+		expect(operation.descriptionHtml).toMatch(/<ul>\s*<li>one <code>a<\/code><\/li>/)
+		// A table scrolls in its own box, which a keyboard can reach.
+		expect(operation.descriptionHtml).toMatch(
+			/<div tabindex="0" role="group" aria-label="Table"><table>[\s\S]*<td><code>x<\/code><\/td>/,
+		)
+		expect(operation.responses[0]!.descriptionHtml).toBe('<p>A <code>Thing</code>.</p>\n')
 	})
 })
 
@@ -370,6 +368,32 @@ describe('GET /api/docs', () => {
 				new RegExp(`^curl .*${web.baseUrl.replace(/\./g, '\\.')}/api/`),
 			)
 		}
+	})
+
+	it('renders the descriptions: headings, tables, lists, code and links, no Markdown left over', async () => {
+		html ??= await (await fetch(`${web.baseUrl}/api/docs`)).text()
+		const main = /<main\b[\s\S]*<\/main>/.exec(html)![0]
+		const overview = /<section aria-labelledby="overview"[\s\S]*?<\/section>/.exec(main)![0]
+		expect(overview).toContain('<h3>Rate limits</h3>')
+		// The rate-limit table is a table, in a box that scrolls sideways and takes keyboard focus.
+		expect(overview).toMatch(
+			/<div tabindex="0" role="group" aria-label="Table"><table>\s*<thead>\s*<tr>\s*<th>class<\/th>/,
+		)
+		expect(overview).toContain('<td><code>upload</code></td>')
+		expect(overview).toMatch(/<ul>\s*<li>JSON in and out \(<code>application\/json<\/code>\)/)
+		expect(overview).toContain('<strong>Personal tokens</strong>')
+		expect(overview).toContain('<a href="https://www.standardwebhooks.com">Standard Webhooks</a>')
+		expect(overview).toMatch(/<pre tabindex="0"><code class="language-sh">BASE=/)
+		const events = /<article aria-labelledby="op-streamimageevents"[\s\S]*?<\/article>/.exec(
+			main,
+		)![0]
+		expect(events).toMatch(/<ul>\s*<li><code>event: image<\/code> with <code>data:<\/code>/)
+		// No Markdown syntax is left for a reader to see in any description (code blocks aside).
+		const text = decodeHtml(main.replace(/<pre\b[\s\S]*?<\/pre>/g, ''))
+		expect(text).not.toContain('`')
+		expect(text).not.toContain('**')
+		expect(text).not.toMatch(/\]\(https?:/)
+		expect(text).not.toMatch(/^\s*(#|\|)/m)
 	})
 
 	it.skipIf(!hasCurl)(
