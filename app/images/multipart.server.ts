@@ -76,32 +76,11 @@ export async function receiveFile(
 					stream.resume()
 					return
 				}
-				const hash = createHash('sha256')
-				const chunks: Buffer[] = []
-				let byteSize = 0
-				let headSize = 0
-				const tap = new Transform({
-					transform(chunk: Buffer, _encoding, callback) {
-						hash.update(chunk)
-						byteSize += chunk.length
-						if (headSize < HEAD_BYTES) {
-							chunks.push(chunk.subarray(0, HEAD_BYTES - headSize))
-							headSize += Math.min(chunk.length, HEAD_BYTES - headSize)
-						}
-						callback(null, chunk)
-					},
-				})
 				stream.on('limit', () => {
 					fail(tooLarge(maxBytes))
 					stream.destroy()
 				})
-				written = pipeline(stream, tap, fs.createWriteStream(tmpPath)).then(() => ({
-					path: tmpPath,
-					byteSize,
-					sha256: hash.digest('hex'),
-					head: Buffer.concat(chunks),
-					clientFilename: info.filename ?? '',
-				}))
+				written = spoolPart(stream, tmpPath, info.filename ?? '')
 				written.catch((error: Error) => fail(error))
 			})
 			parser.on('error', (error: Error) =>
@@ -121,6 +100,40 @@ export async function receiveFile(
 	} catch (error) {
 		await fs.promises.rm(tmpPath, { force: true })
 		throw error
+	}
+}
+
+/**
+ * Writes one multipart file part to `tmpPath`, hashing it and keeping its first
+ * bytes on the way, never holding more than a chunk in memory.
+ */
+export async function spoolPart(
+	stream: Readable,
+	tmpPath: string,
+	clientFilename: string,
+): Promise<ReceivedFile> {
+	const hash = createHash('sha256')
+	const chunks: Buffer[] = []
+	let byteSize = 0
+	let headSize = 0
+	const tap = new Transform({
+		transform(chunk: Buffer, _encoding, callback) {
+			hash.update(chunk)
+			byteSize += chunk.length
+			if (headSize < HEAD_BYTES) {
+				chunks.push(chunk.subarray(0, HEAD_BYTES - headSize))
+				headSize += Math.min(chunk.length, HEAD_BYTES - headSize)
+			}
+			callback(null, chunk)
+		},
+	})
+	await pipeline(stream, tap, fs.createWriteStream(tmpPath))
+	return {
+		path: tmpPath,
+		byteSize,
+		sha256: hash.digest('hex'),
+		head: Buffer.concat(chunks),
+		clientFilename,
 	}
 }
 

@@ -2,15 +2,14 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
 import { config } from '~/config.server'
 import { AppError, BadRequestError, PayloadTooLargeError } from '~/errors'
 import { limitRequest, type LimitArgs } from '~/http/rate-limit.server'
 import { log } from '~/log.server'
-import { formatBytes } from './multipart.server'
-import { uploadImage } from './upload.server'
+import { formatBytes, type ReceivedFile, spoolPart } from './multipart.server'
+import { uploadReceivedFile } from './upload.server'
 
 // The page's plain-form upload (no JavaScript): one request with several
 // `file` parts. Each part is spooled to its own temporary file, then sent
@@ -25,7 +24,7 @@ export type BatchOutcome =
 	| { filename: string; imageId: string }
 	| { filename: string; error: string; status: number; headers?: Record<string, string> }
 
-type Spooled = { filename: string; contentType: string; path?: string; error?: AppError }
+type Spooled = { filename: string; path?: string; received?: ReceivedFile; error?: AppError }
 
 export async function uploadBatch(
 	args: LimitArgs & { userId: string; requestId?: string },
@@ -52,12 +51,7 @@ async function uploadOne(
 		if (file.error) throw file.error
 		// Each file counts against the same per-user budget as an API upload.
 		await limitRequest(args, 'upload', args.userId)
-		const form = new FormData()
-		const blob = await fs.openAsBlob(file.path!, { type: file.contentType })
-		form.append('file', blob, file.filename)
-		const single = new Request(args.request.url, { method: 'POST', body: form })
-		const { image } = await uploadImage({
-			request: single,
+		const { image } = await uploadReceivedFile(file.received!, {
 			userId: args.userId,
 			requestId: args.requestId,
 		})
@@ -114,7 +108,7 @@ async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> 
 					stream.resume()
 					return
 				}
-				const file: Spooled = { filename: info.filename, contentType: info.mimeType }
+				const file: Spooled = { filename: info.filename }
 				files.push(file)
 				if (files.length > MAX_FILES_PER_FORM) {
 					file.error = new BadRequestError(
@@ -127,7 +121,8 @@ async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> 
 				// Past the limit busboy drops the rest of the part (never stored) and
 				// marks it truncated; the partial file is removed with the others.
 				writes.push(
-					pipeline(stream, fs.createWriteStream(file.path)).then(() => {
+					spoolPart(stream, file.path, info.filename).then((received) => {
+						file.received = received
 						if (stream.truncated) {
 							file.error = new PayloadTooLargeError(
 								`The file is larger than the limit of ${formatBytes(maxBytes)}.`,

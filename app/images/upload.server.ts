@@ -13,7 +13,7 @@ import { inSpan } from '~/tracing.server'
 import { safeFilename } from './filename'
 import { enqueueJob } from './jobs.server'
 import { originalKey } from './keys'
-import { receiveFile } from './multipart.server'
+import { type ReceivedFile, receiveFile } from './multipart.server'
 import { inspectImage } from './pipeline.server'
 import { assertWithinQuota } from './quota.server'
 import { detectImageType } from './sniff.server'
@@ -30,32 +30,40 @@ export type UploadResult = { image: ImageRow; replayed: boolean }
  * and its job in one transaction. Whatever fails, nothing is left behind.
  */
 type UploadArgs = {
-	request: Request
 	userId: string
 	idempotencyKey?: string | null
 	requestId?: string
 }
 
-export function uploadImage(args: UploadArgs): Promise<UploadResult> {
+export function uploadImage(args: UploadArgs & { request: Request }): Promise<UploadResult> {
 	// The root span of the trace that follows this image through its jobs.
 	return inSpan('upload', { 'darkroom.user_id': args.userId }, async (span) => {
-		const result = await receiveAndStore(args)
+		const key = parseIdempotencyKey(args.idempotencyKey)
+		const file = await receiveFile(args.request, {
+			maxBytes: config.maxUploadBytes,
+			tmpDir: path.join(config.dataDir, 'tmp'),
+		})
+		const result = await store(file, key, args)
 		span.setAttribute('darkroom.image_id', result.image.id)
 		return result
 	})
 }
 
-async function receiveAndStore({
-	request,
-	userId,
-	idempotencyKey,
-	requestId,
-}: UploadArgs): Promise<UploadResult> {
-	const key = parseIdempotencyKey(idempotencyKey)
-	const file = await receiveFile(request, {
-		maxBytes: config.maxUploadBytes,
-		tmpDir: path.join(config.dataDir, 'tmp'),
+/** The same, for a file already received (one part of a form with several). */
+export function uploadReceivedFile(file: ReceivedFile, args: UploadArgs): Promise<UploadResult> {
+	return inSpan('upload', { 'darkroom.user_id': args.userId }, async (span) => {
+		const result = await store(file, parseIdempotencyKey(args.idempotencyKey), args)
+		span.setAttribute('darkroom.image_id', result.image.id)
+		return result
 	})
+}
+
+/** Validates and stores a received file; its temporary file is removed whatever happens. */
+async function store(
+	file: ReceivedFile,
+	key: string | undefined,
+	{ userId, requestId }: UploadArgs,
+): Promise<UploadResult> {
 	try {
 		if (key) {
 			const replay = await findReplay(userId, key, file.sha256)
