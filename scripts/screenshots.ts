@@ -135,6 +135,17 @@ async function main() {
 			await page.context().close()
 		}
 
+		const phone = await newPage(browser, {
+			baseURL,
+			viewport: { width: 390, height: 844 },
+			isMobile: true,
+			hasTouch: true,
+			deviceScaleFactor: 2,
+		})
+		await signIn(phone, email)
+		await phone.waitForLoadState('networkidle')
+		await phone.screenshot({ path: path.join(out, 'phone-gallery.png'), fullPage: true })
+		await phone.context().close()
 		// Upload in progress: uploads throttled to 256 KiB/s so the bars are caught mid-way.
 		const page = await newPage(browser, { baseURL, viewport: { width: 1280, height: 860 } })
 		await signIn(page, email)
@@ -169,17 +180,6 @@ async function main() {
 		await page.screenshot({ path: path.join(out, 'upload-in-progress.png') })
 		await page.context().close()
 
-		const phone = await newPage(browser, {
-			baseURL,
-			viewport: { width: 390, height: 844 },
-			isMobile: true,
-			hasTouch: true,
-			deviceScaleFactor: 2,
-		})
-		await signIn(phone, email)
-		await phone.waitForLoadState('networkidle')
-		await phone.screenshot({ path: path.join(out, 'phone-gallery.png'), fullPage: true })
-		await phone.context().close()
 		console.log(`Screenshots written to ${path.relative(process.cwd(), out)}/`)
 	} finally {
 		await browser.close()

@@ -674,7 +674,8 @@ function Card({
 					</span>
 				)}
 			</div>
-			<div className="flex items-center gap-2 p-2">
+			{/* On a narrow card the badge wraps under the name instead of squeezing it. */}
+			<div className="flex flex-wrap items-center gap-x-2 gap-y-1 p-2">
 				<input
 					type="checkbox"
 					form="bulk"
@@ -690,7 +691,7 @@ function Card({
 					data-grid-focus
 					{...focusProps}
 					// Its ::after covers the card, so the whole card opens the image.
-					className="min-w-0 flex-1 truncate text-sm font-medium after:absolute after:inset-0 hover:underline focus-visible:outline-none"
+					className="min-w-0 flex-1 basis-24 truncate text-sm font-medium after:absolute after:inset-0 hover:underline focus-visible:outline-none"
 					title={item.filename}
 				>
 					{item.filename}
