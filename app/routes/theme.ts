@@ -7,7 +7,11 @@ import { parseTheme, themeCookie } from '~/theme.server'
 export async function action({ request }: ActionFunctionArgs) {
 	const form = await request.formData()
 	const theme = parseTheme(form.get('theme'))
-	if (!theme) return data({ error: 'Choose system, light or dark.' }, { status: 422 })
+	if (!theme) {
+		// Only a hand-made request gets here: the page goes back unchanged, a fetcher hears why.
+		if (form.get('redirectTo') !== null) return redirect(safeRedirect(form.get('redirectTo'), '/'))
+		return data({ error: 'Choose system, light or dark.' }, { status: 422 })
+	}
 	const headers = { 'Set-Cookie': await themeCookie.serialize(theme) }
 	// A fetcher (JavaScript on) needs no redirect: the page applies the choice itself.
 	if (form.get('redirectTo') === null) return data({ theme }, { headers })
