@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
 import { safeRedirect } from '~/auth/auth.server'
 import { parseTheme, themeCookie } from '~/theme.server'
 
@@ -10,11 +10,12 @@ export async function action({ request }: ActionFunctionArgs) {
 	if (!theme) {
 		// Only a hand-made request gets here: the page goes back unchanged, a fetcher hears why.
 		if (form.get('redirectTo') !== null) return redirect(safeRedirect(form.get('redirectTo'), '/'))
-		return data({ error: 'Choose system, light or dark.' }, { status: 422 })
+		return Response.json({ error: 'Choose system, light or dark.' }, { status: 422 })
 	}
 	const headers = { 'Set-Cookie': await themeCookie.serialize(theme) }
 	// A fetcher (JavaScript on) needs no redirect: the page applies the choice itself.
-	if (form.get('redirectTo') === null) return data({ theme }, { headers })
+	// (A plain Response: single fetch drops data()'s headers from a resource route.)
+	if (form.get('redirectTo') === null) return Response.json({ theme }, { headers })
 	return redirect(safeRedirect(form.get('redirectTo'), '/'), { headers })
 }
 
