@@ -1,9 +1,10 @@
 import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { sessions, users } from '../../db/schema'
+import { sessions } from '../../db/schema'
 import { db } from '~/db.server'
 import { ConflictError, NotFoundError } from '~/errors'
 import { createSession } from './sessions.server'
+import { lockUser } from './users.server'
 
 // Personal API tokens: named, long-lived session rows (kind 'personal') that a
 // user makes for scripts and other services. The secret is returned once by
@@ -65,8 +66,7 @@ const ownPersonal = (userId: string) =>
 export async function createApiToken(userId: string, { name, expiresInDays }: ApiTokenInput) {
 	const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null
 	return db.transaction(async (tx) => {
-		// Locking the user row serialises concurrent creates, so the cap holds.
-		await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
+		await lockUser(tx, userId)
 		const [active] = await tx
 			.select({ n: count() })
 			.from(sessions)

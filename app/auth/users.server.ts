@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { users } from '../../db/schema'
-import { db } from '~/db.server'
+import { db, type Tx } from '~/db.server'
 import { ConflictError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.server'
@@ -45,4 +45,12 @@ export async function verifyLogin(email: string, password: string): Promise<Publ
 	if (!user) return verifyAgainstDummy(password).then(() => null)
 	if (!(await verifyPassword(user.passwordHash, password))) return null
 	return { id: user.id, email: user.email, createdAt: user.createdAt }
+}
+
+/**
+ * Locks the user's row until the transaction ends: one user's writes that check
+ * a per-user cap (tokens, webhooks) take turns, so two at once cannot both pass it.
+ */
+export async function lockUser(tx: Tx, userId: string) {
+	await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
 }

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { users, webhookDeliveries, webhookEventTypes, webhooks } from '../../db/schema'
+import { webhookDeliveries, webhookEventTypes, webhooks } from '../../db/schema'
+import { lockUser } from '~/auth/users.server'
 import { db } from '~/db.server'
 import { ConflictError, NotFoundError, WebhookUrlRefusedError } from '~/errors'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
@@ -36,8 +37,7 @@ export async function createWebhook(
 	await checkWebhookUrl(url)
 	const secret = newWebhookSecret()
 	const webhook = await db.transaction(async (tx) => {
-		// Serialises one user's registrations, so two at once cannot pass the cap together.
-		await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
+		await lockUser(tx, userId)
 		const [{ total } = { total: 0 }] = await tx
 			.select({ total: count() })
 			.from(webhooks)
