@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { sessions } from '../../db/schema'
 import { db } from '~/db.server'
 import { ConflictError, NotFoundError } from '~/errors'
+import { isUuid } from '~/http/input.server'
 import { createSession } from './sessions.server'
 import { lockUser } from './users.server'
 
@@ -99,12 +100,10 @@ export async function listApiTokens(userId: string): Promise<ApiToken[]> {
 	return rows.map(presentApiToken)
 }
 
-const uuidSchema = z.uuid()
-
 /** Revokes one of the user's tokens at once; anything else (another user's, a bad id) is 404. */
 export async function revokeApiToken(userId: string, tokenId: string) {
 	const notFound = new NotFoundError('No API token with this id.')
-	if (!uuidSchema.safeParse(tokenId).success) throw notFound
+	if (!isUuid(tokenId)) throw notFound
 	const [row] = await db
 		.update(sessions)
 		.set({ revokedAt: new Date() })

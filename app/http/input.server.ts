@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import { z } from 'zod'
 import { BadRequestError, ValidationError } from '~/errors'
 
 function toValidationError(error: z.ZodError): ValidationError {
@@ -36,3 +36,8 @@ export async function parseJsonBody<S extends z.ZodType>(
 export function parseSearchParams<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
 	return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams))
 }
+
+const uuidSchema = z.uuid()
+
+/** Ids in paths are UUIDs; anything else names nothing (a 404, not a 422). */
+export const isUuid = (value: string) => uuidSchema.safeParse(value).success

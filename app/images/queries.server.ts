@@ -3,16 +3,14 @@ import { z } from 'zod'
 import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
 import { NotFoundError } from '~/errors'
-import { parseInput } from '~/http/input.server'
+import { isUuid, parseInput } from '~/http/input.server'
 import { contentTypesByType, imageTypes, type ListSort, listSorts } from './list-options'
 
 export type ImageRow = typeof images.$inferSelect
 
-const uuid = z.uuid()
-
 /** The caller's image; another user's image is indistinguishable from a missing one. */
 export async function getOwnedImage(userId: string, imageId: string): Promise<ImageRow> {
-	if (!uuid.safeParse(imageId).success) throw imageNotFound()
+	if (!isUuid(imageId)) throw imageNotFound()
 	const [image] = await db
 		.select()
 		.from(images)

@@ -4,6 +4,7 @@ import { webhookDeliveries, webhookEventTypes, webhooks } from '../../db/schema'
 import { lockUser } from '~/auth/users.server'
 import { db } from '~/db.server'
 import { ConflictError, NotFoundError, WebhookUrlRefusedError } from '~/errors'
+import { isUuid } from '~/http/input.server'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
 import { encryptSecret, newWebhookSecret } from './secrets.server'
 
@@ -81,11 +82,9 @@ export async function listWebhooks(userId: string) {
 		.orderBy(webhooks.createdAt, webhooks.id)
 }
 
-const uuid = z.uuid()
-
 /** The caller's webhook; another user's is indistinguishable from a missing one. */
 export async function getOwnedWebhook(userId: string, webhookId: string): Promise<WebhookRow> {
-	if (!uuid.safeParse(webhookId).success) throw webhookNotFound()
+	if (!isUuid(webhookId)) throw webhookNotFound()
 	const [row] = await db
 		.select()
 		.from(webhooks)
@@ -98,7 +97,7 @@ const webhookNotFound = () => new NotFoundError('No webhook with this id.')
 
 /** Removes the webhook and its delivery log; queued deliveries find nothing to send. */
 export async function deleteWebhook(userId: string, webhookId: string) {
-	if (!uuid.safeParse(webhookId).success) throw webhookNotFound()
+	if (!isUuid(webhookId)) throw webhookNotFound()
 	const removed = await db
 		.delete(webhooks)
 		.where(and(eq(webhooks.id, webhookId), eq(webhooks.userId, userId)))
