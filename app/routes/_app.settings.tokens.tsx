@@ -14,7 +14,7 @@ import {
 	revokeApiToken,
 } from '~/auth/api-tokens.server'
 import { requirePageUser } from '~/auth/auth.server'
-import { CopyButton } from '~/components/copy-button'
+import { SecretOnce } from '~/components/secret-once'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
 import { AppError, ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
@@ -117,27 +117,14 @@ export default function ApiTokens() {
 			{/* Always rendered, so screen readers announce the token when it appears. */}
 			<div role="status">
 				{created ? (
-					<section
-						aria-labelledby="new-token-heading"
-						className="space-y-3 rounded-xl border-2 border-emerald-600 bg-emerald-50 p-5"
-						data-testid="new-token"
+					<SecretOnce
+						heading={`Token “${created.token.name}” created`}
+						secret={created.secret}
+						copyLabel="Copy token"
+						testId="new-token"
 					>
-						<h2 id="new-token-heading" className="text-lg font-semibold text-emerald-900">
-							Token “{created.token.name}” created
-						</h2>
-						<p className="text-sm font-medium text-emerald-900">
-							Copy it now: it will not be shown again.
-						</p>
-						<div className="flex flex-wrap items-center gap-3">
-							<code
-								className="rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-sm break-all text-zinc-900 select-all"
-								data-testid="token-secret"
-							>
-								{created.secret}
-							</code>
-							<CopyButton text={created.secret} label="Copy token" />
-						</div>
-					</section>
+						Copy it now: it will not be shown again.
+					</SecretOnce>
 				) : null}
 			</div>
 			<div className="space-y-4 empty:hidden">

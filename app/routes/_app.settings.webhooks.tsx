@@ -3,7 +3,7 @@ import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { webhookEventTypes, type WebhookDeliveryStatus } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
-import { CopyButton } from '~/components/copy-button'
+import { SecretOnce } from '~/components/secret-once'
 import { usePoll } from '~/components/use-poll'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
 import { AppError } from '~/errors'
@@ -136,25 +136,21 @@ export default function WebhookSettings() {
 			</div>
 
 			<div role="status" aria-live="polite">
+				{/* Not an Alert: this whole region is already the live status. */}
 				{result && 'message' in result ? (
 					<p className="rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
 						{result.message}
 					</p>
 				) : null}
 				{result && 'secret' in result ? (
-					<div className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
-						<p className="font-medium">Webhook added for {result.url}.</p>
-						<p>Its signing secret is shown only this once: copy it now to verify deliveries.</p>
-						<div className="flex flex-wrap items-center gap-2">
-							<code
-								data-testid="webhook-secret"
-								className="rounded bg-white px-2 py-1 font-mono break-all text-zinc-900"
-							>
-								{result.secret}
-							</code>
-							<CopyButton text={result.secret} label="Copy secret" />
-						</div>
-					</div>
+					<SecretOnce
+						heading={`Webhook added for ${result.url}`}
+						secret={result.secret}
+						copyLabel="Copy secret"
+						testId="new-webhook"
+					>
+						Its signing secret is shown only this once: copy it now to verify deliveries.
+					</SecretOnce>
 				) : null}
 			</div>
 			{result && 'error' in result && result.intent !== 'create' ? (

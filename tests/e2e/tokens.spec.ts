@@ -31,7 +31,7 @@ async function createUseAndRevoke(
 	const box = page.getByTestId('new-token')
 	await expect(box.getByRole('heading')).toHaveText('Token “Deploy bot” created')
 	await expect(box).toContainText('it will not be shown again')
-	const secret = (await page.getByTestId('token-secret').textContent())!.trim()
+	const secret = (await page.getByTestId('new-token-value').textContent())!.trim()
 	expect(secret).toMatch(/^drk_[A-Za-z0-9_-]{43}$/)
 	// The form is ready for another token.
 	await expect(page.getByLabel('Name')).toHaveValue('')

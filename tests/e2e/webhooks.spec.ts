@@ -42,7 +42,7 @@ test('a webhook added in Settings receives a signed test event and image events,
 		await page.getByRole('link', { name: 'Webhooks' }).click()
 		await page.getByLabel(/Endpoint URL/).fill(receiver.url)
 		await page.getByRole('button', { name: 'Add webhook' }).click()
-		const secret = (await page.getByTestId('webhook-secret').textContent())!.trim()
+		const secret = (await page.getByTestId('new-webhook-value').textContent())!.trim()
 		expect(secret).toMatch(/^whsec_/)
 
 		const webhook = page.getByTestId('webhook').filter({ hasText: receiver.url })
