@@ -8,7 +8,7 @@ import {
 	ScrollRestoration,
 	useRouteError,
 } from '@remix-run/react'
-import type { ReactNode } from 'react'
+import { type ReactNode, useEffect } from 'react'
 import { useNonce } from './components/nonce'
 import { useTheme } from './components/theme-switch'
 import { getTheme } from './theme.server'
@@ -44,6 +44,11 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
+	// Marks the page as running its JavaScript: until then buttons are plain
+	// forms and links (which work too), and tests wait for it before testing enhancements.
+	useEffect(() => {
+		document.documentElement.dataset.hydrated = 'true'
+	}, [])
 	return <Outlet />
 }
 

@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'react'
 import { usePoll } from '~/components/use-poll'
 
 const POLL_MS = 1000
+/** Events closer together than this share one reload. */
+const BURST_MS = 100
 /** A stream the server refused (401, 429, 503) is not retried by EventSource itself. */
 const REOPEN_MS = 5000
 
@@ -14,9 +16,9 @@ const REOPEN_MS = 5000
  * in progress does not poll.
  */
 export function useLiveStatus(active: boolean, pollWhenDown = active) {
-	const { revalidate, state } = useRevalidator()
+	const { revalidate } = useRevalidator()
 	const [streamOpen, setStreamOpen] = useState(false)
-	const refresh = useCoalescedRevalidation(revalidate, state)
+	const refresh = useBurstRevalidation(revalidate)
 
 	useEffect(() => {
 		if (!active || typeof EventSource === 'undefined') return
@@ -53,31 +55,27 @@ export function useLiveStatus(active: boolean, pollWhenDown = active) {
 }
 
 /**
- * A revalidate that coalesces bursts: at most one revalidation in flight and
- * one more pending, however many events arrive meanwhile.
+ * A revalidate that turns a burst of events (an upload's insert, processing,
+ * completed…) into one reload. Each call schedules a reload at most BURST_MS
+ * later unless one is already scheduled, so every event is followed by a
+ * reload that starts after it; a reload started while another is in flight
+ * replaces it, so the last one always sees the latest state. (An earlier
+ * version waited for the revalidator to go back to "idle", and under a
+ * transition React may never render the "loading" in between: the last event
+ * of a burst was then dropped and the page stayed stale.)
  */
-function useCoalescedRevalidation(revalidate: () => void, state: 'idle' | 'loading') {
-	const pending = useRef(false)
-	const latest = useRef({ revalidate, state })
-	latest.current = { revalidate, state }
-
-	useEffect(() => {
-		if (state === 'idle' && pending.current) {
-			pending.current = false
-			latest.current.state = 'loading'
-			revalidate()
-		}
-	}, [state, revalidate])
-
+function useBurstRevalidation(revalidate: () => void) {
+	const latest = useRef(revalidate)
+	latest.current = revalidate
+	const timer = useRef<ReturnType<typeof setTimeout>>(undefined)
+	useEffect(() => () => clearTimeout(timer.current), [])
 	// Stable, so the EventSource is not reopened on every render.
 	const [refresh] = useState(() => () => {
-		if (latest.current.state !== 'idle') {
-			pending.current = true
-			return
-		}
-		// Counts as in flight at once: the next event may come before React re-renders.
-		latest.current.state = 'loading'
-		latest.current.revalidate()
+		if (timer.current !== undefined) return
+		timer.current = setTimeout(() => {
+			timer.current = undefined
+			latest.current()
+		}, BURST_MS)
 	})
 	return refresh
 }

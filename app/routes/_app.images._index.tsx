@@ -179,7 +179,7 @@ export default function Gallery() {
 	const queue = useUploadQueue({ onUploaded: revalidate })
 	const statusById = new Map(items.map((item) => [item.id, item.overallStatus]))
 	const [dragging, setDragging] = useState(false)
-	usePageDrops(queue.add, setDragging)
+	const acceptsDrops = usePageDrops(queue.add, setDragging)
 
 	const fileInput = useRef<HTMLInputElement>(null)
 	const onUploadSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -207,6 +207,8 @@ export default function Gallery() {
 			<section
 				aria-labelledby="upload-heading"
 				data-testid="drop-zone"
+				// Present once drops and pastes are listened for (after hydration).
+				data-enhanced={acceptsDrops ? 'true' : undefined}
 				className={`rounded-xl border-2 border-dashed bg-white p-4 shadow-sm sm:p-6 ${
 					dragging ? 'border-indigo-600 bg-indigo-50' : 'border-zinc-300'
 				}`}
@@ -348,8 +350,9 @@ export default function Gallery() {
 	)
 }
 
-/** Files dropped anywhere on the page, or pasted, join the upload queue. */
+/** Files dropped anywhere on the page, or pasted, join the upload queue; true once listening. */
 function usePageDrops(add: (files: Iterable<File>) => void, setDragging: (on: boolean) => void) {
+	const [listening, setListening] = useState(false)
 	useEffect(() => {
 		const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false
 		let depth = 0
@@ -390,6 +393,7 @@ function usePageDrops(add: (files: Iterable<File>) => void, setDragging: (on: bo
 		document.addEventListener('dragover', onDragOver)
 		document.addEventListener('drop', onDrop)
 		document.addEventListener('paste', onPaste)
+		setListening(true)
 		return () => {
 			document.removeEventListener('dragenter', onDragEnter)
 			document.removeEventListener('dragleave', onDragLeave)
@@ -398,6 +402,7 @@ function usePageDrops(add: (files: Iterable<File>) => void, setDragging: (on: bo
 			document.removeEventListener('paste', onPaste)
 		}
 	}, [add, setDragging])
+	return listening
 }
 
 function UploadOutcomes({ outcomes }: { outcomes: BatchOutcome[] }) {

@@ -5,6 +5,7 @@ import {
 	expectAccessible,
 	photo,
 	register,
+	untilHydrated,
 	uploadWithSession,
 	waitUntilCompleted,
 } from './support'
@@ -25,6 +26,7 @@ test.describe('with JavaScript', () => {
 	test('previous and next follow the gallery order, by link and by arrow key', async ({ page }) => {
 		const { older, middle, newer } = await threeImages(page)
 		await page.goto(`/images/${middle}`)
+		await untilHydrated(page)
 		const previous = page.getByRole('link', { name: /Previous/ })
 		const next = page.getByRole('link', { name: /Next/ })
 		await expect(previous).toHaveAttribute('rel', 'prev')
@@ -56,6 +58,7 @@ test.describe('with JavaScript', () => {
 	test('zoom in, pan, and back to fit', async ({ page }) => {
 		const { middle } = await threeImages(page)
 		await page.goto(`/images/${middle}`)
+		await untilHydrated(page)
 		const image = page.getByRole('img', { name: 'middle.jpg' })
 		await expect(image).toBeVisible()
 		await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete)).toBe(true)
@@ -101,6 +104,7 @@ test.describe('with JavaScript', () => {
 	test('timeline, metadata, copyable links and downloads', async ({ page }) => {
 		const { middle } = await threeImages(page)
 		await page.goto(`/images/${middle}`)
+		await untilHydrated(page)
 
 		const timeline = page.getByRole('list', { name: 'Processing stages' })
 		const stages = timeline.getByRole('listitem')

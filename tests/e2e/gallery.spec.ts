@@ -41,7 +41,13 @@ async function expectCompleted(page: Page, names: string[]) {
 }
 
 /** Drops files on the page as a user dragging them from the desktop would. */
+/** After hydration the page listens for drops and pastes; events sent before that are lost. */
+async function untilEnhanced(page: Page) {
+	await expect(page.getByTestId('drop-zone')).toHaveAttribute('data-enhanced', 'true')
+}
+
 async function dropFiles(page: Page, target: Locator, files: TestFile[]) {
+	await untilEnhanced(page)
 	const dataTransfer = await page.evaluateHandle(
 		(list) => {
 			const transfer = new DataTransfer()
@@ -78,6 +84,7 @@ test.describe('with JavaScript', () => {
 		page,
 	}) => {
 		await register(page)
+		await untilEnhanced(page)
 		await expect(page.getByText('No images yet')).toBeVisible()
 		await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
 		const files = await Promise.all(['one.jpg', 'two.jpg', 'three.jpg'].map((n) => jpeg(n)))
@@ -118,6 +125,7 @@ test.describe('with JavaScript', () => {
 
 	test('a pasted image joins the queue', async ({ page }) => {
 		await register(page)
+		await untilEnhanced(page)
 		const file = await png('clipboard.png')
 		await page.evaluate((base64) => {
 			const transfer = new DataTransfer()
@@ -133,6 +141,7 @@ test.describe('with JavaScript', () => {
 
 	test('no serious accessibility violations; two columns on a phone', async ({ page }) => {
 		await register(page)
+		await untilEnhanced(page)
 		await uploadAll(page, [await jpeg('a11y-1.jpg')])
 		await page.getByLabel('Image file').setInputFiles([notAnImage('a11y-bad.jpg')])
 		await page.getByRole('button', { name: 'Upload' }).click()
@@ -153,6 +162,7 @@ test.describe('with JavaScript', () => {
 		page,
 	}) => {
 		await register(page)
+		await untilEnhanced(page)
 		await page
 			.getByLabel('Image file')
 			.setInputFiles([notAnImage('notes.jpg'), await jpeg('fine.jpg')])
@@ -176,6 +186,7 @@ test.describe('with JavaScript', () => {
 		page,
 	}) => {
 		await register(page)
+		await untilEnhanced(page)
 		// Tab from the top of the page to the file input.
 		await page.locator('body').focus()
 		for (let i = 0; i < 20; i++) {
@@ -229,6 +240,7 @@ test.describe('with JavaScript', () => {
 
 	test('sort by name, filter by type, then clear the filters', async ({ page }) => {
 		await register(page)
+		await untilEnhanced(page)
 		// One at a time, so "newest first" is a known order that differs from the name order.
 		for (const file of [
 			await jpeg('b-middle.jpg'),
@@ -259,6 +271,7 @@ test.describe('with JavaScript', () => {
 		page,
 	}) => {
 		await register(page)
+		await untilEnhanced(page)
 		await uploadAll(page, [
 			await jpeg('keep.jpg'),
 			await jpeg('drop-1.jpg'),

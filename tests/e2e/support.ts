@@ -12,7 +12,15 @@ export async function register(page: Page) {
 	await page.getByLabel(/Password/).fill(password)
 	await page.getByRole('button', { name: 'Create account' }).click()
 	await expect(page).toHaveURL(/\/images$/)
+	await untilHydrated(page)
 	return email
+}
+
+/** Waits until the page runs its JavaScript (root.tsx marks <html>); a no-op with JavaScript off. */
+export async function untilHydrated(page: Page) {
+	// Remix's inline script defines __remixContext; with JavaScript off it never runs.
+	const javaScript = await page.evaluate(() => '__remixContext' in window)
+	if (javaScript) await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true')
 }
 
 /** A small photo-like JPEG. */

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
+import { untilHydrated } from './support'
 
 // The page background's lightness (0 black … 255 white), as the user sees it.
 async function backgroundLightness(page: Page) {
@@ -23,6 +24,7 @@ test.describe('system setting dark', () => {
 
 	test('follows the system, and the switch overrides it for the next visits', async ({ page }) => {
 		await page.goto('/login')
+		await untilHydrated(page)
 		expect(await backgroundLightness(page)).toBeLessThan(60)
 		await expect(page.getByRole('button', { name: 'System theme' })).toHaveAttribute(
 			'aria-pressed',
@@ -39,6 +41,7 @@ test.describe('system setting dark', () => {
 		expect(await page.evaluate(() => '__sameDocument' in window)).toBe(true)
 
 		await page.goto('/register')
+		await untilHydrated(page)
 		await expect(page.getByRole('button', { name: 'Light theme' })).toHaveAttribute(
 			'aria-pressed',
 			'true',
