@@ -180,7 +180,7 @@ test.describe('without JavaScript', () => {
 		await expect(page.getByRole('link', { name: /Next/ })).toHaveCount(0)
 
 		await page.goto(`/images/${middle}`)
-		const response = page.waitForResponse((r) => r.url().includes('/original'))
+		const response = page.waitForResponse((r) => /\/original\.\w+$/.test(new URL(r.url()).pathname))
 		await page.getByRole('link', { name: 'Open full size' }).click()
 		const original = await response
 		expect(original.status()).toBe(200)

@@ -32,7 +32,12 @@ test.describe('system setting dark', () => {
 		)
 
 		await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
-		const saved = page.waitForResponse((response) => response.url().includes('/theme'))
+		// The POST itself: the route's module (/assets/theme-….js) also loads on the first use.
+		const saved = page.waitForResponse(
+			(response) =>
+				response.request().method() === 'POST' &&
+				/^\/theme(\.data)?$/.test(new URL(response.url()).pathname),
+		)
 		await page.getByRole('button', { name: 'Light theme' }).click()
 		await expect(page.locator('html')).toHaveClass(/\blight\b/)
 		expect((await saved).ok()).toBe(true)
