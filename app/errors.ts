@@ -58,8 +58,6 @@ export class PayloadTooLargeError extends AppError {
 	status = 413
 	title = 'Payload too large'
 	slug = 'payload-too-large'
-	// Close after answering, so a client still sending a huge body can stop.
-	headers = { Connection: 'close' }
 }
 
 export class UnsupportedMediaTypeError extends AppError {

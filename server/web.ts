@@ -62,6 +62,7 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		})
 		next()
 	})
+	app.use(discardUnreadBody)
 	app.use(securityHeaders({ dev }))
 	app.use('/api', cors())
 	app.use(csrf())
@@ -106,6 +107,37 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		server.on('error', reject)
 		trackOpenResponses(server)
 	})
+}
+
+// At most this much of an unread body is discarded after answering, for at most this long.
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024
+const DISCARD_LIMIT_MS = 15_000
+
+/**
+ * Some requests are answered before their body is read: a declared
+ * Content-Length over the limit (413), a missing token (401), a rate limit
+ * (429), a refused part. The client is still sending. Closing the connection
+ * then makes the kernel reset it, and a reset can discard our answer before the
+ * client reads it; leaving the body unread stalls the connection. So once the
+ * answer is out, discard the rest of the body (bounded, then close), and the
+ * connection stays usable for the next request.
+ */
+function discardUnreadBody(req: express.Request, res: express.Response, next: () => void) {
+	res.once('finish', () => {
+		if (req.complete || req.destroyed) return
+		// Remix's request stream would buffer what comes next for nobody: detach it.
+		req.removeAllListeners('data')
+		let discarded = 0
+		const stop = () => req.destroy()
+		const deadline = setTimeout(stop, DISCARD_LIMIT_MS)
+		req.on('data', (chunk: Buffer) => {
+			discarded += chunk.length
+			if (discarded > DISCARD_LIMIT_BYTES) stop()
+		})
+		req.once('close', () => clearTimeout(deadline))
+		req.resume()
+	})
+	next()
 }
 
 const isEventStream = (res: http.ServerResponse) =>

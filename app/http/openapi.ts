@@ -99,9 +99,10 @@ Other parts are ignored, as is any second \`file\` part.
 - The type is decided by the bytes, not by the file name or the declared type.
   Accepted: JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC. Anything else: \`415\`.
 - A body that is not \`multipart/form-data\`, is malformed, or has no \`file\` part: \`400\`.
-- Larger than \`MAX_UPLOAD_BYTES\` (default 25 MiB = 26214400 bytes): \`413\`. The upload is cut off
-  as soon as it passes the limit (or at once when \`Content-Length\` already says so); the body is
-  never held in memory whole.
+- Larger than \`MAX_UPLOAD_BYTES\` (default 25 MiB = 26214400 bytes): \`413\`, answered as soon
+  as the upload passes the limit (or at once when \`Content-Length\` already says so). The rest is
+  read and discarded, never stored nor held in memory, so the connection stays usable; past 64 MiB
+  or 15 s of discarding, the server closes it.
 - Empty, corrupt or truncated, or more than \`MAX_INPUT_PIXELS\` (default 100 megapixels): \`422\`
   (\`unprocessable-image\`).
 - A rejected upload leaves no row, no stored object and no job behind.

@@ -65,8 +65,8 @@ export async function receiveFile(
 				failed = true
 				body.unpipe(parser)
 				// Discard the rest (never stored) instead of cutting the connection,
-				// so the client receives our error response rather than a reset; the
-				// error's `Connection: close` then ends the connection.
+				// so the client receives our error response rather than a reset; once
+				// the answer is out, server/web.ts bounds what is still discarded.
 				body.resume()
 				reject(error)
 			}

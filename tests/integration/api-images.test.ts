@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import net from 'node:net'
 import path from 'node:path'
 import postgres from 'postgres'
 import sharp from 'sharp'
@@ -576,6 +577,46 @@ describe('rejected uploads leave no row, job or file behind', () => {
 			await expectRejected(response, 413, before)
 		})
 
+		it('answers a client still sending after the 413 and keeps its connection for the next request', async () => {
+			const before = await snapshot()
+			const { port } = new URL(small.baseUrl)
+			const socket = net.connect(Number(port), '127.0.0.1')
+			const received = collect(socket)
+			socket.write(uploadHead(token, big.length))
+			// The whole body, as a client that does not look at early answers would.
+			socket.write(big)
+			const answer = await received.until(/"status":413.*\}/s)
+			expect(answer).toMatch(/^HTTP\/1\.1 413 /)
+			expect(answer).not.toMatch(/^connection: close/im)
+			// The server read the rest of the body, so the connection is usable again.
+			socket.write(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`)
+			expect(await received.until(/HTTP\/1\.1 200 /)).toContain('HTTP/1.1 200 ')
+			socket.destroy()
+			expect(await snapshot()).toEqual(before)
+		})
+
+		it('stops discarding a body that never ends, after answering it', async () => {
+			const { port } = new URL(small.baseUrl)
+			const socket = net.connect(Number(port), '127.0.0.1')
+			const received = collect(socket)
+			const gibibyte = 1024 ** 3
+			socket.write(uploadHead(token, gibibyte))
+			const chunk = Buffer.alloc(1024 * 1024)
+			let sent = 0
+			const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+			socket.on('error', () => {}) // the reset that ends it
+			while (!socket.destroyed && sent < gibibyte) {
+				sent += chunk.length
+				if (!socket.write(chunk)) {
+					await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed])
+				}
+			}
+			await closed
+			expect(received.text()).toMatch(/^HTTP\/1\.1 413 /)
+			// Cut off at the discard bound (64 MiB) plus what the socket buffers held.
+			expect(sent).toBeLessThan(256 * 1024 * 1024)
+		})
+
 		it('still accepts a file under the limit', async () => {
 			const response = await uploadFile(small.baseUrl, token, jpeg, 'fits.jpg')
 			expect(response.status).toBe(202)
@@ -617,6 +658,44 @@ describe('rejected uploads leave no row, job or file behind', () => {
 		}
 	})
 })
+
+/** The head of a multipart upload whose body the caller sends (or not) on a raw socket. */
+function uploadHead(token: string, contentLength: number) {
+	return (
+		`POST /api/images HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+		`Content-Type: multipart/form-data; boundary=x\r\nContent-Length: ${contentLength}\r\n\r\n`
+	)
+}
+
+/** What a raw socket receives, and a wait until it matches a pattern (10 s at most). */
+function collect(socket: net.Socket) {
+	let text = ''
+	const waiters = new Set<() => void>()
+	socket.on('data', (data: Buffer) => {
+		text += data.toString('latin1')
+		for (const wake of waiters) wake()
+	})
+	return {
+		text: () => text,
+		until: (pattern: RegExp) =>
+			new Promise<string>((resolve, reject) => {
+				const check = () => {
+					const match = pattern.exec(text)
+					if (!match) return
+					waiters.delete(check)
+					clearTimeout(timer)
+					resolve(text.slice(0, match.index + match[0].length))
+					text = text.slice(match.index + match[0].length)
+				}
+				const timer = setTimeout(() => {
+					waiters.delete(check)
+					reject(new Error(`waited 10 s for ${pattern}; received: ${text.slice(0, 500)}`))
+				}, 10_000)
+				waiters.add(check)
+				check()
+			}),
+	}
+}
 
 function chunks(bytes: Buffer, size: number): Buffer[] {
 	const out: Buffer[] = []
