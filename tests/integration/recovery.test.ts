@@ -447,7 +447,8 @@ describe('SIGTERM on the web process', () => {
 })
 
 describe('npm start (web + worker + embedded PostgreSQL)', () => {
-	test('SIGTERM drains both children before PostgreSQL stops, then exits 0', async () => {
+	/** `npm start` in a process group of its own (as a job in a terminal), an AI call in flight. */
+	async function launchWithJobInFlight() {
 		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-npm-start-'))
 		fs.chmodSync(dataDir, 0o755)
 		const port = await freePort()
@@ -474,8 +475,11 @@ describe('npm start (web + worker + embedded PostgreSQL)', () => {
 				SHUTDOWN_GRACE_SECONDS: '20',
 			},
 			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
 		})
 		let output = ''
+		// The children write to the same pipes, which stay open until the last of them exits.
+		const outputClosed = new Promise<void>((resolve) => child.stdout.once('close', resolve))
 		child.stdout.on('data', (chunk) => (output += chunk))
 		child.stderr.on('data', (chunk) => (output += chunk))
 		const exited = new Promise<number | null>((resolve) =>
@@ -486,6 +490,11 @@ describe('npm start (web + worker + embedded PostgreSQL)', () => {
 				.split('\n')
 				.filter((line) => line.startsWith('{'))
 				.map((line) => JSON.parse(line) as Log)
+		const cleanUp = async () => {
+			if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL')
+			await exited
+			fs.rmSync(dataDir, { recursive: true, force: true })
+		}
 		try {
 			await waitFor(
 				async () => {
@@ -502,32 +511,80 @@ describe('npm start (web + worker + embedded PostgreSQL)', () => {
 			const pgPort = (
 				JSON.parse(fs.readFileSync(path.join(dataDir, 'postgres.json'), 'utf8')) as { port: number }
 			).port
+			return {
+				child,
+				exited,
+				outputClosed,
+				output: () => output,
+				logs,
+				imageId: id,
+				pgPort,
+				port,
+				dataDir,
+				cleanUp,
+			}
+		} catch (error) {
+			await cleanUp()
+			throw error
+		}
+	}
 
-			child.kill('SIGTERM')
-			const code = await exited
-			expect(code, output).toBe(0)
-			// The AI result was written after SIGTERM: PostgreSQL outlived the drain.
-			const completed = logs().filter(
-				(line) => line.msg === 'AI stage completed' && line.imageId === id,
-			)
-			expect(completed, output).toHaveLength(1)
-			expect(logs().some((line) => line.service === 'web' && line.msg === 'Web stopped')).toBe(true)
-			expect(
-				logs().some((line) => line.service === 'worker' && line.msg === 'Worker stopped'),
-			).toBe(true)
-			expect(output).not.toMatch(
-				/ECONNREFUSED|terminating connection|the database system is shutting down/,
-			)
-			// And then it was stopped: nothing listens, no postmaster.pid left.
-			expect(await connectionRefused(pgPort)).toBe(true)
-			expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false)
+	/** The job in flight finished, both children stopped cleanly, then PostgreSQL stopped. */
+	async function expectDrainedInOrder(launch: Awaited<ReturnType<typeof launchWithJobInFlight>>) {
+		const { logs, output } = launch
+		// The AI result was written after the signal: PostgreSQL outlived the drain.
+		const completed = logs().filter(
+			(line) => line.msg === 'AI stage completed' && line.imageId === launch.imageId,
+		)
+		expect(completed, output()).toHaveLength(1)
+		expect(logs().some((line) => line.service === 'web' && line.msg === 'Web stopped')).toBe(true)
+		expect(logs().some((line) => line.service === 'worker' && line.msg === 'Worker stopped')).toBe(
+			true,
+		)
+		expect(output()).not.toMatch(
+			/ECONNREFUSED|terminating connection|the database system is shutting down|Unhandled/,
+		)
+		// And then it was stopped: nothing listens, no postmaster.pid left.
+		await waitFor(() => connectionRefused(launch.pgPort), { message: 'PostgreSQL to stop' })
+		await waitFor(() => !fs.existsSync(path.join(launch.dataDir, 'postgres', 'postmaster.pid')), {
+			message: 'postmaster.pid to go',
+		})
+		expect(await connectionRefused(launch.port)).toBe(true)
+	}
+
+	test.each([
+		['SIGTERM to the parent (a container stop, `kill`)', 'SIGTERM', false],
+		// A terminal's Ctrl-C signals its whole foreground process group.
+		['Ctrl-C (SIGINT to the whole process group)', 'SIGINT', true],
+	] as const)(
+		'%s drains both children before PostgreSQL stops, then exits 0',
+		async (how, signal, toGroup) => {
+			const launch = await launchWithJobInFlight()
+			try {
+				process.kill(toGroup ? -launch.child.pid! : launch.child.pid!, signal)
+				expect(await launch.exited, launch.output()).toBe(0)
+				await expectDrainedInOrder(launch)
+				console.log(
+					`[recovery] npm start, ${how}: AI job in flight completed, web and worker exited, PostgreSQL stopped last, exit 0`,
+				)
+			} finally {
+				await launch.cleanUp()
+			}
+		},
+		120_000,
+	)
+
+	test('a parent killed with SIGKILL leaves nothing running: its children drain, then PostgreSQL stops', async () => {
+		const launch = await launchWithJobInFlight()
+		try {
+			process.kill(launch.child.pid!, 'SIGKILL')
+			await launch.outputClosed
+			await expectDrainedInOrder(launch)
 			console.log(
-				'[recovery] npm start SIGTERM: AI job in flight completed, web and worker exited, PostgreSQL stopped last, exit 0',
+				'[recovery] npm start, SIGKILL to the parent: AI job in flight completed, web and worker exited, PostgreSQL stopped after them',
 			)
 		} finally {
-			if (child.exitCode === null) child.kill('SIGKILL')
-			await exited
-			fs.rmSync(dataDir, { recursive: true, force: true })
+			await launch.cleanUp()
 		}
 	}, 120_000)
 })
