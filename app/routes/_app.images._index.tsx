@@ -13,7 +13,7 @@ import {
 	useNavigation,
 	useRevalidator,
 } from '@remix-run/react'
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { type FormEvent, type SyntheticEvent, useEffect, useRef, useState } from 'react'
 import { z } from 'zod'
 import { overallStatuses } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
@@ -633,6 +633,10 @@ function Grid({ items }: { items: GridItem[] }) {
 	)
 }
 
+const hidePlaceholder = (img: HTMLImageElement) => {
+	img.style.backgroundImage = 'none'
+}
+
 function Card({
 	item,
 	focusProps,
@@ -652,14 +656,24 @@ function Card({
 		decoding: 'async' as const,
 		width: size.width,
 		height: size.height,
-		// The ThumbHash shows through until the thumbnail has loaded over it.
+		// The ThumbHash shows until the thumbnail has loaded over it…
 		style: placeholder
 			? { backgroundImage: `url(${placeholder})`, backgroundSize: 'cover' }
 			: undefined,
+		// …and then goes, or it would show through a transparent one.
+		onLoad: (event: SyntheticEvent<HTMLImageElement>) => hidePlaceholder(event.currentTarget),
 		className: `object-contain ${landscape ? 'h-auto w-full' : 'h-full w-auto'}`,
 	}
+	const card = useRef<HTMLLIElement>(null)
+	// A thumbnail that loaded before hydration fired its load event unheard.
+	useEffect(() => {
+		card.current?.querySelectorAll('img').forEach((loaded) => {
+			if (loaded.complete && loaded.naturalWidth > 0) hidePlaceholder(loaded)
+		})
+	}, [])
 	return (
 		<li
+			ref={card}
 			data-grid-card
 			className="group relative overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-sm has-[[data-grid-focus]:focus-visible]:ring-2 has-[[data-grid-focus]:focus-visible]:ring-indigo-600"
 		>

@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
-import { expectAccessible, photo, register } from './support'
+import { expectAccessible, photo, register, untilHydrated } from './support'
 
 // The gallery: multi-upload (drop, file input, plain form), live progress and
 // states, keyboard navigation, sorting and filters, bulk actions.
@@ -20,6 +20,20 @@ const png = async (name: string): Promise<TestFile> => ({
 		.png()
 		.toBuffer(),
 })
+
+/** A logo-like PNG: an opaque red left half, a fully transparent right half. */
+async function transparentPng(name: string): Promise<TestFile> {
+	const width = 320
+	const height = 240
+	const rgba = Buffer.alloc(width * height * 4)
+	for (let y = 0; y < height; y++) {
+		for (let x = 0; x < width / 2; x++) rgba.set([220, 30, 30, 255], (y * width + x) * 4)
+	}
+	const buffer = await sharp(rgba, { raw: { width, height, channels: 4 } })
+		.png()
+		.toBuffer()
+	return { name, mimeType: 'image/png', buffer }
+}
 
 const notAnImage = (name: string): TestFile => ({
 	name,
@@ -121,6 +135,36 @@ test.describe('with JavaScript', () => {
 		await expect(rows).toHaveCount(2)
 		await page.getByRole('button', { name: 'Clear finished' }).click()
 		await expect(rows).toHaveCount(0)
+	})
+
+	test('a card shows its ThumbHash while the thumbnail loads, and not through a transparent one after', async ({
+		page,
+	}) => {
+		await register(page)
+		await uploadAll(page, [await transparentPng('logo.png')])
+		const thumbnail = card(page, 'logo.png').locator('img')
+		const placeholderShown = /^url\("data:image\/png;base64,/
+		// Loaded in this page (load event), then again before hydration (the effect's check).
+		await expect(thumbnail).toHaveCSS('background-image', 'none')
+		await page.reload()
+		await untilHydrated(page)
+		await expect(thumbnail).toHaveCSS('background-image', 'none')
+
+		// A slow network: the thumbnail is held back and the ThumbHash shows in its place.
+		let release = () => {}
+		const held = new Promise<void>((resolve) => (release = resolve))
+		await page.route(/\/thumbnail\.\w+(\?|$)/, async (route) => {
+			await held
+			await route.continue()
+		})
+		await page.reload()
+		await untilHydrated(page)
+		await expect(thumbnail).toHaveCSS('background-image', placeholderShown)
+		release()
+		await expect
+			.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+			.toBeGreaterThan(0)
+		await expect(thumbnail).toHaveCSS('background-image', 'none')
 	})
 
 	test('a pasted image joins the queue', async ({ page }) => {
