@@ -9,7 +9,7 @@ import path from 'node:path'
 import { type Browser, chromium, type Page } from '@playwright/test'
 import sharp from 'sharp'
 import { freePort } from '../db/embedded'
-import { startFakeOpenAi } from '../tests/support/fake-openai'
+import { chatCompletion, startFakeOpenAi } from '../tests/support/fake-openai'
 
 const out = path.resolve('docs/screenshots')
 const password = 'a long enough password'
@@ -28,13 +28,63 @@ function scene(sky: [string, string], ridge: [string, string], sun: string) {
 	return sharp(Buffer.from(svg)).jpeg({ quality: 88 }).toBuffer()
 }
 
-const scenes: Array<[string, Parameters<typeof scene>]> = [
-	['fjord-morning.jpg', [['#9ec5ff', '#fbe3c2'], ['#3d5a80', '#1d3557'], '#fff4d6']],
-	['desert-dusk.jpg', [['#ff9a62', '#ffd6a0'], ['#a0522d', '#5c2e14'], '#fff0b3']],
-	['alpine-lake.jpg', [['#5fa8d3', '#cae9ff'], ['#2d6a4f', '#1b4332'], '#ffffff']],
-	['night-ridge.jpg', [['#0b132b', '#3a506b'], ['#1c2541', '#0b132b'], '#f0f3bd']],
-	['autumn-hills.jpg', [['#f4a261', '#e9c46a'], ['#bc4749', '#6a040f'], '#fefae0']],
-	['misty-valley.jpg', [['#d8e2dc', '#ffe5d9'], ['#9d8189', '#6d6875'], '#ffffff']],
+type Analysis = { summary: string; tags: string[]; ocrText: string }
+
+const scenes: Array<[string, Parameters<typeof scene>, Analysis]> = [
+	[
+		'fjord-morning.jpg',
+		[['#9ec5ff', '#fbe3c2'], ['#3d5a80', '#1d3557'], '#fff4d6'],
+		{
+			summary: 'Blue mountain ridges under a pale morning sky, the sun low over a fjord.',
+			tags: ['landscape', 'mountains', 'morning', 'fjord'],
+			ocrText: '',
+		},
+	],
+	[
+		'desert-dusk.jpg',
+		[['#ff9a62', '#ffd6a0'], ['#a0522d', '#5c2e14'], '#fff0b3'],
+		{
+			summary: 'Rust-coloured desert ridges at dusk under an orange sky.',
+			tags: ['landscape', 'desert', 'dusk', 'warm tones'],
+			ocrText: '',
+		},
+	],
+	[
+		'alpine-lake.jpg',
+		[['#5fa8d3', '#cae9ff'], ['#2d6a4f', '#1b4332'], '#ffffff'],
+		{
+			summary: 'Forested green mountains below a clear blue sky with a bright sun.',
+			tags: ['landscape', 'mountains', 'forest', 'clear sky'],
+			ocrText: '',
+		},
+	],
+	[
+		'night-ridge.jpg',
+		[['#0b132b', '#3a506b'], ['#1c2541', '#0b132b'], '#f0f3bd'],
+		{
+			summary: 'Dark mountain ridges under a full moon in a deep blue night sky.',
+			tags: ['landscape', 'night', 'moon', 'mountains'],
+			ocrText: '',
+		},
+	],
+	[
+		'autumn-hills.jpg',
+		[['#f4a261', '#e9c46a'], ['#bc4749', '#6a040f'], '#fefae0'],
+		{
+			summary: 'Red autumn hills beneath a golden sky and a pale sun.',
+			tags: ['landscape', 'autumn', 'hills', 'sunset'],
+			ocrText: '',
+		},
+	],
+	[
+		'misty-valley.jpg',
+		[['#d8e2dc', '#ffe5d9'], ['#9d8189', '#6d6875'], '#ffffff'],
+		{
+			summary: 'Soft mauve ridges fading into a misty pastel sky.',
+			tags: ['landscape', 'mist', 'valley', 'pastel'],
+			ocrText: '',
+		},
+	],
 ]
 
 async function waitForHealth(url: string) {
@@ -97,7 +147,11 @@ async function main() {
 		})
 		const { token } = (await register.json()) as { token: string }
 		const ids: string[] = []
-		for (const [name, args] of scenes) {
+		// One at a time, each with its own analysis queued, so each gets the right one.
+		for (const [name, args, analysis] of scenes) {
+			fake.enqueue('chat', {
+				body: chatCompletion({ ...analysis, safety: { flagged: false, categories: [] } }),
+			})
 			const form = new FormData()
 			form.append('file', new Blob([await scene(...args)], { type: 'image/jpeg' }), name)
 			const response = await fetch(`${baseURL}/api/images`, {
@@ -105,9 +159,8 @@ async function main() {
 				headers: { Authorization: `Bearer ${token}` },
 				body: form,
 			})
-			ids.push(((await response.json()) as { id: string }).id)
-		}
-		for (const id of ids) {
+			const { id } = (await response.json()) as { id: string }
+			ids.push(id)
 			for (;;) {
 				const detail = await fetch(`${baseURL}/api/images/${id}`, {
 					headers: { Authorization: `Bearer ${token}` },
