@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react'
 import type { ImageMetadata } from '../../db/schema'
-import { formatBytes } from '~/components/ui'
+import { formatBytes } from '~/format'
 import { formatUtc } from './time'
 
 type Exif = NonNullable<ImageMetadata['exif']>

@@ -78,12 +78,6 @@ export function StatusBadge({ status }: { status: OverallStatus | string }) {
 	)
 }
 
-export function formatBytes(bytes: number) {
-	if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
-	if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`
-	return `${bytes} B`
-}
-
 export function TagLink({ tag }: { tag: string }) {
 	return (
 		<a

@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { StatusBadge } from './ui'
+import { fileTooLargeMessage } from '~/format'
 
 // Browser uploads with JavaScript: every file is its own POST /api/images
 // (the cookie session authenticates it; the browser's Origin header satisfies
@@ -20,12 +21,21 @@ export type QueuedUpload = {
 	sent: number
 	total: number
 	error?: string
+	/** False when sending again cannot help (the file is over the size limit). */
+	retryable?: boolean
 	image?: { id: string; overallStatus: string }
 }
 
 let nextKey = 0
 
-export function useUploadQueue({ onUploaded }: { onUploaded: () => void }) {
+export function useUploadQueue({
+	onUploaded,
+	maxBytes,
+}: {
+	onUploaded: () => void
+	/** The server's MAX_UPLOAD_BYTES: a larger file is refused here, before sending it. */
+	maxBytes: number
+}) {
 	const [uploads, setUploads] = useState<QueuedUpload[]>([])
 	const requests = useRef(new Map<string, XMLHttpRequest>())
 	const onUploadedRef = useRef(onUploaded)
@@ -35,17 +45,30 @@ export function useUploadQueue({ onUploaded }: { onUploaded: () => void }) {
 		setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)))
 	}, [])
 
-	const add = useCallback((files: Iterable<File>) => {
-		const added = [...files].map((file): QueuedUpload => ({
-			key: `upload-${++nextKey}`,
-			idempotencyKey: randomKey(),
-			file,
-			state: 'queued',
-			sent: 0,
-			total: file.size,
-		}))
-		if (added.length) setUploads((all) => [...all, ...added])
-	}, [])
+	const add = useCallback(
+		(files: Iterable<File>) => {
+			const added = [...files].map((file): QueuedUpload => {
+				const upload: QueuedUpload = {
+					key: `upload-${++nextKey}`,
+					idempotencyKey: randomKey(),
+					file,
+					state: 'queued',
+					sent: 0,
+					total: file.size,
+				}
+				if (file.size <= maxBytes) return upload
+				// The server's answer, without sending megabytes only to hear it.
+				return {
+					...upload,
+					state: 'failed',
+					error: fileTooLargeMessage(maxBytes),
+					retryable: false,
+				}
+			})
+			if (added.length) setUploads((all) => [...all, ...added])
+		},
+		[maxBytes],
+	)
 
 	const retry = useCallback(
 		(key: string) => {
@@ -261,7 +284,7 @@ function UploadRow({
 					</Link>
 				</span>
 			) : null}
-			{upload.state === 'failed' ? (
+			{upload.state === 'failed' && upload.retryable !== false ? (
 				<button
 					type="button"
 					onClick={onRetry}

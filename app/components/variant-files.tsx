@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import { CopyButton } from '~/components/copy-button'
-import { formatBytes } from '~/components/ui'
+import { formatBytes } from '~/format'
 
 type Variant = { url: string; contentType: string; byteSize: number; width: number; height: number }
 type VariantName = 'original' | 'optimized' | 'thumbnail'

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
 import { BadRequestError, PayloadTooLargeError } from '~/errors'
+import { fileTooLargeMessage } from '~/format'
 
 export type ReceivedFile = {
 	/** Temporary file holding the bytes; the caller removes it. */
@@ -21,8 +22,7 @@ const HEAD_BYTES = 4100
 // Room for multipart boundaries and small fields on top of the file itself.
 const ENVELOPE_BYTES = 64 * 1024
 
-const tooLarge = (maxBytes: number) =>
-	new PayloadTooLargeError(`The file is larger than the limit of ${formatBytes(maxBytes)}.`)
+const tooLarge = (maxBytes: number) => new PayloadTooLargeError(fileTooLargeMessage(maxBytes))
 
 /**
  * Streams the `file` part of a multipart request to a temporary file while
@@ -135,10 +135,4 @@ export async function spoolPart(
 		head: Buffer.concat(chunks),
 		clientFilename,
 	}
-}
-
-export function formatBytes(bytes: number) {
-	if (bytes >= 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MiB`
-	if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`
-	return `${bytes} bytes`
 }

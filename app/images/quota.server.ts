@@ -3,6 +3,7 @@ import { images } from '../../db/schema'
 import { config } from '~/config.server'
 import type { Db, Tx } from '~/db.server'
 import { QuotaExceededError } from '~/errors'
+import { formatBytes } from '~/format'
 
 // Per-user limits on what is stored (QUOTA_MAX_BYTES_PER_USER,
 // QUOTA_MAX_IMAGES_PER_USER); both off unless set. Byte sizes are those of
@@ -45,14 +46,7 @@ export async function assertWithinQuota(
 	}
 	if (maxBytesPerUser !== undefined && held.bytes + incomingBytes > maxBytesPerUser) {
 		throw new QuotaExceededError(
-			`Storage quota exceeded: this ${formatSize(incomingBytes)} upload would bring your images to ${formatSize(held.bytes + incomingBytes)}, over the limit of ${formatSize(maxBytesPerUser)} (${maxBytesPerUser} bytes) per user. Delete some images to make room.`,
+			`Storage quota exceeded: this ${formatBytes(incomingBytes)} upload would bring your images to ${formatBytes(held.bytes + incomingBytes)}, over the limit of ${formatBytes(maxBytesPerUser)} (${maxBytesPerUser} bytes) per user. Delete some images to make room.`,
 		)
 	}
-}
-
-function formatSize(bytes: number) {
-	if (bytes < 1024) return `${bytes} bytes`
-	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`
-	if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`
-	return `${(bytes / 1024 ** 3).toFixed(2)} GiB`
 }

@@ -6,9 +6,10 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
 import { config } from '~/config.server'
 import { AppError, BadRequestError, PayloadTooLargeError } from '~/errors'
+import { fileTooLargeMessage, formatBytes } from '~/format'
 import { limitRequest, type LimitArgs } from '~/http/rate-limit.server'
 import { log } from '~/log.server'
-import { formatBytes, type ReceivedFile, spoolPart } from './multipart.server'
+import { type ReceivedFile, spoolPart } from './multipart.server'
 import { uploadReceivedFile } from './upload.server'
 
 // The page's plain-form upload (no JavaScript): one request with several
@@ -124,9 +125,7 @@ async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> 
 					spoolPart(stream, file.path, info.filename).then((received) => {
 						file.received = received
 						if (stream.truncated) {
-							file.error = new PayloadTooLargeError(
-								`The file is larger than the limit of ${formatBytes(maxBytes)}.`,
-							)
+							file.error = new PayloadTooLargeError(fileTooLargeMessage(maxBytes))
 						}
 					}),
 				)

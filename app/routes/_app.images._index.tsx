@@ -22,7 +22,9 @@ import { Alert, buttonClass, secondaryButtonClass, StatusBadge, TagLink } from '
 import { UploadQueueList, useUploadQueue } from '~/components/upload-queue'
 import { useLiveStatus } from '~/components/use-live-status'
 import { useRovingGrid } from '~/components/use-roving-grid'
+import { config } from '~/config.server'
 import { AppError, ValidationError } from '~/errors'
+import { formatBytes } from '~/format'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
@@ -74,6 +76,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 			to: query.to ?? '',
 		},
 		sort: query.sort,
+		maxUploadBytes: config.maxUploadBytes,
 	}
 }
 
@@ -167,7 +170,8 @@ function thumbnailSize(width: number, height: number) {
 }
 
 export default function Gallery() {
-	const { items, page, totalPages, total, filters, sort } = useLoaderData<typeof loader>()
+	const { items, page, totalPages, total, filters, sort, maxUploadBytes } =
+		useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const navigation = useNavigation()
 	const { revalidate } = useRevalidator()
@@ -176,7 +180,7 @@ export default function Gallery() {
 	const working = items.some((item) => !isTerminal(item.overallStatus))
 	useLiveStatus(true, working)
 
-	const queue = useUploadQueue({ onUploaded: revalidate })
+	const queue = useUploadQueue({ onUploaded: revalidate, maxBytes: maxUploadBytes })
 	const statusById = new Map(items.map((item) => [item.id, item.overallStatus]))
 	const [dragging, setDragging] = useState(false)
 	const acceptsDrops = usePageDrops(queue.add, setDragging)
@@ -218,7 +222,7 @@ export default function Gallery() {
 				</h1>
 				<p className="mt-1 text-sm text-zinc-600">
 					Choose files, drag them anywhere onto this page, or paste an image. JPEG, PNG, WebP, TIFF,
-					GIF, AVIF or HEIC, up to the server's size limit.
+					GIF, AVIF or HEIC, up to {formatBytes(maxUploadBytes)} each.
 				</p>
 				<form
 					method="post"

@@ -202,6 +202,37 @@ test.describe('with JavaScript', () => {
 		expect(columns).toBe(2)
 	})
 
+	test('a file over the size limit is refused at once, without sending it; the others go', async ({
+		page,
+	}) => {
+		await register(page)
+		await untilEnhanced(page)
+		// The limit the server is started with (playwright.config.ts), said before choosing.
+		await expect(page.getByTestId('drop-zone')).toContainText('up to 8 MiB each')
+		const uploads: string[] = []
+		page.on('request', (request) => {
+			if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/images') {
+				uploads.push(request.headers()['content-type'] ?? '')
+			}
+		})
+		const huge = {
+			name: 'huge.jpg',
+			mimeType: 'image/jpeg',
+			buffer: Buffer.alloc(8 * 1024 * 1024 + 1),
+		}
+		await page.getByLabel('Image file').setInputFiles([huge, await jpeg('small.jpg')])
+		await page.getByRole('button', { name: 'Upload' }).click()
+		const refused = page.getByTestId('upload-row').filter({ hasText: 'huge.jpg' })
+		await expect(refused).toContainText('The file is larger than the limit of 8 MiB.')
+		// Sending it again cannot help: no Retry, only Dismiss.
+		await expect(refused.getByRole('button', { name: 'Retry' })).toHaveCount(0)
+		await expect(page.getByTestId('upload-summary')).toHaveText('1 of 2 uploaded, 1 failed')
+		await expectCompleted(page, ['small.jpg'])
+		expect(uploads).toHaveLength(1)
+		await refused.getByRole('button', { name: 'Dismiss huge.jpg' }).click()
+		await expect(refused).toHaveCount(0)
+	})
+
 	test("a file the server refuses shows the server's reason and can be retried or dismissed", async ({
 		page,
 	}) => {
