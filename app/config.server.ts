@@ -36,6 +36,8 @@ const schema = z.object({
 	DATABASE_POOL_SIZE: positiveInt.default(10),
 	/** Signs cookies and local file URLs. Unset: generated once and kept in DATA_DIR. */
 	SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+	/** The key SECRET_KEY replaced: still accepted (cookies, file URLs, webhook secrets) while rotating. */
+	SECRET_KEY_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
 	STORAGE_DRIVER: z.enum(['local', 's3']).optional(),
 	S3_ENDPOINT: z.url().optional(),
 	S3_REGION: z.string().min(1).default('us-east-1'),
@@ -200,6 +202,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		databaseUrl: values.DATABASE_URL,
 		databasePoolSize: values.DATABASE_POOL_SIZE,
 		secretKey: values.SECRET_KEY,
+		previousSecretKey: values.SECRET_KEY_PREVIOUS,
 		storage:
 			storageDriver === 's3'
 				? {
@@ -311,4 +314,14 @@ export function getSecretKey(): string {
 		}
 	}
 	return secretKey
+}
+
+/**
+ * Every key a signature or ciphertext may have been made with: the current
+ * one (which makes all new ones) first, then SECRET_KEY_PREVIOUS.
+ */
+export function getSecretKeys(): string[] {
+	const current = getSecretKey()
+	const previous = config.previousSecretKey
+	return previous && previous !== current ? [current, previous] : [current]
 }

@@ -18,6 +18,7 @@ import { recordJobMetrics, serveWorkerMetrics } from './metrics'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { deliverWebhookTask } from './tasks/deliver-webhook'
 import { processImageTask } from './tasks/process-image'
+import { reencryptWebhookSecrets } from '~/webhooks/secrets.server'
 
 const graphileLogger = new Logger((scope) => {
 	const child = log.child({ graphile: scope })
@@ -115,6 +116,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 	)
 	// Sweep once at start: jobs a crashed predecessor left locked run again now.
 	void heartbeat.tick()
+	if (config.previousSecretKey) void reencryptSecretsUnderCurrentKey()
 	const promise = Promise.all(runners.map((runner) => runner.promise)).then(() => {})
 	const poolIds = [...pools.keys()]
 	let stopping: Promise<{ released: number }> | undefined
@@ -197,5 +199,21 @@ async function unlockLeftovers(poolIds: string[]): Promise<number> {
 		// The heartbeat sweep of another worker releases them later.
 		log.error({ err: error }, 'Could not check for jobs left locked')
 		return 0
+	}
+}
+
+/** SECRET_KEY was rotated: move webhook secrets to the new key, so the previous one can go. */
+async function reencryptSecretsUnderCurrentKey() {
+	try {
+		const { reencrypted, unreadable } = await reencryptWebhookSecrets()
+		if (reencrypted) log.info({ reencrypted }, 'Webhook secrets re-encrypted under SECRET_KEY')
+		if (unreadable.length) {
+			log.warn(
+				{ webhookIds: unreadable },
+				'Webhook secrets that open under neither SECRET_KEY nor SECRET_KEY_PREVIOUS: those webhooks cannot be delivered; re-create them',
+			)
+		}
+	} catch (error) {
+		log.error({ err: error }, 'Could not re-encrypt webhook secrets; will try at the next start')
 	}
 }

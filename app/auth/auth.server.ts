@@ -1,7 +1,7 @@
 import { createCookie, redirect } from '@remix-run/node'
 import { Authenticator } from 'remix-auth'
 import { FormStrategy } from 'remix-auth-form'
-import { config, getSecretKey } from '~/config.server'
+import { config, getSecretKeys } from '~/config.server'
 import { UnauthorizedError } from '~/errors'
 import { createSession, findSession, revokeSession } from './sessions.server'
 import { type PublicUser, verifyLogin } from './users.server'
@@ -16,7 +16,8 @@ export const sessionCookie = createCookie('darkroom_session', {
 	secure: config.isProduction,
 	path: '/',
 	maxAge: config.sessionTtlDays * 86_400,
-	secrets: [getSecretKey()],
+	// Signed with the first; a cookie signed with SECRET_KEY_PREVIOUS still opens.
+	secrets: getSecretKeys(),
 })
 
 export class InvalidCredentialsError extends Error {}

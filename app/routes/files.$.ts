@@ -1,5 +1,5 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
-import { config, getSecretKey } from '~/config.server'
+import { config, getSecretKeys } from '~/config.server'
 import { AppError } from '~/errors'
 import { ifNoneMatchMatches } from '~/http/etag.server'
 import { openLocalObject, verifySignedFileRequest } from '~/storage/local.server'
@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 	if (config.storage.driver !== 'local') {
 		return problem(404, 'not-found', 'Not found', 'There is nothing here.')
 	}
-	const verified = verifySignedFileRequest(new URL(request.url), getSecretKey())
+	const verified = verifySignedFileRequest(new URL(request.url), getSecretKeys())
 	if (!verified.ok) {
 		const detail =
 			verified.reason === 'expired'

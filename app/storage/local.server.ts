@@ -278,10 +278,14 @@ function signFileUrl(key: string, options: SignedUrlOptions, secretKey: string):
 	return `${options.baseUrl.replace(/\/+$/, '')}${FILES_PREFIX}${key}?${params}`
 }
 
-/** Checks a /files/* URL made by the local driver; the signature is checked before expiry. */
+/**
+ * Checks a /files/* URL made by the local driver with any of `secretKeys`
+ * (the current one and, while rotating, the previous); the signature is
+ * checked before expiry.
+ */
 export function verifySignedFileRequest(
 	url: URL,
-	secretKey: string,
+	secretKeys: string[],
 	now = Date.now(),
 ): SignedFileVerification {
 	const fail = (reason: SignedFileFailure) => ({ ok: false as const, reason })
@@ -303,8 +307,11 @@ export function verifySignedFileRequest(
 	) {
 		return fail('malformed')
 	}
-	const expected = Buffer.from(signature(secretKey, key, fields), 'hex')
-	if (!timingSafeEqual(expected, Buffer.from(sig, 'hex'))) return fail('bad-signature')
+	const given = Buffer.from(sig, 'hex')
+	const signedWithOneOfOurs = secretKeys.some((secretKey) =>
+		timingSafeEqual(Buffer.from(signature(secretKey, key, fields), 'hex'), given),
+	)
+	if (!signedWithOneOfOurs) return fail('bad-signature')
 	const expiresAt = new Date(Number(fields.exp) * 1000)
 	if (expiresAt.getTime() <= now) return fail('expired')
 	return {

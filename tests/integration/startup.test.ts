@@ -45,6 +45,7 @@ describe('configuration is validated at start', () => {
 		[{ DATABASE_URL: 'mysql://nope' }, 'DATABASE_URL'],
 		[{ STORAGE_DRIVER: 's3' }, 'S3_BUCKET'],
 		[{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+		[{ SECRET_KEY_PREVIOUS: 'short' }, 'SECRET_KEY_PREVIOUS'],
 	])('%o stops the process naming %s', async (env, name) => {
 		const run = start(['--only=web'], {
 			DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'dr-')),

@@ -227,7 +227,7 @@ describe('local signed URLs', () => {
 	test('a good URL verifies and carries what was signed', async () => {
 		const url = await signed()
 		expect(url.origin + url.pathname).toBe(`https://darkroom.example/files/${key}`)
-		const result = verifySignedFileRequest(url, secretKey)
+		const result = verifySignedFileRequest(url, [secretKey])
 		expect(result).toEqual({
 			ok: true,
 			key,
@@ -253,25 +253,32 @@ describe('local signed URLs', () => {
 			tamper(url, 'sig', 'a'.repeat(64)),
 		]
 		for (const tampered of cases) {
-			expect(verifySignedFileRequest(tampered, secretKey), tampered.href).toEqual({
+			expect(verifySignedFileRequest(tampered, [secretKey]), tampered.href).toEqual({
 				ok: false,
 				reason: 'bad-signature',
 			})
 		}
-		expect(verifySignedFileRequest(url, randomBytes(32).toString('hex'))).toEqual({
+		expect(verifySignedFileRequest(url, [randomBytes(32).toString('hex')])).toEqual({
 			ok: false,
 			reason: 'bad-signature',
 		})
 	})
 
+	test('while rotating, a URL signed with the previous key verifies; one signed with neither does not', async () => {
+		const url = await signed()
+		const current = randomBytes(32).toString('hex')
+		expect(verifySignedFileRequest(url, [current, secretKey]).ok).toBe(true)
+		expect(verifySignedFileRequest(url, [current])).toEqual({ ok: false, reason: 'bad-signature' })
+	})
+
 	test('an expired URL is refused', async () => {
 		const url = await signed(expiringIn(1))
-		expect(verifySignedFileRequest(url, secretKey).ok).toBe(true)
-		expect(verifySignedFileRequest(url, secretKey, Date.now() + 2000)).toEqual({
+		expect(verifySignedFileRequest(url, [secretKey]).ok).toBe(true)
+		expect(verifySignedFileRequest(url, [secretKey], Date.now() + 2000)).toEqual({
 			ok: false,
 			reason: 'expired',
 		})
-		expect(verifySignedFileRequest(await signed(expiringIn(0)), secretKey)).toEqual({
+		expect(verifySignedFileRequest(await signed(expiringIn(0)), [secretKey])).toEqual({
 			ok: false,
 			reason: 'expired',
 		})
@@ -297,7 +304,7 @@ describe('local signed URLs', () => {
 			tamper(url, 'sig', 'zz'),
 		]
 		for (const malformed of cases) {
-			expect(verifySignedFileRequest(malformed, secretKey), malformed.href).toEqual({
+			expect(verifySignedFileRequest(malformed, [secretKey]), malformed.href).toEqual({
 				ok: false,
 				reason: 'malformed',
 			})
@@ -416,6 +423,6 @@ describe('GET /files/* (local driver)', () => {
 		const response = await get(url)
 		expect(response.status).toBe(404)
 		expect(response.headers.get('content-type')).toBe('application/problem+json')
-		expect(verifySignedFileRequest(new URL(url), getSecretKey()).ok).toBe(true)
+		expect(verifySignedFileRequest(new URL(url), [getSecretKey()]).ok).toBe(true)
 	})
 })
