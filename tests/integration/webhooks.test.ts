@@ -935,28 +935,33 @@ describe('the settings page without JavaScript', () => {
 	let cookie: string
 
 	/** A plain form POST, as a browser without JavaScript sends it. */
-	const post = (path: string, fields: Array<[string, string]>) =>
-		fetch(new URL(path, web.baseUrl), {
+	const postTo = (base: string, session: string, path: string, fields: Array<[string, string]>) =>
+		fetch(new URL(path, base), {
 			method: 'POST',
 			redirect: 'manual',
 			headers: {
 				'Content-Type': 'application/x-www-form-urlencoded',
-				Origin: web.baseUrl,
-				...(cookie ? { Cookie: cookie } : {}),
+				Origin: base,
+				...(session ? { Cookie: session } : {}),
 			},
 			body: new URLSearchParams(fields).toString(),
 		})
+	const post = (path: string, fields: Array<[string, string]>) =>
+		postTo(web.baseUrl, cookie, path, fields)
 
-	beforeAll(async () => {
-		const { email, password } = await register(web.baseUrl)
-		cookie = ''
-		const login = await post('/login', [
+	async function signIn(base: string, email: string, password: string) {
+		const login = await postTo(base, '', '/login', [
 			['email', email],
 			['password', password],
 			['redirectTo', '/settings/webhooks'],
 		])
 		expect(login.status).toBe(302)
-		cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
+		return login.headers.get('Set-Cookie')!.split(';')[0]!
+	}
+
+	beforeAll(async () => {
+		const { email, password } = await register(web.baseUrl)
+		cookie = await signIn(web.baseUrl, email, password)
 	})
 
 	it('adds a webhook, shows its secret once, sends a test event and deletes it', async () => {
@@ -1017,5 +1022,32 @@ describe('the settings page without JavaScript', () => {
 		const after = await deleted.text()
 		expect(after).toContain('Webhook deleted.')
 		expect(after).toContain('No webhooks yet.')
+	})
+
+	it('explains a refused edit in the page, with the form open on what was typed', async () => {
+		const { email, password, token } = await register(guardedWeb.baseUrl)
+		const { webhook } = await createWebhook(
+			token,
+			{ url: 'https://93.184.215.14/hook', events: ['image.failed'] },
+			guardedWeb.baseUrl,
+		)
+		const session = await signIn(guardedWeb.baseUrl, email, password)
+		const refused = await postTo(guardedWeb.baseUrl, session, '/settings/webhooks', [
+			['intent', 'edit'],
+			['id', webhook.id],
+			['url', 'http://10.0.0.1/hook'],
+			['events', 'image.failed'],
+			['description', 'Inside'],
+		])
+		expect(refused.status).toBe(422)
+		const html = await refused.text()
+		expect(html).toContain(
+			'10.0.0.1 is a private (RFC 1918) address; webhooks may only call public addresses.',
+		)
+		expect(html).toMatch(/<details open=""/)
+		expect(html).toContain('value="http://10.0.0.1/hook"')
+		// Nothing was changed.
+		const kept = await api(guardedWeb.baseUrl, `/api/webhooks/${webhook.id}`, { token })
+		expect(((await kept.json()) as { webhook: Webhook }).webhook).toEqual(webhook)
 	})
 })
