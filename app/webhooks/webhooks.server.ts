@@ -113,8 +113,7 @@ export async function getOwnedWebhook(userId: string, webhookId: string): Promis
 
 const webhookNotFound = () => new NotFoundError('No webhook with this id.')
 const deliveryNotFound = () => new NotFoundError('No delivery with this id for this webhook.')
-const webhookDisabled = (what: string) =>
-	new ConflictError(`This webhook is disabled; enable it before ${what}.`)
+const webhookDisabled = () => new ConflictError('This webhook is disabled; enable it first.')
 
 /**
  * Changes what is given (input parsed with updateWebhookSchema) and answers
@@ -171,13 +170,13 @@ export async function deleteWebhook(userId: string, webhookId: string) {
 /** Queues a `webhook.test` event for this webhook alone; returns its delivery. */
 export async function sendTestEvent(userId: string, webhookId: string): Promise<DeliveryRow> {
 	const webhook = await getOwnedWebhook(userId, webhookId)
-	if (webhook.disabledAt) throw webhookDisabled('sending a test event')
+	if (webhook.disabledAt) throw webhookDisabled()
 	const data = { webhookId: webhook.id, message: 'A test event from Darkroom.' }
 	const [queued] = await db.execute<{ id: string }>(
 		sql`select enqueue_webhook_event(${userId}::uuid, 'webhook.test', ${JSON.stringify(data)}::jsonb, ${webhook.id}::uuid) as id`,
 	)
 	// Disabled since the check above: no delivery was recorded.
-	if (!queued) throw webhookDisabled('sending a test event')
+	if (!queued) throw webhookDisabled()
 	const [delivery] = await db
 		.select()
 		.from(webhookDeliveries)
@@ -201,7 +200,7 @@ export async function resendDelivery(
 		.from(webhookDeliveries)
 		.where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhook.id)))
 	if (!original) throw deliveryNotFound()
-	if (webhook.disabledAt) throw webhookDisabled('resending a delivery')
+	if (webhook.disabledAt) throw webhookDisabled()
 	return db.transaction(async (tx) => {
 		const [copy] = await tx
 			.insert(webhookDeliveries)

@@ -926,7 +926,7 @@ describe('resending a delivery', () => {
 			}),
 			409,
 		)
-		expect(problem.detail).toBe('This webhook is disabled; enable it before resending a delivery.')
+		expect(problem.detail).toBe('This webhook is disabled; enable it first.')
 		expect(await deliveriesOf(token, webhook.id)).toEqual(before)
 	})
 })
