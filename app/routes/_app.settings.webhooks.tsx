@@ -66,7 +66,7 @@ const isWebhookIntent = (value: unknown): value is WebhookIntent =>
 	webhookIntents.includes(value as WebhookIntent)
 
 const successMessages: Record<WebhookIntent, string> = {
-	test: 'Test event queued; reload to see its delivery below.',
+	test: 'Test event queued: its delivery is in the log below.',
 	enable: 'Webhook enabled: new events are delivered again.',
 	disable: 'Webhook disabled: no events are recorded for it until you enable it.',
 	edit: 'Webhook updated.',

@@ -16,7 +16,7 @@ export type AttemptOutcome = 'succeeded' | 'retry' | 'failed' | 'nothing-to-do'
 /** What settling a delivery did to its webhook when it disabled it. */
 export type AutoDisabled = { webhookId: string; userId: string; reason: string }
 
-export const NOT_SENT_WEBHOOK_DISABLED = 'Webhook disabled; not sent.'
+const NOT_SENT_WEBHOOK_DISABLED = 'Webhook disabled; not sent.'
 
 export async function attemptDelivery(
 	deliveryId: string,
