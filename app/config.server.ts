@@ -140,6 +140,8 @@ const schema = z.object({
 	WEBHOOK_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
 	/** Lets webhook URLs be plain http:// (development and tests). */
 	WEBHOOK_ALLOW_HTTP: bool.default(false),
+	/** Disable a webhook after this many deliveries in a row failed for good; 0 never does. */
+	WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(0).default(5),
 })
 
 export type Env = z.input<typeof schema>
@@ -251,6 +253,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		webhooks: {
 			allowPrivateAddresses: values.WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
 			allowHttp: values.WEBHOOK_ALLOW_HTTP,
+			disableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
 		},
 		ai: {
 			provider:

@@ -245,6 +245,11 @@ export const webhooks = pgTable(
 		/** The signing secret (whsec_…), AES-256-GCM encrypted with a key derived from SECRET_KEY. */
 		secretEncrypted: text('secret_encrypted').notNull(),
 		...timestamps,
+		/** Set while disabled (by its owner, or after too many failed deliveries): no events are recorded. */
+		disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+		disabledReason: text('disabled_reason'),
+		/** Deliveries in a row that failed for good; a success resets it (WEBHOOK_DISABLE_AFTER_FAILURES). */
+		consecutiveFailures: integer('consecutive_failures').notNull().default(0),
 	},
 	(t) => [index('webhooks_user_id_idx').on(t.userId, t.createdAt)],
 )

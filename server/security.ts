@@ -94,7 +94,7 @@ function beforeHead(res: ServerResponse, apply: () => void) {
 // ---------------------------------------------------------------------------
 // CORS (mounted on /api)
 
-const ALLOWED_METHODS = 'GET, POST, DELETE'
+const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE'
 const ALLOWED_HEADERS = 'Authorization, X-API-Key, Content-Type, Idempotency-Key, If-None-Match'
 const EXPOSED_HEADERS =
 	'Location, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, Idempotent-Replayed, ETag'

@@ -251,7 +251,7 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 | class | requests | default | counted per |
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
-| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`POST /api/webhooks/{id}/test\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
+| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
 | \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
@@ -294,9 +294,18 @@ is checked again before every attempt, and the connection goes to the address ch
 now resolves to a private address fails the delivery at once, without retries. Every attempt is
 recorded in the delivery log (\`GET /api/webhooks/{id}/deliveries\`).
 
+A webhook can be disabled (\`PATCH /api/webhooks/{id}\` with \`{"enabled": false}\`): while it is, no
+events are recorded for it, and deliveries still queued are not sent (they fail with \`Webhook disabled;
+not sent.\`). Darkroom disables a webhook itself when \`WEBHOOK_DISABLE_AFTER_FAILURES\` (default 5;
+0 never) of its deliveries in a row have failed for good; a successful delivery starts the count
+again. \`enabled\`, \`disabledAt\` and \`disabledReason\` say so; \`{"enabled": true}\` turns it back on.
+Events that happened meanwhile are not sent later, but any delivery in the log can be sent again with
+\`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\`: the same event (the same \`webhook-id\` and
+body) as a new delivery.
+
 ## CORS
 Only the origins in \`CORS_ORIGINS\` (none by default) may call the API from a browser: preflights
-are answered for \`GET\`, \`POST\`, \`DELETE\` with \`Authorization\`, \`Content-Type\`,
+are answered for \`GET\`, \`POST\`, \`PATCH\`, \`DELETE\` with \`Authorization\`, \`Content-Type\`,
 \`Idempotency-Key\` and \`If-None-Match\`, and \`Location\`, \`ETag\`, \`RateLimit-*\`, \`Retry-After\` and
 \`Idempotent-Replayed\` are exposed. No credentials: such callers use bearer tokens.
 
@@ -839,7 +848,7 @@ naming the reason (unless \`WEBHOOK_ALLOW_PRIVATE_ADDRESSES\` is set). At most 1
 			},
 		},
 		'/api/webhooks/{id}': {
-			description: methodsNote('GET, DELETE'),
+			description: methodsNote('GET, PATCH, DELETE'),
 			parameters: [parameter('WebhookId')],
 			get: {
 				tags: ['Webhooks'],
@@ -850,6 +859,48 @@ naming the reason (unless \`WEBHOOK_ALLOW_PRIVATE_ADDRESSES\` is set). At most 1
 					'200': { description: 'The webhook.', content: jsonBody('WebhookDetail') },
 					'401': problem('Unauthorized'),
 					'404': problem('WebhookNotFound'),
+					'500': problem('InternalError'),
+				},
+			},
+			patch: {
+				tags: ['Webhooks'],
+				operationId: 'updateWebhook',
+				summary: 'Edit, disable or enable a webhook',
+				description: `Changes the fields given and keeps the others; an empty object changes nothing. The rules
+are those of registration: a new \`url\` is checked the same way (\`https://\`, public addresses
+only, unless configured otherwise) and a refused one answers \`422\` naming the reason under path
+\`url\`. The signing secret stays the same.
+
+- \`enabled: false\` disables the webhook: no events are recorded for it from then on, and deliveries
+  still queued fail as not sent. A webhook already disabled keeps its \`disabledAt\` and
+  \`disabledReason\`.
+- \`enabled: true\` enables it again and clears \`disabledAt\`, \`disabledReason\` and the count of
+  failed deliveries in a row; so does a new \`url\` for that count.
+- \`description\`: \`null\` or \`""\` removes it.`,
+				requestBody: { required: true, content: jsonBody('UpdateWebhookRequest') },
+				responses: {
+					'200': { description: 'The webhook as it is now.', content: jsonBody('WebhookResponse') },
+					'400': problem('BadRequest', 'The body is not valid JSON.'),
+					'401': problem('Unauthorized'),
+					'404': problem('WebhookNotFound'),
+					'422': {
+						description:
+							'Invalid input (`validation`): a malformed `url`, unknown or empty `events`, a `description` over 200 characters, an `enabled` that is not a boolean; or a URL that may not be called, with the reason under path `url`. Nothing is changed.',
+						content: problemContent({
+							type: problemType('validation'),
+							title: 'Invalid input',
+							status: 422,
+							detail:
+								'url: 10.0.0.7 is a private (RFC 1918) address; webhooks may only call public addresses.',
+							errors: [
+								{
+									path: 'url',
+									message:
+										'10.0.0.7 is a private (RFC 1918) address; webhooks may only call public addresses.',
+								},
+							],
+						}),
+					},
 					'500': problem('InternalError'),
 				},
 			},
@@ -880,6 +931,25 @@ naming the reason (unless \`WEBHOOK_ALLOW_PRIVATE_ADDRESSES\` is set). At most 1
 					'202': { description: 'Queued.', content: jsonBody('TestWebhookResponse') },
 					'401': problem('Unauthorized'),
 					'404': problem('WebhookNotFound'),
+					'409': problem('WebhookDisabled'),
+					'500': problem('InternalError'),
+				},
+			},
+		},
+		'/api/webhooks/{id}/deliveries/{deliveryId}/retry': {
+			description: methodsNote('POST'),
+			parameters: [parameter('WebhookId'), parameter('DeliveryId')],
+			post: {
+				tags: ['Webhooks'],
+				operationId: 'retryWebhookDelivery',
+				summary: 'Send a delivery again',
+				description:
+					"Queues the event of one of the webhook's deliveries (whatever its status, typically `failed`) again, as a new delivery: the same event id (`webhook-id`, what receivers deduplicate on), type and payload, signed with the current secret and sent to the current URL, with retries like any delivery. Answers with the new delivery (`pending`); the old one stays in the log as it was. No body is needed.",
+				responses: {
+					'202': { description: 'Queued.', content: jsonBody('ResentDelivery') },
+					'401': problem('Unauthorized'),
+					'404': problem('WebhookDeliveryNotFound'),
+					'409': problem('WebhookDisabled'),
 					'500': problem('InternalError'),
 				},
 			},
@@ -1073,6 +1143,14 @@ from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email
 				required: true,
 				description:
 					"The webhook id. A value that is not a UUID, an unknown id and another user's webhook all answer `404`.",
+				schema: uuid,
+			},
+			DeliveryId: {
+				name: 'deliveryId',
+				in: 'path',
+				required: true,
+				description:
+					"The delivery id, from the delivery log. A value that is not a UUID, an unknown id and another webhook's or user's delivery all answer `404`.",
 				schema: uuid,
 			},
 			DeliveryLimit: {
@@ -1328,6 +1406,26 @@ name (A to Z, case-insensitive), \`size\` by the original's byte size (largest f
 					title: 'Not found',
 					status: 404,
 					detail: 'No webhook with this id.',
+				}),
+			},
+			WebhookDeliveryNotFound: {
+				description:
+					"No such webhook, or no such delivery of it (`not-found`). Another user's webhook, and another webhook's delivery, answer the same as missing ones.",
+				content: problemContent({
+					type: problemType('not-found'),
+					title: 'Not found',
+					status: 404,
+					detail: 'No delivery with this id for this webhook.',
+				}),
+			},
+			WebhookDisabled: {
+				description:
+					'The webhook is disabled (`conflict`): enable it first with `PATCH /api/webhooks/{id}` and `{"enabled": true}`.',
+				content: problemContent({
+					type: problemType('conflict'),
+					title: 'Conflict',
+					status: 409,
+					detail: 'This webhook is disabled; enable it first.',
 				}),
 			},
 			MethodNotAllowed: {
@@ -2116,16 +2214,76 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					},
 				},
 			},
+			UpdateWebhookRequest: {
+				type: 'object',
+				description: 'The fields to change; those left out are kept.',
+				properties: {
+					url: {
+						type: 'string',
+						format: 'uri',
+						maxLength: 2048,
+						description: 'Where to POST events from now on: checked as at registration.',
+					},
+					events: {
+						type: 'array',
+						minItems: 1,
+						uniqueItems: true,
+						items: schema('WebhookEventType'),
+						description: 'The events to receive from now on.',
+					},
+					description: {
+						type: ['string', 'null'],
+						maxLength: 200,
+						description: '`null` or `""` removes it.',
+					},
+					enabled: {
+						type: 'boolean',
+						description:
+							'`false` disables the webhook; `true` enables it again and clears why it was disabled.',
+					},
+				},
+				example: { description: 'Production receiver', enabled: true },
+			},
 			Webhook: {
 				type: 'object',
-				required: ['id', 'url', 'events', 'description', 'createdAt'],
+				required: [
+					'id',
+					'url',
+					'events',
+					'description',
+					'createdAt',
+					'enabled',
+					'disabledAt',
+					'disabledReason',
+				],
 				properties: {
 					id: uuid,
 					url: { type: 'string', format: 'uri' },
 					events: { type: 'array', items: schema('WebhookEventType') },
 					description: { type: ['string', 'null'] },
 					createdAt: timestamp,
+					enabled: {
+						type: 'boolean',
+						description:
+							'False while disabled: no events are recorded for it, and queued deliveries are not sent.',
+					},
+					disabledAt: {
+						type: ['string', 'null'],
+						format: 'date-time',
+						description: 'When it was disabled; null while enabled.',
+					},
+					disabledReason: {
+						type: ['string', 'null'],
+						description:
+							'Why: `Disabled by its owner.`, or `Disabled after 5 deliveries in a row failed; last error: …` (`WEBHOOK_DISABLE_AFTER_FAILURES`). Null while enabled.',
+						examples: ['Disabled after 5 deliveries in a row failed; last error: Answered 503'],
+					},
 				},
+			},
+			WebhookResponse: {
+				type: 'object',
+				required: ['webhook'],
+				properties: { webhook: schema('Webhook') },
 			},
 			CreatedWebhook: {
 				type: 'object',
@@ -2195,7 +2353,7 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 						type: 'string',
 						enum: [...webhookDeliveryStatuses],
 						description:
-							'`pending`: not tried yet; `retrying`: the last attempt failed and another is scheduled; `succeeded`: the endpoint answered 2xx; `failed`: 8 attempts failed, or the URL was refused (no retries).',
+							'`pending`: not tried yet; `retrying`: the last attempt failed and another is scheduled; `succeeded`: the endpoint answered 2xx; `failed`: 8 attempts failed, the URL was refused (no retries), or the webhook was disabled before it was sent (`Webhook disabled; not sent.`).',
 					},
 					attempts: { type: 'integer', minimum: 0, maximum: 8 },
 					responseStatus: {
@@ -2265,6 +2423,16 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 				type: 'object',
 				required: ['delivery'],
 				properties: { delivery: schema('WebhookDelivery') },
+			},
+			ResentDelivery: {
+				type: 'object',
+				required: ['delivery'],
+				properties: {
+					delivery: {
+						...schema('WebhookDelivery'),
+						description: 'The new delivery, with the `eventId` and `payload` of the one resent.',
+					},
+				},
 			},
 			HealthChecks: {
 				type: 'object',

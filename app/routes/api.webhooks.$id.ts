@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { MethodNotAllowedError } from '~/errors'
+import { parseJsonBody } from '~/http/input.server'
 import { apiHandler, json } from '~/http/problem.server'
 import { limitRequest } from '~/http/rate-limit.server'
 import {
@@ -9,6 +10,8 @@ import {
 	listDeliveries,
 	presentDelivery,
 	presentWebhook,
+	updateWebhook,
+	updateWebhookSchema,
 } from '~/webhooks/webhooks.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
@@ -19,8 +22,16 @@ export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	return json({ webhook: presentWebhook(webhook), deliveries: deliveries.map(presentDelivery) })
 })
 
-export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
-	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['GET', 'DELETE'])
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { request, params } = args
+	if (request.method === 'PATCH') {
+		const { user } = await requireApiUser(request)
+		await limitRequest(args, 'process', user.id)
+		const input = await parseJsonBody(request, updateWebhookSchema)
+		const webhook = await updateWebhook(user.id, params.id!, input)
+		return json({ webhook: presentWebhook(webhook) })
+	}
+	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['GET', 'PATCH', 'DELETE'])
 	const { user } = await requireApiUser(request)
 	await deleteWebhook(user.id, params.id!)
 	return new Response(null, { status: 204 })

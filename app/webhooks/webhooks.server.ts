@@ -1,4 +1,5 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm'
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
 import { webhookDeliveries, webhookEventTypes, webhooks } from '../../db/schema'
 import { lockUser } from '~/auth/users.server'
@@ -6,6 +7,7 @@ import { db } from '~/db.server'
 import { ConflictError, NotFoundError, WebhookUrlRefusedError } from '~/errors'
 import { isUuid } from '~/http/input.server'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
+import { settleQueuedDeliveriesSoon } from './delivery.server'
 import { encryptSecret, newWebhookSecret } from './secrets.server'
 
 // Registering, listing and removing a user's webhooks, and reading their
@@ -14,21 +16,37 @@ import { encryptSecret, newWebhookSecret } from './secrets.server'
 
 export const MAX_WEBHOOKS_PER_USER = 10
 export const RECENT_DELIVERIES = 20
+/** As enqueue_webhook_event gives its jobs: about half an hour of graphile-worker's backoff. */
+const DELIVERY_MAX_ATTEMPTS = 8
+const DISABLED_BY_OWNER = 'Disabled by its owner.'
 
 export type WebhookRow = typeof webhooks.$inferSelect
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect
 
+const urlField = z.string().trim().min(1).max(2048)
+const eventsField = z
+	.array(z.enum(webhookEventTypes))
+	.min(1)
+	.transform((events) => [...new Set(events)])
+const descriptionField = z.string().trim().max(200)
+
 export const createWebhookSchema = z.object({
-	url: z.string().trim().min(1).max(2048),
-	events: z
-		.array(z.enum(webhookEventTypes))
-		.min(1)
-		.transform((events) => [...new Set(events)])
-		.default([...webhookEventTypes]),
-	description: z.string().trim().max(200).optional(),
+	url: urlField,
+	events: eventsField.default([...webhookEventTypes]),
+	description: descriptionField.optional(),
 })
 
 export type CreateWebhookInput = z.output<typeof createWebhookSchema>
+
+/** PATCH: any of the fields; an empty or null description removes it. */
+export const updateWebhookSchema = z.object({
+	url: urlField.optional(),
+	events: eventsField.optional(),
+	description: descriptionField.nullable().optional(),
+	enabled: z.boolean().optional(),
+})
+
+export type UpdateWebhookInput = z.output<typeof updateWebhookSchema>
 
 /** Input parsed with createWebhookSchema; answers the webhook and its secret (shown this once). */
 export async function createWebhook(
@@ -94,6 +112,50 @@ export async function getOwnedWebhook(userId: string, webhookId: string): Promis
 }
 
 const webhookNotFound = () => new NotFoundError('No webhook with this id.')
+const deliveryNotFound = () => new NotFoundError('No delivery with this id for this webhook.')
+const webhookDisabled = () => new ConflictError('This webhook is disabled; enable it first.')
+
+/**
+ * Changes what is given (input parsed with updateWebhookSchema) and answers
+ * the webhook. A URL is checked as at registration. Disabling keeps an
+ * earlier reason (and time); enabling clears them and the run of failures,
+ * as does a new URL (another endpoint starts afresh).
+ */
+export async function updateWebhook(
+	userId: string,
+	webhookId: string,
+	{ url, events, description, enabled }: UpdateWebhookInput,
+): Promise<WebhookRow> {
+	const current = await getOwnedWebhook(userId, webhookId)
+	if (url !== undefined) await checkWebhookUrl(url)
+	const changes: PgUpdateSetSource<typeof webhooks> = {}
+	if (events !== undefined) changes.events = events
+	if (description !== undefined) changes.description = description || null
+	if (enabled === true) {
+		changes.disabledAt = null
+		changes.disabledReason = null
+		changes.consecutiveFailures = sql`case when ${webhooks.disabledAt} is null then ${webhooks.consecutiveFailures} else 0 end`
+	}
+	if (enabled === false) {
+		changes.disabledAt = sql`coalesce(${webhooks.disabledAt}, now())`
+		changes.disabledReason = sql`case when ${webhooks.disabledAt} is null then ${DISABLED_BY_OWNER} else ${webhooks.disabledReason} end`
+	}
+	if (url !== undefined) {
+		changes.url = url
+		if (url !== current.url) changes.consecutiveFailures = 0
+	}
+	if (Object.keys(changes).length === 0) return current
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(webhooks)
+			.set(changes)
+			.where(and(eq(webhooks.id, current.id), eq(webhooks.userId, userId)))
+			.returning()
+		if (!row) throw webhookNotFound()
+		if (enabled === false) await settleQueuedDeliveriesSoon(tx, row.id)
+		return row
+	})
+}
 
 /** Removes the webhook and its delivery log; queued deliveries find nothing to send. */
 export async function deleteWebhook(userId: string, webhookId: string) {
@@ -108,15 +170,54 @@ export async function deleteWebhook(userId: string, webhookId: string) {
 /** Queues a `webhook.test` event for this webhook alone; returns its delivery. */
 export async function sendTestEvent(userId: string, webhookId: string): Promise<DeliveryRow> {
 	const webhook = await getOwnedWebhook(userId, webhookId)
+	if (webhook.disabledAt) throw webhookDisabled()
 	const data = { webhookId: webhook.id, message: 'A test event from Darkroom.' }
 	const [queued] = await db.execute<{ id: string }>(
 		sql`select enqueue_webhook_event(${userId}::uuid, 'webhook.test', ${JSON.stringify(data)}::jsonb, ${webhook.id}::uuid) as id`,
 	)
+	// Disabled since the check above: no delivery was recorded.
+	if (!queued) throw webhookDisabled()
 	const [delivery] = await db
 		.select()
 		.from(webhookDeliveries)
 		.where(eq(webhookDeliveries.id, queued!.id))
 	return delivery!
+}
+
+/**
+ * Sends a delivery's event again as a new delivery: the same event id
+ * (`webhook-id`, what receivers deduplicate on), type and payload.
+ */
+export async function resendDelivery(
+	userId: string,
+	webhookId: string,
+	deliveryId: string,
+): Promise<DeliveryRow> {
+	const webhook = await getOwnedWebhook(userId, webhookId)
+	if (!isUuid(deliveryId)) throw deliveryNotFound()
+	const [original] = await db
+		.select()
+		.from(webhookDeliveries)
+		.where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhook.id)))
+	if (!original) throw deliveryNotFound()
+	if (webhook.disabledAt) throw webhookDisabled()
+	return db.transaction(async (tx) => {
+		const [copy] = await tx
+			.insert(webhookDeliveries)
+			.values({
+				webhookId: webhook.id,
+				eventId: original.eventId,
+				eventType: original.eventType,
+				payload: original.payload,
+			})
+			.returning()
+		await tx.execute(sql`select graphile_worker.add_job(
+			'deliver-webhook',
+			json_build_object('deliveryId', ${copy!.id}::text),
+			max_attempts := ${DELIVERY_MAX_ATTEMPTS}::int
+		)`)
+		return copy!
+	})
 }
 
 export const deliveriesQuerySchema = z.object({
@@ -144,6 +245,9 @@ export function presentWebhook(row: WebhookRow) {
 		events: row.events,
 		description: row.description,
 		createdAt: row.createdAt.toISOString(),
+		enabled: row.disabledAt === null,
+		disabledAt: row.disabledAt?.toISOString() ?? null,
+		disabledReason: row.disabledReason,
 	}
 }
 

@@ -5,6 +5,22 @@ import { expectAccessible, password, photo, uploadWithSession, waitUntilComplete
 // violations of WCAG 2.1 A/AA. Minor and moderate findings are attached to the
 // report for reading, not failed on.
 
+/** A webhook card in its disabled state (reason, Enable, Edit) on the settings page. */
+async function addDisabledWebhook(page: Page) {
+	const headers = { Origin: new URL(page.url()).origin }
+	const created = await page.request.post('/api/webhooks', {
+		headers,
+		data: { url: 'http://127.0.0.1:9/a11y-hook', description: 'Checked by axe' },
+	})
+	expect(created.status()).toBe(201)
+	const { webhook } = (await created.json()) as { webhook: { id: string } }
+	const disabled = await page.request.patch(`/api/webhooks/${webhook.id}`, {
+		headers,
+		data: { enabled: false },
+	})
+	expect(disabled.status()).toBe(200)
+}
+
 async function registerAs(page: Page, email: string) {
 	await page.goto('/register')
 	await page.getByLabel('Email').fill(email)
@@ -33,6 +49,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 				await uploadWithSession(page, 'station.jpg', await photo()),
 			]
 			for (const id of ids) await waitUntilCompleted(page, id)
+			await addDisabledWebhook(page)
 			for (const path of [
 				'/images',
 				`/images/${ids[0]}`,

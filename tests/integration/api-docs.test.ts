@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
 	curlFor,
@@ -438,6 +439,57 @@ describe('GET /api/docs', () => {
 
 			// Without the token the secured examples are refused, so the header matters.
 			expect((await run('getMe')).status).toBe(401)
+		},
+	)
+
+	it.skipIf(!hasCurl)(
+		'has webhook examples that work as pasted: enable and describe, resend a delivery',
+		async () => {
+			html ??= await (await fetch(`${web.baseUrl}/api/docs`)).text()
+			const curls = curlsOnPage(html)
+			const registered = await runInShell(
+				curls.get('register')!.replace('me@example.com', 'hooks@example.com'),
+				{ cwd: workDir },
+			)
+			expect(registered.status, registered.body).toBe(201)
+			const { token, user } = JSON.parse(registered.body) as { token: string; user: { id: string } }
+			// Registering one here would need DNS for its host: a disabled webhook and a failed delivery, in SQL.
+			const sql = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} })
+			try {
+				const [webhook] = await sql<[{ id: string }]>`
+					insert into webhooks (user_id, url, events, secret_encrypted, disabled_at, disabled_reason)
+					values (${user.id}, 'https://example.com/darkroom-hook', '{image.completed}', 'unused',
+						now(), 'Disabled by its owner.')
+					returning id`
+				const [delivery] = await sql<[{ id: string; eventId: string }]>`
+					insert into webhook_deliveries (webhook_id, event_id, event_type, payload, status)
+					values (${webhook.id}, gen_random_uuid(), 'webhook.test', '{"type":"webhook.test"}', 'failed')
+					returning id, event_id as "eventId"`
+				// The examples' placeholder ids, in path order: the webhook's, then the delivery's.
+				const withIds = (curl: string) => {
+					const ids = [webhook.id, delivery.id]
+					return curl.replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, () => ids.shift()!)
+				}
+				const run = (id: string) => runInShell(withIds(curls.get(id)!), { cwd: workDir, token })
+
+				const edited = await run('updateWebhook')
+				expect(edited.status, edited.body).toBe(200)
+				expect(JSON.parse(edited.body)).toMatchObject({
+					webhook: {
+						id: webhook.id,
+						description: 'Production receiver',
+						enabled: true,
+						disabledAt: null,
+					},
+				})
+				const resent = await run('retryWebhookDelivery')
+				expect(resent.status, resent.body).toBe(202)
+				expect(JSON.parse(resent.body)).toMatchObject({
+					delivery: { webhookId: webhook.id, eventId: delivery.eventId, status: 'pending' },
+				})
+			} finally {
+				await sql.end()
+			}
 		},
 	)
 })

@@ -44,9 +44,11 @@ const additionalRoutes = [
 	'GET /api/webhooks',
 	'POST /api/webhooks',
 	'GET /api/webhooks/{id}',
+	'PATCH /api/webhooks/{id}',
 	'DELETE /api/webhooks/{id}',
 	'POST /api/webhooks/{id}/test',
 	'GET /api/webhooks/{id}/deliveries',
+	'POST /api/webhooks/{id}/deliveries/{deliveryId}/retry',
 ]
 
 const publicRoutes = [
@@ -251,6 +253,16 @@ describe('openApiDocument', () => {
 		)
 		expect(statusesOf('DELETE /api/tokens/{id}')).toEqual(
 			expect.arrayContaining(['204', '401', '404']),
+		)
+		expect(statusesOf('PATCH /api/webhooks/{id}')).toEqual(
+			expect.arrayContaining(['200', '400', '401', '404', '422']),
+		)
+		expect(statusesOf('POST /api/webhooks/{id}/deliveries/{deliveryId}/retry')).toEqual(
+			expect.arrayContaining(['202', '401', '404', '409']),
+		)
+		expect(statusesOf('POST /api/webhooks/{id}/test')).toContain('409')
+		expect(components.schemas!.Webhook!.required).toEqual(
+			expect.arrayContaining(['enabled', 'disabledAt', 'disabledReason']),
 		)
 		const responses = components.responses!
 		expect(Object.keys(responses.StorageUnavailable!.headers as Json)).toEqual(['Retry-After'])

@@ -19,7 +19,8 @@ import { smallJpeg } from '../support/images'
 // Webhooks end to end: a real web process and worker that may call a local
 // receiver (WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_ADDRESSES), a second
 // web process with the default guard against private addresses, and an HTTP
-// receiver started here that checks every signature on its own.
+// receiver started here that checks every signature on its own. The worker
+// disables a webhook after 3 deliveries in a row failed for good.
 
 type Received = {
 	path: string
@@ -35,6 +36,9 @@ type Webhook = {
 	events: string[]
 	description: string | null
 	createdAt: string
+	enabled: boolean
+	disabledAt: string | null
+	disabledReason: string | null
 }
 
 type Delivery = {
@@ -51,9 +55,11 @@ type Delivery = {
 	createdAt: string
 	lastAttemptAt: string | null
 	completedAt: string | null
+	payload: Received['event']
 }
 
 const permissive = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' }
+const DISABLE_AFTER_FAILURES = 3
 
 let web: WebProcess
 let guardedWeb: WebProcess
@@ -64,6 +70,8 @@ let receiverUrl: string
 const received: Received[] = []
 /** Statuses the receiver answers with, in order; 200 once they run out. */
 const plannedStatuses: number[] = []
+/** Paths the receiver answers 500 on, whatever is planned: an endpoint that is down. */
+const failingPaths = new Set<string>()
 
 beforeAll(async () => {
 	sql = postgres(process.env.DATABASE_URL!, { max: 2, onnotice: () => {} })
@@ -72,9 +80,10 @@ beforeAll(async () => {
 		request.on('data', (chunk: Buffer) => chunks.push(chunk))
 		request.on('end', () => {
 			const body = Buffer.concat(chunks).toString('utf8')
-			const status = plannedStatuses.shift() ?? 200
+			const path = request.url ?? ''
+			const status = failingPaths.has(path) ? 500 : (plannedStatuses.shift() ?? 200)
 			received.push({
-				path: request.url ?? '',
+				path,
 				headers: request.headers,
 				body,
 				event: JSON.parse(body) as Received['event'],
@@ -89,7 +98,10 @@ beforeAll(async () => {
 	;[web, guardedWeb, worker] = await Promise.all([
 		startWeb(permissive),
 		startWeb({ WEBHOOK_ALLOW_HTTP: 'true' }),
-		startWorker(permissive),
+		startWorker({
+			...permissive,
+			WEBHOOK_DISABLE_AFTER_FAILURES: String(DISABLE_AFTER_FAILURES),
+		}),
 	])
 })
 
@@ -147,6 +159,54 @@ function hasValidSignature(secret: string, { headers, body }: Received) {
 const receivedAt = (path: string, type: string) =>
 	received.filter((r) => r.path === path && r.event.type === type)
 
+const patchWebhook = (token: string, id: string, json: unknown, base = web.baseUrl) =>
+	api(base, `/api/webhooks/${id}`, { method: 'PATCH', token, json })
+
+async function webhookOf(token: string, id: string) {
+	const response = await api(web.baseUrl, `/api/webhooks/${id}`, { token })
+	expect(response.status).toBe(200)
+	return ((await response.json()) as { webhook: Webhook }).webhook
+}
+
+async function sendTestEvent(token: string, webhookId: string) {
+	const response = await api(web.baseUrl, `/api/webhooks/${webhookId}/test`, {
+		method: 'POST',
+		token,
+	})
+	const text = await response.text()
+	expect(response.status, text).toBe(202)
+	return (JSON.parse(text) as { delivery: Delivery }).delivery
+}
+
+async function statusesOf(deliveryIds: string[]) {
+	const rows = await sql<Array<{ status: Delivery['status'] }>>`
+		select status from webhook_deliveries where id in ${sql(deliveryIds)}`
+	return rows.map((row) => row.status)
+}
+
+/**
+ * Sends `count` test events at once to a webhook whose endpoint answers 500,
+ * and waits until each has failed for good. Instead of half an hour of
+ * backoff, each job skips ahead to its last attempt once its first has failed.
+ */
+async function failForGood(token: string, webhookId: string, count: number) {
+	const deliveries = await Promise.all(
+		Array.from({ length: count }, () => sendTestEvent(token, webhookId)),
+	)
+	const ids = deliveries.map((delivery) => delivery.id)
+	await until(`${count} deliveries to fail for good`, async () => {
+		await sql`select graphile_worker.reschedule_jobs(array(
+			select j.id from graphile_worker.jobs j
+			join graphile_worker._private_jobs p on p.id = j.id
+			where p.payload->>'deliveryId' in ${sql(ids)}
+				and j.attempts between 1 and 6
+		), run_at := now(), attempts := 7)`
+		const statuses = await statusesOf(ids)
+		return statuses.every((status) => status === 'failed') ? statuses : undefined
+	})
+	return deliveries
+}
+
 describe('delivering image events', () => {
 	let token: string
 	let webhook: Webhook
@@ -175,6 +235,9 @@ describe('delivering image events', () => {
 			events: ['image.completed', 'image.failed', 'image.deleted'],
 			description: 'Everything',
 			createdAt: expect.stringMatching(/Z$/),
+			enabled: true,
+			disabledAt: null,
+			disabledReason: null,
 		})
 		;({ webhook: onlyDeleted } = await createWebhook(token, {
 			url: `${receiverUrl}/only-deleted`,
@@ -510,32 +573,395 @@ describe('access and validation', () => {
 	})
 })
 
+describe('editing a webhook (PATCH)', () => {
+	let token: string
+	let webhook: Webhook
+
+	beforeAll(async () => {
+		;({ token } = await register(web.baseUrl))
+		;({ webhook } = await createWebhook(token, {
+			url: `${receiverUrl}/before`,
+			events: ['image.deleted'],
+			description: 'Before',
+		}))
+	})
+
+	it('changes the URL, events and description, and delivers to the new URL', async () => {
+		const response = await patchWebhook(token, webhook.id, {
+			url: `${receiverUrl}/after`,
+			events: ['image.failed', 'image.deleted', 'image.failed'],
+			description: '  After  ',
+		})
+		const text = await response.text()
+		expect(response.status, text).toBe(200)
+		const edited = (JSON.parse(text) as { webhook: Webhook }).webhook
+		expect(edited).toEqual({
+			...webhook,
+			url: `${receiverUrl}/after`,
+			events: ['image.failed', 'image.deleted'],
+			description: 'After',
+		})
+		// Presented as GET presents it, and kept.
+		expect(await webhookOf(token, webhook.id)).toEqual(edited)
+
+		const delivery = await sendTestEvent(token, webhook.id)
+		const hit = await until('the test event at the new URL', () =>
+			received.find((r) => r.event.id === delivery.eventId),
+		)
+		expect(hit.path).toBe('/after')
+		expect(receivedAt('/before', 'webhook.test')).toEqual([])
+	})
+
+	it('keeps what is not given; an empty body changes nothing and null removes the description', async () => {
+		const before = await webhookOf(token, webhook.id)
+		const unchanged = await patchWebhook(token, webhook.id, {})
+		expect(unchanged.status).toBe(200)
+		expect(await unchanged.json()).toEqual({ webhook: before })
+
+		const response = await patchWebhook(token, webhook.id, { description: null })
+		expect(response.status).toBe(200)
+		expect(await response.json()).toEqual({ webhook: { ...before, description: null } })
+	})
+
+	it('checks a new URL as registration does: a private address is refused unless allowed', async () => {
+		const { token: guarded } = await register(guardedWeb.baseUrl)
+		// An IP literal: public, and needs no DNS.
+		const { webhook: publicHook } = await createWebhook(
+			guarded,
+			{ url: 'https://93.184.215.14/hook' },
+			guardedWeb.baseUrl,
+		)
+		for (const [url, reason] of [
+			['http://127.0.0.1:9/hook', /127\.0\.0\.1 is a loopback address/],
+			['https://10.1.2.3/hook', /private \(RFC 1918\)/],
+			['ftp://93.184.215.14/hook', /must be an http:\/\/ or https:\/\/ URL/],
+		] as const) {
+			const problem = await expectProblem(
+				await patchWebhook(
+					guarded,
+					publicHook.id,
+					{ url, description: 'moved' },
+					guardedWeb.baseUrl,
+				),
+				422,
+			)
+			expect(problem.errors).toEqual([{ path: 'url', message: expect.stringMatching(reason) }])
+		}
+		// Nothing of a refused edit is kept.
+		const kept = await api(guardedWeb.baseUrl, `/api/webhooks/${publicHook.id}`, {
+			token: guarded,
+		})
+		expect(((await kept.json()) as { webhook: Webhook }).webhook).toEqual(publicHook)
+		// The web process that allows private addresses took the loopback receiver above.
+		expect((await webhookOf(token, webhook.id)).url).toBe(`${receiverUrl}/after`)
+	})
+
+	it("answers 404 for another user's webhook or an unknown id, 400 for bad JSON, 405 for PUT", async () => {
+		const { token: stranger } = await register(web.baseUrl)
+		const before = await webhookOf(token, webhook.id)
+		for (const id of [webhook.id, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+			await expectProblem(await patchWebhook(stranger, id, { enabled: false }), 404)
+		}
+		expect(await webhookOf(token, webhook.id)).toEqual(before)
+		await expectProblem(
+			await api(web.baseUrl, `/api/webhooks/${webhook.id}`, {
+				method: 'PATCH',
+				token,
+				headers: { 'Content-Type': 'application/json' },
+				body: '{"enabled":',
+			}),
+			400,
+		)
+		const put = await api(web.baseUrl, `/api/webhooks/${webhook.id}`, { method: 'PUT', token })
+		await expectProblem(put, 405)
+		expect(put.headers.get('Allow')).toBe('GET, PATCH, DELETE')
+		await expectProblem(await patchWebhook(token, webhook.id, { url: 'x' }), 422)
+		await expectProblem(await api(web.baseUrl, `/api/webhooks/${webhook.id}`), 401)
+	})
+
+	it.each([
+		[{ url: '' }, 'url'],
+		[{ events: [] }, 'events'],
+		[{ events: ['image.exploded'] }, 'events.0'],
+		[{ description: 'x'.repeat(201) }, 'description'],
+		[{ enabled: 'no' }, 'enabled'],
+	])('answers 422 for %j and changes nothing', async (body, path) => {
+		const before = await webhookOf(token, webhook.id)
+		const problem = await expectProblem(await patchWebhook(token, webhook.id, body), 422)
+		expect(problem.errors?.map((e) => e.path)).toContain(path)
+		expect(await webhookOf(token, webhook.id)).toEqual(before)
+	})
+})
+
+describe('disabling and enabling a webhook', () => {
+	let token: string
+
+	beforeAll(async () => {
+		;({ token } = await register(web.baseUrl))
+	})
+
+	it('records no events while disabled, and delivers again once enabled', async () => {
+		const { webhook } = await createWebhook(token, {
+			url: `${receiverUrl}/toggle`,
+			events: ['image.completed'],
+		})
+		const disabling = await patchWebhook(token, webhook.id, { enabled: false })
+		expect(disabling.status).toBe(200)
+		const { webhook: disabled } = (await disabling.json()) as { webhook: Webhook }
+		expect(disabled).toEqual({
+			...webhook,
+			enabled: false,
+			disabledAt: expect.stringMatching(/Z$/),
+			disabledReason: 'Disabled by its owner.',
+		})
+		// Disabling again keeps when and why it was first disabled.
+		const again = await patchWebhook(token, webhook.id, { enabled: false, description: 'Paused' })
+		expect(((await again.json()) as { webhook: Webhook }).webhook).toEqual({
+			...disabled,
+			description: 'Paused',
+		})
+
+		const quiet = await uploadFile(web.baseUrl, token, await smallJpeg(), 'quiet.jpg')
+		const quietId = ((await quiet.json()) as { id: string }).id
+		expect((await waitForTerminal(web.baseUrl, token, quietId)).overallStatus).toBe('completed')
+		// The event would have been recorded with the status change: there is none.
+		expect(await deliveriesOf(token, webhook.id)).toEqual([])
+		const test = await api(web.baseUrl, `/api/webhooks/${webhook.id}/test`, {
+			method: 'POST',
+			token,
+		})
+		expect((await expectProblem(test, 409)).detail).toMatch(/disabled/)
+		expect(await deliveriesOf(token, webhook.id)).toEqual([])
+
+		const enabling = await patchWebhook(token, webhook.id, { enabled: true })
+		expect(((await enabling.json()) as { webhook: Webhook }).webhook).toEqual({
+			...webhook,
+			description: 'Paused',
+		})
+		const heard = await uploadFile(web.baseUrl, token, await smallJpeg(), 'heard.jpg')
+		const heardId = ((await heard.json()) as { id: string }).id
+		await waitForTerminal(web.baseUrl, token, heardId)
+		const hit = await until('image.completed after enabling', () =>
+			receivedAt('/toggle', 'image.completed').find((r) => r.event.data.imageId === heardId),
+		)
+		expect(hit.event.data.filename).toBe('heard.jpg')
+		expect(received.filter((r) => r.event.data.imageId === quietId)).toEqual([])
+		expect((await deliveriesOf(token, webhook.id)).map((d) => d.eventType)).toEqual([
+			'image.completed',
+		])
+	})
+
+	it('does not send deliveries queued before it was disabled: they fail as not sent', async () => {
+		failingPaths.add('/paused')
+		const { webhook } = await createWebhook(token, { url: `${receiverUrl}/paused` })
+		const queued = await sendTestEvent(token, webhook.id)
+		await until('the first attempt to fail', async () => {
+			const [status] = await statusesOf([queued.id])
+			return status === 'retrying' ? status : undefined
+		})
+		expect((await patchWebhook(token, webhook.id, { enabled: false })).status).toBe(200)
+		const [settled] = await until('the queued delivery to settle', async () => {
+			const deliveries = await deliveriesOf(token, webhook.id)
+			return deliveries[0]?.status === 'failed' ? deliveries : undefined
+		})
+		expect(settled).toMatchObject({
+			id: queued.id,
+			attempts: 1,
+			error: 'Webhook disabled; not sent.',
+			completedAt: expect.stringMatching(/Z$/),
+		})
+		// Only the first attempt reached the endpoint.
+		expect(received.filter((r) => r.path === '/paused')).toHaveLength(1)
+	})
+})
+
+describe(`disabling after ${DISABLE_AFTER_FAILURES} deliveries in a row failed`, () => {
+	let token: string
+	let userId: string
+
+	beforeAll(async () => {
+		;({
+			token,
+			user: { id: userId },
+		} = await register(web.baseUrl))
+	})
+
+	it('disables the webhook, says why, logs it and records no more events', async () => {
+		failingPaths.add('/down')
+		const { webhook } = await createWebhook(token, { url: `${receiverUrl}/down` })
+		// All at once: settled by concurrent jobs, still counted one by one.
+		await failForGood(token, webhook.id, DISABLE_AFTER_FAILURES)
+		const disabled = await webhookOf(token, webhook.id)
+		expect(disabled).toEqual({
+			...webhook,
+			enabled: false,
+			disabledAt: expect.stringMatching(/Z$/),
+			disabledReason: `Disabled after ${DISABLE_AFTER_FAILURES} deliveries in a row failed; last error: Answered 500`,
+		})
+		const warning = worker.logs().find((line) => line.level === 40 && line.webhookId === webhook.id)
+		expect(warning).toMatchObject({ userId, reason: disabled.disabledReason })
+		const deliveries = await deliveriesOf(token, webhook.id)
+		expect(deliveries.map((d) => [d.status, d.attempts, d.error])).toEqual(
+			Array(DISABLE_AFTER_FAILURES).fill(['failed', 2, 'Answered 500']),
+		)
+		await expectProblem(
+			await api(web.baseUrl, `/api/webhooks/${webhook.id}/test`, { method: 'POST', token }),
+			409,
+		)
+	})
+
+	it('counts only failures in a row: a successful delivery starts the count again', async () => {
+		failingPaths.add('/flaky')
+		const { webhook } = await createWebhook(token, { url: `${receiverUrl}/flaky` })
+		await failForGood(token, webhook.id, DISABLE_AFTER_FAILURES - 1)
+		expect((await webhookOf(token, webhook.id)).enabled).toBe(true)
+
+		failingPaths.delete('/flaky')
+		const success = await sendTestEvent(token, webhook.id)
+		await until('the delivery to succeed', async () => {
+			const [status] = await statusesOf([success.id])
+			return status === 'succeeded' ? status : undefined
+		})
+		failingPaths.add('/flaky')
+		await failForGood(token, webhook.id, DISABLE_AFTER_FAILURES - 1)
+		expect((await webhookOf(token, webhook.id)).enabled).toBe(true)
+		// The count went on from the success: one more failure is one too many.
+		await failForGood(token, webhook.id, 1)
+		const disabled = await webhookOf(token, webhook.id)
+		expect(disabled.enabled).toBe(false)
+		expect(disabled.disabledReason).toMatch(
+			`Disabled after ${DISABLE_AFTER_FAILURES} deliveries in a row failed`,
+		)
+
+		// Enabling starts afresh: one failure does not disable it again.
+		await patchWebhook(token, webhook.id, { enabled: true })
+		await failForGood(token, webhook.id, 1)
+		expect((await webhookOf(token, webhook.id)).enabled).toBe(true)
+	})
+})
+
+describe('resending a delivery', () => {
+	let token: string
+	let webhook: Webhook
+	let secret: string
+	let original: Delivery
+
+	beforeAll(async () => {
+		;({ token } = await register(web.baseUrl))
+		failingPaths.add('/resend')
+		;({ webhook, secret } = await createWebhook(token, { url: `${receiverUrl}/resend` }))
+		original = (await failForGood(token, webhook.id, 1))[0]!
+		failingPaths.delete('/resend')
+	})
+
+	it('sends the same event again as a new delivery: same webhook-id and body, signed', async () => {
+		const response = await api(
+			web.baseUrl,
+			`/api/webhooks/${webhook.id}/deliveries/${original.id}/retry`,
+			{ method: 'POST', token },
+		)
+		const text = await response.text()
+		expect(response.status, text).toBe(202)
+		const { delivery } = JSON.parse(text) as { delivery: Delivery }
+		expect(delivery).toMatchObject({
+			webhookId: webhook.id,
+			eventId: original.eventId,
+			eventType: 'webhook.test',
+			status: 'pending',
+			attempts: 0,
+			payload: original.payload,
+		})
+		expect(delivery.id).not.toBe(original.id)
+
+		const hits = await until('the resent event', () => {
+			const sofar = received.filter((r) => r.event.id === original.eventId)
+			return sofar.some((hit) => hit.answered === 200) ? sofar : undefined
+		})
+		// The original's two attempts, then the new delivery.
+		expect(hits.map((hit) => hit.answered)).toEqual([500, 500, 200])
+		const resent = hits[2]!
+		expect(resent.headers['webhook-id']).toBe(original.eventId)
+		expect(resent.body).toBe(hits[0]!.body)
+		expect(hasValidSignature(secret, resent)).toBe(true)
+
+		const log = await until('the resent delivery to succeed', async () => {
+			const deliveries = await deliveriesOf(token, webhook.id)
+			return deliveries[0]?.status === 'succeeded' ? deliveries : undefined
+		})
+		expect(log.map((d) => [d.id, d.status])).toEqual([
+			[delivery.id, 'succeeded'],
+			[original.id, 'failed'],
+		])
+	})
+
+	it("answers 404 for a delivery that is not this webhook's or not the user's", async () => {
+		const { webhook: sibling } = await createWebhook(token, { url: `${receiverUrl}/sibling` })
+		const { token: stranger } = await register(web.baseUrl)
+		const retry = (asToken: string, webhookId: string, deliveryId: string) =>
+			api(web.baseUrl, `/api/webhooks/${webhookId}/deliveries/${deliveryId}/retry`, {
+				method: 'POST',
+				token: asToken,
+			})
+		await expectProblem(await retry(token, sibling.id, original.id), 404)
+		await expectProblem(await retry(token, webhook.id, 'not-a-uuid'), 404)
+		await expectProblem(await retry(token, webhook.id, sibling.id), 404)
+		await expectProblem(await retry(stranger, webhook.id, original.id), 404)
+		const get = await api(
+			web.baseUrl,
+			`/api/webhooks/${webhook.id}/deliveries/${original.id}/retry`,
+			{ token },
+		)
+		await expectProblem(get, 405)
+		expect(get.headers.get('Allow')).toBe('POST')
+		expect((await deliveriesOf(token, sibling.id)).length).toBe(0)
+	})
+
+	it('answers 409 while the webhook is disabled', async () => {
+		const before = await deliveriesOf(token, webhook.id)
+		await patchWebhook(token, webhook.id, { enabled: false })
+		const problem = await expectProblem(
+			await api(web.baseUrl, `/api/webhooks/${webhook.id}/deliveries/${original.id}/retry`, {
+				method: 'POST',
+				token,
+			}),
+			409,
+		)
+		expect(problem.detail).toBe('This webhook is disabled; enable it first.')
+		expect(await deliveriesOf(token, webhook.id)).toEqual(before)
+	})
+})
+
 describe('the settings page without JavaScript', () => {
 	let cookie: string
 
 	/** A plain form POST, as a browser without JavaScript sends it. */
-	const post = (path: string, fields: Array<[string, string]>) =>
-		fetch(new URL(path, web.baseUrl), {
+	const postTo = (base: string, session: string, path: string, fields: Array<[string, string]>) =>
+		fetch(new URL(path, base), {
 			method: 'POST',
 			redirect: 'manual',
 			headers: {
 				'Content-Type': 'application/x-www-form-urlencoded',
-				Origin: web.baseUrl,
-				...(cookie ? { Cookie: cookie } : {}),
+				Origin: base,
+				...(session ? { Cookie: session } : {}),
 			},
 			body: new URLSearchParams(fields).toString(),
 		})
+	const post = (path: string, fields: Array<[string, string]>) =>
+		postTo(web.baseUrl, cookie, path, fields)
 
-	beforeAll(async () => {
-		const { email, password } = await register(web.baseUrl)
-		cookie = ''
-		const login = await post('/login', [
+	async function signIn(base: string, email: string, password: string) {
+		const login = await postTo(base, '', '/login', [
 			['email', email],
 			['password', password],
 			['redirectTo', '/settings/webhooks'],
 		])
 		expect(login.status).toBe(302)
-		cookie = login.headers.get('Set-Cookie')!.split(';')[0]!
+		return login.headers.get('Set-Cookie')!.split(';')[0]!
+	}
+
+	beforeAll(async () => {
+		const { email, password } = await register(web.baseUrl)
+		cookie = await signIn(web.baseUrl, email, password)
 	})
 
 	it('adds a webhook, shows its secret once, sends a test event and deletes it', async () => {
@@ -596,5 +1022,32 @@ describe('the settings page without JavaScript', () => {
 		const after = await deleted.text()
 		expect(after).toContain('Webhook deleted.')
 		expect(after).toContain('No webhooks yet.')
+	})
+
+	it('explains a refused edit in the page, with the form open on what was typed', async () => {
+		const { email, password, token } = await register(guardedWeb.baseUrl)
+		const { webhook } = await createWebhook(
+			token,
+			{ url: 'https://93.184.215.14/hook', events: ['image.failed'] },
+			guardedWeb.baseUrl,
+		)
+		const session = await signIn(guardedWeb.baseUrl, email, password)
+		const refused = await postTo(guardedWeb.baseUrl, session, '/settings/webhooks', [
+			['intent', 'edit'],
+			['id', webhook.id],
+			['url', 'http://10.0.0.1/hook'],
+			['events', 'image.failed'],
+			['description', 'Inside'],
+		])
+		expect(refused.status).toBe(422)
+		const html = await refused.text()
+		expect(html).toContain(
+			'10.0.0.1 is a private (RFC 1918) address; webhooks may only call public addresses.',
+		)
+		expect(html).toMatch(/<details open=""/)
+		expect(html).toContain('value="http://10.0.0.1/hook"')
+		// Nothing was changed.
+		const kept = await api(guardedWeb.baseUrl, `/api/webhooks/${webhook.id}`, { token })
+		expect(((await kept.json()) as { webhook: Webhook }).webhook).toEqual(webhook)
 	})
 })

@@ -1,0 +1,17 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { MethodNotAllowedError } from '~/errors'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
+import { presentDelivery, resendDelivery } from '~/webhooks/webhooks.server'
+
+export const loader = methodNotAllowed(['POST'])
+
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
+	const { user } = await requireApiUser(args.request)
+	await limitRequest(args, 'process', user.id)
+	const delivery = await resendDelivery(user.id, args.params.id!, args.params.deliveryId!)
+	return json({ delivery: presentDelivery(delivery) }, { status: 202 })
+})
