@@ -234,6 +234,8 @@ export default function WebhookSettings() {
 
 			<Form
 				method="post"
+				// A new form once a webhook is added, so the fields are empty for the next one.
+				key={result && 'secret' in result ? result.secret : 'new'}
 				className="space-y-4 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm"
 				aria-labelledby="add-webhook-heading"
 			>

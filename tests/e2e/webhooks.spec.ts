@@ -93,6 +93,8 @@ async function addWebhook(page: Page, url: string) {
 	await page.getByLabel('Endpoint URL (https)').fill(url)
 	await page.getByRole('button', { name: 'Add webhook' }).click()
 	const secret = (await page.getByTestId('new-webhook-value').textContent())!.trim()
+	// Ready for the next one.
+	await expect(page.getByLabel('Endpoint URL (https)')).toHaveValue('')
 	return { card: page.getByTestId('webhook'), secret }
 }
 
