@@ -131,7 +131,9 @@ test('a webhook is disabled, enabled, edited and a failed delivery resent from S
 		await expect(latest.locator('[data-status]')).toHaveText('failed')
 		await expect(card.getByRole('button', { name: /^Resend/ })).toHaveCount(0)
 		await expect(card.getByRole('button', { name: 'Send test event' })).toHaveCount(0)
-		expect(receiver.hits).toHaveLength(1)
+		// The first attempt, and a retry only if it came due before the click (a slow machine).
+		const sentBeforeDisabling = receiver.hits.length
+		expect(sentBeforeDisabling).toBeGreaterThanOrEqual(1)
 		await expectAccessible(page, 'a disabled webhook')
 
 		await card.getByRole('button', { name: /^Enable/ }).click()
@@ -162,7 +164,10 @@ test('a webhook is disabled, enabled, edited and a failed delivery resent from S
 		await expect(card.getByText('Sent again as a new delivery.')).toBeVisible()
 		await expect(card.locator('tbody tr')).toHaveCount(2)
 		await expect(latest.locator('[data-status]')).toHaveText('succeeded')
-		const [original, resent] = receiver.hits
+		// Nothing was sent between disabling and the resend.
+		await expect.poll(() => receiver.hits.length).toBe(sentBeforeDisabling + 1)
+		const original = receiver.hits[0]
+		const resent = receiver.hits.at(-1)
 		expect(resent!.path).toBe('/hooks/darkroom/moved')
 		expect(resent!.headers['webhook-id']).toBe(original!.headers['webhook-id'])
 		expect(resent!.body).toBe(original!.body)
