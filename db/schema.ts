@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
 	bigint,
+	check,
 	customType,
 	index,
 	integer,
@@ -31,9 +32,20 @@ export const users = pgTable(
 		// Stored lower-cased: emails compare case-insensitively.
 		email: text('email').notNull(),
 		passwordHash: text('password_hash').notNull(),
+		/** Granted by `npm run admin`, to the first account of a fresh instance, or by another admin; never by registering. */
+		role: text('role', { enum: ['user', 'admin'] })
+			.notNull()
+			.default('user'),
+		/** Failed sign-ins since the last success: past a few, each attempt waits longer (see app/auth/throttle.server.ts). */
+		failedSignIns: integer('failed_sign_ins').notNull().default(0),
+		/** No sign-in attempt for this account is checked before this time. */
+		signInBlockedUntil: timestamp('sign_in_blocked_until', { withTimezone: true, mode: 'date' }),
 		...timestamps,
 	},
-	(t) => [uniqueIndex('users_email_key').on(t.email)],
+	(t) => [
+		uniqueIndex('users_email_key').on(t.email),
+		check('users_role_check', sql`${t.role} in ('user', 'admin')`),
+	],
 )
 
 /** Browser sessions and API bearer tokens; only a SHA-256 of the secret is stored. */
