@@ -3,6 +3,7 @@
 #   docker run … darkroom            # both, embedded PostgreSQL under /data
 #   docker run … darkroom web        # HTTP only (set DATABASE_URL)
 #   docker run … darkroom worker     # jobs only
+#   docker exec … sh scripts/docker/start.sh admin grant EMAIL   # or revoke EMAIL, list
 # The steps live in scripts/docker/*.sh so they can be tested without Docker.
 
 FROM node:22-bookworm-slim AS base

@@ -94,7 +94,10 @@ const schema = z.object({
 	CLEANUP_BATCH_SIZE: positiveInt.max(10_000).default(500),
 	/** Objects with no row are removed once they are this old (an upload in flight has no row yet). */
 	ORPHAN_MIN_AGE_MINUTES: positiveInt.default(60),
-	/** Comma-separated emails allowed to call /api/admin/*. */
+	/**
+	 * Comma-separated emails of accounts to make admins at start, if they exist
+	 * by then. Registering one of these later never makes an admin.
+	 */
 	ADMIN_EMAILS: z
 		.string()
 		.transform((v) =>
@@ -110,6 +113,8 @@ const schema = z.object({
 	RATE_LIMIT_READ: rateLimit.prefault('600/60s'),
 	/** Sign-in attempts per email and IP: guessing is slowed without letting others lock an account. */
 	RATE_LIMIT_LOGIN: rateLimit.prefault('10/900s'),
+	/** Registrations per IP, every one counted: each account multiplies the per-user limits. */
+	RATE_LIMIT_SIGNUP: rateLimit.prefault('10/3600s'),
 	/** Everything from one IP, whoever is signed in: a ceiling against floods. */
 	RATE_LIMIT_IP: rateLimit.prefault('1200/60s'),
 	RATE_LIMIT_ENABLED: bool.default(true),
@@ -237,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			process: values.RATE_LIMIT_PROCESS,
 			read: values.RATE_LIMIT_READ,
 			login: values.RATE_LIMIT_LOGIN,
+			signup: values.RATE_LIMIT_SIGNUP,
 			ip: values.RATE_LIMIT_IP,
 		},
 		quotas: {

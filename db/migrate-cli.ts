@@ -5,8 +5,11 @@ import { migrateDatabase } from './migrate'
 // `npm run db:migrate`: migrates DATABASE_URL, or the embedded database.
 const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir)
 try {
-	await migrateDatabase(config.databaseUrl ?? embedded!.url)
+	const { promotedAdmins } = await migrateDatabase(config.databaseUrl ?? embedded!.url, {
+		adminEmails: config.adminEmails,
+	})
 	console.log('Migrations applied.')
+	for (const user of promotedAdmins) console.log(`ADMIN_EMAILS: ${user.email} is now an admin.`)
 } finally {
 	await embedded?.stop()
 }

@@ -51,7 +51,12 @@ const embedded = config.databaseUrl
 			process.exit(1)
 		})
 if (embedded) stopDatabase = embedded.stop
-await migrateDatabase(config.databaseUrl ?? embedded!.url)
+const { promotedAdmins } = await migrateDatabase(config.databaseUrl ?? embedded!.url, {
+	adminEmails: config.adminEmails,
+})
+for (const user of promotedAdmins) {
+	log.warn({ userId: user.id, email: user.email }, 'ADMIN_EMAILS made this existing account an admin')
+}
 
 if (only === 'web') {
 	const { startWeb, drainWeb } = await import('./web')

@@ -1,12 +1,11 @@
 import { type Authenticated, requireApiUser } from '~/auth/auth.server'
-import { config } from '~/config.server'
+import type { UserRole } from '~/auth/users.server'
 import { ForbiddenError } from '~/errors'
 
-/** Whether this user is listed in ADMIN_EMAILS (both sides lower-cased). */
-export const isAdmin = (user: { email: string }) =>
-	config.adminEmails.includes(user.email.toLowerCase())
+/** Whether this account holds the admin role (stored on the user, decision 011). */
+export const isAdmin = (user: { role: UserRole }) => user.role === 'admin'
 
-/** The caller if their email is in ADMIN_EMAILS: 401 without a session, 403 for everyone else. */
+/** The caller if they are an admin: 401 without a session, 403 for everyone else. */
 export async function requireAdmin(request: Request): Promise<Authenticated> {
 	const auth = await requireApiUser(request)
 	if (!isAdmin(auth.user)) {

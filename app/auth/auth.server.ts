@@ -1,13 +1,11 @@
 import { createCookie, redirect } from '@remix-run/node'
-import { Authenticator } from 'remix-auth'
-import { FormStrategy } from 'remix-auth-form'
 import { config, getSecretKeys } from '~/config.server'
 import { UnauthorizedError } from '~/errors'
 import { createSession, findSession, revokeSession } from './sessions.server'
-import { type PublicUser, verifyLogin } from './users.server'
+import type { PublicUser, UserRole } from './users.server'
 
-// Browser: remix-auth's form strategy checks the password, then a DB-backed
-// session row is created and its secret kept in a signed, HttpOnly cookie.
+// Browser: the sign-in page checks the password (users.server.ts), then a
+// DB-backed session row is created and its secret kept in a signed, HttpOnly cookie.
 // API: the same rows, handed out as bearer tokens.
 
 export const sessionCookie = createCookie('darkroom_session', {
@@ -20,22 +18,7 @@ export const sessionCookie = createCookie('darkroom_session', {
 	secrets: getSecretKeys(),
 })
 
-export class InvalidCredentialsError extends Error {}
-
-export const authenticator = new Authenticator<PublicUser>()
-authenticator.use(
-	new FormStrategy(async ({ form }) => {
-		const user = await verifyLogin(
-			String(form.get('email') ?? ''),
-			String(form.get('password') ?? ''),
-		)
-		if (!user) throw new InvalidCredentialsError('Incorrect email or password.')
-		return user
-	}),
-	'form',
-)
-
-export type Authenticated = { user: PublicUser; sessionId: string }
+export type Authenticated = { user: PublicUser & { role: UserRole }; sessionId: string }
 
 function bearerToken(request: Request) {
 	const header = request.headers.get('Authorization')
@@ -99,7 +82,10 @@ export async function requirePageUser(request: Request): Promise<Authenticated> 
 }
 
 /** Starts a browser session and answers with a redirect that sets its cookie. */
-export async function startBrowserSession(user: PublicUser, redirectTo: string) {
+export async function startBrowserSession(
+	user: PublicUser,
+	redirectTo: FormDataEntryValue | string | null,
+) {
 	const session = await createSession(user.id, 'cookie')
 	return redirect(safeRedirect(redirectTo), {
 		headers: { 'Set-Cookie': await sessionCookie.serialize(session.token) },
@@ -114,18 +100,37 @@ export async function endBrowserSession(request: Request) {
 	})
 }
 
-/** Only same-site paths: never redirect to another origin after login. */
+// Any fixed origin will do: only what a target means relative to a site matters.
+const SITE = new URL('http://darkroom.invalid')
+// eslint-disable-next-line no-control-regex
+const hostile = /[\u0000-\u001f\u007f\\]/
+
+/**
+ * Only paths on this site: never redirect to another origin after sign-in.
+ * The target is resolved as a browser would (which drops tabs and newlines
+ * and reads `\` as `/`), and must stay on the site's origin. Control
+ * characters and backslashes are refused outright, also percent-encoded, as
+ * is a path that starts with `//` once resolved (`/.//evil` becomes one).
+ */
 export function safeRedirect(
 	to: FormDataEntryValue | string | null | undefined,
 	fallback = '/images',
 ) {
-	if (
-		typeof to !== 'string' ||
-		!to.startsWith('/') ||
-		to.startsWith('//') ||
-		to.startsWith('/\\')
-	) {
+	if (typeof to !== 'string' || !to.startsWith('/') || hostile.test(to)) return fallback
+	let url: URL
+	let decoded: string
+	try {
+		url = new URL(to, SITE)
+		decoded = decodeURIComponent(url.pathname)
+	} catch {
 		return fallback
 	}
-	return to
+	const leavesSite = url.origin !== SITE.origin || [url.pathname, decoded].some(startsWithTwoSlashes)
+	if (leavesSite || hostile.test(decoded)) {
+		return fallback
+	}
+	return url.pathname + url.search + url.hash
 }
+
+const startsWithTwoSlashes = (path: string) => path.startsWith('//')
+

@@ -43,7 +43,7 @@ export async function findSession(token: string) {
 			sessionId: sessions.id,
 			kind: sessions.kind,
 			lastUsedAt: sessions.lastUsedAt,
-			user: { id: users.id, email: users.email, createdAt: users.createdAt },
+			user: { id: users.id, email: users.email, createdAt: users.createdAt, role: users.role },
 		})
 		.from(sessions)
 		.innerJoin(users, eq(users.id, sessions.userId))

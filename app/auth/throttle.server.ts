@@ -1,18 +1,25 @@
-import { ConflictError } from '~/errors'
-import { check, count, hit, type LimitArgs, signInKey, signUpKey } from '~/http/rate-limit.server'
+import { TooManyRequestsError, ValidationError } from '~/errors'
+import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '~/http/rate-limit.server'
+import { claimSignInAttempt, clearFailedSignIns, type SignInPace } from './users.server'
 
-// The `login` rate limit class, shared by the API and the pages so both draw
-// on one budget. Only failures count.
+// Shared by the API and the pages, so both draw on the same budgets.
+
+/** Per account, across all addresses: five failures free, then 1 s, 2, 4… up to a minute. */
+export const signInPace: SignInPace = { freeFailures: 5, maxWaitSeconds: 60 }
 
 /**
  * Runs one sign-in attempt; `attempt` resolves to null for wrong credentials.
- * Once an (email, address) pair has used up RATE_LIMIT_LOGIN, it gets 429
- * even with the right password until the window ends; the same email from
- * another address is unaffected, so nobody can lock the owner out. Each
- * attempt is counted before the password is checked, so parallel guesses
- * cannot slip past the limit, and taken back when it succeeds.
+ *
+ * Two limits, both counted before the password is checked, so parallel
+ * guesses cannot slip past them:
+ * - per (email, address), RATE_LIMIT_LOGIN: once used up, that address gets
+ *   429 even with the right password until the window ends; the same email
+ *   from elsewhere is unaffected. Taken back when the attempt succeeds.
+ * - per account, from every address: past a few failures each attempt waits
+ *   longer (signInPace). The wait is capped, so a stranger can slow the
+ *   owner down but never lock them out; a success resets it.
  */
-export async function throttleSignIn<T>(
+export async function throttleSignIn<T extends { id: string }>(
 	args: LimitArgs,
 	email: string,
 	attempt: () => Promise<T | null>,
@@ -23,6 +30,14 @@ export async function throttleSignIn<T>(
 		signInKey(args, email),
 		'Too many failed sign-in attempts for this email from your network',
 	)
+	const waitSeconds = await claimSignInAttempt(email, signInPace)
+	if (waitSeconds > 0) {
+		await counted?.refund()
+		throw new TooManyRequestsError(
+			`Too many failed sign-in attempts for this account. Try again in ${formatWait(waitSeconds)}.`,
+			{ limit: signInPace.freeFailures, remaining: 0, resetSeconds: waitSeconds },
+		)
+	}
 	let result: T | null
 	try {
 		result = await attempt()
@@ -30,28 +45,26 @@ export async function throttleSignIn<T>(
 		await counted?.refund()
 		throw error
 	}
-	if (result !== null) await counted?.refund()
+	if (result !== null) {
+		await counted?.refund()
+		await clearFailedSignIns(result.id)
+	}
 	return result
 }
 
 /**
- * Runs one registration. An email that is taken (409) is what probing for
- * accounts looks like, so those count, per address; successful and invalid
- * registrations do not, and are not counted in advance either: many people
- * may register at once from one office or school address.
+ * Runs one registration. Every registration counts against the address's
+ * RATE_LIMIT_SIGNUP budget, counted before the password is hashed, whether
+ * it succeeds or finds the email taken (what probing for accounts looks
+ * like): each account multiplies every per-user limit. Only input refused as
+ * invalid, which costs nothing and creates nothing, is taken back.
  */
 export async function throttleRegistration<T>(args: LimitArgs, attempt: () => Promise<T>) {
-	const key = signUpKey(args)
-	await check(
-		args.request,
-		'login',
-		key,
-		'Too many registrations for emails that are taken from your network',
-	)
+	const counted = await hit(args.request, 'signup', signUpKey(args))
 	try {
 		return await attempt()
 	} catch (error) {
-		if (error instanceof ConflictError) await count(args.request, 'login', key)
+		if (error instanceof ValidationError) await counted?.refund()
 		throw error
 	}
 }

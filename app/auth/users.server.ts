@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm'
+import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { users } from '../../db/schema'
 import { db, type Tx } from '~/db.server'
@@ -21,23 +21,41 @@ export const credentialsSchema = z.object({
 
 export type PublicUser = { id: string; email: string; createdAt: Date }
 
+export type UserRole = (typeof users.role.enumValues)[number]
+
 export const presentUser = (user: PublicUser) => ({
 	id: user.id,
 	email: user.email,
 	createdAt: user.createdAt.toISOString(),
 })
 
+/**
+ * Creates the account. The first account of a fresh instance is its admin;
+ * every later one is a user, whatever its address.
+ */
 export async function registerUser(input: unknown): Promise<PublicUser> {
 	const { email, password } = parseInput(credentialsSchema, input)
 	const passwordHash = await hashPassword(password)
-	const [user] = await db
-		.insert(users)
-		.values({ email, passwordHash })
-		.onConflictDoNothing()
-		.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
+	const user = await db.transaction(async (tx) => {
+		// Registrations take turns for the moment of the insert, so two first
+		// accounts at once cannot both find the table empty.
+		await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
+		const [created] = await tx
+			.insert(users)
+			.values({
+				email,
+				passwordHash,
+				role: sql`case when exists (select 1 from ${users}) then 'user' else 'admin' end`,
+			})
+			.onConflictDoNothing()
+			.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
+		return created
+	})
 	if (!user) throw new ConflictError('An account with this email already exists.')
 	return user
 }
+
+const FIRST_ACCOUNT_LOCK = 7263541
 
 /** The user for these credentials, or null: one answer for unknown email and wrong password. */
 export async function verifyLogin(email: string, password: string): Promise<PublicUser | null> {
@@ -53,4 +71,70 @@ export async function verifyLogin(email: string, password: string): Promise<Publ
  */
 export async function lockUser(tx: Tx, userId: string) {
 	await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
+}
+
+/** Sets the role of the account with this email; null when there is none. */
+export async function setUserRole(email: string, role: UserRole) {
+	const [user] = await db
+		.update(users)
+		.set({ role })
+		.where(eq(users.email, email.trim().toLowerCase()))
+		.returning({ id: users.id, email: users.email, role: users.role })
+	return user ?? null
+}
+
+export function listAdmins() {
+	return db
+		.select({ id: users.id, email: users.email, createdAt: users.createdAt })
+		.from(users)
+		.where(eq(users.role, 'admin'))
+		.orderBy(asc(users.createdAt))
+}
+
+export type SignInPace = { freeFailures: number; maxWaitSeconds: number }
+
+/**
+ * Counts one sign-in attempt against the account with this email, before its
+ * password is checked, and sets when the next one may run: once it has
+ * `freeFailures` failures, 1 s, then 2, 4… up to `maxWaitSeconds`. One
+ * statement, so parallel attempts cannot all find the account free.
+ * Returns the seconds to wait instead when the account is not free yet, and
+ * 0 when the attempt may go ahead (also when there is no such account).
+ */
+export async function claimSignInAttempt(email: string, pace: SignInPace): Promise<number> {
+	const address = email.trim().toLowerCase()
+	// The exponent is capped too, so a long run of failures never overflows.
+	const failures = sql`least(${users.failedSignIns} + 1, 1000000)`
+	const waitSeconds = sql`case when ${failures} < ${pace.freeFailures} then 0
+		else least(${pace.maxWaitSeconds}::int, power(2, least(${failures} - ${pace.freeFailures}, 20)))::int end`
+	const [claimed] = await db
+		.update(users)
+		.set({
+			failedSignIns: failures,
+			signInBlockedUntil: sql`now() + make_interval(secs => ${waitSeconds})`,
+		})
+		.where(
+			and(
+				eq(users.email, address),
+				or(isNull(users.signInBlockedUntil), lte(users.signInBlockedUntil, sql`now()`)),
+			),
+		)
+		.returning({ id: users.id })
+	if (claimed) return 0
+	const [blocked] = await db
+		.select({
+			seconds: sql<number>`ceil(extract(epoch from ${users.signInBlockedUntil} - now()))::int`,
+		})
+		.from(users)
+		.where(eq(users.email, address))
+	// No account: nothing to pace. A wait that ended just now still answers 1 s.
+	return blocked ? Math.max(1, Number(blocked.seconds)) : 0
+}
+
+/** A successful sign-in: the account's failures are forgiven. */
+export async function clearFailedSignIns(userId: string) {
+	await db
+		.update(users)
+		.set({ failedSignIns: 0, signInBlockedUntil: null })
+		.where(eq(users.id, userId))
 }

@@ -22,6 +22,7 @@ const messages = {
 	process: 'Too many processing requests',
 	read: 'Too many requests',
 	login: 'Too many failed attempts from your network',
+	signup: 'Too many accounts created from your network',
 	ip: 'Too many requests from your network',
 }
 
@@ -118,7 +119,7 @@ function tooMany(cls: RateLimitClass, state: RateLimitState, message: string) {
 /** A route class (upload, process, read): per user when signed in, else per client IP. */
 export function limitRequest(
 	args: LimitArgs,
-	cls: Exclude<RateLimitClass, 'ip' | 'login'>,
+	cls: Exclude<RateLimitClass, 'ip' | 'login' | 'signup'>,
 	userId?: string,
 ) {
 	return hit(args.request, cls, userId ? `user:${userId}` : `ip:${clientIpOf(args)}`)

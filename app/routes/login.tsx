@@ -6,17 +6,13 @@ import type {
 } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
-import {
-	authenticator,
-	redirectIfSignedIn,
-	InvalidCredentialsError,
-	safeRedirect,
-	startBrowserSession,
-} from '~/auth/auth.server'
+import { redirectIfSignedIn, startBrowserSession } from '~/auth/auth.server'
 import { throttleSignIn } from '~/auth/throttle.server'
+import { verifyLogin } from '~/auth/users.server'
 import { AuthCard } from '~/components/auth-card'
 import { Alert, buttonClass, Field } from '~/components/ui'
 import { TooManyRequestsError } from '~/errors'
+import { limitClientIp } from '~/http/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
 
@@ -26,19 +22,18 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
 
 export async function action(args: ActionFunctionArgs) {
-	const { request } = args
-	const form = await request.clone().formData()
-	const email = String(form.get('email') ?? '')
+	let email = ''
 	try {
-		// Shares the API's budget of failed attempts per email and address.
-		const user = await throttleSignIn(args, email, () =>
-			authenticator.authenticate('form', request).catch((error: unknown) => {
-				if (error instanceof InvalidCredentialsError) return null
-				throw error
-			}),
-		)
+		// The API's per-address ceiling, before the body is read.
+		await limitClientIp(args)
+		// Read once: no clone, so the body is never held twice.
+		const form = await args.request.formData()
+		email = String(form.get('email') ?? '')
+		const password = String(form.get('password') ?? '')
+		// Shares the API's budgets: per email and address, and per account.
+		const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
 		if (!user) return { error: 'Incorrect email or password.', email }
-		return startBrowserSession(user, safeRedirect(form.get('redirectTo')))
+		return startBrowserSession(user, form.get('redirectTo'))
 	} catch (error) {
 		if (error instanceof TooManyRequestsError) {
 			return data({ error: error.message, email }, { status: 429, headers: error.headers })

@@ -12,6 +12,7 @@ import { registerUser } from '~/auth/users.server'
 import { AuthCard } from '~/components/auth-card'
 import { Alert, buttonClass, Field } from '~/components/ui'
 import { ConflictError, TooManyRequestsError, ValidationError } from '~/errors'
+import { limitClientIp } from '~/http/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom' }]
 
@@ -21,10 +22,14 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
 
 export async function action(args: ActionFunctionArgs) {
-	const form = await args.request.formData()
-	const email = String(form.get('email') ?? '')
-	const password = String(form.get('password') ?? '')
+	let email = ''
 	try {
+		// The API's per-address ceiling, before the body is read.
+		await limitClientIp(args)
+		const form = await args.request.formData()
+		email = String(form.get('email') ?? '')
+		const password = String(form.get('password') ?? '')
+		// Every registration counts against the address's RATE_LIMIT_SIGNUP, as in the API.
 		const user = await throttleRegistration(args, () => registerUser({ email, password }))
 		return startBrowserSession(user, '/images')
 	} catch (error) {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Container entry point: web + worker by default; `web` or `worker` runs one.
+# Container entry point: web + worker by default; `web` or `worker` runs one;
+# `admin grant EMAIL` (or revoke, list) manages the admin role.
 # Migrations run at start (server/start.ts). jemalloc, when installed, keeps
 # sharp's memory from fragmenting under glibc (sharp's own advice).
 set -eu
@@ -11,5 +12,6 @@ case "${1:-all}" in
 	worker) exec node --import tsx server/start.ts --only=worker ;;
 	all) exec node --import tsx server/start.ts ;;
 	migrate) exec node --import tsx db/migrate-cli.ts ;;
-	*) echo "usage: start.sh [all|web|worker|migrate]" >&2; exit 64 ;;
+	admin) shift; exec node --import tsx scripts/admin.ts "$@" ;;
+	*) echo "usage: start.sh [all|web|worker|migrate|admin grant EMAIL|admin revoke EMAIL|admin list]" >&2; exit 64 ;;
 esac

@@ -20,4 +20,6 @@ Object.assign(process.env, {
 	DATABASE_URL: adminUrl.replace(/\/postgres$/, `/${name}`),
 	DATA_DIR: dataDir,
 	SECRET_KEY: randomBytes(32).toString('hex'),
+	// Test files register many accounts from 127.0.0.1; tests of this limit set their own.
+	RATE_LIMIT_SIGNUP: '1000/3600s',
 })
