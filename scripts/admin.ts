@@ -30,7 +30,9 @@ try {
 		} else {
 			const user = await setUserRole(email!, command === 'grant' ? 'admin' : 'user')
 			if (user) {
-				console.log(`${user.email} is ${user.role === 'admin' ? 'now an admin' : 'no longer an admin'}.`)
+				console.log(
+					`${user.email} is ${user.role === 'admin' ? 'now an admin' : 'no longer an admin'}.`,
+				)
 			} else {
 				console.error(`No account with the email ${email}: register it first, then grant it.`)
 				exitCode = 1

@@ -55,7 +55,10 @@ const { promotedAdmins } = await migrateDatabase(config.databaseUrl ?? embedded!
 	adminEmails: config.adminEmails,
 })
 for (const user of promotedAdmins) {
-	log.warn({ userId: user.id, email: user.email }, 'ADMIN_EMAILS made this existing account an admin')
+	log.warn(
+		{ userId: user.id, email: user.email },
+		'ADMIN_EMAILS made this existing account an admin',
+	)
 }
 
 if (only === 'web') {

@@ -125,7 +125,8 @@ export function safeRedirect(
 	} catch {
 		return fallback
 	}
-	const leavesSite = url.origin !== SITE.origin || [url.pathname, decoded].some(startsWithTwoSlashes)
+	const leavesSite =
+		url.origin !== SITE.origin || [url.pathname, decoded].some(startsWithTwoSlashes)
 	if (leavesSite || hostile.test(decoded)) {
 		return fallback
 	}
@@ -133,4 +134,3 @@ export function safeRedirect(
 }
 
 const startsWithTwoSlashes = (path: string) => path.startsWith('//')
-

@@ -1,6 +1,11 @@
 import { TooManyRequestsError, ValidationError } from '~/errors'
 import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '~/http/rate-limit.server'
-import { claimSignInAttempt, clearFailedSignIns, type SignInPace } from './users.server'
+import {
+	claimSignInAttempt,
+	clearFailedSignIns,
+	holdBackAfterFailure,
+	type SignInPace,
+} from './users.server'
 
 // Shared by the API and the pages, so both draw on the same budgets.
 
@@ -45,7 +50,9 @@ export async function throttleSignIn<T extends { id: string }>(
 		await counted?.refund()
 		throw error
 	}
-	if (result !== null) {
+	if (result === null) {
+		await holdBackAfterFailure(email, signInPace)
+	} else {
 		await counted?.refund()
 		await clearFailedSignIns(result.id)
 	}

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, asc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { users } from '../../db/schema'
 import { db, type Tx } from '~/db.server'
@@ -93,26 +93,26 @@ export function listAdmins() {
 
 export type SignInPace = { freeFailures: number; maxWaitSeconds: number }
 
+/** The wait after `failures` failures: none for the first few, then 1 s, 2, 4… up to the cap. */
+const waitAfter = (failures: SQL, pace: SignInPace) =>
+	// The exponent is capped too, so a long run of failures never overflows.
+	sql`make_interval(secs => case when ${failures} < ${pace.freeFailures} then 0
+		else least(${pace.maxWaitSeconds}::int, power(2, least(${failures} - ${pace.freeFailures}, 20)))::int end)`
+
 /**
- * Counts one sign-in attempt against the account with this email, before its
- * password is checked, and sets when the next one may run: once it has
- * `freeFailures` failures, 1 s, then 2, 4… up to `maxWaitSeconds`. One
- * statement, so parallel attempts cannot all find the account free.
+ * Counts one sign-in attempt against the account with this email as a
+ * failure, before its password is checked, and holds the next attempt back
+ * for as long as that many failures call for. One statement, so parallel
+ * attempts cannot all find the account free.
  * Returns the seconds to wait instead when the account is not free yet, and
  * 0 when the attempt may go ahead (also when there is no such account).
  */
 export async function claimSignInAttempt(email: string, pace: SignInPace): Promise<number> {
 	const address = email.trim().toLowerCase()
-	// The exponent is capped too, so a long run of failures never overflows.
 	const failures = sql`least(${users.failedSignIns} + 1, 1000000)`
-	const waitSeconds = sql`case when ${failures} < ${pace.freeFailures} then 0
-		else least(${pace.maxWaitSeconds}::int, power(2, least(${failures} - ${pace.freeFailures}, 20)))::int end`
 	const [claimed] = await db
 		.update(users)
-		.set({
-			failedSignIns: failures,
-			signInBlockedUntil: sql`now() + make_interval(secs => ${waitSeconds})`,
-		})
+		.set({ failedSignIns: failures, signInBlockedUntil: sql`now() + ${waitAfter(failures, pace)}` })
 		.where(
 			and(
 				eq(users.email, address),
@@ -129,6 +129,16 @@ export async function claimSignInAttempt(email: string, pace: SignInPace): Promi
 		.where(eq(users.email, address))
 	// No account: nothing to pace. A wait that ended just now still answers 1 s.
 	return blocked ? Math.max(1, Number(blocked.seconds)) : 0
+}
+
+/** A claimed attempt failed: its wait runs from now, not from when the password check began. */
+export async function holdBackAfterFailure(email: string, pace: SignInPace) {
+	await db
+		.update(users)
+		.set({
+			signInBlockedUntil: sql`greatest(${users.signInBlockedUntil}, now() + ${waitAfter(sql`${users.failedSignIns}`, pace)})`,
+		})
+		.where(eq(users.email, email.trim().toLowerCase()))
 }
 
 /** A successful sign-in: the account's failures are forgiven. */

@@ -73,7 +73,6 @@ beforeAll(async () => {
 		ORPHAN_MIN_AGE_MINUTES: '60',
 		// Not under test here, and uploads come quickly.
 		RATE_LIMIT_ENABLED: 'false',
-		ADMIN_EMAILS: ` Someone@example.test, ${ADMIN_EMAIL.toUpperCase()} `,
 	})
 	;({ maintenanceTasks: tasks, crontab } = await import('../../worker/crontab'))
 	;({ storage } = await import('~/storage/storage.server'))
@@ -82,6 +81,7 @@ beforeAll(async () => {
 
 	// The web process has no RETENTION_DAYS, so the sweep needs olderThanDays.
 	;[web, worker] = await Promise.all([startWeb({ RETENTION_DAYS: '' }), startWorker()])
+	// The first account of this fresh database is its admin (decision 011).
 	adminToken = (await register(web.baseUrl, ADMIN_EMAIL)).token
 	const user = await register(web.baseUrl)
 	userToken = user.token
