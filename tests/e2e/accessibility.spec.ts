@@ -1,5 +1,12 @@
 import { expect, type Page, test } from '@playwright/test'
-import { expectAccessible, password, photo, uploadWithSession, waitUntilCompleted } from './support'
+import {
+	expectAccessible,
+	grantAdmin,
+	password,
+	photo,
+	uploadWithSession,
+	waitUntilCompleted,
+} from './support'
 
 // Every page, in both themes, through axe-core: no serious or critical
 // violations of WCAG 2.1 A/AA. Minor and moderate findings are attached to the
@@ -41,8 +48,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
 		})
 
 		test('signed-in pages pass axe, empty and with images', async ({ page }) => {
-			// Listed in ADMIN_EMAILS by playwright.config.ts, so the jobs page is checked too.
-			await registerAs(page, `a11y-${colorScheme}@e2e.test`)
+			const email = `a11y-${colorScheme}@e2e.test`
+			await registerAs(page, email)
+			// An admin, so the jobs page is checked too.
+			await grantAdmin(email)
 			await expectAccessible(page, `${colorScheme} empty gallery`)
 			const ids = [
 				await uploadWithSession(page, 'harbour.jpg', await photo()),

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import postgres from 'postgres'
-import { password, photo, register, uploadAndOpen } from './support'
+import { grantAdmin, password, photo, register, uploadAndOpen } from './support'
 
 // The e2e server's embedded PostgreSQL, found the way its processes find it.
 function database() {
@@ -26,6 +26,8 @@ test('an admin sees the queue and retries a job that gave up; others cannot see 
 	await page.getByRole('button', { name: 'Create account' }).click()
 	// Each e2e run starts with an empty database (playwright.config.ts), so this email is free.
 	await expect(page).toHaveURL(/\/images$/)
+	// Admin is a role an operator grants (or the instance's first account holds).
+	await grantAdmin(admin)
 
 	await uploadAndOpen(page, { name: 'retry-me.jpg', mimeType: 'image/jpeg', buffer: await photo() })
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { promisify } from 'node:util'
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
@@ -14,6 +16,18 @@ export async function register(page: Page) {
 	await expect(page).toHaveURL(/\/images$/)
 	await untilHydrated(page)
 	return email
+}
+
+/**
+ * Makes an admin of an existing account the way an operator does
+ * (`npm run admin -- grant`), against the e2e server's embedded database.
+ */
+export async function grantAdmin(email: string) {
+	await promisify(execFile)(
+		process.execPath,
+		['--import', 'tsx', 'scripts/admin.ts', 'grant', email],
+		{ env: { ...process.env, DATA_DIR: process.env.DARKROOM_E2E_DATA_DIR, LOG_LEVEL: 'silent' } },
+	)
 }
 
 /** Waits until the page runs its JavaScript (root.tsx marks <html>); a no-op with JavaScript off. */
