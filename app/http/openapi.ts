@@ -181,9 +181,9 @@ const methodsNote = (allowed: string) =>
 
 const rateLimitNotes: Record<string, string> = {
 	'POST /api/auth/login':
-		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or the per-address ceiling.',
+		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or for this account from anywhere, which then waits 1 s, 2, 4… up to 60 s (`Retry-After`); or the per-address ceiling.',
 	'POST /api/auth/register':
-		'Too many registrations for emails that are taken from this address (`RATE_LIMIT_LOGIN`), or the per-address ceiling.',
+		'Too many registrations from this address, successful or not (`RATE_LIMIT_SIGNUP`), or the per-address ceiling.',
 }
 
 /**
@@ -254,8 +254,8 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 | \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
 | \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
-| \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
-| \`ip\` | every \`/api\` request except health and this document | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
+| \`signup\` | every registration (\`POST /api/auth/register\` and the sign-up page), \`409\` included; invalid input (\`422\`) is not counted | 10 per 3600 s (\`RATE_LIMIT_SIGNUP\`) | client address |
+| \`ip\` | every \`/api\` request except health and this document, and the sign-in and sign-up pages' form posts | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
 
 A window of \`w\` seconds starts at every multiple of \`w\` since the Unix epoch (database clock) and
 its count starts from zero then. Over a limit the answer is \`429\` (\`too-many-requests\`) with
@@ -266,6 +266,11 @@ its count starts from zero then. Over a limit the answer is \`429\` (\`too-many-
 An (email, address) pair that used up its failed sign-ins gets \`429\` even with the right password
 until its window ends; the same email from another address is not affected, and a successful sign-in
 does not count. IPv6 addresses are counted per /64.
+
+Each account also paces failed sign-ins from every address together: after 5 failures in a row the
+next attempt must wait 1 s, then 2, 4… up to 60 s, and is answered \`429\` with \`Retry-After\` until
+then, even with the right password. The wait is capped, so nobody can lock an account for longer; a
+successful sign-in resets it.
 
 ## Quotas
 When \`QUOTA_MAX_IMAGES_PER_USER\` or \`QUOTA_MAX_BYTES_PER_USER\` (sum of the originals' \`byteSize\`) is
@@ -980,8 +985,8 @@ only, unless configured otherwise) and a refused one answers \`422\` naming the 
 				summary: 'Run the retention sweep now (admins)',
 				description: `Deletes every image older than \`olderThanDays\` (default \`RETENTION_DAYS\`) with all its
 files, in batches of \`CLEANUP_BATCH_SIZE\`, and answers how many were removed. The same sweep runs
-from the worker's crontab when \`RETENTION_DAYS\` is set. Only users whose email is listed in
-\`ADMIN_EMAILS\` may call it.`,
+from the worker's crontab when \`RETENTION_DAYS\` is set. Only admins may call it: the first account of
+the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\`.`,
 				requestBody: {
 					required: false,
 					content: {
