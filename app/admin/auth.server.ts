@@ -1,4 +1,5 @@
 import { type Authenticated, requireApiUser } from '~/auth/auth.server'
+import type { RequestArgs } from '~/auth/sessions.server'
 import { config } from '~/config.server'
 import { ForbiddenError } from '~/errors'
 
@@ -7,8 +8,9 @@ export const isAdmin = (user: { email: string }) =>
 	config.adminEmails.includes(user.email.toLowerCase())
 
 /** The caller if their email is in ADMIN_EMAILS: 401 without a session, 403 for everyone else. */
-export async function requireAdmin(request: Request): Promise<Authenticated> {
-	const auth = await requireApiUser(request)
+export async function requireAdmin(args: RequestArgs): Promise<Authenticated> {
+	// The sweep deletes images: a token needs the write scope as well.
+	const auth = await requireApiUser(args, { scope: 'write' })
 	if (!isAdmin(auth.user)) {
 		throw new ForbiddenError('This action is reserved for administrators.')
 	}

@@ -8,8 +8,8 @@ const tabs = [
 	{ to: '/settings/webhooks', label: 'Webhooks' },
 ]
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	await requirePageUser({ request, context })
 	// /settings itself has nothing of its own: open the first tab.
 	if (new URL(request.url).pathname.replace(/\/$/, '') === '/settings') throw redirect(tabs[0]!.to)
 	return null

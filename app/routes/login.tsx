@@ -38,7 +38,7 @@ export async function action(args: ActionFunctionArgs) {
 			}),
 		)
 		if (!user) return { error: 'Incorrect email or password.', email }
-		return startBrowserSession(user, safeRedirect(form.get('redirectTo')))
+		return startBrowserSession(user, safeRedirect(form.get('redirectTo')), args)
 	} catch (error) {
 		if (error instanceof TooManyRequestsError) {
 			return data({ error: error.message, email }, { status: 429, headers: error.headers })

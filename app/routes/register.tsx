@@ -26,7 +26,7 @@ export async function action(args: ActionFunctionArgs) {
 	const password = String(form.get('password') ?? '')
 	try {
 		const user = await throttleRegistration(args, () => registerUser({ email, password }))
-		return startBrowserSession(user, '/images')
+		return startBrowserSession(user, '/images', args)
 	} catch (error) {
 		if (error instanceof ValidationError) {
 			const fields: Record<string, string> = Object.fromEntries(
