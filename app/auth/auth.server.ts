@@ -126,11 +126,7 @@ export async function requirePageUser(args: RequestArgs): Promise<Authenticated>
 }
 
 /** Starts a browser session and answers with a redirect that sets its cookie. */
-export async function startBrowserSession(
-	user: PublicUser,
-	redirectTo: string,
-	args: RequestArgs,
-) {
+export async function startBrowserSession(user: PublicUser, redirectTo: string, args: RequestArgs) {
 	const session = await createSession(user.id, 'cookie', clientOf(args))
 	return redirect(safeRedirect(redirectTo), {
 		headers: { 'Set-Cookie': await sessionCookie.serialize(session.token) },

@@ -118,9 +118,9 @@ export default function ApiTokens() {
 			<p className="max-w-2xl text-sm text-zinc-700">
 				Personal API tokens let scripts and other services use the Darkroom API as you. Send one as{' '}
 				<code className="rounded bg-zinc-100 px-1">Authorization: Bearer &lt;token&gt;</code> or{' '}
-				<code className="rounded bg-zinc-100 px-1">X-API-Key: &lt;token&gt;</code>. A token can do only
-				what its scopes allow: give it no more than it needs, keep it secret and revoke it when it is
-				no longer needed.
+				<code className="rounded bg-zinc-100 px-1">X-API-Key: &lt;token&gt;</code>. A token can do
+				only what its scopes allow: give it no more than it needs, keep it secret and revoke it when
+				it is no longer needed.
 			</p>
 
 			{/* Always rendered, so screen readers announce the token when it appears. */}

@@ -6,6 +6,8 @@ import { requirePageUser } from '~/auth/auth.server'
 const tabs = [
 	{ to: '/settings/tokens', label: 'API tokens' },
 	{ to: '/settings/webhooks', label: 'Webhooks' },
+	{ to: '/settings/sessions', label: 'Sessions' },
+	{ to: '/settings/password', label: 'Password' },
 ]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
