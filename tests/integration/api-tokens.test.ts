@@ -291,7 +291,14 @@ describe('personal API tokens', () => {
 			api(web.baseUrl, '/settings/tokens', {
 				method: 'POST',
 				headers: { Cookie: cookie, Origin: origin },
-				body: new URLSearchParams({ intent: 'create', name: 'from a form', expiresInDays: '' }),
+				// read to list images with it below, tokens to make one with it.
+				body: new URLSearchParams([
+					['intent', 'create'],
+					['name', 'from a form'],
+					['expiresInDays', ''],
+					['scopes', 'read'],
+					['scopes', 'tokens'],
+				]),
 			})
 
 		await expectProblem(await viaApi('https://evil.example'), 403)

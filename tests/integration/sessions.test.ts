@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openApiDocument } from '~/http/openapi'
 import { smallJpeg } from '../support/images'
 import { api, expectProblem, register, startWeb, uploadFile, type WebProcess } from '../support/app'
 
@@ -188,6 +189,36 @@ describe('personal token scopes', () => {
 		const names = await sql`
 			select name from sessions where kind = 'personal' and name = 'escalate'`
 		expect(names).toHaveLength(0)
+	})
+
+	it('are enforced as /api/openapi.json documents them, on every scoped operation', async () => {
+		const { token: login } = await register(web.baseUrl)
+		const withoutScope = new Map<string, string>()
+		for (const scope of allScopes) {
+			const others = allScopes.filter((s) => s !== scope)
+			withoutScope.set(
+				scope,
+				(await newToken(login, { name: `all but ${scope}`, scopes: others })).secret,
+			)
+		}
+		const checked: string[] = []
+		for (const [pathName, item] of Object.entries(openApiDocument.paths)) {
+			for (const [method, op] of Object.entries(item as Record<string, unknown>)) {
+				const security = (op as { security?: Array<Record<string, string[]>> }).security
+				const scope = security?.[0]?.bearerAuth?.[0]
+				if (!scope) continue
+				const url = pathName.replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000')
+				const response = await api(web.baseUrl, url, {
+					method: method.toUpperCase(),
+					token: withoutScope.get(scope)!,
+					...(method === 'get' || method === 'delete' ? {} : { json: {} }),
+				})
+				await expectScopeRefused(response, scope)
+				checked.push(`${method.toUpperCase()} ${pathName}`)
+			}
+		}
+		// Every operation but the public ones, GET /api/me and logout.
+		expect(checked.length).toBe(24)
 	})
 
 	it.each([
