@@ -14,7 +14,7 @@ const browsers: Array<[RegExp, string]> = [
 	[/\bEdg(?:e|A|iOS)?\//, 'Edge'],
 	[/\bOPR\//, 'Opera'],
 	[/\bFirefox\//, 'Firefox'],
-	[/\b(?:Chrome|Chromium|CriOS)\//, 'Chrome'],
+	[/\b(?:HeadlessChrome|Chrome|Chromium|CriOS)\//, 'Chrome'],
 	[/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
 	[/^curl\//, 'curl'],
 	[/^(?:node|undici)\b/i, 'Node.js'],
