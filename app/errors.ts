@@ -32,6 +32,25 @@ export class ForbiddenError extends AppError {
 	slug = 'forbidden'
 }
 
+/**
+ * A valid token without the scope this request needs (RFC 6750's
+ * insufficient_scope). The detail and the header name the missing scope.
+ */
+export class InsufficientScopeError extends AppError {
+	status = 403
+	title = 'Insufficient scope'
+	slug = 'insufficient-scope'
+	constructor(
+		readonly scope: string,
+		detail = `This token does not have the "${scope}" scope, which this request needs. Make a token with it on Settings → API tokens (or POST /api/tokens).`,
+	) {
+		super(detail)
+		this.headers = {
+			'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"`,
+		}
+	}
+}
+
 export class NotFoundError extends AppError {
 	status = 404
 	title = 'Not found'

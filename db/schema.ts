@@ -17,6 +17,7 @@ import {
 	aiStatuses,
 	imageStatuses,
 	overallStatuses,
+	tokenScopes,
 	webhookDeliveryStatuses,
 	webhookEventTypes,
 } from './statuses'
@@ -62,6 +63,14 @@ export const sessions = pgTable(
 		/** The owner's label for a personal token. */
 		name: text('name'),
 		tokenHash: text('token_hash').notNull(),
+		/** What the row may do; every scope for sign-ins (and for tokens made before scopes). */
+		scopes: text('scopes', { enum: tokenScopes })
+			.array()
+			.notNull()
+			.default([...tokenScopes]),
+		/** The client's User-Agent and address when it was made, refreshed with lastUsedAt. */
+		userAgent: text('user_agent'),
+		ip: text('ip'),
 		...timestamps,
 		/** Null only for a personal token made without an expiry. */
 		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),

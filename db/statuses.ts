@@ -13,3 +13,12 @@ export const webhookDeliveryStatuses = ['pending', 'retrying', 'succeeded', 'fai
 
 export type WebhookEventType = (typeof webhookEventTypes)[number]
 export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number]
+
+/**
+ * What a personal API token may do: `read` images and usage; `write` upload,
+ * process and delete images; `webhooks` manage webhooks; `tokens` manage
+ * tokens and sessions. Sign-in sessions and tokens hold all of them.
+ */
+export const tokenScopes = ['read', 'write', 'webhooks', 'tokens'] as const
+
+export type TokenScope = (typeof tokenScopes)[number]

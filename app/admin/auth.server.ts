@@ -1,4 +1,5 @@
 import { type Authenticated, requireApiUser } from '~/auth/auth.server'
+import type { RequestArgs } from '~/auth/sessions.server'
 import type { UserRole } from '~/auth/users.server'
 import { ForbiddenError } from '~/errors'
 
@@ -6,8 +7,9 @@ import { ForbiddenError } from '~/errors'
 export const isAdmin = (user: { role: UserRole }) => user.role === 'admin'
 
 /** The caller if they are an admin: 401 without a session, 403 for everyone else. */
-export async function requireAdmin(request: Request): Promise<Authenticated> {
-	const auth = await requireApiUser(request)
+export async function requireAdmin(args: RequestArgs): Promise<Authenticated> {
+	// The sweep deletes images: a token needs the write scope as well.
+	const auth = await requireApiUser(args, { scope: 'write' })
 	if (!isAdmin(auth.user)) {
 		throw new ForbiddenError('This action is reserved for administrators.')
 	}

@@ -1,10 +1,10 @@
 import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { sessions } from '../../db/schema'
+import { sessions, type TokenScope, tokenScopes } from '../../db/schema'
 import { db } from '~/db.server'
-import { ConflictError, NotFoundError } from '~/errors'
+import { ConflictError, InsufficientScopeError, NotFoundError } from '~/errors'
 import { isUuid } from '~/http/input.server'
-import { createSession } from './sessions.server'
+import { type Client, createSession } from './sessions.server'
 import { lockUser } from './users.server'
 
 // Personal API tokens: named, long-lived session rows (kind 'personal') that a
@@ -29,6 +29,16 @@ export const apiTokenInputSchema = z.object({
 		.max(MAX_EXPIRY_DAYS, `Expiry must be at most ${MAX_EXPIRY_DAYS} days`)
 		// Omitted or null: the token never expires.
 		.nullish(),
+	scopes: z
+		.array(
+			z.enum(tokenScopes, {
+				error: `Each scope must be one of ${tokenScopes.join(', ')}`,
+			}),
+			{ error: 'Scopes must be a list' },
+		)
+		.min(1, 'Choose at least one scope')
+		// Omitted: the scopes of the credential that makes it (every scope for a sign-in).
+		.optional(),
 })
 
 export type ApiTokenInput = z.output<typeof apiTokenInputSchema>
@@ -39,6 +49,7 @@ const tokenColumns = {
 	createdAt: sessions.createdAt,
 	expiresAt: sessions.expiresAt,
 	lastUsedAt: sessions.lastUsedAt,
+	scopes: sessions.scopes,
 }
 
 type TokenRow = {
@@ -47,6 +58,7 @@ type TokenRow = {
 	createdAt: Date
 	expiresAt: Date | null
 	lastUsedAt: Date | null
+	scopes: TokenScope[]
 }
 
 /** The public shape of a token: never its secret or hash. */
@@ -56,6 +68,8 @@ export const presentApiToken = (row: TokenRow) => ({
 	createdAt: row.createdAt.toISOString(),
 	expiresAt: row.expiresAt?.toISOString() ?? null,
 	lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+	// In the canonical order, whatever order they were asked for in.
+	scopes: tokenScopes.filter((scope) => row.scopes.includes(scope)),
 })
 
 export type ApiToken = ReturnType<typeof presentApiToken>
@@ -63,8 +77,25 @@ export type ApiToken = ReturnType<typeof presentApiToken>
 const ownPersonal = (userId: string) =>
 	and(eq(sessions.userId, userId), eq(sessions.kind, 'personal'), isNull(sessions.revokedAt))
 
-/** Creates a token; the answer holds its secret, which is never available again. */
-export async function createApiToken(userId: string, { name, expiresInDays }: ApiTokenInput) {
+/** Who makes a token: its owner, the scopes of the credential used, and the client. */
+type Maker = { userId: string; scopes: readonly TokenScope[]; client: Client }
+
+/**
+ * Creates a token; the answer holds its secret, which is never available
+ * again. A token never gets a scope its maker's credential lacks (403).
+ */
+export async function createApiToken(
+	{ userId, scopes: held, client }: Maker,
+	{ name, expiresInDays, scopes: asked }: ApiTokenInput,
+) {
+	const scopes = tokenScopes.filter((scope) => (asked ?? held).includes(scope))
+	const missing = scopes.find((scope) => !held.includes(scope))
+	if (missing) {
+		throw new InsufficientScopeError(
+			missing,
+			`A token cannot grant what it does not hold: this one does not have the "${missing}" scope.`,
+		)
+	}
 	const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null
 	return db.transaction(async (tx) => {
 		await lockUser(tx, userId)
@@ -82,7 +113,12 @@ export async function createApiToken(userId: string, { name, expiresInDays }: Ap
 				`You already have ${MAX_ACTIVE_TOKENS} active API tokens, the most allowed. Revoke one you no longer use first.`,
 			)
 		}
-		const session = await createSession(userId, 'personal', { name, expiresAt, executor: tx })
+		const session = await createSession(userId, 'personal', client, {
+			name,
+			expiresAt,
+			scopes,
+			executor: tx,
+		})
 		return {
 			token: presentApiToken({ ...session, name, lastUsedAt: null }),
 			secret: session.token,

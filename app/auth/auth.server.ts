@@ -1,12 +1,22 @@
 import { createCookie, redirect } from '@remix-run/node'
+import { Authenticator } from 'remix-auth'
+import { FormStrategy } from 'remix-auth-form'
 import { config, getSecretKeys } from '~/config.server'
-import { UnauthorizedError } from '~/errors'
-import { createSession, findSession, revokeSession } from './sessions.server'
+import type { TokenScope } from '../../db/schema'
+import { InsufficientScopeError, UnauthorizedError } from '~/errors'
+import {
+	clientOf,
+	createSession,
+	findSession,
+	type RequestArgs,
+	revokeSession,
+} from './sessions.server'
 import type { PublicUser, UserRole } from './users.server'
 
-// Browser: the sign-in page checks the password (users.server.ts), then a
-// DB-backed session row is created and its secret kept in a signed, HttpOnly cookie.
-// API: the same rows, handed out as bearer tokens.
+// Browser: remix-auth's form strategy checks the password, then a DB-backed
+// session row is created and its secret kept in a signed, HttpOnly cookie.
+// API: the same rows, handed out as bearer tokens. Pages read the cookie only,
+// so a personal token's scopes cannot be sidestepped through a page's action.
 
 export const sessionCookie = createCookie('darkroom_session', {
 	httpOnly: true,
@@ -18,7 +28,24 @@ export const sessionCookie = createCookie('darkroom_session', {
 	secrets: getSecretKeys(),
 })
 
-export type Authenticated = { user: PublicUser & { role: UserRole }; sessionId: string }
+/**
+ * Reads a sign-in form with remix-auth's form strategy and hands it to
+ * `verify` (the password check under the sign-in throttle). The form comes
+ * back with the result, so the page can keep what was typed; the strategy's
+ * copy of the body is bounded by MAX_BODY_BYTES like every form.
+ */
+export function authenticateForm<T>(request: Request, verify: (form: FormData) => Promise<T>) {
+	return new Authenticator<{ form: FormData; result: T }>()
+		.use(new FormStrategy(async ({ form }) => ({ form, result: await verify(form) })), 'form')
+		.authenticate('form', request)
+}
+
+export type Authenticated = {
+	user: PublicUser & { role: UserRole }
+	sessionId: string
+	/** What this credential may do: every scope for a sign-in, a personal token's own. */
+	scopes: TokenScope[]
+}
 
 function bearerToken(request: Request) {
 	const header = request.headers.get('Authorization')
@@ -40,21 +67,34 @@ async function cookieToken(request: Request): Promise<string | undefined> {
 	return typeof value === 'string' ? value : undefined
 }
 
-/**
- * The caller from a bearer token, else an X-API-Key, else the session cookie;
- * null when none is valid.
- */
-export async function getAuthenticated(request: Request): Promise<Authenticated | null> {
-	const sent = bearerToken(request) ?? apiKeyToken(request)
-	// A bad token is not rescued by a cookie: the caller meant the token.
-	const token = sent ?? (await cookieToken(request))
+async function authenticate(args: RequestArgs, token: string | undefined) {
 	if (!token) return null
-	const found = await findSession(token)
-	return found ? { user: found.user, sessionId: found.sessionId } : null
+	const found = await findSession(token, clientOf(args))
+	return found ? { user: found.user, sessionId: found.sessionId, scopes: found.scopes } : null
 }
 
-export async function requireApiUser(request: Request): Promise<Authenticated> {
-	const auth = await getAuthenticated(request)
+/** The browser's session, from the cookie alone: pages never act for a bearer token. */
+const getBrowserSession = async (args: RequestArgs): Promise<Authenticated | null> =>
+	authenticate(args, await cookieToken(args.request))
+
+/**
+ * What an API route needs: `any` for what every credential may do (who am I,
+ * sign this token out), else one scope, which each route states once.
+ */
+export type RequiredScope = TokenScope | 'any'
+
+/**
+ * The API caller from a bearer token, else an X-API-Key, else the session
+ * cookie: 401 when none is valid, 403 when it lacks `scope`.
+ */
+export async function requireApiUser(
+	args: RequestArgs,
+	{ scope }: { scope: RequiredScope },
+): Promise<Authenticated> {
+	const { request } = args
+	const sent = bearerToken(request) ?? apiKeyToken(request)
+	// A bad token is not rescued by a cookie: the caller meant the token.
+	const auth = await authenticate(args, sent ?? (await cookieToken(request)))
 	if (!auth) {
 		throw new UnauthorizedError(
 			sendsToken(request)
@@ -62,20 +102,21 @@ export async function requireApiUser(request: Request): Promise<Authenticated> {
 				: 'Authentication required: send Authorization: Bearer <token> (or X-API-Key: <token>).',
 		)
 	}
+	if (scope !== 'any' && !auth.scopes.includes(scope)) throw new InsufficientScopeError(scope)
 	return auth
 }
 
 /** For the landing, login and register pages: a signed-in user goes to their images. */
 export async function redirectIfSignedIn(request: Request) {
-	if (await getAuthenticated(request)) throw redirect('/images')
+	if (await getBrowserSession({ request })) throw redirect('/images')
 	return null
 }
 
 /** For pages: the signed-in user, or a redirect to the login page. */
-export async function requirePageUser(request: Request): Promise<Authenticated> {
-	const auth = await getAuthenticated(request)
+export async function requirePageUser(args: RequestArgs): Promise<Authenticated> {
+	const auth = await getBrowserSession(args)
 	if (!auth) {
-		const url = new URL(request.url)
+		const url = new URL(args.request.url)
 		throw redirect(`/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`)
 	}
 	return auth
@@ -85,15 +126,16 @@ export async function requirePageUser(request: Request): Promise<Authenticated> 
 export async function startBrowserSession(
 	user: PublicUser,
 	redirectTo: FormDataEntryValue | string | null,
+	args: RequestArgs,
 ) {
-	const session = await createSession(user.id, 'cookie')
+	const session = await createSession(user.id, 'cookie', clientOf(args))
 	return redirect(safeRedirect(redirectTo), {
 		headers: { 'Set-Cookie': await sessionCookie.serialize(session.token) },
 	})
 }
 
 export async function endBrowserSession(request: Request) {
-	const auth = await getAuthenticated(request)
+	const auth = await getBrowserSession({ request })
 	if (auth) await revokeSession(auth.sessionId)
 	return redirect('/login', {
 		headers: { 'Set-Cookie': await sessionCookie.serialize('', { maxAge: 0 }) },

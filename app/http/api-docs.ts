@@ -683,6 +683,8 @@ export type OperationView = {
 	descriptionHtml: string
 	deprecated: boolean
 	secured: boolean
+	/** The scopes (roles) a token needs, from the security requirements: `bearerAuth: ['read']`. */
+	scopes: string[]
 	parameters: ParameterView[]
 	requestBody: { required: boolean; descriptionHtml: string; content: ContentView[] } | null
 	responses: ResponseView[]
@@ -759,6 +761,7 @@ function operationView(doc: OpenApiDocument, op: Operation, baseUrl: string): Op
 		descriptionHtml: renderMarkdown(op.description, 4),
 		deprecated: op.deprecated,
 		secured: isSecured(op),
+		scopes: [...new Set(op.security.flatMap((alt) => Object.values(alt).flat()))],
 		parameters: op.parameters.map((p) => ({
 			name: p.name,
 			in: p.in,

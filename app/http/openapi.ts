@@ -2,6 +2,8 @@ import {
 	aiStatuses,
 	imageStatuses,
 	overallStatuses,
+	type TokenScope,
+	tokenScopes,
 	webhookDeliveryStatuses,
 	webhookEventTypes,
 } from '../../db/schema'
@@ -41,6 +43,7 @@ const problemTypes = [
 	'cross-site-request',
 	'too-many-streams',
 	'events-unavailable',
+	'insufficient-scope',
 ]
 const problemType = (slug: string) => `https://darkroom.dev/problems/${slug}`
 
@@ -187,6 +190,58 @@ const rateLimitNotes: Record<string, string> = {
 }
 
 /**
+ * The scope a personal token needs for each operation, as its route asks for
+ * it (`requireApiUser(args, { scope })`); tests/integration/sessions.test.ts
+ * calls each one with a token that lacks it. Operations not listed (who am I,
+ * sign out) take any valid credential.
+ */
+const operationScopes: Record<string, TokenScope> = {
+	'GET /api/images': 'read',
+	'GET /api/images/{id}': 'read',
+	'GET /api/images/{id}/download': 'read',
+	'GET /api/usage': 'read',
+	'GET /api/events': 'read',
+	'POST /api/images': 'write',
+	'POST /api/images/upload': 'write',
+	'POST /api/images/{id}/process': 'write',
+	'POST /api/images/process': 'write',
+	'DELETE /api/images/{id}': 'write',
+	'POST /api/admin/retention/sweep': 'write',
+	'GET /api/webhooks': 'webhooks',
+	'POST /api/webhooks': 'webhooks',
+	'GET /api/webhooks/{id}': 'webhooks',
+	'PATCH /api/webhooks/{id}': 'webhooks',
+	'DELETE /api/webhooks/{id}': 'webhooks',
+	'POST /api/webhooks/{id}/test': 'webhooks',
+	'GET /api/webhooks/{id}/deliveries': 'webhooks',
+	'POST /api/webhooks/{id}/deliveries/{deliveryId}/retry': 'webhooks',
+	'GET /api/tokens': 'tokens',
+	'POST /api/tokens': 'tokens',
+	'DELETE /api/tokens/{id}': 'tokens',
+	'GET /api/sessions': 'tokens',
+	'DELETE /api/sessions/{id}': 'tokens',
+}
+
+/**
+ * Each scoped operation's security names its scope (OpenAPI 3.1 lets a
+ * non-OAuth scheme list the roles it needs) and documents the 403.
+ */
+function withScopes<T extends Record<string, object>>(paths: T): T {
+	for (const [pathName, item] of Object.entries(paths)) {
+		for (const [method, op] of Object.entries(item)) {
+			const scope = operationScopes[`${method.toUpperCase()} ${pathName}`]
+			if (!scope || !op || typeof op !== 'object' || !('responses' in op)) continue
+			Object.assign(op, {
+				security: [{ bearerAuth: [scope] }, { apiKeyAuth: [scope] }, { cookieAuth: [] }],
+			})
+			const responses = op.responses as Record<string, unknown>
+			responses['403'] ??= problem('InsufficientScope')
+		}
+	}
+	return paths
+}
+
+/**
  * Every operation but health and this document can answer 429, and every
  * unsafe one 403 when cookie-authenticated from another site: added here
  * rather than repeated in each operation.
@@ -237,6 +292,24 @@ rescued by the cookie.
 
 **Personal tokens** (\`POST /api/tokens\`, or the Settings page) are named, long-lived tokens for
 scripts and services: no expiry or 1–3650 days, revocable one by one with \`DELETE /api/tokens/{id}\`.
+Each holds one or more **scopes**, and every operation names the scope it needs (its \`security\`):
+
+| scope | allows |
+|---|---|
+| \`read\` | listing, reading and downloading images, \`GET /api/usage\`, \`GET /api/events\` |
+| \`write\` | uploading, processing and deleting images (and, for an admin, the retention sweep) |
+| \`webhooks\` | everything under \`/api/webhooks\` |
+| \`tokens\` | \`/api/tokens\` and \`/api/sessions\`: listing, making and revoking tokens and sign-ins |
+
+A call outside the token's scopes answers \`403\` (\`insufficient-scope\`) naming the missing scope, with
+\`WWW-Authenticate: Bearer error="insufficient_scope", scope="<scope>"\`. \`GET /api/me\` and
+\`POST /api/auth/logout\` take any token. Sign-in tokens (register, login) and the browser session
+hold every scope, as do personal tokens made before scopes existed.
+
+**Sessions.** \`GET /api/sessions\` lists where the user is signed in (browser sessions and API
+sign-in tokens, with the client's User-Agent and address); \`DELETE /api/sessions/{id}\` signs one out.
+Changing the password (Settings → Password) signs out every other session and revokes every personal
+token.
 Any token may also be sent as \`X-API-Key: <token>\` for clients of the older service; it is used
 only when no \`Authorization: Bearer\` header is sent, and like it makes the cookie irrelevant (a bad
 key is \`401\`, not rescued by the cookie).
@@ -252,7 +325,7 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
 | \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
-| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
+| \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, \`GET /api/sessions\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`signup\` | every registration (\`POST /api/auth/register\` and the sign-up page), \`409\` included; invalid input (\`422\`) is not counted | 10 per 3600 s (\`RATE_LIMIT_SIGNUP\`) | client address |
 | \`ip\` | every \`/api\` request except health and this document, and the sign-in and sign-up pages' form posts | 1200 per 60 s (\`RATE_LIMIT_IP\`) | client address |
@@ -341,165 +414,210 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 		{ name: 'Operations', description: 'Health and this document.' },
 	],
 	security: [{ bearerAuth: [] }, { apiKeyAuth: [] }, { cookieAuth: [] }],
-	paths: withAbuseResponses({
-		'/api/auth/register': {
-			description: methodsNote('POST'),
-			post: {
-				tags: ['Auth'],
-				operationId: 'register',
-				summary: 'Create an account and get a token',
-				description:
-					'Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively.',
-				security: [],
-				requestBody: { required: true, content: jsonBody('RegisterRequest') },
-				responses: {
-					'201': { description: 'Created.', content: jsonBody('AuthResponse') },
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'409': problem('Conflict', 'An account with this email already exists.'),
-					'422': problem(
-						'ValidationFailed',
-						'Invalid email, or a password shorter than 8 or longer than 256 characters.',
-					),
-					'500': problem('InternalError'),
+	paths: withAbuseResponses(
+		withScopes({
+			'/api/auth/register': {
+				description: methodsNote('POST'),
+				post: {
+					tags: ['Auth'],
+					operationId: 'register',
+					summary: 'Create an account and get a token',
+					description:
+						'Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively.',
+					security: [],
+					requestBody: { required: true, content: jsonBody('RegisterRequest') },
+					responses: {
+						'201': { description: 'Created.', content: jsonBody('AuthResponse') },
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'409': problem('Conflict', 'An account with this email already exists.'),
+						'422': problem(
+							'ValidationFailed',
+							'Invalid email, or a password shorter than 8 or longer than 256 characters.',
+						),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/auth/login': {
-			description: methodsNote('POST'),
-			post: {
-				tags: ['Auth'],
-				operationId: 'login',
-				summary: 'Log in and get a token',
-				description:
-					'Each login creates a new token; earlier ones keep working until they expire or are revoked.',
-				security: [],
-				requestBody: { required: true, content: jsonBody('LoginRequest') },
-				responses: {
-					'200': { description: 'Logged in.', content: jsonBody('AuthResponse') },
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'401': problem(
-						'Unauthorized',
-						'Incorrect email or password: one answer for an unknown email and a wrong password.',
-					),
-					'422': problem(
-						'ValidationFailed',
-						'`email` or `password` is missing, not a string or too long.',
-					),
-					'500': problem('InternalError'),
+			'/api/auth/login': {
+				description: methodsNote('POST'),
+				post: {
+					tags: ['Auth'],
+					operationId: 'login',
+					summary: 'Log in and get a token',
+					description:
+						'Each login creates a new token; earlier ones keep working until they expire or are revoked.',
+					security: [],
+					requestBody: { required: true, content: jsonBody('LoginRequest') },
+					responses: {
+						'200': { description: 'Logged in.', content: jsonBody('AuthResponse') },
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'401': problem(
+							'Unauthorized',
+							'Incorrect email or password: one answer for an unknown email and a wrong password.',
+						),
+						'422': problem(
+							'ValidationFailed',
+							'`email` or `password` is missing, not a string or too long.',
+						),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/auth/logout': {
-			description: methodsNote('POST'),
-			post: {
-				tags: ['Auth'],
-				operationId: 'logout',
-				summary: 'Revoke the current token',
-				description:
-					'Revokes the token (or cookie session) that authenticated this request; it stops working at once. No body is needed.',
-				responses: {
-					'204': { description: 'Revoked.' },
-					'401': problem('Unauthorized'),
-					'500': problem('InternalError'),
+			'/api/auth/logout': {
+				description: methodsNote('POST'),
+				post: {
+					tags: ['Auth'],
+					operationId: 'logout',
+					summary: 'Revoke the current token',
+					description:
+						'Revokes the token (or cookie session) that authenticated this request; it stops working at once. No body is needed.',
+					responses: {
+						'204': { description: 'Revoked.' },
+						'401': problem('Unauthorized'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/me': {
-			description: methodsNote('GET'),
-			get: {
-				tags: ['Auth'],
-				operationId: 'getMe',
-				summary: 'The current user',
-				responses: {
-					'200': { description: 'The authenticated user.', content: jsonBody('MeResponse') },
-					'401': problem('Unauthorized'),
-					'500': problem('InternalError'),
+			'/api/me': {
+				description: methodsNote('GET'),
+				get: {
+					tags: ['Auth'],
+					operationId: 'getMe',
+					summary: 'The current user',
+					responses: {
+						'200': { description: 'The authenticated user.', content: jsonBody('MeResponse') },
+						'401': problem('Unauthorized'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/tokens': {
-			description: methodsNote('GET, POST'),
-			get: {
-				tags: ['Auth'],
-				operationId: 'listApiTokens',
-				summary: "List the caller's personal API tokens",
-				description:
-					"The caller's personal API tokens that are not revoked, newest first: never their secrets. An expired token stays listed (with its past `expiresAt`) until cleanup removes it a day later. Login tokens and browser sessions are not listed.",
-				responses: {
-					'200': { description: 'The tokens.', content: jsonBody('ApiTokenList') },
-					'401': problem('Unauthorized'),
-					'500': problem('InternalError'),
+			'/api/tokens': {
+				description: methodsNote('GET, POST'),
+				get: {
+					tags: ['Auth'],
+					operationId: 'listApiTokens',
+					summary: "List the caller's personal API tokens",
+					description:
+						"The caller's personal API tokens that are not revoked, newest first: never their secrets. An expired token stays listed (with its past `expiresAt`) until cleanup removes it a day later. Login tokens and browser sessions are listed by `GET /api/sessions`.",
+					responses: {
+						'200': { description: 'The tokens.', content: jsonBody('ApiTokenList') },
+						'401': problem('Unauthorized'),
+						'500': problem('InternalError'),
+					},
 				},
-			},
-			post: {
-				tags: ['Auth'],
-				operationId: 'createApiToken',
-				summary: 'Create a personal API token',
-				description: `Creates a named, long-lived token for scripts and other services. The answer is the only
+				post: {
+					tags: ['Auth'],
+					operationId: 'createApiToken',
+					summary: 'Create a personal API token',
+					description: `Creates a named, long-lived token for scripts and other services. The answer is the only
 time its \`secret\` is shown: only its SHA-256 is stored. Use it as \`Authorization: Bearer <secret>\`
 or \`X-API-Key: <secret>\`. Without \`expiresInDays\` (or with \`null\`) it never expires.
 
-Any credential of the user may create tokens, a personal token included. A user holds at most
-50 active (unrevoked, unexpired) personal tokens; one more answers \`409\`.`,
-				requestBody: { required: true, content: jsonBody('CreateApiTokenRequest') },
-				responses: {
-					'201': {
-						description: 'Created: the token and its secret, shown this once.',
-						content: jsonBody('CreatedApiToken'),
+\`scopes\` says what it may do. Without \`scopes\`, it gets the scopes of the credential that makes
+it: every scope when made with a sign-in token or the browser session, as before scopes existed.
+A personal token may make tokens only if it has the \`tokens\` scope, and never with a scope it does
+not hold itself (\`403\` \`insufficient-scope\` naming it). A user holds at most 50 active
+(unrevoked, unexpired) personal tokens; one more answers \`409\`.`,
+					requestBody: { required: true, content: jsonBody('CreateApiTokenRequest') },
+					responses: {
+						'201': {
+							description: 'Created: the token and its secret, shown this once.',
+							content: jsonBody('CreatedApiToken'),
+						},
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'401': problem('Unauthorized'),
+						'409': {
+							description: 'The caller already holds 50 active personal tokens (`conflict`).',
+							content: problemContent({
+								type: problemType('conflict'),
+								title: 'Conflict',
+								status: 409,
+								detail:
+									'You already have 50 active API tokens, the most allowed. Revoke one you no longer use first.',
+							}),
+						},
+						'422': problem(
+							'ValidationFailed',
+							'`name` missing, blank or over 100 characters after trimming; `expiresInDays` not an integer from 1 to 3650; `scopes` empty or naming an unknown scope.',
+						),
+						'500': problem('InternalError'),
 					},
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'401': problem('Unauthorized'),
-					'409': {
-						description: 'The caller already holds 50 active personal tokens (`conflict`).',
-						content: problemContent({
-							type: problemType('conflict'),
-							title: 'Conflict',
-							status: 409,
-							detail:
-								'You already have 50 active API tokens, the most allowed. Revoke one you no longer use first.',
-						}),
-					},
-					'422': problem(
-						'ValidationFailed',
-						'`name` missing, blank or over 100 characters after trimming; `expiresInDays` not an integer from 1 to 3650.',
-					),
-					'500': problem('InternalError'),
 				},
 			},
-		},
-		'/api/tokens/{id}': {
-			description: methodsNote('DELETE'),
-			parameters: [parameter('ApiTokenId')],
-			delete: {
-				tags: ['Auth'],
-				operationId: 'revokeApiToken',
-				summary: 'Revoke a personal API token',
-				description:
-					'Revokes the token: it stops working at once, for `Authorization: Bearer` and `X-API-Key` alike, and leaves the list.',
-				responses: {
-					'204': { description: 'Revoked.' },
-					'401': problem('Unauthorized'),
-					'404': {
-						description:
-							"No such personal token (`not-found`): an unknown or malformed id, one already revoked, or another user's token.",
-						content: problemContent({
-							type: problemType('not-found'),
-							title: 'Not found',
-							status: 404,
-							detail: 'No API token with this id.',
-						}),
+			'/api/tokens/{id}': {
+				description: methodsNote('DELETE'),
+				parameters: [parameter('ApiTokenId')],
+				delete: {
+					tags: ['Auth'],
+					operationId: 'revokeApiToken',
+					summary: 'Revoke a personal API token',
+					description:
+						'Revokes the token: it stops working at once, for `Authorization: Bearer` and `X-API-Key` alike, and leaves the list.',
+					responses: {
+						'204': { description: 'Revoked.' },
+						'401': problem('Unauthorized'),
+						'404': {
+							description:
+								"No such personal token (`not-found`): an unknown or malformed id, one already revoked, or another user's token.",
+							content: problemContent({
+								type: problemType('not-found'),
+								title: 'Not found',
+								status: 404,
+								detail: 'No API token with this id.',
+							}),
+						},
+						'500': problem('InternalError'),
 					},
-					'500': problem('InternalError'),
 				},
 			},
-		},
-		'/api/images': {
-			description: methodsNote('GET, POST'),
-			get: {
-				tags: ['Images'],
-				operationId: 'listImages',
-				summary: "List the caller's images",
-				description: `The caller's images, newest first unless \`sort\` says otherwise, a page at a time.
+			'/api/sessions': {
+				description: methodsNote('GET'),
+				get: {
+					tags: ['Auth'],
+					operationId: 'listSessions',
+					summary: 'List where the caller is signed in',
+					description:
+						"The caller's live browser sessions and API sign-in tokens (from `POST /api/auth/login` and `POST /api/auth/register`): the current one first (`current: true`), then by last use. Never their secrets. Personal tokens are listed by `GET /api/tokens`. `userAgent` and `ip` are the client's when the session was made, noted again whenever `lastUsedAt` is (at most once a minute).",
+					responses: {
+						'200': { description: 'The sessions.', content: jsonBody('SessionList') },
+						'401': problem('Unauthorized'),
+						'500': problem('InternalError'),
+					},
+				},
+			},
+			'/api/sessions/{id}': {
+				description: methodsNote('DELETE'),
+				parameters: [parameter('SessionId')],
+				delete: {
+					tags: ['Auth'],
+					operationId: 'revokeSession',
+					summary: 'Sign out one browser session or API sign-in',
+					description:
+						'Revokes it at once: that browser is signed out, that token answers `401`, and its event streams close. Revoking the current one signs the caller out.',
+					responses: {
+						'204': { description: 'Signed out.' },
+						'401': problem('Unauthorized'),
+						'404': {
+							description:
+								"No such live session (`not-found`): an unknown or malformed id, one already signed out or expired, a personal token (see `DELETE /api/tokens/{id}`), or another user's.",
+							content: problemContent({
+								type: problemType('not-found'),
+								title: 'Not found',
+								status: 404,
+								detail: 'No active session with this id.',
+							}),
+						},
+						'500': problem('InternalError'),
+					},
+				},
+			},
+			'/api/images': {
+				description: methodsNote('GET, POST'),
+				get: {
+					tags: ['Images'],
+					operationId: 'listImages',
+					summary: "List the caller's images",
+					description: `The caller's images, newest first unless \`sort\` says otherwise, a page at a time.
 Filters combine (all must match):
 
 - \`status\` filters on \`overallStatus\`;
@@ -511,151 +629,151 @@ Filters combine (all must match):
 An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page\`, \`pageSize\`,
 \`status\`, \`sort\`, \`type\`, \`from\` or \`to\`, a \`from\` after \`to\`, a \`q\` longer than 200
 characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGet('page')}`,
-				parameters: [
-					parameter('Page'),
-					parameter('PageSize'),
-					parameter('StatusFilter'),
-					parameter('SearchQuery'),
-					parameter('TagFilter'),
-					parameter('ListSort'),
-					parameter('TypeFilter'),
-					parameter('CreatedFrom'),
-					parameter('CreatedTo'),
-					parameter('IfNoneMatch'),
-				],
-				responses: {
-					'200': {
-						description: 'One page of images.',
-						headers: cacheHeaders,
-						content: jsonBody('ImageList'),
+					parameters: [
+						parameter('Page'),
+						parameter('PageSize'),
+						parameter('StatusFilter'),
+						parameter('SearchQuery'),
+						parameter('TagFilter'),
+						parameter('ListSort'),
+						parameter('TypeFilter'),
+						parameter('CreatedFrom'),
+						parameter('CreatedTo'),
+						parameter('IfNoneMatch'),
+					],
+					responses: {
+						'200': {
+							description: 'One page of images.',
+							headers: cacheHeaders,
+							content: jsonBody('ImageList'),
+						},
+						'304': { $ref: '#/components/responses/NotModified' },
+						'401': problem('Unauthorized'),
+						'422': problem(
+							'ValidationFailed',
+							'A bad `page`, `pageSize`, `status`, `sort`, `type`, `from` or `to`; `from` after `to`; a `q` over 200 or a `tag` over 64 characters.',
+						),
+						'500': problem('InternalError'),
+						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 					},
-					'304': { $ref: '#/components/responses/NotModified' },
-					'401': problem('Unauthorized'),
-					'422': problem(
-						'ValidationFailed',
-						'A bad `page`, `pageSize`, `status`, `sort`, `type`, `from` or `to`; `from` after `to`; a `q` over 200 or a `tag` over 64 characters.',
-					),
-					'500': problem('InternalError'),
-					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 				},
+				post: uploadOperation('uploadImage', 'Upload an image'),
 			},
-			post: uploadOperation('uploadImage', 'Upload an image'),
-		},
-		'/api/images/upload': {
-			description: `Alias of \`POST /api/images\`. ${methodsNote('POST')}`,
-			post: uploadOperation(
-				'uploadImageAlias',
-				'Upload an image (alias)',
-				'Identical to `POST /api/images`.\n\n',
-			),
-		},
-		'/api/images/process': {
-			description: methodsNote('POST'),
-			post: {
-				tags: ['Images'],
-				operationId: 'processImages',
-				summary: 'Run stages again for several images',
-				description: `Runs the given stages again for up to 100 of the caller's images, all or none: if any id
+			'/api/images/upload': {
+				description: `Alias of \`POST /api/images\`. ${methodsNote('POST')}`,
+				post: uploadOperation(
+					'uploadImageAlias',
+					'Upload an image (alias)',
+					'Identical to `POST /api/images`.\n\n',
+				),
+			},
+			'/api/images/process': {
+				description: methodsNote('POST'),
+				post: {
+					tags: ['Images'],
+					operationId: 'processImages',
+					summary: 'Run stages again for several images',
+					description: `Runs the given stages again for up to 100 of the caller's images, all or none: if any id
 is not one of the caller's images, nothing changes and the answer is \`404\`. Repeated ids count once.
 The answer holds one image detail per distinct id, in no particular order. See
 \`POST /api/images/{id}/process\` for what each stage does.`,
-				requestBody: { required: true, content: jsonBody('BatchProcessRequest') },
-				responses: {
-					'202': {
-						description: 'Accepted: the images as they are now.',
-						content: jsonBody('BatchProcessResponse'),
+					requestBody: { required: true, content: jsonBody('BatchProcessRequest') },
+					responses: {
+						'202': {
+							description: 'Accepted: the images as they are now.',
+							content: jsonBody('BatchProcessResponse'),
+						},
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'401': problem('Unauthorized'),
+						'404': problem('NotFound', "One or more of the ids is not one of the caller's images."),
+						'409': problem(
+							'Conflict',
+							'Only the `ai` stage was asked for, but the image stage of one of the images failed: process stage `image` again.',
+						),
+						'422': problem(
+							'ValidationFailed',
+							'`ids` missing, empty, longer than 100 or not UUIDs; or bad `stages`.',
+						),
+						'500': problem('InternalError'),
+						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 					},
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'401': problem('Unauthorized'),
-					'404': problem('NotFound', "One or more of the ids is not one of the caller's images."),
-					'409': problem(
-						'Conflict',
-						'Only the `ai` stage was asked for, but the image stage of one of the images failed: process stage `image` again.',
-					),
-					'422': problem(
-						'ValidationFailed',
-						'`ids` missing, empty, longer than 100 or not UUIDs; or bad `stages`.',
-					),
-					'500': problem('InternalError'),
-					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 				},
 			},
-		},
-		'/api/images/{id}': {
-			description: methodsNote('GET, DELETE'),
-			parameters: [parameter('ImageId')],
-			get: {
-				tags: ['Images'],
-				operationId: 'getImage',
-				summary: 'One image',
-				description: `The image detail, with signed variant URLs valid until \`urlsExpireAt\`.${conditionalGet('image')}`,
-				parameters: [parameter('IfNoneMatch')],
-				responses: {
-					'200': {
-						description: 'The image.',
-						headers: cacheHeaders,
-						content: jsonBody('ImageDetail'),
+			'/api/images/{id}': {
+				description: methodsNote('GET, DELETE'),
+				parameters: [parameter('ImageId')],
+				get: {
+					tags: ['Images'],
+					operationId: 'getImage',
+					summary: 'One image',
+					description: `The image detail, with signed variant URLs valid until \`urlsExpireAt\`.${conditionalGet('image')}`,
+					parameters: [parameter('IfNoneMatch')],
+					responses: {
+						'200': {
+							description: 'The image.',
+							headers: cacheHeaders,
+							content: jsonBody('ImageDetail'),
+						},
+						'304': { $ref: '#/components/responses/NotModified' },
+						'401': problem('Unauthorized'),
+						'404': problem('NotFound'),
+						'500': problem('InternalError'),
+						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 					},
-					'304': { $ref: '#/components/responses/NotModified' },
-					'401': problem('Unauthorized'),
-					'404': problem('NotFound'),
-					'500': problem('InternalError'),
-					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+				},
+				delete: {
+					tags: ['Images'],
+					operationId: 'deleteImage',
+					summary: 'Delete an image',
+					description:
+						'Removes the image row, its pending job and every stored object of it (original, thumbnail, optimized). Signed URLs handed out for it stop working.',
+					responses: {
+						'204': { description: 'Deleted.' },
+						'401': problem('Unauthorized'),
+						'404': problem('NotFound'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-			delete: {
-				tags: ['Images'],
-				operationId: 'deleteImage',
-				summary: 'Delete an image',
-				description:
-					'Removes the image row, its pending job and every stored object of it (original, thumbnail, optimized). Signed URLs handed out for it stop working.',
-				responses: {
-					'204': { description: 'Deleted.' },
-					'401': problem('Unauthorized'),
-					'404': problem('NotFound'),
-					'500': problem('InternalError'),
-				},
-			},
-		},
-		'/api/images/{id}/download': {
-			description: methodsNote('GET'),
-			parameters: [parameter('ImageId')],
-			get: {
-				tags: ['Images'],
-				operationId: 'downloadImage',
-				summary: 'Download a variant',
-				description: `Redirects to a signed URL for the variant, served as an attachment
+			'/api/images/{id}/download': {
+				description: methodsNote('GET'),
+				parameters: [parameter('ImageId')],
+				get: {
+					tags: ['Images'],
+					operationId: 'downloadImage',
+					summary: 'Download a variant',
+					description: `Redirects to a signed URL for the variant, served as an attachment
 (\`Content-Disposition: attachment\`; thumbnail and optimized copies are named \`<name>-thumbnail.webp\`
 and \`<name>-optimized.webp\`). ${SIGNED_URL_LIFETIME}
 While the variant does not exist yet (the image stage has not completed) the answer is \`404\`.`,
-				parameters: [parameter('Variant')],
-				responses: {
-					'302': {
-						description: 'Found: `Location` is a signed URL of the variant.',
-						headers: {
-							Location: header('SignedUrlLocation'),
-							'Cache-Control': {
-								description: 'Always `no-store`.',
-								schema: { type: 'string', const: 'no-store' },
+					parameters: [parameter('Variant')],
+					responses: {
+						'302': {
+							description: 'Found: `Location` is a signed URL of the variant.',
+							headers: {
+								Location: header('SignedUrlLocation'),
+								'Cache-Control': {
+									description: 'Always `no-store`.',
+									schema: { type: 'string', const: 'no-store' },
+								},
 							},
 						},
+						'401': problem('Unauthorized'),
+						'404': problem('NotFound', 'No such image, or this variant does not exist yet.'),
+						'422': problem('ValidationFailed', 'An unknown `variant`.'),
+						'500': problem('InternalError'),
+						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 					},
-					'401': problem('Unauthorized'),
-					'404': problem('NotFound', 'No such image, or this variant does not exist yet.'),
-					'422': problem('ValidationFailed', 'An unknown `variant`.'),
-					'500': problem('InternalError'),
-					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 				},
 			},
-		},
-		'/api/images/{id}/process': {
-			description: methodsNote('POST'),
-			parameters: [parameter('ImageId')],
-			post: {
-				tags: ['Images'],
-				operationId: 'processImage',
-				summary: 'Run stages again for one image',
-				description: `Runs the given stages of the image again; the body is optional (default both stages).
+			'/api/images/{id}/process': {
+				description: methodsNote('POST'),
+				parameters: [parameter('ImageId')],
+				post: {
+					tags: ['Images'],
+					operationId: 'processImage',
+					summary: 'Run stages again for one image',
+					description: `Runs the given stages of the image again; the body is optional (default both stages).
 
 - With \`image\`: \`status\` and \`aiStatus\` go back to \`pending\`, \`error\` and \`aiError\` are
   cleared and the image stage is queued; the AI stage follows it.
@@ -666,57 +784,57 @@ While the variant does not exist yet (the image stage has not completed) the ans
   still to come it decides the AI stage itself; if the image stage failed the answer is \`409\`.
 
 Until a new analysis completes, \`ai\` keeps the previous result (if any).`,
-				requestBody: { required: false, content: jsonBody('ProcessRequest') },
-				responses: {
-					'202': {
-						description: 'Accepted: the image as it is now.',
-						content: jsonBody('ImageDetail'),
+					requestBody: { required: false, content: jsonBody('ProcessRequest') },
+					responses: {
+						'202': {
+							description: 'Accepted: the image as it is now.',
+							content: jsonBody('ImageDetail'),
+						},
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'401': problem('Unauthorized'),
+						'404': problem('NotFound'),
+						'409': problem(
+							'Conflict',
+							'Only the `ai` stage was asked for, but the image stage failed: process stage `image` again.',
+						),
+						'422': problem('ValidationFailed', 'Bad `stages`.'),
+						'500': problem('InternalError'),
+						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 					},
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'401': problem('Unauthorized'),
-					'404': problem('NotFound'),
-					'409': problem(
-						'Conflict',
-						'Only the `ai` stage was asked for, but the image stage failed: process stage `image` again.',
-					),
-					'422': problem('ValidationFailed', 'Bad `stages`.'),
-					'500': problem('InternalError'),
-					'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 				},
 			},
-		},
-		'/api/usage': {
-			description: methodsNote('GET'),
-			get: {
-				tags: ['Usage'],
-				operationId: 'getUsage',
-				summary: 'AI usage and cost',
-				description: `The caller's AI analyses in whole UTC days \`from\`..\`to\` (both included), with their
+			'/api/usage': {
+				description: methodsNote('GET'),
+				get: {
+					tags: ['Usage'],
+					operationId: 'getUsage',
+					summary: 'AI usage and cost',
+					description: `The caller's AI analyses in whole UTC days \`from\`..\`to\` (both included), with their
 tokens and cost, in total and per model. Default: the last 30 days up to today (UTC); with only
 \`to\`, the 30 days ending then; with only \`from\`, up to today.
 
 An analysis counts on the day it completed. Each existing image counts once, with its latest
 completed analysis: a deleted image, or an analysis replaced by a re-run, no longer counts.
 Analyses by the \`local\` provider or by models missing from the price table count with cost 0.`,
-				parameters: [parameter('UsageFrom'), parameter('UsageTo')],
-				responses: {
-					'200': { description: 'The totals.', content: jsonBody('Usage') },
-					'401': problem('Unauthorized'),
-					'422': problem(
-						'ValidationFailed',
-						'`from` or `to` is not a `YYYY-MM-DD` date, or `from` is after `to`.',
-					),
-					'500': problem('InternalError'),
+					parameters: [parameter('UsageFrom'), parameter('UsageTo')],
+					responses: {
+						'200': { description: 'The totals.', content: jsonBody('Usage') },
+						'401': problem('Unauthorized'),
+						'422': problem(
+							'ValidationFailed',
+							'`from` or `to` is not a `YYYY-MM-DD` date, or `from` is after `to`.',
+						),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/events': {
-			description: methodsNote('GET'),
-			get: {
-				tags: ['Images'],
-				operationId: 'streamImageEvents',
-				summary: "Live changes of the caller's images (server-sent events)",
-				description: `A \`text/event-stream\` (server-sent events) that stays open and carries a change of any of
+			'/api/events': {
+				description: methodsNote('GET'),
+				get: {
+					tags: ['Images'],
+					operationId: 'streamImageEvents',
+					summary: "Live changes of the caller's images (server-sent events)",
+					description: `A \`text/event-stream\` (server-sent events) that stays open and carries a change of any of
 the caller's images within moments of it being committed, whoever made it (the worker, another
 client, cleanup): use it instead of polling. Browsers open it with \`new EventSource('/api/events')\`
 (the session cookie authenticates it); other clients send \`Authorization: Bearer <token>\`.
@@ -735,79 +853,79 @@ The response is neither compressed nor buffered (\`Cache-Control: no-cache, no-t
 reconnect. Each web process allows 20 open streams per user; opening the stream counts once against
 the \`read\` rate limit. A stream whose token or session is revoked (sign-out, \`DELETE /api/tokens/{id}\`) or
 expires ends at its next ping.`,
-				responses: {
-					'200': {
-						description:
-							'The event stream; it stays open until the client disconnects or the server stops.',
-						headers: {
-							'Cache-Control': {
-								description: '`no-cache, no-transform`.',
-								schema: { type: 'string' },
-							},
-							'X-Accel-Buffering': {
-								description: '`no`: tells nginx-style proxies not to buffer the stream.',
-								schema: { type: 'string' },
-							},
-						},
-						content: {
-							'text/event-stream': {
-								schema: {
-									type: 'string',
-									description:
-										'Server-sent events: `event: image` with an `ImageEvent` as `data`, `event: resync`, and `: ping` comments.',
+					responses: {
+						'200': {
+							description:
+								'The event stream; it stays open until the client disconnects or the server stops.',
+							headers: {
+								'Cache-Control': {
+									description: '`no-cache, no-transform`.',
+									schema: { type: 'string' },
 								},
-								example:
-									'retry: 2000\n: connected\n\nevent: image\ndata: {"id":"3f2c8a4e-5b1d-4c7e-9a0f-1e2d3c4b5a69","type":"update","status":"completed","aiStatus":"processing","overallStatus":"processing","updatedAt":"2025-01-01T12:00:00.5+00:00"}\n\n: ping\n\n',
+								'X-Accel-Buffering': {
+									description: '`no`: tells nginx-style proxies not to buffer the stream.',
+									schema: { type: 'string' },
+								},
+							},
+							content: {
+								'text/event-stream': {
+									schema: {
+										type: 'string',
+										description:
+											'Server-sent events: `event: image` with an `ImageEvent` as `data`, `event: resync`, and `: ping` comments.',
+									},
+									example:
+										'retry: 2000\n: connected\n\nevent: image\ndata: {"id":"3f2c8a4e-5b1d-4c7e-9a0f-1e2d3c4b5a69","type":"update","status":"completed","aiStatus":"processing","overallStatus":"processing","updatedAt":"2025-01-01T12:00:00.5+00:00"}\n\n: ping\n\n',
+								},
 							},
 						},
-					},
-					'401': problem('Unauthorized'),
-					'429': {
-						description:
-							'Either `too-many-streams`: the caller already has 20 streams open on this web process (close one; `Retry-After` says when to try again), or over the `read` rate limit (`too-many-requests`, see `TooManyRequests`).',
-						headers: { 'Retry-After': header('RetryAfter') },
-						content: problemContent({
-							type: problemType('too-many-streams'),
-							title: 'Too many event streams',
-							status: 429,
-							detail:
-								'At most 20 event streams may be open at once per user; close one (another tab or client) and try again.',
-						}),
-					},
-					'500': problem('InternalError'),
-					'503': {
-						description:
-							'The server cannot listen for changes right now (`events-unavailable`); retry after `Retry-After` seconds, and poll meanwhile.',
-						headers: { 'Retry-After': header('RetryAfter') },
-						content: problemContent({
-							type: problemType('events-unavailable'),
-							title: 'Live events unavailable',
-							status: 503,
-							detail: 'Live events are unavailable right now; retry shortly.',
-						}),
+						'401': problem('Unauthorized'),
+						'429': {
+							description:
+								'Either `too-many-streams`: the caller already has 20 streams open on this web process (close one; `Retry-After` says when to try again), or over the `read` rate limit (`too-many-requests`, see `TooManyRequests`).',
+							headers: { 'Retry-After': header('RetryAfter') },
+							content: problemContent({
+								type: problemType('too-many-streams'),
+								title: 'Too many event streams',
+								status: 429,
+								detail:
+									'At most 20 event streams may be open at once per user; close one (another tab or client) and try again.',
+							}),
+						},
+						'500': problem('InternalError'),
+						'503': {
+							description:
+								'The server cannot listen for changes right now (`events-unavailable`); retry after `Retry-After` seconds, and poll meanwhile.',
+							headers: { 'Retry-After': header('RetryAfter') },
+							content: problemContent({
+								type: problemType('events-unavailable'),
+								title: 'Live events unavailable',
+								status: 503,
+								detail: 'Live events are unavailable right now; retry shortly.',
+							}),
+						},
 					},
 				},
 			},
-		},
-		'/api/webhooks': {
-			description: methodsNote('GET, POST'),
-			get: {
-				tags: ['Webhooks'],
-				operationId: 'listWebhooks',
-				summary: "List the caller's webhooks",
-				description:
-					'Oldest first. The signing secrets are not included: they are shown only on creation.',
-				responses: {
-					'200': { description: 'The webhooks.', content: jsonBody('WebhookList') },
-					'401': problem('Unauthorized'),
-					'500': problem('InternalError'),
+			'/api/webhooks': {
+				description: methodsNote('GET, POST'),
+				get: {
+					tags: ['Webhooks'],
+					operationId: 'listWebhooks',
+					summary: "List the caller's webhooks",
+					description:
+						'Oldest first. The signing secrets are not included: they are shown only on creation.',
+					responses: {
+						'200': { description: 'The webhooks.', content: jsonBody('WebhookList') },
+						'401': problem('Unauthorized'),
+						'500': problem('InternalError'),
+					},
 				},
-			},
-			post: {
-				tags: ['Webhooks'],
-				operationId: 'createWebhook',
-				summary: 'Register a webhook',
-				description: `Registers an endpoint to be called when the caller's images change; see "Webhooks"
+				post: {
+					tags: ['Webhooks'],
+					operationId: 'createWebhook',
+					summary: 'Register a webhook',
+					description: `Registers an endpoint to be called when the caller's images change; see "Webhooks"
 above for the events, the payload, the signature and retries. The answer carries the signing
 secret, **shown this once**: keep it to verify deliveries (delete the webhook and register it again
 if it is lost).
@@ -817,61 +935,62 @@ user name or password, and its host must resolve, to public addresses only: loop
 (RFC 1918, \`fc00::/7\`), carrier-grade NAT (\`100.64.0.0/10\`), link-local, unspecified, multicast,
 documentation and reserved ranges, also inside IPv4-mapped or NAT64 IPv6 addresses, answer \`422\`
 naming the reason (unless \`WEBHOOK_ALLOW_PRIVATE_ADDRESSES\` is set). At most 10 webhooks per user.`,
-				requestBody: { required: true, content: jsonBody('CreateWebhookRequest') },
-				responses: {
-					'201': {
-						description: 'Created; `secret` is shown only now.',
-						headers: { Location: header('WebhookLocation') },
-						content: jsonBody('CreatedWebhook'),
+					requestBody: { required: true, content: jsonBody('CreateWebhookRequest') },
+					responses: {
+						'201': {
+							description: 'Created; `secret` is shown only now.',
+							headers: { Location: header('WebhookLocation') },
+							content: jsonBody('CreatedWebhook'),
+						},
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'401': problem('Unauthorized'),
+						'409': problem(
+							'Conflict',
+							'The caller already has 10 webhooks, the most allowed; delete one first.',
+						),
+						'422': {
+							description:
+								'Invalid input (`validation`): a missing or malformed `url`, unknown or empty `events`, a `description` over 200 characters; or a URL that may not be called (not https, credentials, a host that does not resolve or resolves to a non-public address), with the reason under path `url`.',
+							content: problemContent({
+								type: problemType('validation'),
+								title: 'Invalid input',
+								status: 422,
+								detail:
+									'url: localhost resolves to 127.0.0.1, a loopback address; webhooks may only call public addresses.',
+								errors: [
+									{
+										path: 'url',
+										message:
+											'localhost resolves to 127.0.0.1, a loopback address; webhooks may only call public addresses.',
+									},
+								],
+							}),
+						},
+						'500': problem('InternalError'),
 					},
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'401': problem('Unauthorized'),
-					'409': problem(
-						'Conflict',
-						'The caller already has 10 webhooks, the most allowed; delete one first.',
-					),
-					'422': {
-						description:
-							'Invalid input (`validation`): a missing or malformed `url`, unknown or empty `events`, a `description` over 200 characters; or a URL that may not be called (not https, credentials, a host that does not resolve or resolves to a non-public address), with the reason under path `url`.',
-						content: problemContent({
-							type: problemType('validation'),
-							title: 'Invalid input',
-							status: 422,
-							detail:
-								'url: localhost resolves to 127.0.0.1, a loopback address; webhooks may only call public addresses.',
-							errors: [
-								{
-									path: 'url',
-									message:
-										'localhost resolves to 127.0.0.1, a loopback address; webhooks may only call public addresses.',
-								},
-							],
-						}),
-					},
-					'500': problem('InternalError'),
 				},
 			},
-		},
-		'/api/webhooks/{id}': {
-			description: methodsNote('GET, PATCH, DELETE'),
-			parameters: [parameter('WebhookId')],
-			get: {
-				tags: ['Webhooks'],
-				operationId: 'getWebhook',
-				summary: 'One webhook and its recent deliveries',
-				description: 'The webhook (without its secret) and its 20 latest deliveries, newest first.',
-				responses: {
-					'200': { description: 'The webhook.', content: jsonBody('WebhookDetail') },
-					'401': problem('Unauthorized'),
-					'404': problem('WebhookNotFound'),
-					'500': problem('InternalError'),
+			'/api/webhooks/{id}': {
+				description: methodsNote('GET, PATCH, DELETE'),
+				parameters: [parameter('WebhookId')],
+				get: {
+					tags: ['Webhooks'],
+					operationId: 'getWebhook',
+					summary: 'One webhook and its recent deliveries',
+					description:
+						'The webhook (without its secret) and its 20 latest deliveries, newest first.',
+					responses: {
+						'200': { description: 'The webhook.', content: jsonBody('WebhookDetail') },
+						'401': problem('Unauthorized'),
+						'404': problem('WebhookNotFound'),
+						'500': problem('InternalError'),
+					},
 				},
-			},
-			patch: {
-				tags: ['Webhooks'],
-				operationId: 'updateWebhook',
-				summary: 'Edit, disable or enable a webhook',
-				description: `Changes the fields given and keeps the others; an empty object changes nothing. The rules
+				patch: {
+					tags: ['Webhooks'],
+					operationId: 'updateWebhook',
+					summary: 'Edit, disable or enable a webhook',
+					description: `Changes the fields given and keeps the others; an empty object changes nothing. The rules
 are those of registration: a new \`url\` is checked the same way (\`https://\`, public addresses
 only, unless configured otherwise) and a refused one answers \`422\` naming the reason under path
 \`url\`. The signing secret stays the same.
@@ -882,217 +1001,222 @@ only, unless configured otherwise) and a refused one answers \`422\` naming the 
 - \`enabled: true\` enables it again and clears \`disabledAt\`, \`disabledReason\` and the count of
   failed deliveries in a row; so does a new \`url\` for that count.
 - \`description\`: \`null\` or \`""\` removes it.`,
-				requestBody: { required: true, content: jsonBody('UpdateWebhookRequest') },
-				responses: {
-					'200': { description: 'The webhook as it is now.', content: jsonBody('WebhookResponse') },
-					'400': problem('BadRequest', 'The body is not valid JSON.'),
-					'401': problem('Unauthorized'),
-					'404': problem('WebhookNotFound'),
-					'422': {
-						description:
-							'Invalid input (`validation`): a malformed `url`, unknown or empty `events`, a `description` over 200 characters, an `enabled` that is not a boolean; or a URL that may not be called, with the reason under path `url`. Nothing is changed.',
-						content: problemContent({
-							type: problemType('validation'),
-							title: 'Invalid input',
-							status: 422,
-							detail:
-								'url: 10.0.0.7 is a private (RFC 1918) address; webhooks may only call public addresses.',
-							errors: [
-								{
-									path: 'url',
-									message:
-										'10.0.0.7 is a private (RFC 1918) address; webhooks may only call public addresses.',
-								},
-							],
-						}),
+					requestBody: { required: true, content: jsonBody('UpdateWebhookRequest') },
+					responses: {
+						'200': {
+							description: 'The webhook as it is now.',
+							content: jsonBody('WebhookResponse'),
+						},
+						'400': problem('BadRequest', 'The body is not valid JSON.'),
+						'401': problem('Unauthorized'),
+						'404': problem('WebhookNotFound'),
+						'422': {
+							description:
+								'Invalid input (`validation`): a malformed `url`, unknown or empty `events`, a `description` over 200 characters, an `enabled` that is not a boolean; or a URL that may not be called, with the reason under path `url`. Nothing is changed.',
+							content: problemContent({
+								type: problemType('validation'),
+								title: 'Invalid input',
+								status: 422,
+								detail:
+									'url: 10.0.0.7 is a private (RFC 1918) address; webhooks may only call public addresses.',
+								errors: [
+									{
+										path: 'url',
+										message:
+											'10.0.0.7 is a private (RFC 1918) address; webhooks may only call public addresses.',
+									},
+								],
+							}),
+						},
+						'500': problem('InternalError'),
 					},
-					'500': problem('InternalError'),
+				},
+				delete: {
+					tags: ['Webhooks'],
+					operationId: 'deleteWebhook',
+					summary: 'Delete a webhook',
+					description:
+						'Removes the webhook and its delivery log. Deliveries still queued or waiting for a retry are not sent.',
+					responses: {
+						'204': { description: 'Deleted.' },
+						'401': problem('Unauthorized'),
+						'404': problem('WebhookNotFound'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-			delete: {
-				tags: ['Webhooks'],
-				operationId: 'deleteWebhook',
-				summary: 'Delete a webhook',
-				description:
-					'Removes the webhook and its delivery log. Deliveries still queued or waiting for a retry are not sent.',
-				responses: {
-					'204': { description: 'Deleted.' },
-					'401': problem('Unauthorized'),
-					'404': problem('WebhookNotFound'),
-					'500': problem('InternalError'),
+			'/api/webhooks/{id}/test': {
+				description: methodsNote('POST'),
+				parameters: [parameter('WebhookId')],
+				post: {
+					tags: ['Webhooks'],
+					operationId: 'testWebhook',
+					summary: 'Send a test event',
+					description:
+						'Queues a `webhook.test` event for this webhook alone, whatever events it subscribes to, and answers with its delivery (`pending`). It is sent, signed and retried like any other event; follow it in the delivery log. No body is needed.',
+					responses: {
+						'202': { description: 'Queued.', content: jsonBody('TestWebhookResponse') },
+						'401': problem('Unauthorized'),
+						'404': problem('WebhookNotFound'),
+						'409': problem('WebhookDisabled'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/webhooks/{id}/test': {
-			description: methodsNote('POST'),
-			parameters: [parameter('WebhookId')],
-			post: {
-				tags: ['Webhooks'],
-				operationId: 'testWebhook',
-				summary: 'Send a test event',
-				description:
-					'Queues a `webhook.test` event for this webhook alone, whatever events it subscribes to, and answers with its delivery (`pending`). It is sent, signed and retried like any other event; follow it in the delivery log. No body is needed.',
-				responses: {
-					'202': { description: 'Queued.', content: jsonBody('TestWebhookResponse') },
-					'401': problem('Unauthorized'),
-					'404': problem('WebhookNotFound'),
-					'409': problem('WebhookDisabled'),
-					'500': problem('InternalError'),
+			'/api/webhooks/{id}/deliveries/{deliveryId}/retry': {
+				description: methodsNote('POST'),
+				parameters: [parameter('WebhookId'), parameter('DeliveryId')],
+				post: {
+					tags: ['Webhooks'],
+					operationId: 'retryWebhookDelivery',
+					summary: 'Send a delivery again',
+					description:
+						"Queues the event of one of the webhook's deliveries (whatever its status, typically `failed`) again, as a new delivery: the same event id (`webhook-id`, what receivers deduplicate on), type and payload, signed with the current secret and sent to the current URL, with retries like any delivery. Answers with the new delivery (`pending`); the old one stays in the log as it was. No body is needed.",
+					responses: {
+						'202': { description: 'Queued.', content: jsonBody('ResentDelivery') },
+						'401': problem('Unauthorized'),
+						'404': problem('WebhookDeliveryNotFound'),
+						'409': problem('WebhookDisabled'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/webhooks/{id}/deliveries/{deliveryId}/retry': {
-			description: methodsNote('POST'),
-			parameters: [parameter('WebhookId'), parameter('DeliveryId')],
-			post: {
-				tags: ['Webhooks'],
-				operationId: 'retryWebhookDelivery',
-				summary: 'Send a delivery again',
-				description:
-					"Queues the event of one of the webhook's deliveries (whatever its status, typically `failed`) again, as a new delivery: the same event id (`webhook-id`, what receivers deduplicate on), type and payload, signed with the current secret and sent to the current URL, with retries like any delivery. Answers with the new delivery (`pending`); the old one stays in the log as it was. No body is needed.",
-				responses: {
-					'202': { description: 'Queued.', content: jsonBody('ResentDelivery') },
-					'401': problem('Unauthorized'),
-					'404': problem('WebhookDeliveryNotFound'),
-					'409': problem('WebhookDisabled'),
-					'500': problem('InternalError'),
+			'/api/webhooks/{id}/deliveries': {
+				description: methodsNote('GET'),
+				parameters: [parameter('WebhookId')],
+				get: {
+					tags: ['Webhooks'],
+					operationId: 'listWebhookDeliveries',
+					summary: "A webhook's recent deliveries",
+					description: 'The latest deliveries of the webhook, newest first.',
+					parameters: [parameter('DeliveryLimit')],
+					responses: {
+						'200': { description: 'The deliveries.', content: jsonBody('DeliveryList') },
+						'401': problem('Unauthorized'),
+						'404': problem('WebhookNotFound'),
+						'422': problem('ValidationFailed', '`limit` is not an integer from 1 to 100.'),
+						'500': problem('InternalError'),
+					},
 				},
 			},
-		},
-		'/api/webhooks/{id}/deliveries': {
-			description: methodsNote('GET'),
-			parameters: [parameter('WebhookId')],
-			get: {
-				tags: ['Webhooks'],
-				operationId: 'listWebhookDeliveries',
-				summary: "A webhook's recent deliveries",
-				description: 'The latest deliveries of the webhook, newest first.',
-				parameters: [parameter('DeliveryLimit')],
-				responses: {
-					'200': { description: 'The deliveries.', content: jsonBody('DeliveryList') },
-					'401': problem('Unauthorized'),
-					'404': problem('WebhookNotFound'),
-					'422': problem('ValidationFailed', '`limit` is not an integer from 1 to 100.'),
-					'500': problem('InternalError'),
-				},
-			},
-		},
-		'/api/admin/retention/sweep': {
-			description: methodsNote('POST'),
-			post: {
-				tags: ['Operations'],
-				operationId: 'sweepRetention',
-				summary: 'Run the retention sweep now (admins)',
-				description: `Deletes every image older than \`olderThanDays\` (default \`RETENTION_DAYS\`) with all its
+			'/api/admin/retention/sweep': {
+				description: methodsNote('POST'),
+				post: {
+					tags: ['Operations'],
+					operationId: 'sweepRetention',
+					summary: 'Run the retention sweep now (admins)',
+					description: `Deletes every image older than \`olderThanDays\` (default \`RETENTION_DAYS\`) with all its
 files, in batches of \`CLEANUP_BATCH_SIZE\`, and answers how many were removed. The same sweep runs
 from the worker's crontab when \`RETENTION_DAYS\` is set. Only admins may call it: the first account of
 the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\`.`,
-				requestBody: {
-					required: false,
-					content: {
-						'application/json': {
-							schema: {
-								type: 'object',
-								additionalProperties: false,
-								properties: { olderThanDays: { type: 'integer', minimum: 1 } },
-							},
-						},
-					},
-				},
-				responses: {
-					'200': {
-						description: 'The sweep ran; `removed` images are gone with their files.',
+					requestBody: {
+						required: false,
 						content: {
 							'application/json': {
 								schema: {
 									type: 'object',
-									required: ['removed'],
-									properties: { removed: { type: 'integer', minimum: 0 } },
+									additionalProperties: false,
+									properties: { olderThanDays: { type: 'integer', minimum: 1 } },
 								},
 							},
 						},
 					},
-					'400': problem('BadRequest'),
-					'401': problem('Unauthorized'),
-					'403': {
-						description:
-							'The caller is not an administrator (`forbidden`), or `cross-site-request`.',
-						content: problemContent({
-							type: problemType('forbidden'),
-							title: 'Forbidden',
-							status: 403,
-							detail: 'This action is reserved for administrators.',
-						}),
+					responses: {
+						'200': {
+							description: 'The sweep ran; `removed` images are gone with their files.',
+							content: {
+								'application/json': {
+									schema: {
+										type: 'object',
+										required: ['removed'],
+										properties: { removed: { type: 'integer', minimum: 0 } },
+									},
+								},
+							},
+						},
+						'400': problem('BadRequest'),
+						'401': problem('Unauthorized'),
+						'403': {
+							description:
+								'The caller is not an administrator (`forbidden`), a personal token without the `write` scope (`insufficient-scope`), or `cross-site-request`.',
+							content: problemContent({
+								type: problemType('forbidden'),
+								title: 'Forbidden',
+								status: 403,
+								detail: 'This action is reserved for administrators.',
+							}),
+						},
+						'422': problem(
+							'ValidationFailed',
+							'Neither `olderThanDays` nor `RETENTION_DAYS` is set, or the value is not a positive integer.',
+						),
+						'500': problem('InternalError'),
 					},
-					'422': problem(
-						'ValidationFailed',
-						'Neither `olderThanDays` nor `RETENTION_DAYS` is set, or the value is not a positive integer.',
-					),
-					'500': problem('InternalError'),
 				},
 			},
-		},
-		'/api/health': {
-			description: 'Only `GET` is served. Not authenticated: for load balancers and orchestrators.',
-			get: {
-				tags: ['Operations'],
-				operationId: 'getHealth',
-				summary: 'Health of the database, storage and queue',
+			'/api/health': {
 				description:
-					'Probes the database, object storage and the job queue, each with a 3 s timeout. Answers `200` when all are `ok`, else `503` naming the failing checks. Never cached.',
-				security: [],
-				responses: {
-					'200': {
-						description: 'Every check is ok.',
-						content: { 'application/json': { schema: schema('HealthOk') } },
-					},
-					'503': {
-						description: 'At least one check is failing; `failing` names them.',
-						content: {
-							'application/json': {
-								schema: schema('HealthFailing'),
-								example: {
-									status: 'failing',
-									failing: ['storage'],
-									checks: { database: 'ok', storage: 'failing', queue: 'ok' },
+					'Only `GET` is served. Not authenticated: for load balancers and orchestrators.',
+				get: {
+					tags: ['Operations'],
+					operationId: 'getHealth',
+					summary: 'Health of the database, storage and queue',
+					description:
+						'Probes the database, object storage and the job queue, each with a 3 s timeout. Answers `200` when all are `ok`, else `503` naming the failing checks. Never cached.',
+					security: [],
+					responses: {
+						'200': {
+							description: 'Every check is ok.',
+							content: { 'application/json': { schema: schema('HealthOk') } },
+						},
+						'503': {
+							description: 'At least one check is failing; `failing` names them.',
+							content: {
+								'application/json': {
+									schema: schema('HealthFailing'),
+									example: {
+										status: 'failing',
+										failing: ['storage'],
+										checks: { database: 'ok', storage: 'failing', queue: 'ok' },
+									},
 								},
 							},
 						},
 					},
 				},
 			},
-		},
-		'/api/openapi.json': {
-			description: methodsNote('GET'),
-			get: {
-				tags: ['Operations'],
-				operationId: 'getOpenApiDocument',
-				summary: 'This document',
-				description: 'The OpenAPI 3.1 description of this API. Cacheable for 5 minutes.',
-				security: [],
-				responses: {
-					'200': {
-						description: 'The OpenAPI document.',
-						headers: {
-							'Cache-Control': {
-								description: '`public, max-age=300`.',
-								schema: { type: 'string' },
+			'/api/openapi.json': {
+				description: methodsNote('GET'),
+				get: {
+					tags: ['Operations'],
+					operationId: 'getOpenApiDocument',
+					summary: 'This document',
+					description: 'The OpenAPI 3.1 description of this API. Cacheable for 5 minutes.',
+					security: [],
+					responses: {
+						'200': {
+							description: 'The OpenAPI document.',
+							headers: {
+								'Cache-Control': {
+									description: '`public, max-age=300`.',
+									schema: { type: 'string' },
+								},
 							},
-						},
-						content: {
-							'application/json': {
-								schema: {
-									type: 'object',
-									description: 'An OpenAPI 3.1 document.',
-									required: ['openapi', 'info', 'paths'],
+							content: {
+								'application/json': {
+									schema: {
+										type: 'object',
+										description: 'An OpenAPI 3.1 document.',
+										required: ['openapi', 'info', 'paths'],
+									},
 								},
 							},
 						},
 					},
 				},
 			},
-		},
-	}),
+		}),
+	),
 	components: {
 		securitySchemes: {
 			bearerAuth: {
@@ -1118,6 +1242,14 @@ the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\
 			},
 		},
 		parameters: {
+			SessionId: {
+				name: 'id',
+				in: 'path',
+				required: true,
+				description:
+					"The session's id, from `GET /api/sessions`. A value that is not a UUID, an unknown id and another user's session all answer `404`.",
+				schema: uuid,
+			},
 			ApiTokenId: {
 				name: 'id',
 				in: 'path',
@@ -1286,6 +1418,11 @@ name (A to Z, case-insensitive), \`size\` by the original's byte size (largest f
 				description: 'The authentication scheme to use.',
 				required: true,
 				schema: { type: 'string', const: 'Bearer' },
+			},
+			WWWAuthenticateScope: {
+				description:
+					'On `insufficient-scope` (RFC 6750): `Bearer error="insufficient_scope", scope="<the missing scope>"`.',
+				schema: { type: 'string', examples: ['Bearer error="insufficient_scope", scope="write"'] },
 			},
 			Allow: {
 				description: 'The methods this path supports, e.g. `GET, DELETE`.',
@@ -1545,6 +1682,18 @@ or was already used for a different file within 24 hours.`,
 					detail: 'Too many uploads: the limit is 60 per 60 seconds. Try again in 42 seconds.',
 				}),
 			},
+			InsufficientScope: {
+				description:
+					'The personal token lacks the scope this operation needs (`insufficient-scope`; the detail and `WWW-Authenticate` name it); for `POST`, `PATCH` and `DELETE` also `cross-site-request` (see `CrossSiteRequest`).',
+				headers: { 'WWW-Authenticate': header('WWWAuthenticateScope') },
+				content: problemContent({
+					type: problemType('insufficient-scope'),
+					title: 'Insufficient scope',
+					status: 403,
+					detail:
+						'This token does not have the "write" scope, which this request needs. Make a token with it on Settings → API tokens (or POST /api/tokens).',
+				}),
+			},
 			CrossSiteRequest: {
 				description:
 					'A request authenticated by the session cookie whose `Origin` (or `Referer`) is not this site, or that has neither (`cross-site-request`). Bearer-token requests never get it.',
@@ -1558,7 +1707,7 @@ or was already used for a different file within 24 hours.`,
 			},
 			UploadForbidden: {
 				description:
-					'Either `quota-exceeded`: the upload would take the user over `QUOTA_MAX_IMAGES_PER_USER` or `QUOTA_MAX_BYTES_PER_USER` (nothing is stored; delete images to make room), or `cross-site-request` (see `CrossSiteRequest`).',
+					'Either `quota-exceeded`: the upload would take the user over `QUOTA_MAX_IMAGES_PER_USER` or `QUOTA_MAX_BYTES_PER_USER` (nothing is stored; delete images to make room), `insufficient-scope`: a personal token without the `write` scope (see `InsufficientScope`), or `cross-site-request` (see `CrossSiteRequest`).',
 				content: {
 					'application/problem+json': {
 						schema: schema('Problem'),
@@ -1684,7 +1833,7 @@ or was already used for a different file within 24 hours.`,
 			ApiToken: {
 				type: 'object',
 				description: 'A personal API token, without its secret.',
-				required: ['id', 'name', 'createdAt', 'expiresAt', 'lastUsedAt'],
+				required: ['id', 'name', 'createdAt', 'expiresAt', 'lastUsedAt', 'scopes'],
 				properties: {
 					id: uuid,
 					name: { type: 'string', minLength: 1, maxLength: 100 },
@@ -1700,7 +1849,74 @@ or was already used for a different file within 24 hours.`,
 						description:
 							'When it last authenticated a request, to the minute (updated at most once a minute); null: never used.',
 					},
+					scopes: {
+						...schema('TokenScopes'),
+						description: 'What it may do, in the order `read`, `write`, `webhooks`, `tokens`.',
+					},
 				},
+			},
+			TokenScopes: {
+				type: 'array',
+				minItems: 1,
+				uniqueItems: true,
+				items: { type: 'string', enum: [...tokenScopes] },
+				description:
+					'`read`: list, read and download images, usage, events. `write`: upload, process and delete images. `webhooks`: manage webhooks. `tokens`: manage personal tokens and sessions.',
+				examples: [['read', 'write']],
+			},
+			Session: {
+				type: 'object',
+				description: 'A browser session or API sign-in token, without its secret.',
+				required: [
+					'id',
+					'kind',
+					'createdAt',
+					'lastUsedAt',
+					'expiresAt',
+					'userAgent',
+					'ip',
+					'current',
+				],
+				properties: {
+					id: uuid,
+					kind: {
+						type: 'string',
+						enum: ['browser', 'api'],
+						description:
+							'`browser`: signed in on the sign-in or registration page (the session cookie); `api`: a token from `POST /api/auth/login` or `POST /api/auth/register`.',
+					},
+					createdAt: { ...timestamp, description: 'When it signed in.' },
+					lastUsedAt: {
+						type: ['string', 'null'],
+						format: 'date-time',
+						description: 'When it last authenticated a request (updated at most once a minute).',
+					},
+					expiresAt: {
+						type: ['string', 'null'],
+						format: 'date-time',
+						description: 'When it stops working unless used to sign out earlier.',
+					},
+					userAgent: {
+						type: ['string', 'null'],
+						maxLength: 512,
+						description: "The client's `User-Agent` (its first 512 characters) as of `lastUsedAt`.",
+					},
+					ip: {
+						type: ['string', 'null'],
+						description:
+							"The client's address as of `lastUsedAt` (behind a proxy, as `TRUST_PROXY` allows); null when unknown.",
+						examples: ['203.0.113.7'],
+					},
+					current: {
+						type: 'boolean',
+						description: 'Whether this is the session or token that made this request.',
+					},
+				},
+			},
+			SessionList: {
+				type: 'object',
+				required: ['items'],
+				properties: { items: { type: 'array', items: schema('Session') } },
 			},
 			ApiTokenList: {
 				type: 'object',
@@ -1721,6 +1937,11 @@ or was already used for a different file within 24 hours.`,
 						minimum: 1,
 						maximum: 3650,
 						description: 'Days until it expires; omitted or null: never.',
+					},
+					scopes: {
+						...schema('TokenScopes'),
+						description:
+							'What it may do. Omitted: the scopes of the credential making it (every scope for a sign-in token or the browser session). A scope that credential lacks: `403`.',
 					},
 				},
 			},

@@ -8,7 +8,7 @@ import { limitRequest } from './rate-limit.server'
 /** POST /api/images and its alias /api/images/upload: 202 with the image detail. */
 export async function uploadResponse(args: ActionFunctionArgs) {
 	const { request, context } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'write' })
 	// Before the body is read: a refused upload costs no bandwidth or disk.
 	await limitRequest(args, 'upload', user.id)
 	const { image, replayed } = await uploadImage({

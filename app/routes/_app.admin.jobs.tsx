@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { redirect } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
+import type { RequestArgs } from '~/auth/sessions.server'
 import { isAdmin } from '~/admin/auth.server'
 import { queueOverview, retryJob } from '~/admin/jobs.server'
 import { secondaryButtonClass } from '~/components/ui'
@@ -9,20 +10,21 @@ import { usePoll } from '~/components/use-poll'
 
 export const meta: MetaFunction = () => [{ title: 'Jobs · Darkroom' }]
 
-async function requirePageAdmin(request: Request) {
-	const auth = await requirePageUser(request)
+async function requirePageAdmin(args: RequestArgs) {
+	const auth = await requirePageUser(args)
 	// Not an admin: the page does not exist for them.
 	if (!isAdmin(auth.user)) throw new Response('Not found', { status: 404 })
 	return auth
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	await requirePageAdmin(request)
+export async function loader(args: LoaderFunctionArgs) {
+	await requirePageAdmin(args)
 	return queueOverview()
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-	await requirePageAdmin(request)
+export async function action(args: ActionFunctionArgs) {
+	const { request } = args
+	await requirePageAdmin(args)
 	const jobId = String((await request.formData()).get('jobId') ?? '')
 	if (/^\d+$/.test(jobId)) await retryJob(jobId)
 	return redirect('/admin/jobs')

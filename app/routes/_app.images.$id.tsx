@@ -25,8 +25,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 	{ title: data ? `${data.image.filename} · Darkroom` : 'Image · Darkroom' },
 ]
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-	const { user } = await requirePageUser(request)
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
 	try {
 		const row = await getOwnedImage(user.id, params.id!)
 		const [image, neighbors] = await Promise.all([
@@ -54,7 +54,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
 	const { request, params, context } = args
-	const { user } = await requirePageUser(request)
+	const { user } = await requirePageUser(args)
 	const intent = (await request.formData()).get('intent')
 	try {
 		if (intent === 'delete') {

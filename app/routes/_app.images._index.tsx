@@ -51,8 +51,8 @@ const sortLabels: Record<(typeof listSorts)[number], string> = {
 	size: 'Largest first',
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	const { user } = await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
 	const url = new URL(request.url)
 	let query
 	try {
@@ -93,7 +93,7 @@ type ActionResult =
 
 export async function action(args: ActionFunctionArgs) {
 	const { request, context } = args
-	const { user } = await requirePageUser(request)
+	const { user } = await requirePageUser(args)
 	const contentType = request.headers.get('Content-Type') ?? ''
 	try {
 		if (contentType.toLowerCase().startsWith('multipart/form-data')) {

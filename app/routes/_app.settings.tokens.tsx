@@ -5,6 +5,7 @@ import type {
 	MetaFunction,
 } from '@remix-run/node'
 import { data } from '@remix-run/node'
+import { type TokenScope, tokenScopes } from '../../db/statuses'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import {
 	type ApiToken,
@@ -14,6 +15,7 @@ import {
 	revokeApiToken,
 } from '~/auth/api-tokens.server'
 import { requirePageUser } from '~/auth/auth.server'
+import { clientOf } from '~/auth/sessions.server'
 import { SecretOnce } from '~/components/secret-once'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
 import { AppError, ValidationError } from '~/errors'
@@ -30,8 +32,8 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 	return headers
 }
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	const { user } = await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
 	return { tokens: await listApiTokens(user.id) }
 }
 
@@ -42,11 +44,11 @@ const expiryChoices = [
 	{ value: '365', label: '365 days' },
 ]
 
-type FieldErrors = Partial<Record<'name' | 'expiresInDays', string>>
+type FieldErrors = Partial<Record<'name' | 'expiresInDays' | 'scopes', string>>
 
 export async function action(args: ActionFunctionArgs) {
 	const { request } = args
-	const { user } = await requirePageUser(request)
+	const { user, scopes } = await requirePageUser(args)
 	const form = await request.formData()
 	const intent = form.get('intent')
 	try {
@@ -61,15 +63,22 @@ export async function action(args: ActionFunctionArgs) {
 		const input = parseInput(apiTokenInputSchema, {
 			name: String(form.get('name') ?? ''),
 			expiresInDays: expiry === '' ? undefined : Number(expiry),
+			// Unlike the API, the form has no "omitted": no box ticked is an error.
+			scopes: form.getAll('scopes').map(String),
 		})
-		return { created: await createApiToken(user.id, input) }
+		const maker = { userId: user.id, scopes, client: clientOf(args) }
+		return { created: await createApiToken(maker, input) }
 	} catch (error) {
 		if (error instanceof ValidationError) {
 			const fieldErrors: FieldErrors = {}
 			for (const { path, message } of error.errors ?? []) {
-				if (path === 'name' || path === 'expiresInDays') fieldErrors[path] ??= message
+				const field = path.split('.')[0]
+				if (field === 'name' || field === 'expiresInDays' || field === 'scopes') {
+					fieldErrors[field] ??= message
+				}
 			}
-			return data({ fieldErrors, name: String(form.get('name') ?? '') }, { status: 422 })
+			const values = { name: String(form.get('name') ?? ''), scopes: form.getAll('scopes') }
+			return data({ fieldErrors, ...values }, { status: 422 })
 		}
 		if (error instanceof AppError && error.status < 500) {
 			const message =
@@ -110,8 +119,8 @@ export default function ApiTokens() {
 				Personal API tokens let scripts and other services use the Darkroom API as you. Send one as{' '}
 				<code className="rounded bg-zinc-100 px-1">Authorization: Bearer &lt;token&gt;</code> or{' '}
 				<code className="rounded bg-zinc-100 px-1">X-API-Key: &lt;token&gt;</code>. A token can do
-				everything you can, including making more tokens: keep it secret and revoke it when it is no
-				longer needed.
+				only what its scopes allow: give it no more than it needs, keep it secret and revoke it when
+				it is no longer needed.
 			</p>
 
 			{/* Always rendered, so screen readers announce the token when it appears. */}
@@ -182,6 +191,10 @@ export default function ApiTokens() {
 							</p>
 						) : null}
 					</div>
+					<ScopeChoices
+						checked={result && 'fieldErrors' in result ? result.scopes : undefined}
+						error={fieldErrors.scopes}
+					/>
 					<button type="submit" className={`${buttonClass} mt-6`} disabled={creating}>
 						{creating ? 'Creating…' : 'Create token'}
 					</button>
@@ -204,6 +217,9 @@ export default function ApiTokens() {
 										Name
 									</th>
 									<th scope="col" className="py-2 pr-4 font-medium">
+										Scopes
+									</th>
+									<th scope="col" className="py-2 pr-4 font-medium">
 										Created
 									</th>
 									<th scope="col" className="py-2 pr-4 font-medium">
@@ -223,6 +239,9 @@ export default function ApiTokens() {
 										<th scope="row" className="py-2 pr-4 font-medium break-all">
 											{token.name}
 										</th>
+										<td className="py-2 pr-4" data-testid="token-scopes">
+											{token.scopes.join(', ')}
+										</td>
 										<td className="py-2 pr-4 whitespace-nowrap">
 											<DateCell iso={token.createdAt} />
 										</td>
@@ -256,5 +275,42 @@ export default function ApiTokens() {
 				)}
 			</section>
 		</div>
+	)
+}
+
+const scopeLabels: Record<TokenScope, string> = {
+	read: 'read: list and download images, usage',
+	write: 'write: upload, process and delete images',
+	webhooks: 'webhooks: manage webhooks',
+	tokens: 'tokens: manage tokens and sessions',
+}
+
+/** Read and write are ticked at first: what most scripts need, and no more. */
+const defaultScopes: readonly string[] = ['read', 'write']
+
+function ScopeChoices({ checked, error }: { checked?: readonly unknown[]; error?: string }) {
+	return (
+		<fieldset className="w-full" aria-describedby={error ? 'scopes-error' : undefined}>
+			<legend className="text-sm font-medium text-zinc-700">Scopes</legend>
+			<div className="mt-1 flex flex-wrap gap-x-6 gap-y-2">
+				{tokenScopes.map((scope) => (
+					<label key={scope} className="flex items-center gap-2 text-sm">
+						<input
+							type="checkbox"
+							name="scopes"
+							value={scope}
+							defaultChecked={(checked ?? defaultScopes).includes(scope)}
+							className="focus-visible:outline-2 focus-visible:outline-indigo-600"
+						/>
+						{scopeLabels[scope]}
+					</label>
+				))}
+			</div>
+			{error ? (
+				<p id="scopes-error" className="mt-1 text-sm text-red-700">
+					{error}
+				</p>
+			) : null}
+		</fieldset>
 	)
 }

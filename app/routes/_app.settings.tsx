@@ -6,10 +6,12 @@ import { requirePageUser } from '~/auth/auth.server'
 const tabs = [
 	{ to: '/settings/tokens', label: 'API tokens' },
 	{ to: '/settings/webhooks', label: 'Webhooks' },
+	{ to: '/settings/sessions', label: 'Sessions' },
+	{ to: '/settings/password', label: 'Password' },
 ]
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	await requirePageUser({ request, context })
 	// /settings itself has nothing of its own: open the first tab.
 	if (new URL(request.url).pathname.replace(/\/$/, '') === '/settings') throw redirect(tabs[0]!.to)
 	return null

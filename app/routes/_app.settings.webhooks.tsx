@@ -26,8 +26,8 @@ import {
 
 export const meta: MetaFunction = () => [{ title: 'Webhooks · Settings · Darkroom' }]
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	const { user } = await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
 	const rows = await listWebhooks(user.id)
 	const webhooks = await Promise.all(
 		rows.map(async (row) => ({
@@ -74,7 +74,7 @@ const successMessages: Record<WebhookIntent, string> = {
 }
 
 export async function action(args: ActionFunctionArgs) {
-	const { user } = await requirePageUser(args.request)
+	const { user } = await requirePageUser(args)
 	const form = await args.request.formData()
 	const intent = form.get('intent')
 	if (isWebhookIntent(intent)) return webhookAction(args, user.id, intent, form)

@@ -5,8 +5,8 @@ import { requirePageUser } from '~/auth/auth.server'
 import { isAdmin } from '~/admin/auth.server'
 import { ThemeSwitch } from '~/components/theme-switch'
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	const { user } = await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
 	return { email: user.email, isAdmin: isAdmin(user) }
 }
 

@@ -7,8 +7,8 @@ import { ValidationError } from '~/errors'
 
 export const meta: MetaFunction = () => [{ title: 'AI usage · Darkroom' }]
 
-export async function loader({ request }: LoaderFunctionArgs) {
-	const { user } = await requirePageUser(request)
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
 	const params = new URL(request.url).searchParams
 	try {
 		return { usage: await aiUsage(user.id, params), error: null }

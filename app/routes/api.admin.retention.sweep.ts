@@ -11,9 +11,10 @@ import { log } from '~/log.server'
 export const loader = methodNotAllowed(['POST'])
 
 /** Runs the retention sweep now: body `{ olderThanDays? }`, else RETENTION_DAYS. */
-export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { request } = args
 	if (request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
-	const { user } = await requireAdmin(request)
+	const { user } = await requireAdmin(args)
 	const body = await parseJsonBody(request, sweepBodySchema, { optional: true })
 	const olderThanDays = retentionDays(body.olderThanDays)
 	const { removed } = await sweepRetention({ olderThanDays, batchSize: config.cleanupBatchSize })

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { createSession } from '~/auth/sessions.server'
+import { clientOf, createSession } from '~/auth/sessions.server'
 import { throttleSignIn } from '~/auth/throttle.server'
 import { presentUser, verifyLogin } from '~/auth/users.server'
 import { UnauthorizedError } from '~/errors'
@@ -19,7 +19,7 @@ export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const { email, password } = await parseJsonBody(args.request, loginSchema)
 	const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
 	if (!user) throw new UnauthorizedError('Incorrect email or password.')
-	const session = await createSession(user.id, 'token')
+	const session = await createSession(user.id, 'token', clientOf(args))
 	return json({
 		user: presentUser(user),
 		token: session.token,

@@ -6,8 +6,8 @@ import { apiHandler } from '~/http/problem.server'
 
 export const loader = methodNotAllowed(['POST'])
 
-export const action = apiHandler(async ({ request }: ActionFunctionArgs) => {
-	const { sessionId } = await requireApiUser(request)
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { sessionId } = await requireApiUser(args, { scope: 'any' })
 	await revokeSession(sessionId)
 	return new Response(null, { status: 204 })
 })

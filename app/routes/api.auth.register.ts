@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { createSession } from '~/auth/sessions.server'
+import { clientOf, createSession } from '~/auth/sessions.server'
 import { throttleRegistration } from '~/auth/throttle.server'
 import { presentUser, registerUser } from '~/auth/users.server'
 import { apiHandler, json } from '~/http/problem.server'
@@ -12,7 +12,7 @@ export const loader = methodNotAllowed(['POST'])
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const input = await parseJsonBody(args.request, z.unknown())
 	const user = await throttleRegistration(args, () => registerUser(input))
-	const session = await createSession(user.id, 'token')
+	const session = await createSession(user.id, 'token', clientOf(args))
 	return json(
 		{ user: presentUser(user), token: session.token, expiresAt: session.expiresAt.toISOString() },
 		{ status: 201 },

@@ -205,7 +205,24 @@ function OperationDoc({ operation }: { operation: OperationView }) {
 				) : null}
 			</h3>
 			<p className="mt-2 text-sm text-zinc-700">
-				{operation.secured ? 'Requires a token.' : 'No authentication.'}
+				{operation.secured ? (
+					operation.scopes.length > 0 ? (
+						<>
+							Requires a token with the{' '}
+							{operation.scopes.map((scope, i) => (
+								<span key={scope}>
+									{i > 0 ? ' or ' : ''}
+									<Code>{scope}</Code>
+								</span>
+							))}{' '}
+							scope.
+						</>
+					) : (
+						'Requires a token.'
+					)
+				) : (
+					'No authentication.'
+				)}
 				{operation.deprecated ? ' Deprecated.' : ''}
 				{operation.operationId ? (
 					<>

@@ -9,7 +9,7 @@ import { imageEventStream } from '~/images/events.server'
 // GET /api/events: server-sent events of the caller's image changes.
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args
-	const { user, sessionId } = await requireApiUser(request)
+	const { user, sessionId } = await requireApiUser(args, { scope: 'read' })
 	await limitRequest(args, 'read', user.id)
 	const body = await imageEventStream(user.id, request.signal, () => isSessionActive(sessionId))
 	return new Response(body, {

@@ -15,7 +15,7 @@ const querySchema = z.object({
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request, params } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'read' })
 	await limitRequest(args, 'read', user.id)
 	const { variant } = parseSearchParams(request, querySchema)
 	const image = await getOwnedImage(user.id, params.id!)

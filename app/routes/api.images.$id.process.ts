@@ -12,7 +12,7 @@ export const loader = methodNotAllowed(['POST'])
 
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const { request, params, context } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'write' })
 	await limitRequest(args, 'process', user.id)
 	const { stages } = await parseJsonBody(request, processBodySchema, { optional: true })
 	const image = await getOwnedImage(user.id, params.id!)

@@ -10,15 +10,16 @@ import { getOwnedImage } from '~/images/queries.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request, params } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'read' })
 	await limitRequest(args, 'read', user.id)
 	const image = await getOwnedImage(user.id, params.id!)
 	return cacheableJson(request, await presentImage(image, { baseUrl: baseUrlOf(request) }))
 })
 
-export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	const { request, params } = args
 	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['GET', 'DELETE'])
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'write' })
 	await deleteImage(user.id, params.id!)
 	return new Response(null, { status: 204 })
 })

@@ -11,7 +11,7 @@ export const loader = methodNotAllowed(['POST'])
 
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const { request, context } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'write' })
 	await limitRequest(args, 'process', user.id)
 	const { ids, stages } = await parseJsonBody(request, batchProcessBodySchema)
 	const rows = await reprocessImages(user.id, ids, stages, context.requestId)

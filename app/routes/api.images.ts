@@ -10,7 +10,7 @@ import { listImages, parseListQuery } from '~/images/queries.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'read' })
 	await limitRequest(args, 'read', user.id)
 	const query = parseListQuery(new URL(request.url).searchParams)
 	const { rows, ...page } = await listImages(user.id, query)

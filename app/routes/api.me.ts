@@ -4,8 +4,8 @@ import { presentUser } from '~/auth/users.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler, json } from '~/http/problem.server'
 
-export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {
-	const { user } = await requireApiUser(request)
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { user } = await requireApiUser(args, { scope: 'any' })
 	return json({ user: presentUser(user) })
 })
 

@@ -7,9 +7,9 @@ import { apiHandler } from '~/http/problem.server'
 
 export const loader = methodNotAllowed(['DELETE'])
 
-export const action = apiHandler(async ({ request, params }: ActionFunctionArgs) => {
-	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['DELETE'])
-	const { user } = await requireApiUser(request)
-	await revokeApiToken(user.id, params.id!)
+export const action = apiHandler(async (args: ActionFunctionArgs) => {
+	if (args.request.method !== 'DELETE') throw new MethodNotAllowedError(['DELETE'])
+	const { user } = await requireApiUser(args, { scope: 'tokens' })
+	await revokeApiToken(user.id, args.params.id!)
 	return new Response(null, { status: 204 })
 })

@@ -7,7 +7,7 @@ import { limitRequest } from '~/http/rate-limit.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'read' })
 	await limitRequest(args, 'read', user.id)
 	return json(await aiUsage(user.id, new URL(request.url).searchParams))
 })

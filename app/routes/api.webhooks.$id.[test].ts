@@ -10,7 +10,7 @@ export const loader = methodNotAllowed(['POST'])
 
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
-	const { user } = await requireApiUser(args.request)
+	const { user } = await requireApiUser(args, { scope: 'webhooks' })
 	await limitRequest(args, 'process', user.id)
 	const delivery = await sendTestEvent(user.id, args.params.id!)
 	return json({ delivery: presentDelivery(delivery) }, { status: 202 })

@@ -12,7 +12,7 @@ import {
 } from '~/webhooks/webhooks.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
-	const { user } = await requireApiUser(args.request)
+	const { user } = await requireApiUser(args, { scope: 'webhooks' })
 	await limitRequest(args, 'read', user.id)
 	const webhook = await getOwnedWebhook(user.id, args.params.id!)
 	const { limit } = parseSearchParams(args.request, deliveriesQuerySchema)

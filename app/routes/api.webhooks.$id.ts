@@ -15,7 +15,7 @@ import {
 } from '~/webhooks/webhooks.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
-	const { user } = await requireApiUser(args.request)
+	const { user } = await requireApiUser(args, { scope: 'webhooks' })
 	await limitRequest(args, 'read', user.id)
 	const webhook = await getOwnedWebhook(user.id, args.params.id!)
 	const deliveries = await listDeliveries(webhook.id)
@@ -25,14 +25,14 @@ export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const { request, params } = args
 	if (request.method === 'PATCH') {
-		const { user } = await requireApiUser(request)
+		const { user } = await requireApiUser(args, { scope: 'webhooks' })
 		await limitRequest(args, 'process', user.id)
 		const input = await parseJsonBody(request, updateWebhookSchema)
 		const webhook = await updateWebhook(user.id, params.id!, input)
 		return json({ webhook: presentWebhook(webhook) })
 	}
 	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['GET', 'PATCH', 'DELETE'])
-	const { user } = await requireApiUser(request)
+	const { user } = await requireApiUser(args, { scope: 'webhooks' })
 	await deleteWebhook(user.id, params.id!)
 	return new Response(null, { status: 204 })
 })

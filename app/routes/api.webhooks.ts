@@ -12,7 +12,7 @@ import {
 } from '~/webhooks/webhooks.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
-	const { user } = await requireApiUser(args.request)
+	const { user } = await requireApiUser(args, { scope: 'webhooks' })
 	await limitRequest(args, 'read', user.id)
 	const rows = await listWebhooks(user.id)
 	return json({ items: rows.map(presentWebhook) })
@@ -20,7 +20,7 @@ export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['GET', 'POST'])
-	const { user } = await requireApiUser(args.request)
+	const { user } = await requireApiUser(args, { scope: 'webhooks' })
 	await limitRequest(args, 'process', user.id)
 	const input = await parseJsonBody(args.request, createWebhookSchema)
 	const created = await createWebhook(user.id, input)

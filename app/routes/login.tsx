@@ -6,7 +6,7 @@ import type {
 } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
-import { redirectIfSignedIn, startBrowserSession } from '~/auth/auth.server'
+import { authenticateForm, redirectIfSignedIn, startBrowserSession } from '~/auth/auth.server'
 import { throttleSignIn } from '~/auth/throttle.server'
 import { verifyLogin } from '~/auth/users.server'
 import { AuthCard } from '~/components/auth-card'
@@ -26,14 +26,14 @@ export async function action(args: ActionFunctionArgs) {
 	try {
 		// The API's per-address ceiling, before the body is read.
 		await limitClientIp(args)
-		// Read once: no clone, so the body is never held twice.
-		const form = await args.request.formData()
-		email = String(form.get('email') ?? '')
-		const password = String(form.get('password') ?? '')
-		// Shares the API's budgets: per email and address, and per account.
-		const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
+		const { form, result: user } = await authenticateForm(args.request, (form) => {
+			email = String(form.get('email') ?? '')
+			const password = String(form.get('password') ?? '')
+			// Shares the API's budgets: per email and address, and per account.
+			return throttleSignIn(args, email, () => verifyLogin(email, password))
+		})
 		if (!user) return { error: 'Incorrect email or password.', email }
-		return startBrowserSession(user, form.get('redirectTo'))
+		return startBrowserSession(user, form.get('redirectTo'), args)
 	} catch (error) {
 		if (error instanceof TooManyRequestsError) {
 			return data({ error: error.message, email }, { status: 429, headers: error.headers })

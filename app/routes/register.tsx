@@ -31,7 +31,7 @@ export async function action(args: ActionFunctionArgs) {
 		const password = String(form.get('password') ?? '')
 		// Every registration counts against the address's RATE_LIMIT_SIGNUP, as in the API.
 		const user = await throttleRegistration(args, () => registerUser({ email, password }))
-		return startBrowserSession(user, '/images')
+		return startBrowserSession(user, '/images', args)
 	} catch (error) {
 		if (error instanceof ValidationError) {
 			const fields: Record<string, string> = Object.fromEntries(

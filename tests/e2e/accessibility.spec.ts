@@ -65,6 +65,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
 				'/usage',
 				'/settings/tokens',
 				'/settings/webhooks',
+				'/settings/sessions',
+				'/settings/password',
 				'/admin/jobs',
 				'/images?q=nothing-matches-this',
 			]) {

@@ -18,11 +18,17 @@ async function createUseAndRevoke(
 	await expect(page).toHaveURL(/\/settings\/tokens$/)
 	await expect(page.getByText('No API tokens yet.')).toBeVisible()
 
-	// A blank name is refused with a message at the field.
+	// A blank name and no scope are refused with a message at each field.
 	await page.getByLabel('Name').fill('   ')
+	await page.getByLabel(/^read:/).uncheck()
+	await page.getByLabel(/^write:/).uncheck()
 	await page.getByRole('button', { name: 'Create token' }).click()
 	await expect(page.getByText('Name is required')).toBeVisible()
 	await expect(page.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true')
+	await expect(page.getByText('Choose at least one scope')).toBeVisible()
+
+	// Read only: it may list images but not upload.
+	await page.getByLabel(/^read:/).check()
 
 	await page.getByLabel('Name').fill('Deploy bot')
 	await page.getByLabel('Expires').selectOption({ label: '30 days' })
@@ -38,6 +44,7 @@ async function createUseAndRevoke(
 
 	const row = page.getByTestId('tokens').getByRole('row', { name: /Deploy bot/ })
 	await expect(row).toContainText('Not yet')
+	await expect(row.getByTestId('token-scopes')).toHaveText('read')
 	const expires = await row.locator('time').nth(1).getAttribute('datetime')
 	const days = (new Date(expires!).getTime() - Date.now()) / 86_400_000
 	expect(days).toBeGreaterThan(29.9)
@@ -54,6 +61,15 @@ async function createUseAndRevoke(
 	const ok = await listWithKey(baseURL, secret)
 	expect(ok.status).toBe(200)
 	expect(await ok.json()).toMatchObject({ items: [], total: 0 })
+	const upload = new FormData()
+	upload.append('file', new Blob([new Uint8Array([0xff, 0xd8, 0xff])]), 'a.jpg')
+	const refused403 = await fetch(new URL('/api/images', baseURL), {
+		method: 'POST',
+		headers: { 'X-API-Key': secret },
+		body: upload,
+	})
+	expect(refused403.status).toBe(403)
+	expect(((await refused403.json()) as { detail: string }).detail).toContain('"write" scope')
 
 	// Shown once: a fresh visit lists the token, used now, but never its secret.
 	await page.goto('/settings/tokens')

@@ -24,6 +24,7 @@ type ApiToken = {
 	createdAt: string
 	expiresAt: string | null
 	lastUsedAt: string | null
+	scopes: string[]
 }
 
 const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
@@ -58,6 +59,8 @@ describe('personal API tokens', () => {
 			createdAt: expect.stringMatching(isoPattern),
 			expiresAt: null,
 			lastUsedAt: null,
+			// Made by a sign-in without `scopes`: every scope.
+			scopes: ['read', 'write', 'webhooks', 'tokens'],
 		})
 
 		// Only the SHA-256 of the secret is stored.
@@ -92,6 +95,7 @@ describe('personal API tokens', () => {
 			'id',
 			'lastUsedAt',
 			'name',
+			'scopes',
 		])
 		expect(listed).toMatchObject({ id: created.token.id, name: 'CI uploader', expiresAt: null })
 		expect(listed!.lastUsedAt).toMatch(isoPattern)
@@ -287,7 +291,14 @@ describe('personal API tokens', () => {
 			api(web.baseUrl, '/settings/tokens', {
 				method: 'POST',
 				headers: { Cookie: cookie, Origin: origin },
-				body: new URLSearchParams({ intent: 'create', name: 'from a form', expiresInDays: '' }),
+				// read to list images with it below, tokens to make one with it.
+				body: new URLSearchParams([
+					['intent', 'create'],
+					['name', 'from a form'],
+					['expiresInDays', ''],
+					['scopes', 'read'],
+					['scopes', 'tokens'],
+				]),
 			})
 
 		await expectProblem(await viaApi('https://evil.example'), 403)

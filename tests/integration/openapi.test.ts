@@ -40,6 +40,8 @@ const additionalRoutes = [
 	'GET /api/tokens',
 	'POST /api/tokens',
 	'DELETE /api/tokens/{id}',
+	'GET /api/sessions',
+	'DELETE /api/sessions/{id}',
 	'GET /api/events',
 	'GET /api/webhooks',
 	'POST /api/webhooks',

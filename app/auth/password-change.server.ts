@@ -1,0 +1,53 @@
+import { eq } from 'drizzle-orm'
+import { z } from 'zod'
+import { users } from '../../db/schema'
+import { db } from '~/db.server'
+import { ValidationError } from '~/errors'
+import { parseInput } from '~/http/input.server'
+import type { LimitArgs } from '~/http/rate-limit.server'
+import { hashPassword, verifyPassword } from './password.server'
+import { revokeOtherSessions } from './sessions.server'
+import { throttleSignIn } from './throttle.server'
+import { credentialsSchema } from './users.server'
+
+export const passwordChangeSchema = z.object({
+	currentPassword: z
+		.string({ error: 'Enter your current password' })
+		.min(1, 'Enter your current password')
+		.max(256, 'Password must be at most 256 characters'),
+	// The same rules as at registration.
+	newPassword: credentialsSchema.shape.password,
+})
+
+/**
+ * Changes the user's password after checking the current one, and signs out
+ * every other browser, API sign-in and personal token: whoever knew the old
+ * password (or holds a token made with it) is out. `keepSessionId` stays.
+ * A wrong current password counts as a failed sign-in for the account's email
+ * (RATE_LIMIT_LOGIN, per address) and changes nothing. Returns how many
+ * sessions and tokens were revoked.
+ */
+export async function changePassword(
+	args: LimitArgs,
+	user: { id: string; email: string },
+	keepSessionId: string,
+	input: unknown,
+) {
+	const { currentPassword, newPassword } = parseInput(passwordChangeSchema, input)
+	const [row] = await db
+		.select({ passwordHash: users.passwordHash })
+		.from(users)
+		.where(eq(users.id, user.id))
+	const verified = await throttleSignIn(args, user.email, async () =>
+		row && (await verifyPassword(row.passwordHash, currentPassword)) ? { id: user.id } : null,
+	)
+	if (!verified) {
+		const message = 'Your current password is not correct.'
+		throw new ValidationError(`currentPassword: ${message}`, [{ path: 'currentPassword', message }])
+	}
+	const passwordHash = await hashPassword(newPassword)
+	return db.transaction(async (tx) => {
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id))
+		return revokeOtherSessions(user.id, keepSessionId, { personalTokens: true, executor: tx })
+	})
+}

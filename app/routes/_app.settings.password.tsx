@@ -1,0 +1,106 @@
+import type {
+	ActionFunctionArgs,
+	HeadersFunction,
+	LoaderFunctionArgs,
+	MetaFunction,
+} from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, useActionData, useNavigation } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
+import { requirePageUser } from '~/auth/auth.server'
+import { changePassword } from '~/auth/password-change.server'
+import { Alert, buttonClass, Field } from '~/components/ui'
+import { TooManyRequestsError, ValidationError } from '~/errors'
+
+export const meta: MetaFunction = () => [{ title: 'Password · Settings · Darkroom' }]
+
+// A refused attempt's Retry-After and RateLimit-* reach the page's response too.
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	await requirePageUser({ request, context })
+	return null
+}
+
+type FieldErrors = Partial<Record<'currentPassword' | 'newPassword', string>>
+
+export async function action(args: ActionFunctionArgs) {
+	const { user, sessionId } = await requirePageUser(args)
+	const form = await args.request.formData()
+	try {
+		const revoked = await changePassword(args, user, sessionId, {
+			currentPassword: String(form.get('currentPassword') ?? ''),
+			newPassword: String(form.get('newPassword') ?? ''),
+		})
+		return { revoked }
+	} catch (error) {
+		if (error instanceof ValidationError) {
+			const fieldErrors: FieldErrors = {}
+			for (const { path, message } of error.errors ?? []) {
+				if (path === 'currentPassword' || path === 'newPassword') fieldErrors[path] ??= message
+			}
+			return data({ fieldErrors }, { status: 422 })
+		}
+		if (error instanceof TooManyRequestsError) {
+			return data({ error: error.message }, { status: 429, headers: error.headers })
+		}
+		throw error
+	}
+}
+
+export default function ChangePassword() {
+	const result = useActionData<typeof action>()
+	const busy = useNavigation().state === 'submitting'
+	const fieldErrors = result && 'fieldErrors' in result ? result.fieldErrors : {}
+	const changed = result && 'revoked' in result ? result : null
+	const formRef = useRef<HTMLFormElement>(null)
+	// After a change both fields start empty again (each answer is a new object).
+	useEffect(() => {
+		if (changed) formRef.current?.reset()
+	}, [changed])
+
+	return (
+		<section aria-labelledby="password-heading" className="max-w-md space-y-4">
+			<h2 id="password-heading" className="text-lg font-semibold">
+				Change your password
+			</h2>
+			<p className="text-sm text-zinc-700">
+				Changing it signs you out everywhere else: other browsers, API sign-ins and every personal
+				API token stop working. This browser stays signed in.
+			</p>
+			<div className="empty:hidden">
+				{changed ? (
+					<Alert tone="info">
+						Password changed. {changed.revoked} other{' '}
+						{changed.revoked === 1 ? 'session or token was' : 'sessions and tokens were'} signed
+						out.
+					</Alert>
+				) : null}
+				{result && 'error' in result ? <Alert>{result.error}</Alert> : null}
+			</div>
+			<Form method="post" className="space-y-4" ref={formRef} noValidate>
+				<Field
+					label="Current password"
+					name="currentPassword"
+					type="password"
+					autoComplete="current-password"
+					required
+					error={fieldErrors.currentPassword}
+				/>
+				<Field
+					label="New password (8 to 256 characters)"
+					name="newPassword"
+					type="password"
+					autoComplete="new-password"
+					minLength={8}
+					maxLength={256}
+					required
+					error={fieldErrors.newPassword}
+				/>
+				<button type="submit" className={buttonClass} disabled={busy}>
+					{busy ? 'Changing…' : 'Change password'}
+				</button>
+			</Form>
+		</section>
+	)
+}

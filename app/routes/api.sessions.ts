@@ -1,0 +1,15 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { requireApiUser } from '~/auth/auth.server'
+import { listSignIns } from '~/auth/sessions.server'
+import { methodNotAllowed } from '~/http/methods.server'
+import { apiHandler, json } from '~/http/problem.server'
+import { limitRequest } from '~/http/rate-limit.server'
+
+// GET /api/sessions: where the user is signed in (browser sessions and API sign-in tokens).
+export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
+	const { user, sessionId } = await requireApiUser(args, { scope: 'tokens' })
+	await limitRequest(args, 'read', user.id)
+	return json({ items: await listSignIns(user.id, sessionId) })
+})
+
+export const action = methodNotAllowed(['GET'])
