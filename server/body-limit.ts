@@ -22,7 +22,12 @@ export function bodyLimit(): RequestHandler {
 	const maxBytes = config.maxBodyBytes
 	return (req, res, next) => {
 		if (takesUploads(req, res.locals.route as MatchedRoute | undefined)) return next()
-		if (Number(req.get('Content-Length')) > maxBytes) return refuseTooLarge(req, res)
+		if (Number(req.get('Content-Length')) > maxBytes) {
+			// Flowing, so discardUnreadBody bounds what is read after the answer;
+			// a body nobody started reading, Node drains to its end, however long.
+			req.resume()
+			return refuseTooLarge(req, res)
+		}
 		res.locals.maxBodyBytes = maxBytes
 		next()
 	}

@@ -79,6 +79,31 @@ describe('a body over MAX_BODY_BYTES', () => {
 		socket.destroy()
 	})
 
+	it('is not read to its end: a client sending 400 MB to /login is cut off at the discard bound', async () => {
+		const { socket, received } = connect()
+		const total = 400e6
+		socket.write(
+			head('/login', {
+				'Content-Type': 'application/x-www-form-urlencoded',
+				'Content-Length': total,
+			}),
+		)
+		const answer = received.next()
+		const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+		const piece = Buffer.alloc(1024 * 1024, 'x')
+		let sent = 0
+		while (!socket.destroyed && sent < total) {
+			sent += piece.length
+			if (!socket.write(piece)) {
+				await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed])
+			}
+		}
+		await closed
+		expect((await answer).status).toBe(413)
+		// Discarded up to 64 MiB after the answer, plus what the socket buffers held.
+		expect(sent).toBeLessThan(256 * 1024 * 1024)
+	})
+
 	it('is refused on a page form too, with a readable page', async () => {
 		const { socket, received } = connect()
 		socket.write(
