@@ -14,7 +14,10 @@ import type { MatchedRoute } from './routes'
 
 /** They stream their bodies with their own cap, MAX_UPLOAD_BYTES per file. */
 const UPLOAD_ROUTES = new Set(['routes/api.images', 'routes/api.images.upload'])
-/** The gallery page's plain-form upload: multipart, posted to its index action. */
+/**
+ * The gallery page's plain-form upload: multipart, posted to its index route
+ * (with or without `?index`: that route has a path of its own, so Remix gives it the action).
+ */
 const GALLERY_ROUTE = 'routes/_app.images._index'
 
 /** Which requests get a bounded body: res.locals.maxBodyBytes, read by remix.ts. */
@@ -36,11 +39,7 @@ export function bodyLimit(): RequestHandler {
 function takesUploads(req: Request, route: MatchedRoute | undefined) {
 	if (!route) return false
 	if (UPLOAD_ROUTES.has(route.id)) return true
-	return (
-		route.id === GALLERY_ROUTE &&
-		req.query.index !== undefined &&
-		Boolean(req.is('multipart/form-data'))
-	)
+	return route.id === GALLERY_ROUTE && Boolean(req.is('multipart/form-data'))
 }
 
 /**

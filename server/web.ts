@@ -126,9 +126,15 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 
 /** res.locals.route: the Remix route the path goes to, for the metrics label and the body limit. */
 function matchedRoute(build: ServerBuild | (() => Promise<ServerBuild>)): express.RequestHandler {
+	if (typeof build !== 'function') {
+		return (req, res, next) => {
+			res.locals.route = matchRoute(build.routes, req.path)
+			next()
+		}
+	}
+	// In dev the build changes as files are edited.
 	return (req, res, next) => {
-		// In dev the build changes as files are edited; in production it is one object.
-		Promise.resolve(typeof build === 'function' ? build() : build).then((current) => {
+		build().then((current) => {
 			res.locals.route = matchRoute(current.routes, req.path)
 			next()
 		}, next)
