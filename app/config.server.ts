@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 
@@ -20,12 +21,75 @@ const rateLimit = z
 		return { limit, windowSeconds: seconds }
 	})
 
+/** Names express's `trust proxy` knows for address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+const isAddressOrRange = (value: string) => {
+	if (PROXY_RANGE_NAMES.has(value)) return true
+	const [address = '', prefix, ...rest] = value.split('/')
+	const family = isIP(address)
+	if (!family || rest.length > 0) return false
+	if (prefix === undefined) return true
+	return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)
+}
+
+/**
+ * Which proxies may tell us the client's address, protocol and host
+ * (X-Forwarded-*): none (false), the nearest n hops, or the listed addresses
+ * and CIDR ranges. `true` (trust every hop) would let clients pick their own address.
+ */
+const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
+	const text = value.trim().toLowerCase()
+	if (['false', 'no', '0', 'off'].includes(text)) return false
+	if (/^\d+$/.test(text)) return Number(text)
+	const entries = text
+		.split(',')
+		.map((e) => e.trim())
+		.filter(Boolean)
+	const bad = entries.filter((e) => !isAddressOrRange(e))
+	if (entries.length === 0 || bad.length > 0) {
+		ctx.addIssue({
+			code: 'custom',
+			message: `must be false, a hop count (1 for one proxy in front), or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal or uniquelocal${bad.length ? `; not understood: ${bad.join(', ')}` : ''}`,
+		})
+		return z.NEVER
+	}
+	return entries
+})
+
+/** `host` or `host:port`; IPv6 addresses in brackets, as in a Host header. */
+const HOST_PATTERN =
+	/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
+
 const schema = z.object({
 	NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 	HOST: z.string().min(1).default('0.0.0.0'),
 	PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 	/** Public origin used to build absolute URLs; defaults to the request's own origin. */
 	PUBLIC_URL: z.url().optional(),
+	/**
+	 * Comma-separated host names (with an optional :port) the server answers to
+	 * in production, besides PUBLIC_URL's. Unset with PUBLIC_URL unset: this
+	 * machine's own names and addresses only.
+	 */
+	ALLOWED_HOSTS: z
+		.string()
+		.transform((v) =>
+			v
+				.split(',')
+				.map((h) => h.trim().toLowerCase())
+				.filter(Boolean),
+		)
+		.pipe(
+			z.array(
+				z
+					.string()
+					.regex(HOST_PATTERN, 'each entry must be a host name or address, with an optional :port'),
+			),
+		)
+		.optional(),
+	/** Proxies in front of the web server whose X-Forwarded-* headers count; none by default. */
+	TRUST_PROXY: trustProxy.optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	DATA_DIR: z.string().min(1).default('.data'),
 	/** Unset: an embedded PostgreSQL under DATA_DIR. */
@@ -46,6 +110,8 @@ const schema = z.object({
 	S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 	S3_FORCE_PATH_STYLE: bool.optional(),
 	MAX_UPLOAD_BYTES: positiveInt.default(25 * 1024 * 1024),
+	/** Request bodies outside the upload routes (JSON, forms) larger than this are refused with 413. */
+	MAX_BODY_BYTES: positiveInt.default(64 * 1024),
 	MAX_INPUT_PIXELS: positiveInt.default(100_000_000),
 	THUMBNAIL_MAX_SIZE: positiveInt.max(2048).default(256),
 	OPTIMIZED_MAX_SIZE: positiveInt.max(8192).default(2048),
@@ -204,6 +270,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		host: values.HOST,
 		port: values.PORT,
 		publicUrl: values.PUBLIC_URL?.replace(/\/$/, ''),
+		allowedHosts: values.ALLOWED_HOSTS ?? [],
+		trustProxy: values.TRUST_PROXY ?? false,
 		logLevel: values.LOG_LEVEL,
 		dataDir,
 		databaseUrl: values.DATABASE_URL,
@@ -224,6 +292,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 					}
 				: { driver: 'local' as const, root: path.join(dataDir, 'storage') },
 		maxUploadBytes: values.MAX_UPLOAD_BYTES,
+		maxBodyBytes: values.MAX_BODY_BYTES,
 		maxInputPixels: values.MAX_INPUT_PIXELS,
 		thumbnailMaxSize: values.THUMBNAIL_MAX_SIZE,
 		optimizedMaxSize: values.OPTIMIZED_MAX_SIZE,

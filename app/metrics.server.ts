@@ -25,7 +25,8 @@ export const httpRequestDuration = once(
 	() =>
 		new client.Histogram({
 			name: 'darkroom_http_request_duration_seconds',
-			help: 'HTTP requests by route, method and status.',
+			// `route` is the matched route's pattern (server/web.ts), never the raw path.
+			help: 'HTTP requests by route pattern, method and status.',
 			labelNames: ['route', 'method', 'status'] as const,
 			buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 			registers: [registry],
@@ -112,11 +113,3 @@ once(
 			},
 		}),
 )
-
-/** `/api/images/0b5…` → `/api/images/:id`, so label values stay few. */
-export function routeLabel(path: string) {
-	return path
-		.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id')
-		.replace(/^\/files\/.*/, '/files/*')
-		.replace(/^\/assets\/.*/, '/assets/*')
-}

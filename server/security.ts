@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import type { Request, RequestHandler, Response } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { config } from '~/config.server'
 import { CrossSiteRequestError } from '~/errors'
-import { errorToResponse } from '~/http/problem.server'
+import { requestOrigin } from './hosts'
+import { isApi, sendPage, sendProblem } from './responses'
 
 // Browser-facing protections that apply to every request, before Remix:
 // security headers (with the CSP nonce Remix renders into its scripts),
@@ -155,7 +156,14 @@ export function csrf(): RequestHandler {
 		const refusal = crossSiteRefusal(req)
 		if (!refusal) return next()
 		if (isApi(req)) void sendProblem(res, new CrossSiteRequestError(refusal)).catch(next)
-		else sendForbiddenPage(res)
+		else
+			sendPage(
+				res,
+				403,
+				'Forbidden',
+				'This form was sent from another site, so Darkroom refused it. ' +
+					'Go back to <a href="/images">your images</a> and try again from there.',
+			)
 	}
 }
 
@@ -177,12 +185,10 @@ function crossSiteRefusal(req: Request): string | undefined {
 	return `This request comes from another origin (${source}); requests with the session cookie are accepted only from this site. API clients should use Authorization: Bearer <token>.`
 }
 
-const isApi = (req: Request) => req.path === '/api' || req.path.startsWith('/api/')
-
-/** PUBLIC_URL when set, else what the request itself was addressed to. */
+/** PUBLIC_URL when set, else what the request itself was addressed to (a checked host in production). */
 function ownOrigin(req: Request) {
 	if (config.publicUrl) return new URL(config.publicUrl).origin
-	return `${req.protocol}://${req.get('Host') ?? ''}`
+	return requestOrigin(req)
 }
 
 function refererOrigin(referer: string | undefined) {
@@ -192,23 +198,4 @@ function refererOrigin(referer: string | undefined) {
 	} catch {
 		return 'an unreadable Referer'
 	}
-}
-
-async function sendProblem(res: Response, error: CrossSiteRequestError) {
-	const response = errorToResponse(error)
-	res.status(response.status)
-	response.headers.forEach((value, name) => res.setHeader(name, value))
-	res.send(await response.text())
-}
-
-function sendForbiddenPage(res: Response) {
-	res
-		.status(403)
-		.type('html')
-		.set('Cache-Control', 'no-store')
-		.send(
-			'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forbidden · Darkroom</title></head>' +
-				'<body><main><h1>403 Forbidden</h1><p>This form was sent from another site, so Darkroom refused it. ' +
-				'Go back to <a href="/images">your images</a> and try again from there.</p></main></body></html>',
-		)
 }

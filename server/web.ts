@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import type http from 'node:http'
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import { config } from '~/config.server'
 import { log } from '~/log.server'
 import { startTracing } from '~/tracing.server'
-import { httpRequestDuration, routeLabel } from '~/metrics.server'
+import { httpRequestDuration } from '~/metrics.server'
+import { bodyLimit } from './body-limit'
+import { hostCheck } from './hosts'
+import { remixHandler } from './remix'
+import { type MatchedRoute, matchRoute } from './routes'
 import { cors, csrf, securityHeaders } from './security'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -18,7 +22,7 @@ declare module '@remix-run/node' {
 	interface AppLoadContext {
 		requestId: string
 		// Optional only for loaders called directly, as some tests do.
-		/** The client's address (express `trust proxy`: one proxy hop). */
+		/** The client's address, always an IP (X-Forwarded-For only from TRUST_PROXY's proxies). */
 		clientIp?: string
 		/** This response's Content-Security-Policy nonce (server/security.ts). */
 		cspNonce?: string
@@ -30,13 +34,22 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 	startTracing('darkroom-web')
 	const app = express()
 	app.disable('x-powered-by')
-	app.set('trust proxy', 1)
+	app.set('trust proxy', config.trustProxy)
+
+	const vite = dev
+		? await import('vite').then((m) => m.createServer({ server: { middlewareMode: true }, root }))
+		: undefined
+	const build: ServerBuild | (() => Promise<ServerBuild>) = vite
+		? () => vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+		: ((await import(path.join(root, 'build/server/index.js'))) as ServerBuild)
+
 	app.use(
 		compression({
 			// Server-sent events must leave as they are written, not wait in a gzip buffer.
 			filter: (req, res) => !isEventStream(res) && compression.filter(req, res),
 		}),
 	)
+	app.use(matchedRoute(build))
 	app.use((req, res, next) => {
 		const incoming = req.get('X-Request-Id')
 		const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID()
@@ -46,7 +59,7 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		res.on('finish', () => {
 			const seconds = (performance.now() - started) / 1000
 			httpRequestDuration.observe(
-				{ route: routeLabel(req.path), method: req.method, status: res.statusCode },
+				{ route: routeLabel(res), method: req.method, status: res.statusCode },
 				seconds,
 			)
 			log.info(
@@ -64,33 +77,35 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 	})
 	app.use(discardUnreadBody)
 	app.use(securityHeaders({ dev }))
+	app.use(hostCheck())
 	app.use('/api', cors())
 	app.use(csrf())
+	app.use(bodyLimit())
 
-	let build: ServerBuild | (() => Promise<ServerBuild>)
-	if (dev) {
-		const vite = await import('vite').then((m) =>
-			m.createServer({ server: { middlewareMode: true }, root }),
-		)
+	if (vite) {
 		app.use(vite.middlewares)
-		build = () => vite.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
 	} else {
 		const client = path.join(root, 'build/client')
 		app.use(
 			'/assets',
-			express.static(path.join(client, 'assets'), { immutable: true, maxAge: '1y' }),
+			express.static(path.join(client, 'assets'), {
+				immutable: true,
+				maxAge: '1y',
+				setHeaders: (res) => labelStatic(res, '/assets/*'),
+			}),
 		)
-		app.use(express.static(client, { maxAge: '1h' }))
-		build = (await import(path.join(root, 'build/server/index.js'))) as ServerBuild
+		app.use(
+			express.static(client, { maxAge: '1h', setHeaders: (res) => labelStatic(res, 'static') }),
+		)
 	}
 	app.all(
 		'*',
-		createRequestHandler({
+		remixHandler({
 			build,
 			mode: dev ? 'development' : 'production',
 			getLoadContext: (req, res) => ({
 				requestId: res.locals.requestId as string,
-				clientIp: req.ip ?? req.socket.remoteAddress ?? '',
+				clientIp: clientAddress(req),
 				cspNonce: res.locals.cspNonce as string,
 			}),
 		}),
@@ -107,6 +122,42 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		server.on('error', reject)
 		trackOpenResponses(server)
 	})
+}
+
+/** res.locals.route: the Remix route the path goes to, for the metrics label and the body limit. */
+function matchedRoute(build: ServerBuild | (() => Promise<ServerBuild>)): express.RequestHandler {
+	if (typeof build !== 'function') {
+		return (req, res, next) => {
+			res.locals.route = matchRoute(build.routes, req.path)
+			next()
+		}
+	}
+	// In dev the build changes as files are edited.
+	return (req, res, next) => {
+		build().then((current) => {
+			res.locals.route = matchRoute(current.routes, req.path)
+			next()
+		}, next)
+	}
+}
+
+/**
+ * The request histogram's `route` label: the matched route's pattern, a fixed
+ * label for static files and one for every path no route matches, so the
+ * number of series stays bounded whatever paths clients send.
+ */
+function routeLabel(res: express.Response): string {
+	const route = res.locals.route as MatchedRoute | undefined
+	return (res.locals.staticLabel as string | undefined) ?? route?.pattern ?? 'unmatched'
+}
+
+function labelStatic(res: http.ServerResponse, label: string) {
+	;(res as express.Response).locals.staticLabel = label
+}
+
+/** req.ip honours TRUST_PROXY; whatever a proxy wrote must still be an address to count as one. */
+function clientAddress(req: express.Request): string {
+	return [req.ip, req.socket.remoteAddress].find((ip) => ip && isIP(ip)) ?? ''
 }
 
 // At most this much of an unread body is discarded after answering, for at most this long.

@@ -16,7 +16,11 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 	return result.data
 }
 
-/** Reads a JSON request body; malformed JSON is a 400, a schema mismatch a 422. */
+/**
+ * Reads a JSON request body; malformed JSON is a 400, a schema mismatch a 422.
+ * Reading it whole is safe: the server hands routes at most MAX_BODY_BYTES
+ * (server/body-limit.ts) and answers 413 past that.
+ */
 export async function parseJsonBody<S extends z.ZodType>(
 	request: Request,
 	schema: S,

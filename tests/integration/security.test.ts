@@ -14,8 +14,8 @@ import {
 import { smallJpeg } from '../support/images'
 
 // Rate limits, login throttling, quotas, CSRF, security headers and CORS on
-// real web processes. Express trusts one proxy hop, so X-Forwarded-For gives
-// each test its own client address. Windows are a day long (aligned to UTC
+// real web processes. They trust one proxy hop (TRUST_PROXY=1), so
+// X-Forwarded-For gives each test its own client address. Windows are a day long (aligned to UTC
 // midnight), so a test never straddles one and sees its count reset.
 
 const DAY = 86_400
@@ -27,6 +27,7 @@ let jpeg: Buffer
 beforeAll(async () => {
 	;[web, open, jpeg] = await Promise.all([
 		startWeb({
+			TRUST_PROXY: '1',
 			RATE_LIMIT_UPLOAD: `3/${DAY}s`,
 			RATE_LIMIT_LOGIN: `3/${DAY}s`,
 			RATE_LIMIT_SIGNUP: `3/${DAY}s`,
@@ -35,6 +36,7 @@ beforeAll(async () => {
 		}),
 		// Uploads past the image quota would first meet the small upload limit above.
 		startWeb({
+			TRUST_PROXY: '1',
 			CORS_ORIGINS: 'https://app.example, https://other.example/',
 			RATE_LIMIT_ENABLED: 'false',
 			QUOTA_MAX_IMAGES_PER_USER: '2',
