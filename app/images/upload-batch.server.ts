@@ -161,9 +161,12 @@ async function spoolFiles(
 				reject(new BadRequestError(`The multipart body could not be read: ${error.message}`)),
 			)
 			parser.on('close', () => resolve())
-			body.on('error', (error) =>
-				reject(new BadRequestError(`Upload interrupted: ${error.message}`)),
-			)
+			body.on('error', (error) => {
+				// pipe() leaves the parser open: end it, so the part being written ends too
+				// (its spool fails and is removed) instead of waiting forever.
+				parser.destroy()
+				reject(new BadRequestError(`Upload interrupted: ${error.message}`))
+			})
 			body.pipe(parser)
 		})
 		await Promise.all(writes)
