@@ -130,13 +130,13 @@ describe('the worker', () => {
 		const [fresh] = await uploadMany(light.token, 1)
 		await settled([...backlog, fresh!])
 
-		const [light_] = await sql<[{ created_at: Date; processed_at: Date }]>`
+		const [freshRow] = await sql<[{ created_at: Date; processed_at: Date }]>`
 			select created_at, processed_at from images where id = ${fresh!}`
 		// By completion order on the database clock: the heavy user's jobs that
 		// finished while the fresh upload waited for the worker.
 		const [{ ahead, behind }] = await sql<[{ ahead: number; behind: number }]>`
-			select count(*) filter (where processed_at > ${light_.created_at} and processed_at < ${light_.processed_at})::int as ahead,
-				count(*) filter (where processed_at > ${light_.processed_at})::int as behind
+			select count(*) filter (where processed_at > ${freshRow.created_at} and processed_at < ${freshRow.processed_at})::int as ahead,
+				count(*) filter (where processed_at > ${freshRow.processed_at})::int as behind
 			from images where id = any(${backlog}::uuid[])`
 		// At concurrency 1: the job running when it arrived, and perhaps one more
 		// fetched while its upload was committing. Before priorities: the whole backlog.
