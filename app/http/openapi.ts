@@ -41,6 +41,7 @@ const problemTypes = [
 	'cross-site-request',
 	'too-many-streams',
 	'events-unavailable',
+	'too-many-uploads-in-flight',
 ]
 const problemType = (slug: string) => `https://darkroom.dev/problems/${slug}`
 
@@ -180,6 +181,12 @@ const methodsNote = (allowed: string) =>
 	`Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed}\`; see \`components.responses.MethodNotAllowed\`.`
 
 const rateLimitNotes: Record<string, string> = {
+	'POST /api/images':
+		'Over the `upload` rate limit (`too-many-requests`); or (`too-many-uploads-in-flight`, with `Retry-After` but no `RateLimit-*` of its own) this user already has `MAX_CONCURRENT_UPLOADS_PER_USER` (default 4) uploads in progress, across every web process. Both are answered before the body is read.',
+	'POST /api/images/upload':
+		'Over the `upload` rate limit (`too-many-requests`); or (`too-many-uploads-in-flight`, with `Retry-After` but no `RateLimit-*` of its own) this user already has `MAX_CONCURRENT_UPLOADS_PER_USER` (default 4) uploads in progress, across every web process. Both are answered before the body is read.',
+	'POST /api/images/process':
+		'Over the `process` rate limit, where each distinct image of the batch counts as one request. A batch that would go over is refused whole and counts nothing; its `RateLimit-Remaining` says how many images are left in the window.',
 	'POST /api/auth/login':
 		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or the per-address ceiling.',
 	'POST /api/auth/register':
@@ -251,7 +258,7 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 | class | requests | default | counted per |
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
-| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
+| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\` (each image of the batch counts), \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
 | \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`login\` | registrations for an email that is taken (\`409\`) | the same | client address |
@@ -266,6 +273,11 @@ its count starts from zero then. Over a limit the answer is \`429\` (\`too-many-
 An (email, address) pair that used up its failed sign-ins gets \`429\` even with the right password
 until its window ends; the same email from another address is not affected, and a successful sign-in
 does not count. IPv6 addresses are counted per /64.
+
+Uploads are admitted before their body is read: the \`upload\` limit (the web form counts each of
+its files), then room in the quotas, then at most \`MAX_CONCURRENT_UPLOADS_PER_USER\` (default 4)
+uploads of one user in progress at once, across every web process. One more answers \`429\`
+(\`too-many-uploads-in-flight\`) with \`Retry-After\`; retry when one of the others has finished.
 
 ## Quotas
 When \`QUOTA_MAX_IMAGES_PER_USER\` or \`QUOTA_MAX_BYTES_PER_USER\` (sum of the originals' \`byteSize\`) is
