@@ -157,6 +157,8 @@ describe('uploads in flight per user', () => {
 		expect(problem.type).toMatch(/too-many-uploads-in-flight$/)
 		expect(problem.detail).toMatch(/already have 4 uploads in progress/)
 		expect(Number(fifth.headers.get('Retry-After'))).toBeGreaterThan(0)
+		// The contract's RateLimit-* headers: those of the upload limit it was counted against.
+		expect(fifth.headers.get('RateLimit-Limit')).toBe('10')
 
 		const page = await uploadPage(owner.cookie, [[jpeg, 'page.jpg']])
 		expect(page.status).toBe(429)
