@@ -184,6 +184,12 @@ const schema = z.object({
 	/** Everything from one IP, whoever is signed in: a ceiling against floods. */
 	RATE_LIMIT_IP: rateLimit.prefault('1200/60s'),
 	RATE_LIMIT_ENABLED: bool.default(true),
+	/**
+	 * Uploads one user may have in flight at once (API and page alike, across
+	 * web processes); one more is refused at once with 429. 0 turns the cap off,
+	 * as RATE_LIMIT_ENABLED=false does.
+	 */
+	MAX_CONCURRENT_UPLOADS_PER_USER: z.coerce.number().int().min(0).max(1000).default(4),
 	QUOTA_MAX_BYTES_PER_USER: positiveInt.optional(),
 	QUOTA_MAX_IMAGES_PER_USER: positiveInt.optional(),
 	/** Comma-separated origins allowed by CORS; none by default. */
@@ -314,6 +320,11 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			signup: values.RATE_LIMIT_SIGNUP,
 			ip: values.RATE_LIMIT_IP,
 		},
+		/** Undefined: no cap (MAX_CONCURRENT_UPLOADS_PER_USER=0 or RATE_LIMIT_ENABLED=false). */
+		maxConcurrentUploadsPerUser:
+			values.RATE_LIMIT_ENABLED && values.MAX_CONCURRENT_UPLOADS_PER_USER > 0
+				? values.MAX_CONCURRENT_UPLOADS_PER_USER
+				: undefined,
 		quotas: {
 			maxBytesPerUser: values.QUOTA_MAX_BYTES_PER_USER,
 			maxImagesPerUser: values.QUOTA_MAX_IMAGES_PER_USER,

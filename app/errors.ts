@@ -178,6 +178,17 @@ export class TooManyStreamsError extends AppError {
 	headers = { 'Retry-After': '5' }
 }
 
+/**
+ * The user already has MAX_CONCURRENT_UPLOADS_PER_USER uploads in flight:
+ * refused before the body is read; one of them ends within seconds.
+ */
+export class TooManyUploadsInFlightError extends AppError {
+	status = 429
+	title = 'Too many uploads in flight'
+	slug = 'too-many-uploads-in-flight'
+	headers = { 'Retry-After': '5' }
+}
+
 /** The live event feed cannot listen to the database right now: transient. */
 export class EventsUnavailableError extends AppError {
 	status = 503

@@ -252,6 +252,24 @@ export const rateLimits = pgTable(
 	],
 )
 
+/**
+ * One row per upload in flight (MAX_CONCURRENT_UPLOADS_PER_USER), shared by
+ * every web process. A live upload renews its row; a process that died
+ * leaves one that expires (docs/decisions/013-fair-share-and-upload-admission.md).
+ */
+export const uploadSlots = pgTable(
+	'upload_slots',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		...timestamps,
+		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+	},
+	(t) => [index('upload_slots_user_id_idx').on(t.userId, t.expiresAt)],
+)
+
 /** A user's HTTPS endpoint and the events it receives (docs/decisions/006-webhooks.md). */
 export const webhooks = pgTable(
 	'webhooks',

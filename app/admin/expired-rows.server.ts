@@ -1,6 +1,12 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import { idempotencyKeys, rateLimits, sessions, webhookDeliveries } from '../../db/schema'
+import {
+	idempotencyKeys,
+	rateLimits,
+	sessions,
+	uploadSlots,
+	webhookDeliveries,
+} from '../../db/schema'
 import { db } from '~/db.server'
 
 // Rows nobody will read again. Sessions stay a day past their end, so a
@@ -20,6 +26,12 @@ export async function deleteExpiredRows({ batchSize }: { batchSize: number }) {
 			batchSize,
 		),
 		rateLimits: await deleteInBatches(rateLimits, sql`${rateLimits.expiresAt} < now()`, batchSize),
+		// Left by a web process that died mid-upload; a live upload renews its own.
+		uploadSlots: await deleteInBatches(
+			uploadSlots,
+			sql`${uploadSlots.expiresAt} < now()`,
+			batchSize,
+		),
 		// The delivery log is for debugging an endpoint: a month of it is plenty.
 		webhookDeliveries: await deleteInBatches(
 			webhookDeliveries,

@@ -44,6 +44,7 @@ const problemTypes = [
 	'too-many-streams',
 	'events-unavailable',
 	'insufficient-scope',
+	'too-many-uploads-in-flight',
 ]
 const problemType = (slug: string) => `https://darkroom.dev/problems/${slug}`
 
@@ -183,6 +184,12 @@ const methodsNote = (allowed: string) =>
 	`Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed}\`; see \`components.responses.MethodNotAllowed\`.`
 
 const rateLimitNotes: Record<string, string> = {
+	'POST /api/images':
+		'Over the `upload` rate limit (`too-many-requests`); or (`too-many-uploads-in-flight`, with `Retry-After` but no `RateLimit-*` of its own) this user already has `MAX_CONCURRENT_UPLOADS_PER_USER` (default 4) uploads in progress, across every web process. Both are answered before the body is read.',
+	'POST /api/images/upload':
+		'Over the `upload` rate limit (`too-many-requests`); or (`too-many-uploads-in-flight`, with `Retry-After` but no `RateLimit-*` of its own) this user already has `MAX_CONCURRENT_UPLOADS_PER_USER` (default 4) uploads in progress, across every web process. Both are answered before the body is read.',
+	'POST /api/images/process':
+		'Over the `process` rate limit, where each distinct image of the batch counts as one request. A batch that would go over is refused whole and counts nothing; its `RateLimit-Remaining` says how many images are left in the window.',
 	'POST /api/auth/login':
 		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or for this account from anywhere, which then waits 1 s, 2, 4… up to 60 s (`Retry-After`); or the per-address ceiling.',
 	'POST /api/auth/register':
@@ -324,7 +331,7 @@ Fixed windows, counted in the database and shared by all web processes. Each req
 | class | requests | default | counted per |
 |---|---|---|---|
 | \`upload\` | \`POST /api/images\`, \`POST /api/images/upload\` (and the web upload form) | 60 per 60 s (\`RATE_LIMIT_UPLOAD\`) | user |
-| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\`, \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
+| \`process\` | \`POST /api/images/{id}/process\`, \`POST /api/images/process\` (each image of the batch counts), \`POST /api/webhooks\`, \`PATCH /api/webhooks/{id}\`, \`POST /api/webhooks/{id}/test\`, \`POST /api/webhooks/{id}/deliveries/{deliveryId}/retry\` | 60 per 60 s (\`RATE_LIMIT_PROCESS\`) | user |
 | \`read\` | \`GET /api/images\`, \`GET /api/images/{id}\`, \`GET /api/images/{id}/download\`, \`GET /api/usage\`, \`GET\` and \`POST /api/tokens\`, \`GET /api/sessions\`, opening \`GET /api/events\`, \`GET /api/webhooks\`, \`GET /api/webhooks/{id}\`, \`GET /api/webhooks/{id}/deliveries\` | 600 per 60 s (\`RATE_LIMIT_READ\`) | user |
 | \`login\` | failed sign-ins (\`POST /api/auth/login\` and the sign-in page) | 10 per 900 s (\`RATE_LIMIT_LOGIN\`) | email and client address |
 | \`signup\` | every registration (\`POST /api/auth/register\` and the sign-up page), \`409\` included; invalid input (\`422\`) is not counted | 10 per 3600 s (\`RATE_LIMIT_SIGNUP\`) | client address |
@@ -344,6 +351,11 @@ Each account also paces failed sign-ins from every address together: after 5 fai
 next attempt must wait 1 s, then 2, 4… up to 60 s, and is answered \`429\` with \`Retry-After\` until
 then, even with the right password. The wait is capped, so nobody can lock an account for longer; a
 successful sign-in resets it.
+
+Uploads are admitted before their body is read: the \`upload\` limit (the web form counts each of
+its files), then room in the quotas, then at most \`MAX_CONCURRENT_UPLOADS_PER_USER\` (default 4)
+uploads of one user in progress at once, across every web process. One more answers \`429\`
+(\`too-many-uploads-in-flight\`) with \`Retry-After\`; retry when one of the others has finished.
 
 ## Quotas
 When \`QUOTA_MAX_IMAGES_PER_USER\` or \`QUOTA_MAX_BYTES_PER_USER\` (sum of the originals' \`byteSize\`) is

@@ -125,6 +125,58 @@ export function limitRequest(
 	return hit(args.request, cls, userId ? `user:${userId}` : `ip:${clientIpOf(args)}`)
 }
 
+/**
+ * A request acting on `items` things at once (a batch of images) counts as
+ * that many requests of the class, all or none: when they would take the
+ * window over the limit, none is counted and the 429 says how many are left.
+ */
+export async function limitBatch(
+	args: LimitArgs,
+	cls: Exclude<RateLimitClass, 'ip' | 'login'>,
+	userId: string,
+	items: number,
+) {
+	if (!config.rateLimits.enabled) return
+	const { limit, windowSeconds } = config.rateLimits[cls]
+	const fullKey = `${cls}:user:${userId}`
+	const counted = await db.execute<{ count: number; reset: number }>(sql`
+		with w as (select ${windowStartSql(windowSeconds)} as start)
+		insert into rate_limits (key, window_start, count, expires_at)
+		select ${fullKey}, start, ${items}::int, start + make_interval(secs => ${windowSeconds}::int)
+		from w where ${items}::int <= ${limit}::int
+		on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
+		where rate_limits.count + excluded.count <= ${limit}::int
+		returning count, ceil(extract(epoch from expires_at - now()))::int as reset`)
+	const row = counted[0]
+	if (row) {
+		const state = {
+			limit,
+			remaining: limit - Number(row.count),
+			resetSeconds: Math.max(1, Number(row.reset)),
+		}
+		remember(args.request, state)
+		return
+	}
+	// Refused: read where the window stands, for the message and the headers.
+	const [now] = await db.execute<{ count: number; reset: number }>(sql`
+		with w as (select ${windowStartSql(windowSeconds)} as start)
+		select coalesce(r.count, 0) as count,
+			ceil(extract(epoch from w.start + make_interval(secs => ${windowSeconds}::int) - now()))::int as reset
+		from w left join rate_limits r on r.key = ${fullKey} and r.window_start = w.start`)
+	const left = Math.max(0, limit - Number(now!.count))
+	const state = { limit, remaining: left, resetSeconds: Math.max(1, Number(now!.reset)) }
+	remember(args.request, state)
+	const error = new TooManyRequestsError(
+		`${messages[cls]}: these ${items} images would go over the limit of ${limit} per ${formatWait(windowSeconds)}; ${left} left in this window. ` +
+			(left > 0 ? `Send at most ${left}, or try` : 'Try') +
+			` again in ${formatWait(state.resetSeconds)}.`,
+		state,
+	)
+	// Nothing was counted: say what is really left, so a client can size its next batch.
+	error.headers = { ...error.headers, 'RateLimit-Remaining': String(left) }
+	throw error
+}
+
 /** The ceiling on everything one address sends to /api, whoever is signed in. */
 export async function limitClientIp(args: LimitArgs) {
 	const ip = contextOf(args)?.clientIp

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { requireApiUser } from '~/auth/auth.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
+import { admitUpload } from '~/images/upload-admission.server'
 import { uploadImage } from '~/images/upload.server'
 import { json } from './problem.server'
 import { limitRequest } from './rate-limit.server'
@@ -11,12 +12,14 @@ export async function uploadResponse(args: ActionFunctionArgs) {
 	const { user } = await requireApiUser(args, { scope: 'write' })
 	// Before the body is read: a refused upload costs no bandwidth or disk.
 	await limitRequest(args, 'upload', user.id)
-	const { image, replayed } = await uploadImage({
-		request,
-		userId: user.id,
-		idempotencyKey: request.headers.get('Idempotency-Key'),
-		requestId: context.requestId,
-	})
+	const { image, replayed } = await admitUpload(user.id, () =>
+		uploadImage({
+			request,
+			userId: user.id,
+			idempotencyKey: request.headers.get('Idempotency-Key'),
+			requestId: context.requestId,
+		}),
+	)
 	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }), {
 		status: 202,
 		headers: {

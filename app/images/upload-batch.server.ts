@@ -7,7 +7,6 @@ import busboy from 'busboy'
 import { config } from '~/config.server'
 import { AppError, BadRequestError, PayloadTooLargeError } from '~/errors'
 import { fileTooLargeMessage, formatBytes } from '~/format'
-import { limitRequest, type LimitArgs } from '~/http/rate-limit.server'
 import { log } from '~/log.server'
 import { type ReceivedFile, spoolPart } from './multipart.server'
 import { uploadReceivedFile } from './upload.server'
@@ -16,7 +15,9 @@ import { uploadReceivedFile } from './upload.server'
 // `file` parts. Each part is spooled to its own temporary file, then sent
 // through the one-file upload path (uploadImage) as if it had come alone, so
 // every rule of a single upload holds per file: a rejected file leaves nothing
-// behind and gets its own message, the others are kept.
+// behind and gets its own message, the others are kept. Each file counts
+// against the upload rate limit as its part begins, so a file over the limit
+// is never written to disk.
 
 /** The most files one plain-form request may carry; a browser with JavaScript queues instead. */
 export const MAX_FILES_PER_FORM = 20
@@ -27,11 +28,20 @@ export type BatchOutcome =
 
 type Spooled = { filename: string; path?: string; received?: ReceivedFile; error?: AppError }
 
-export async function uploadBatch(
-	args: LimitArgs & { userId: string; requestId?: string },
-): Promise<BatchOutcome[]> {
+type BatchArgs = {
+	request: Request
+	userId: string
+	requestId?: string
+	/**
+	 * Counts one more file against the upload rate limit, throwing when over it.
+	 * The caller counted the first file before the body was read.
+	 */
+	countFile: () => Promise<unknown>
+}
+
+export async function uploadBatch(args: BatchArgs): Promise<BatchOutcome[]> {
 	const tmpDir = path.join(config.dataDir, 'tmp')
-	const spooled = await spoolFiles(args.request, tmpDir)
+	const spooled = await spoolFiles(args.request, tmpDir, args.countFile)
 	try {
 		if (spooled.length === 0) throw new BadRequestError('Choose at least one image file.')
 		const outcomes: BatchOutcome[] = []
@@ -44,14 +54,9 @@ export async function uploadBatch(
 	}
 }
 
-async function uploadOne(
-	args: LimitArgs & { userId: string; requestId?: string },
-	file: Spooled,
-): Promise<BatchOutcome> {
+async function uploadOne(args: BatchArgs, file: Spooled): Promise<BatchOutcome> {
 	try {
 		if (file.error) throw file.error
-		// Each file counts against the same per-user budget as an API upload.
-		await limitRequest(args, 'upload', args.userId)
 		const { image } = await uploadReceivedFile(file.received!, {
 			userId: args.userId,
 			requestId: args.requestId,
@@ -77,7 +82,11 @@ async function uploadOne(
 }
 
 /** Writes every `file` part to a temporary file, each held to MAX_UPLOAD_BYTES. */
-async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> {
+async function spoolFiles(
+	request: Request,
+	tmpDir: string,
+	countFile: BatchArgs['countFile'],
+): Promise<Spooled[]> {
 	const contentType = request.headers.get('Content-Type') ?? ''
 	if (!request.body) throw new BadRequestError('The form has no files.')
 	const maxBytes = config.maxUploadBytes
@@ -100,6 +109,8 @@ async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> 
 	}
 	const files: Spooled[] = []
 	const writes: Array<Promise<void>> = []
+	// Once one file is over the rate limit, so is every later one: refused uncounted.
+	let overLimit: AppError | undefined
 	const body = Readable.fromWeb(request.body as NodeWebReadableStream)
 	try {
 		await new Promise<void>((resolve, reject) => {
@@ -118,25 +129,44 @@ async function spoolFiles(request: Request, tmpDir: string): Promise<Spooled[]> 
 					stream.resume()
 					return
 				}
-				file.path = path.join(tmpDir, `form-upload-${randomUUID()}`)
-				// Past the limit busboy drops the rest of the part (never stored) and
-				// marks it truncated; the partial file is removed with the others.
+				if (overLimit) {
+					file.error = overLimit
+					stream.resume()
+					return
+				}
+				// busboy waits for this part to be read before the next one begins,
+				// so overLimit is known by then.
+				const counted = files.length === 1 ? Promise.resolve() : countFile()
 				writes.push(
-					spoolPart(stream, file.path, info.filename).then((received) => {
-						file.received = received
-						if (stream.truncated) {
-							file.error = new PayloadTooLargeError(fileTooLargeMessage(maxBytes))
-						}
-					}),
+					counted.then(
+						async () => {
+							const tmpPath = path.join(tmpDir, `form-upload-${randomUUID()}`)
+							file.path = tmpPath
+							// Past the limit busboy drops the rest of the part (never stored) and
+							// marks it truncated; the partial file is removed with the others.
+							file.received = await spoolPart(stream, tmpPath, file.filename)
+							if (stream.truncated) {
+								file.error = new PayloadTooLargeError(fileTooLargeMessage(maxBytes))
+							}
+						},
+						(error: unknown) => {
+							stream.resume()
+							if (!(error instanceof AppError)) throw error
+							overLimit = file.error = error
+						},
+					),
 				)
 			})
 			parser.on('error', (error: Error) =>
 				reject(new BadRequestError(`The multipart body could not be read: ${error.message}`)),
 			)
 			parser.on('close', () => resolve())
-			body.on('error', (error) =>
-				reject(new BadRequestError(`Upload interrupted: ${error.message}`)),
-			)
+			body.on('error', (error) => {
+				// pipe() leaves the parser open: end it, so the part being written ends too
+				// (its spool fails and is removed) instead of waiting forever.
+				parser.destroy()
+				reject(new BadRequestError(`Upload interrupted: ${error.message}`))
+			})
 			body.pipe(parser)
 		})
 		await Promise.all(writes)

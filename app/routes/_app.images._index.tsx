@@ -26,7 +26,7 @@ import { config } from '~/config.server'
 import { AppError, ValidationError } from '~/errors'
 import { formatBytes } from '~/format'
 import { parseInput } from '~/http/input.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { limitBatch, limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { placeholderDataUrl } from '~/images/placeholder'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
@@ -34,6 +34,7 @@ import { reprocessImages } from '~/images/process.server'
 import { imageTypes, listSorts } from '~/images/list-options'
 import { listImages, parseListQuery } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
+import { admitUpload } from '~/images/upload-admission.server'
 import { type BatchOutcome, uploadBatch } from '~/images/upload-batch.server'
 
 export const meta: MetaFunction = () => [{ title: 'Your images · Darkroom' }]
@@ -106,7 +107,7 @@ export async function action(args: ActionFunctionArgs) {
 		})
 		if (intent === 'delete') return { confirmDelete: ids } satisfies ActionResult
 		if (intent === 'reprocess') {
-			await limitRequest(args, 'process', user.id)
+			await limitBatch(args, 'process', user.id, new Set(ids).size)
 			await reprocessImages(user.id, ids, ['image', 'ai'], context.requestId)
 			return { notice: `Processing ${plural(ids.length)} again.` } satisfies ActionResult
 		}
@@ -144,7 +145,13 @@ export async function action(args: ActionFunctionArgs) {
 
 /** The plain form (no JavaScript): one file lands on its page, several on the gallery. */
 async function uploadFromForm(args: ActionFunctionArgs, userId: string) {
-	const outcomes = await uploadBatch({ ...args, userId, requestId: args.context.requestId })
+	// Before the body is read, as for the API: the first file counts now, each
+	// further one as its part begins; a refused form costs no bandwidth or disk.
+	const countFile = () => limitRequest(args, 'upload', userId)
+	await countFile()
+	const outcomes = await admitUpload(userId, () =>
+		uploadBatch({ request: args.request, userId, requestId: args.context.requestId, countFile }),
+	)
 	const stored = outcomes.filter((o) => 'imageId' in o)
 	if (stored.length === outcomes.length) {
 		throw redirect(stored.length === 1 ? `/images/${stored[0]!.imageId}` : '/images')

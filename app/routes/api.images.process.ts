@@ -3,7 +3,7 @@ import { requireApiUser } from '~/auth/auth.server'
 import { parseJsonBody } from '~/http/input.server'
 import { methodNotAllowed } from '~/http/methods.server'
 import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { limitBatch } from '~/http/rate-limit.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { batchProcessBodySchema, reprocessImages } from '~/images/process.server'
 
@@ -12,8 +12,9 @@ export const loader = methodNotAllowed(['POST'])
 export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const { request, context } = args
 	const { user } = await requireApiUser(args, { scope: 'write' })
-	await limitRequest(args, 'process', user.id)
 	const { ids, stages } = await parseJsonBody(request, batchProcessBodySchema)
+	// Each image counts, as if it were sent alone to /api/images/{id}/process.
+	await limitBatch(args, 'process', user.id, new Set(ids).size)
 	const rows = await reprocessImages(user.id, ids, stages, context.requestId)
 	const baseUrl = baseUrlOf(request)
 	const items = await Promise.all(rows.map((row) => presentImage(row, { baseUrl })))

@@ -1,0 +1,76 @@
+import { sql } from 'drizzle-orm'
+import { config } from '~/config.server'
+import { db } from '~/db.server'
+import { TooManyUploadsInFlightError } from '~/errors'
+import { log } from '~/log.server'
+import { assertWithinQuota } from './quota.server'
+
+// What an upload must pass before its body is read (the caller has already
+// authenticated it and counted it against the rate limit): room in the quota
+// for one more image, and a free slot among MAX_CONCURRENT_UPLOADS_PER_USER.
+// A slot is a row of upload_slots, so the cap holds across web processes. The
+// holder renews it; a process that dies mid-upload leaves a row that expires
+// within SLOT_TTL_SECONDS (docs/decisions/013-fair-share-and-upload-admission.md).
+
+const SLOT_TTL_SECONDS = 60
+const RENEW_EVERY_MS = 20_000
+
+/** Runs `receive` (which reads the body) once the upload is admitted; its slot is freed however it ends. */
+export async function admitUpload<T>(userId: string, receive: () => Promise<T>): Promise<T> {
+	// A full account is refused before any byte arrives; the exact check (with
+	// the file's size, under a lock) still runs when the image is stored.
+	await assertWithinQuota(db, userId, 0)
+	const cap = config.maxConcurrentUploadsPerUser
+	if (cap === undefined) return receive()
+	const slotId = await claimSlot(userId, cap)
+	if (!slotId) {
+		throw new TooManyUploadsInFlightError(
+			`You already have ${cap} uploads in progress, the most at once. Try again when one of them has finished.`,
+		)
+	}
+	const renewal = setInterval(() => void renewSlot(slotId), RENEW_EVERY_MS)
+	renewal.unref()
+	try {
+		return await receive()
+	} finally {
+		clearInterval(renewal)
+		await releaseSlot(slotId)
+	}
+}
+
+/** A new slot's id, or undefined when the user holds `cap` live ones already. */
+async function claimSlot(userId: string, cap: number): Promise<string | undefined> {
+	return db.transaction(async (tx) => {
+		// One claim per user at a time, so two cannot both take the last slot.
+		await tx.execute(
+			sql`select pg_advisory_xact_lock(hashtextextended(${`upload-slots:${userId}`}, 0))`,
+		)
+		await tx.execute(
+			sql`delete from upload_slots where user_id = ${userId} and expires_at <= now()`,
+		)
+		const rows = await tx.execute<{ id: string }>(sql`
+			insert into upload_slots (user_id, expires_at)
+			select ${userId}::uuid, now() + make_interval(secs => ${SLOT_TTL_SECONDS}::int)
+			where (select count(*) from upload_slots where user_id = ${userId}) < ${cap}::int
+			returning id`)
+		return rows[0]?.id
+	})
+}
+
+async function renewSlot(slotId: string) {
+	await db
+		.execute(
+			sql`update upload_slots set expires_at = now() + make_interval(secs => ${SLOT_TTL_SECONDS}::int)
+				where id = ${slotId}`,
+		)
+		.catch((error: unknown) => log.warn({ err: error, slotId }, 'Could not renew an upload slot'))
+}
+
+async function releaseSlot(slotId: string) {
+	// Failing here must not replace the upload's own outcome; the row expires anyway.
+	await db
+		.execute(sql`delete from upload_slots where id = ${slotId}`)
+		.catch((error: unknown) =>
+			log.warn({ err: error, slotId }, 'Could not release an upload slot; it expires by itself'),
+		)
+}
