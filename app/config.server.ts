@@ -131,6 +131,8 @@ const schema = z.object({
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** The worker serves its own /metrics here (0 turns it off). */
 	WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+	/** Where the worker's /metrics listens: loopback unless a scraper elsewhere needs it (then set METRICS_TOKEN). */
+	WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 	/** Seconds a stopping process waits for running jobs and requests. */
 	SHUTDOWN_GRACE_SECONDS: positiveInt.max(600).default(25),
 	WORKER_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
@@ -247,6 +249,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		otelEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
 		metricsToken: values.METRICS_TOKEN,
 		workerMetricsPort: values.WORKER_METRICS_PORT,
+		workerMetricsHost: values.WORKER_METRICS_HOST,
 		shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
 		workerHeartbeatSeconds: values.WORKER_HEARTBEAT_SECONDS,
 		workerDeadAfterSeconds: values.WORKER_DEAD_AFTER_SECONDS,
