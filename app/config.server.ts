@@ -208,6 +208,8 @@ const schema = z.object({
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** The worker serves its own /metrics here (0 turns it off). */
 	WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+	/** Where the worker's /metrics listens: loopback unless a scraper elsewhere needs it (then set METRICS_TOKEN). */
+	WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 	/** Seconds a stopping process waits for running jobs and requests. */
 	SHUTDOWN_GRACE_SECONDS: positiveInt.max(600).default(25),
 	WORKER_HEARTBEAT_SECONDS: positiveInt.max(300).default(10),
@@ -333,6 +335,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		otelEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
 		metricsToken: values.METRICS_TOKEN,
 		workerMetricsPort: values.WORKER_METRICS_PORT,
+		workerMetricsHost: values.WORKER_METRICS_HOST,
 		shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
 		workerHeartbeatSeconds: values.WORKER_HEARTBEAT_SECONDS,
 		workerDeadAfterSeconds: values.WORKER_DEAD_AFTER_SECONDS,
@@ -380,6 +383,9 @@ function loadConfig(): Config {
 export const config = loadConfig()
 
 let secretKey: string | undefined
+/** As SECRET_KEY: a shorter key (a file cut short, a typo) is never used. */
+const MIN_SECRET_KEY_BYTES = 32
+
 /**
  * The key that signs cookies and file URLs. Without SECRET_KEY it is created
  * once under DATA_DIR so sessions and links survive restarts and are shared
@@ -390,19 +396,53 @@ export function getSecretKey(): string {
 	if (config.secretKey) return (secretKey = config.secretKey)
 	const file = path.join(config.dataDir, 'secret-key')
 	try {
-		secretKey = fs.readFileSync(file, 'utf8').trim()
-	} catch {
-		fs.mkdirSync(config.dataDir, { recursive: true })
-		const created = randomBytes(32).toString('base64url')
-		try {
-			fs.writeFileSync(file, created, { flag: 'wx', mode: 0o600 })
-			secretKey = created
-		} catch {
-			// Another process won the race to create it.
-			secretKey = fs.readFileSync(file, 'utf8').trim()
-		}
+		secretKey = readSecretKeyFile(file) ?? createSecretKeyFile(file)
+	} catch (error) {
+		if (!(error instanceof ConfigError)) throw error
+		console.error(error.message)
+		process.exit(1)
 	}
 	return secretKey
+}
+
+/** The key in the file, null if there is no file; a key too short to be safe stops the process. */
+function readSecretKeyFile(file: string): string | null {
+	let key: string
+	try {
+		key = fs.readFileSync(file, 'utf8').trim()
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+		throw error
+	}
+	if (Buffer.byteLength(key) < MIN_SECRET_KEY_BYTES) {
+		throw new ConfigError(
+			`Invalid configuration:\n  ${file}: the secret key in this file is ${Buffer.byteLength(key)} bytes, ` +
+				`shorter than ${MIN_SECRET_KEY_BYTES}; delete the file to have a new key made (signed-in sessions and file links end), or set SECRET_KEY`,
+		)
+	}
+	return key
+}
+
+/**
+ * Writes a new key whole into a temporary file, then links it into place: a
+ * process racing this one sees no file or the complete key, never a part of
+ * it. A link, unlike a rename, fails when the file exists, so when several
+ * processes start at once the first key wins and all of them read it.
+ */
+function createSecretKeyFile(file: string): string {
+	fs.mkdirSync(path.dirname(file), { recursive: true })
+	const created = randomBytes(32).toString('base64url')
+	const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+	fs.writeFileSync(temporary, created, { flag: 'wx', mode: 0o600 })
+	try {
+		fs.linkSync(temporary, file)
+		return created
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+		return readSecretKeyFile(file)!
+	} finally {
+		fs.rmSync(temporary, { force: true })
+	}
 }
 
 /**

@@ -8,6 +8,7 @@ import compression from 'compression'
 import express from 'express'
 import { config } from '~/config.server'
 import { log } from '~/log.server'
+import { warnIfMetricsPublic } from '~/metrics-access.server'
 import { startTracing } from '~/tracing.server'
 import { httpRequestDuration } from '~/metrics.server'
 import { bodyLimit } from './body-limit'
@@ -117,6 +118,7 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 				{ port: config.port, host: config.host },
 				`Darkroom listening on http://localhost:${config.port}`,
 			)
+			warnIfMetricsPublic('web')
 			resolve(server)
 		})
 		server.on('error', reject)

@@ -38,7 +38,11 @@ export type WorkerHandle = {
 	promise: Promise<void>
 }
 
-/** Webhook deliveries at once per worker process: mostly waiting on other servers (10 s at most each). */
+/**
+ * Webhook deliveries at once per worker process: mostly waiting on other
+ * servers (10 s at most each). One webhook's deliveries run one at a time
+ * (a queue per webhook, decision 006), so one endpoint holds one slot at most.
+ */
 const WEBHOOK_CONCURRENCY = 4
 
 /**

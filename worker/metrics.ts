@@ -2,6 +2,7 @@ import http from 'node:http'
 import type { WorkerEvents } from 'graphile-worker'
 import { config } from '~/config.server'
 import { log } from '~/log.server'
+import { metricsRequestAllowed, warnIfMetricsPublic } from '~/metrics-access.server'
 import { jobDuration, registry } from '~/metrics.server'
 
 /** Job duration and outcome per task, from graphile-worker's events. */
@@ -20,15 +21,15 @@ export function recordJobMetrics(events: WorkerEvents) {
 }
 
 /**
- * The worker's own /metrics (it has no web server). A second worker on the
- * same box finds the port taken: it logs that and runs on without it.
+ * The worker's own /metrics (it has no web server), on loopback unless
+ * WORKER_METRICS_HOST says otherwise. A second worker on the same box finds
+ * the port taken: it logs that and runs on without it.
  */
 export function serveWorkerMetrics(): { close(): Promise<void> } {
 	if (config.workerMetricsPort === 0) return { close: async () => {} }
 	const server = http.createServer(async (req, res) => {
-		const token = config.metricsToken
 		if (req.url !== '/metrics') return void res.writeHead(404).end()
-		if (token && req.headers.authorization !== `Bearer ${token}`) {
+		if (!metricsRequestAllowed(req.headers.authorization)) {
 			return void res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end()
 		}
 		res.writeHead(200, { 'Content-Type': registry.contentType })
@@ -37,6 +38,7 @@ export function serveWorkerMetrics(): { close(): Promise<void> } {
 	server.on('error', (error) => {
 		log.warn({ err: error, port: config.workerMetricsPort }, 'Worker metrics port unavailable')
 	})
-	server.listen(config.workerMetricsPort, config.host)
+	server.listen(config.workerMetricsPort, config.workerMetricsHost)
+	warnIfMetricsPublic('worker')
 	return { close: () => new Promise((resolve) => server.close(() => resolve())) }
 }

@@ -3,6 +3,7 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
 import { UnprocessableImageError } from '~/errors'
 import type { ImageMetadata } from '../../db/schema'
+import { readHeic } from './heic.server'
 import { type AcceptedFormat, formatForContentType } from './sniff.server'
 
 // Pure image work: bytes in, results out. No database, storage or config here;
@@ -222,21 +223,7 @@ function asDecodeError(error: unknown): unknown {
 }
 
 // --- HEIC: sharp's prebuilt libvips has no HEVC decoder, heic-decode (libheif
-// compiled to WebAssembly) does. Its decode is synchronous CPU work.
-
-type HeicPixels = { width: number; height: number; data: Uint8ClampedArray }
-type HeicImage = { width: number; height: number; decode: () => Promise<HeicPixels> }
-type HeicFile = HeicImage[] & { dispose: () => void }
-type HeicDecoder = { all: (input: { buffer: Uint8Array }) => Promise<HeicFile> }
-
-let heicDecoder: Promise<HeicDecoder> | undefined
-
-function loadHeicDecoder(): Promise<HeicDecoder> {
-	// Loaded on first use: starting the WebAssembly module costs ~80 ms.
-	// @ts-expect-error heic-decode ships no type declarations; HeicDecoder describes it.
-	heicDecoder ??= import('heic-decode').then((module) => module.default as HeicDecoder)
-	return heicDecoder
-}
+// compiled to WebAssembly) does, in a worker thread (heic.server.ts).
 
 /**
  * sharp's libheif reads a HEIC's container (not its HEVC pixels): which image
@@ -252,57 +239,38 @@ async function readHeicHeader(input: Buffer) {
 	}
 }
 
-/** Parses the container (no pixel decoding), checks the limit, then hands over the primary image. */
-async function withHeic<T>(
+/** The primary image's size (checked against the limit first) and, with `decode`, its RGBA pixels. */
+async function readPrimaryHeic(
 	input: Buffer,
 	primaryIndex: number,
 	maxInputPixels: number,
-	handle: (primary: HeicImage, count: number) => Promise<T>,
-): Promise<T> {
-	const decoder = await loadHeicDecoder()
-	const file = await heicDecoding(decoder.all({ buffer: input }))
-	try {
-		// Both libraries list the top-level images in the same order.
-		const primary = file[primaryIndex] ?? file[0]
-		if (!primary) throw new UnprocessableImageError(CORRUPT_MESSAGE)
-		assertWithinPixelLimit(primary.width, primary.height, maxInputPixels)
-		return await handle(primary, file.length)
-	} finally {
-		file.dispose()
-	}
-}
-
-async function heicDecoding<T>(work: Promise<T>): Promise<T> {
-	try {
-		return await work
-	} catch (error) {
-		// heic-decode only throws for input libheif cannot parse or decode; an
-		// allocation failure is a RangeError and stays retryable.
-		if (error instanceof RangeError || error instanceof UnprocessableImageError) throw error
-		throw new UnprocessableImageError(CORRUPT_MESSAGE)
-	}
+	decode: boolean,
+) {
+	const reading = await readHeic(input, { primaryIndex, maxInputPixels, decode })
+	if (reading.kind === 'too-large')
+		assertWithinPixelLimit(reading.width, reading.height, maxInputPixels)
+	if (reading.kind !== 'image') throw new UnprocessableImageError(CORRUPT_MESSAGE)
+	return reading
 }
 
 async function inspectHeic(input: Buffer, maxInputPixels: number): Promise<InspectedImage> {
 	const header = await readHeicHeader(input)
-	return withHeic(input, header?.pagePrimary ?? 0, maxInputPixels, async (primary) => ({
-		format: 'heic',
-		width: primary.width,
-		height: primary.height,
-	}))
+	const { width, height } = await readPrimaryHeic(
+		input,
+		header?.pagePrimary ?? 0,
+		maxInputPixels,
+		false,
+	)
+	return { format: 'heic', width, height }
 }
 
 async function openHeic(input: Buffer, maxInputPixels: number): Promise<Source> {
 	const header = await readHeicHeader(input)
-	const { width, height, data, pages } = await withHeic(
-		input,
-		header?.pagePrimary ?? 0,
-		maxInputPixels,
-		async (primary, count) => ({ ...(await heicDecoding(primary.decode())), pages: count }),
-	)
-	const pixels = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+	const primary = await readPrimaryHeic(input, header?.pagePrimary ?? 0, maxInputPixels, true)
+	const { width, height, pixels: rgba } = primary
+	const pixels = Buffer.from(rgba!.buffer, rgba!.byteOffset, rgba!.byteLength)
 	// libheif always hands back RGBA; an opaque photo should not carry alpha.
-	const hasAlpha = !isOpaque(pixels)
+	const hasAlpha = !primary.opaque
 	return {
 		metadata: {
 			format: 'heic',
@@ -315,7 +283,7 @@ async function openHeic(input: Buffer, maxInputPixels: number): Promise<Source> 
 			// reporting it would invite a second rotation.
 			orientation: null,
 			density: header?.density ?? null,
-			pages,
+			pages: primary.count,
 		},
 		exifInput: header?.exif ? tiffFromExifBlock(header.exif) : null,
 		animated: false,
@@ -327,11 +295,6 @@ async function openHeic(input: Buffer, maxInputPixels: number): Promise<Source> 
 			return hasAlpha ? image : image.removeAlpha()
 		},
 	}
-}
-
-function isOpaque(rgba: Buffer): boolean {
-	for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return false
-	return true
 }
 
 // --- EXIF

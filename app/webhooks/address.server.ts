@@ -1,8 +1,9 @@
 import { lookup } from 'node:dns/promises'
 import type { LookupAddress } from 'node:dns'
-import { isIPv4, isIPv6 } from 'node:net'
+import { isIP, isIPv4, isIPv6 } from 'node:net'
 import { config } from '~/config.server'
 import { WebhookUrlRefusedError } from '~/errors'
+import { log } from '~/log.server'
 
 // Server-side request forgery guard: a webhook must not let a user make the
 // worker call something only it can reach (the database, a metadata service,
@@ -91,12 +92,21 @@ export async function resolveWebhookHost(url: URL): Promise<LookupAddress[]> {
 	if (config.webhooks.allowPrivateAddresses) return addresses
 	for (const { address } of addresses) {
 		const kind = refusedAddressKind(address)
-		if (kind) {
-			const resolved = address === host ? `${host} is` : `${host} resolves to ${address},`
+		if (!kind) continue
+		// An address the user typed can be named; what a name resolves to
+		// would map the internal network for them, so only the log has it.
+		if (isIP(host)) {
 			throw new WebhookUrlRefusedError(
-				`${resolved} ${kind}; webhooks may only call public addresses.`,
+				`${host} is ${kind}; webhooks may only call public addresses.`,
 			)
 		}
+		log.warn(
+			{ host, address, kind },
+			'Webhook URL refused: its host resolves to a non-public address',
+		)
+		throw new WebhookUrlRefusedError(
+			`${host} resolves to an address that is not public; webhooks may only call public addresses.`,
+		)
 	}
 	return addresses
 }

@@ -11,6 +11,8 @@ import { signWebhook } from './secrets.server'
 // resolveWebhookHost just checked.
 
 export const WEBHOOK_TIMEOUT_MS = 10_000
+/** Within the total: an endpoint that does not even take the connection (TCP and TLS) gives up the slot sooner. */
+export const WEBHOOK_CONNECT_TIMEOUT_MS = 5_000
 /** How much of the endpoint's answer is kept for the delivery log. */
 const RESPONSE_BODY_LIMIT = 4096
 const USER_AGENT = 'Darkroom-Webhooks/1'
@@ -138,6 +140,18 @@ function post(
 				response.on('error', reject)
 			},
 		)
+		request.on('socket', (socket) => {
+			if (!socket.connecting) return
+			const timer = setTimeout(
+				() =>
+					request.destroy(new Error(`No connection within ${WEBHOOK_CONNECT_TIMEOUT_MS / 1000} s`)),
+				WEBHOOK_CONNECT_TIMEOUT_MS,
+			)
+			socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () =>
+				clearTimeout(timer),
+			)
+			socket.once('close', () => clearTimeout(timer))
+		})
 		request.on('error', reject)
 		request.end(body)
 	})

@@ -18,6 +18,8 @@ export const MAX_WEBHOOKS_PER_USER = 10
 export const RECENT_DELIVERIES = 20
 /** As enqueue_webhook_event gives its jobs: about half an hour of graphile-worker's backoff. */
 const DELIVERY_MAX_ATTEMPTS = 8
+/** As enqueue_webhook_event names it: one queue per webhook, so its deliveries run one at a time. */
+const webhookQueueName = (webhookId: string) => `webhook:${webhookId}`
 const DISABLED_BY_OWNER = 'Disabled by its owner.'
 
 export type WebhookRow = typeof webhooks.$inferSelect
@@ -214,6 +216,7 @@ export async function resendDelivery(
 		await tx.execute(sql`select graphile_worker.add_job(
 			'deliver-webhook',
 			json_build_object('deliveryId', ${copy!.id}::text),
+			queue_name := ${webhookQueueName(webhook.id)},
 			max_attempts := ${DELIVERY_MAX_ATTEMPTS}::int
 		)`)
 		return copy!

@@ -408,7 +408,7 @@ describe('refusing private addresses (the default)', () => {
 
 	it.each([
 		['http://127.0.0.1:9/hook', /127\.0\.0\.1 is a loopback address/],
-		['http://localhost:9/hook', /localhost resolves to (127\.0\.0\.1|::1), a loopback address/],
+		['http://localhost:9/hook', /localhost resolves to an address that is not public/],
 		['https://10.1.2.3/hook', /10\.1\.2\.3 is a private \(RFC 1918\) address/],
 		['https://169.254.169.254/latest/meta-data', /link-local/],
 		['https://[::ffff:127.0.0.1]/hook', /loopback/],
@@ -422,6 +422,30 @@ describe('refusing private addresses (the default)', () => {
 		const problem = await expectProblem(response, 422)
 		expect(problem.errors).toEqual([{ path: 'url', message: expect.stringMatching(reason) }])
 		expect(problem.detail).toMatch(reason)
+	})
+
+	it('does not tell what a refused name resolves to: the log has it', async () => {
+		const response = await api(guardedWeb.baseUrl, '/api/webhooks', {
+			method: 'POST',
+			token,
+			json: { url: 'http://localhost:9/hook' },
+		})
+		const text = await response.text()
+		expect(response.status).toBe(422)
+		expect(text).toContain('localhost resolves to an address that is not public')
+		for (const leak of ['127.0.0.1', '::1', 'loopback']) expect(text).not.toContain(leak)
+		const logged = await until('the refusal in the log', () =>
+			guardedWeb
+				.logs()
+				.find(
+					(line) => line.msg === 'Webhook URL refused: its host resolves to a non-public address',
+				),
+		)
+		expect(logged).toMatchObject({
+			host: 'localhost',
+			address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/),
+			kind: 'a loopback address',
+		})
 	})
 
 	it('refuses at delivery time an address that has become private', async () => {
