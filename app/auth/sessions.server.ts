@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { AppLoadContext } from '@remix-run/node'
-import { and, desc, eq, gt, inArray, isNull, ne, or } from 'drizzle-orm'
+import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm'
 import { sessions, type TokenScope, users } from '../../db/schema'
 import { config } from '~/config.server'
 import { db, type Db, type Tx } from '~/db.server'
@@ -175,7 +175,11 @@ export async function listSignIns(userId: string, currentSessionId: string): Pro
 		})
 		.from(sessions)
 		.where(ownSignIns(userId))
-		.orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt), desc(sessions.id))
+		.orderBy(
+			sql`${sessions.lastUsedAt} desc nulls last`,
+			desc(sessions.createdAt),
+			desc(sessions.id),
+		)
 	const signIns = rows.map((row) => presentSignIn(row, currentSessionId))
 	return [...signIns.filter((s) => s.current), ...signIns.filter((s) => !s.current)]
 }

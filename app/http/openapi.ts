@@ -301,12 +301,10 @@ rescued by the cookie.
 scripts and services: no expiry or 1–3650 days, revocable one by one with \`DELETE /api/tokens/{id}\`.
 Each holds one or more **scopes**, and every operation names the scope it needs (its \`security\`):
 
-| scope | allows |
-|---|---|
-| \`read\` | listing, reading and downloading images, \`GET /api/usage\`, \`GET /api/events\` |
-| \`write\` | uploading, processing and deleting images (and, for an admin, the retention sweep) |
-| \`webhooks\` | everything under \`/api/webhooks\` |
-| \`tokens\` | \`/api/tokens\` and \`/api/sessions\`: listing, making and revoking tokens and sign-ins |
+- \`read\`: listing, reading and downloading images, \`GET /api/usage\`, \`GET /api/events\`;
+- \`write\`: uploading, processing and deleting images (and, for an admin, the retention sweep);
+- \`webhooks\`: everything under \`/api/webhooks\`;
+- \`tokens\`: \`/api/tokens\` and \`/api/sessions\`: listing, making and revoking tokens and sign-ins.
 
 A call outside the token's scopes answers \`403\` (\`insufficient-scope\`) naming the missing scope, with
 \`WWW-Authenticate: Bearer error="insufficient_scope", scope="<scope>"\`. \`GET /api/me\` and
