@@ -88,3 +88,21 @@ export function TagLink({ tag }: { tag: string }) {
 		</a>
 	)
 }
+
+/** A settings table's head: its named columns, then an unnamed one for each row's buttons. */
+export function TableHead({ columns }: { columns: string[] }) {
+	return (
+		<thead className="text-zinc-600">
+			<tr>
+				{columns.map((column) => (
+					<th key={column} scope="col" className="py-2 pr-4 font-medium">
+						{column}
+					</th>
+				))}
+				<th scope="col" className="py-2 font-medium">
+					<span className="sr-only">Actions</span>
+				</th>
+			</tr>
+		</thead>
+	)
+}

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { listApiTokens } from '~/auth/api-tokens.server'
 import { requirePageUser } from '~/auth/auth.server'
 import { listSignIns, revokeOtherSessions, revokeSignIn, type SignIn } from '~/auth/sessions.server'
-import { Alert, secondaryButtonClass } from '~/components/ui'
+import { Alert, secondaryButtonClass, TableHead } from '~/components/ui'
 import { NotFoundError } from '~/errors'
 import { describeUserAgent } from '~/format'
 
@@ -83,28 +83,7 @@ export default function Sessions() {
 				<div className="overflow-x-auto">
 					<table className="w-full text-left text-sm" data-testid="sessions">
 						<caption className="sr-only">Your browser sessions and API sign-ins</caption>
-						<thead className="text-zinc-600">
-							<tr>
-								<th scope="col" className="py-2 pr-4 font-medium">
-									Client
-								</th>
-								<th scope="col" className="py-2 pr-4 font-medium">
-									Kind
-								</th>
-								<th scope="col" className="py-2 pr-4 font-medium">
-									Address
-								</th>
-								<th scope="col" className="py-2 pr-4 font-medium">
-									Signed in
-								</th>
-								<th scope="col" className="py-2 pr-4 font-medium">
-									Last used
-								</th>
-								<th scope="col" className="py-2 font-medium">
-									<span className="sr-only">Actions</span>
-								</th>
-							</tr>
-						</thead>
+						<TableHead columns={['Client', 'Kind', 'Address', 'Signed in', 'Last used']} />
 						<tbody>
 							{signIns.map((signIn) => {
 								const client = describeUserAgent(signIn.userAgent)

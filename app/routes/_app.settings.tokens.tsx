@@ -17,7 +17,7 @@ import {
 import { requirePageUser } from '~/auth/auth.server'
 import { clientOf } from '~/auth/sessions.server'
 import { SecretOnce } from '~/components/secret-once'
-import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
+import { Alert, buttonClass, Field, secondaryButtonClass, TableHead } from '~/components/ui'
 import { AppError, ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
@@ -211,28 +211,7 @@ export default function ApiTokens() {
 					<div className="overflow-x-auto">
 						<table className="w-full text-left text-sm" data-testid="tokens">
 							<caption className="sr-only">Your API tokens</caption>
-							<thead className="text-zinc-600">
-								<tr>
-									<th scope="col" className="py-2 pr-4 font-medium">
-										Name
-									</th>
-									<th scope="col" className="py-2 pr-4 font-medium">
-										Scopes
-									</th>
-									<th scope="col" className="py-2 pr-4 font-medium">
-										Created
-									</th>
-									<th scope="col" className="py-2 pr-4 font-medium">
-										Expires
-									</th>
-									<th scope="col" className="py-2 pr-4 font-medium">
-										Last used
-									</th>
-									<th scope="col" className="py-2 font-medium">
-										<span className="sr-only">Actions</span>
-									</th>
-								</tr>
-							</thead>
+							<TableHead columns={['Name', 'Scopes', 'Created', 'Expires', 'Last used']} />
 							<tbody>
 								{tokens.map((token) => (
 									<tr key={token.id} className="border-t border-zinc-200">
