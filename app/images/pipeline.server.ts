@@ -198,12 +198,18 @@ async function thumbHashOf(thumbnail: Buffer): Promise<string> {
 	return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64')
 }
 
-// libvips loaders report broken input in many words; these are the ones
-// seen for truncated or corrupt JPEG, PNG, WebP, GIF, TIFF and AVIF.
-const DECODE_FAILURE =
-	/unsupported image format|corrupt|truncat|premature end|unexpected end|bad seek|read error|invalid|vipsjpeg|vipspng|spng|gifload|webp|tiff|heif/i
+/**
+ * Running out of memory or file handles is ours to retry; nothing else a
+ * decode of the user's bytes can hit is.
+ */
+const RESOURCE_FAILURE = /out of memory|cannot allocate|ENOMEM|EMFILE|ENFILE/i
 
-/** Turns a decoder's complaint into a 422; anything else (memory, bugs) propagates. */
+/**
+ * Turns a failure to decode the user's bytes into a 422, whatever the decoder
+ * said: libvips keeps its error text per thread, and under concurrent decodes
+ * sharp can report a broken file as just "Unknown error". Only resource
+ * exhaustion propagates (a 5xx, a job retried).
+ */
 async function decoding<T>(work: Promise<T>): Promise<T> {
 	try {
 		return await work
@@ -214,12 +220,11 @@ async function decoding<T>(work: Promise<T>): Promise<T> {
 
 function asDecodeError(error: unknown): unknown {
 	if (!(error instanceof Error) || error instanceof UnprocessableImageError) return error
-	if (/out of memory/i.test(error.message)) return error
+	if (RESOURCE_FAILURE.test(error.message)) return error
 	if (/exceeds pixel limit/i.test(error.message)) {
 		return new UnprocessableImageError('The image has more pixels than the limit allows.')
 	}
-	if (DECODE_FAILURE.test(error.message)) return new UnprocessableImageError(CORRUPT_MESSAGE)
-	return error
+	return new UnprocessableImageError(CORRUPT_MESSAGE, { cause: error })
 }
 
 // --- HEIC: sharp's prebuilt libvips has no HEVC decoder, heic-decode (libheif
