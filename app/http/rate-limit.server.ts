@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { isIPv6 } from 'node:net'
 import { sql } from 'drizzle-orm'
+import { normalizeEmail } from '~/auth/users.server'
 import { config } from '~/config.server'
 import { db } from '~/db.server'
 import { rateLimitHeaders, type RateLimitState, TooManyRequestsError } from '~/errors'
@@ -47,36 +48,8 @@ export async function hit(
 	return counted
 }
 
-/** Throws 429 when `key` has used up its window already, without counting this request. */
-export async function check(
-	request: Request,
-	cls: RateLimitClass,
-	key: string,
-	message = messages[cls],
-) {
-	if (!config.rateLimits.enabled) return
-	const { limit, windowSeconds } = config.rateLimits[cls]
-	const rows = await db.execute<{ count: number; reset: number }>(sql`
-		with w as (select ${windowStartSql(windowSeconds)} as start)
-		select coalesce(r.count, 0) as count,
-			ceil(extract(epoch from w.start + make_interval(secs => ${windowSeconds}::int) - now()))::int as reset
-		from w left join rate_limits r on r.key = ${`${cls}:${key}`} and r.window_start = w.start`)
-	const row = rows[0]!
-	const state = {
-		limit,
-		remaining: limit - Number(row.count),
-		resetSeconds: Math.max(1, Number(row.reset)),
-	}
-	remember(request, state)
-	if (state.remaining <= 0) throw tooMany(cls, state, message)
-}
-
 /** Counts one request under `key` and reports where it stands, without refusing it. */
-export async function count(
-	request: Request,
-	cls: RateLimitClass,
-	key: string,
-): Promise<Hit | undefined> {
+async function count(request: Request, cls: RateLimitClass, key: string): Promise<Hit | undefined> {
 	if (!config.rateLimits.enabled) return undefined
 	const { limit, windowSeconds } = config.rateLimits[cls]
 	const fullKey = `${cls}:${key}`
@@ -102,6 +75,16 @@ export async function count(
 				where key = ${fullKey} and window_start = ${windowStart}::timestamptz`)
 		},
 	})
+}
+
+/** How many requests `fullKey`'s current window holds and when it ends, without counting one. */
+async function readWindow(fullKey: string, windowSeconds: number) {
+	const [row] = await db.execute<{ count: number; reset: number }>(sql`
+		with w as (select ${windowStartSql(windowSeconds)} as start)
+		select coalesce(r.count, 0) as count,
+			ceil(extract(epoch from w.start + make_interval(secs => ${windowSeconds}::int) - now()))::int as reset
+		from w left join rate_limits r on r.key = ${fullKey} and r.window_start = w.start`)
+	return { count: Number(row!.count), resetSeconds: Math.max(1, Number(row!.reset)) }
 }
 
 /** The start of the current window of `seconds`: a multiple of it since the epoch, on the database clock. */
@@ -158,13 +141,9 @@ export async function limitBatch(
 		return
 	}
 	// Refused: read where the window stands, for the message and the headers.
-	const [now] = await db.execute<{ count: number; reset: number }>(sql`
-		with w as (select ${windowStartSql(windowSeconds)} as start)
-		select coalesce(r.count, 0) as count,
-			ceil(extract(epoch from w.start + make_interval(secs => ${windowSeconds}::int) - now()))::int as reset
-		from w left join rate_limits r on r.key = ${fullKey} and r.window_start = w.start`)
-	const left = Math.max(0, limit - Number(now!.count))
-	const state = { limit, remaining: left, resetSeconds: Math.max(1, Number(now!.reset)) }
+	const now = await readWindow(fullKey, windowSeconds)
+	const left = Math.max(0, limit - now.count)
+	const state = { limit, remaining: left, resetSeconds: now.resetSeconds }
 	remember(args.request, state)
 	const error = new TooManyRequestsError(
 		`${messages[cls]}: these ${items} images would go over the limit of ${limit} per ${formatWait(windowSeconds)}; ${left} left in this window. ` +
@@ -187,7 +166,7 @@ export async function limitClientIp(args: LimitArgs) {
 
 /** Sign-in attempts count per email and address: a guesser elsewhere cannot lock the owner out. */
 export const signInKey = (args: LimitArgs, email: string) =>
-	`signin:${digest(email.trim().toLowerCase())}:${clientIpOf(args)}`
+	`signin:${digest(normalizeEmail(email))}:${clientIpOf(args)}`
 
 export const signUpKey = (args: LimitArgs) => `signup:${clientIpOf(args)}`
 
