@@ -19,6 +19,9 @@ export const credentialsSchema = z.object({
 		.max(256, 'Password must be at most 256 characters'),
 })
 
+/** Emails compare case-insensitively: stored and looked up trimmed and lower-cased. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase()
+
 export type PublicUser = { id: string; email: string; createdAt: Date }
 
 export type UserRole = (typeof users.role.enumValues)[number]
@@ -59,7 +62,10 @@ const FIRST_ACCOUNT_LOCK = 7263541
 
 /** The user for these credentials, or null: one answer for unknown email and wrong password. */
 export async function verifyLogin(email: string, password: string): Promise<PublicUser | null> {
-	const [user] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase()))
+	const [user] = await db
+		.select()
+		.from(users)
+		.where(eq(users.email, normalizeEmail(email)))
 	if (!user) return verifyAgainstDummy(password).then(() => null)
 	if (!(await verifyPassword(user.passwordHash, password))) return null
 	return { id: user.id, email: user.email, createdAt: user.createdAt }
@@ -78,7 +84,7 @@ export async function setUserRole(email: string, role: UserRole) {
 	const [user] = await db
 		.update(users)
 		.set({ role })
-		.where(eq(users.email, email.trim().toLowerCase()))
+		.where(eq(users.email, normalizeEmail(email)))
 		.returning({ id: users.id, email: users.email, role: users.role })
 	return user ?? null
 }
@@ -108,7 +114,7 @@ const waitAfter = (failures: SQL, pace: SignInPace) =>
  * 0 when the attempt may go ahead (also when there is no such account).
  */
 export async function claimSignInAttempt(email: string, pace: SignInPace): Promise<number> {
-	const address = email.trim().toLowerCase()
+	const address = normalizeEmail(email)
 	const failures = sql`least(${users.failedSignIns} + 1, 1000000)`
 	const [claimed] = await db
 		.update(users)
@@ -138,7 +144,7 @@ export async function holdBackAfterFailure(email: string, pace: SignInPace) {
 		.set({
 			signInBlockedUntil: sql`greatest(${users.signInBlockedUntil}, now() + ${waitAfter(sql`${users.failedSignIns}`, pace)})`,
 		})
-		.where(eq(users.email, email.trim().toLowerCase()))
+		.where(eq(users.email, normalizeEmail(email)))
 }
 
 /** A successful sign-in: the account's failures are forgiven. */
