@@ -21,6 +21,18 @@ const rateLimit = z
 		return { limit, windowSeconds: seconds }
 	})
 
+/** A comma-separated list's entries, each trimmed (and `normalize`d), empty ones dropped. */
+const splitList = (text: string, normalize = (entry: string) => entry) =>
+	text
+		.split(',')
+		.map((entry) => normalize(entry.trim()))
+		.filter(Boolean)
+
+const commaList = (normalize?: (entry: string) => string) =>
+	z.string().transform((v) => splitList(v, normalize))
+
+const lowerCase = (entry: string) => entry.toLowerCase()
+
 /** Names express's `trust proxy` knows for address ranges. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 
@@ -42,10 +54,7 @@ const trustProxy = z.string().transform((value, ctx): false | number | string[] 
 	const text = value.trim().toLowerCase()
 	if (['false', 'no', '0', 'off'].includes(text)) return false
 	if (/^\d+$/.test(text)) return Number(text)
-	const entries = text
-		.split(',')
-		.map((e) => e.trim())
-		.filter(Boolean)
+	const entries = splitList(text)
 	const bad = entries.filter((e) => !isAddressOrRange(e))
 	if (entries.length === 0 || bad.length > 0) {
 		ctx.addIssue({
@@ -72,14 +81,7 @@ const schema = z.object({
 	 * in production, besides PUBLIC_URL's. Unset with PUBLIC_URL unset: this
 	 * machine's own names and addresses only.
 	 */
-	ALLOWED_HOSTS: z
-		.string()
-		.transform((v) =>
-			v
-				.split(',')
-				.map((h) => h.trim().toLowerCase())
-				.filter(Boolean),
-		)
+	ALLOWED_HOSTS: commaList(lowerCase)
 		.pipe(
 			z.array(
 				z
@@ -164,15 +166,7 @@ const schema = z.object({
 	 * Comma-separated emails of accounts to make admins at start, if they exist
 	 * by then. Registering one of these later never makes an admin.
 	 */
-	ADMIN_EMAILS: z
-		.string()
-		.transform((v) =>
-			v
-				.split(',')
-				.map((e) => e.trim().toLowerCase())
-				.filter(Boolean),
-		)
-		.optional(),
+	ADMIN_EMAILS: commaList(lowerCase).optional(),
 	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
 	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),
@@ -193,15 +187,7 @@ const schema = z.object({
 	QUOTA_MAX_BYTES_PER_USER: positiveInt.optional(),
 	QUOTA_MAX_IMAGES_PER_USER: positiveInt.optional(),
 	/** Comma-separated origins allowed by CORS; none by default. */
-	CORS_ORIGINS: z
-		.string()
-		.transform((v) =>
-			v
-				.split(',')
-				.map((o) => o.trim().replace(/\/$/, ''))
-				.filter(Boolean),
-		)
-		.optional(),
+	CORS_ORIGINS: commaList((origin) => origin.replace(/\/$/, '')).optional(),
 	/** OTLP/HTTP collector base URL (e.g. http://localhost:4318); tracing is off when unset. */
 	OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 	/** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
