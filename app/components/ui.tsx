@@ -1,3 +1,4 @@
+import { Form } from '@remix-run/react'
 import type { InputHTMLAttributes, ReactNode } from 'react'
 import type { OverallStatus } from '../../db/statuses'
 
@@ -104,5 +105,29 @@ export function TableHead({ columns }: { columns: string[] }) {
 				</th>
 			</tr>
 		</thead>
+	)
+}
+
+/** A table row's own button: a plain form posting `intent` with the row's id. */
+export function RowAction({
+	intent,
+	id,
+	children,
+}: {
+	intent: string
+	id: string
+	children: ReactNode
+}) {
+	return (
+		<Form method="post">
+			<input type="hidden" name="intent" value={intent} />
+			<input type="hidden" name="id" value={id} />
+			<button
+				type="submit"
+				className={`${secondaryButtonClass} py-1 focus-visible:outline-2 focus-visible:outline-indigo-600`}
+			>
+				{children}
+			</button>
+		</Form>
 	)
 }

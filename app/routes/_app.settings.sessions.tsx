@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { listApiTokens } from '~/auth/api-tokens.server'
 import { requirePageUser } from '~/auth/auth.server'
 import { listSignIns, revokeOtherSessions, revokeSignIn, type SignIn } from '~/auth/sessions.server'
-import { Alert, secondaryButtonClass, TableHead } from '~/components/ui'
+import { Alert, RowAction, secondaryButtonClass, TableHead } from '~/components/ui'
 import { NotFoundError } from '~/errors'
 import { describeUserAgent } from '~/format'
 
@@ -107,20 +107,13 @@ export default function Sessions() {
 										</td>
 										<td className="py-2 text-right">
 											{signIn.current ? null : (
-												<Form method="post">
-													<input type="hidden" name="intent" value="revoke" />
-													<input type="hidden" name="id" value={signIn.id} />
-													<button
-														type="submit"
-														className={`${secondaryButtonClass} py-1 focus-visible:outline-2 focus-visible:outline-indigo-600`}
-													>
-														Sign out
-														<span className="sr-only">
-															{' '}
-															{client} from {signIn.ip ?? 'an unknown address'}
-														</span>
-													</button>
-												</Form>
+												<RowAction intent="revoke" id={signIn.id}>
+													Sign out
+													<span className="sr-only">
+														{' '}
+														{client} from {signIn.ip ?? 'an unknown address'}
+													</span>
+												</RowAction>
 											)}
 										</td>
 									</tr>

@@ -17,7 +17,7 @@ import {
 import { requirePageUser } from '~/auth/auth.server'
 import { clientOf } from '~/auth/sessions.server'
 import { SecretOnce } from '~/components/secret-once'
-import { Alert, buttonClass, Field, secondaryButtonClass, TableHead } from '~/components/ui'
+import { Alert, buttonClass, Field, RowAction, TableHead } from '~/components/ui'
 import { AppError, ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
@@ -235,16 +235,9 @@ export default function ApiTokens() {
 											<DateCell iso={token.lastUsedAt} empty="Not yet" />
 										</td>
 										<td className="py-2 text-right">
-											<Form method="post">
-												<input type="hidden" name="intent" value="revoke" />
-												<input type="hidden" name="id" value={token.id} />
-												<button
-													type="submit"
-													className={`${secondaryButtonClass} py-1 focus-visible:outline-2 focus-visible:outline-indigo-600`}
-												>
-													Revoke<span className="sr-only"> {token.name}</span>
-												</button>
-											</Form>
+											<RowAction intent="revoke" id={token.id}>
+												Revoke<span className="sr-only"> {token.name}</span>
+											</RowAction>
 										</td>
 									</tr>
 								))}
