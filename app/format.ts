@@ -38,3 +38,5 @@ export function describeUserAgent(userAgent: string | null) {
 	if (browser) return browser
 	return userAgent.length > 60 ? `${userAgent.slice(0, 60)}…` : userAgent
 }
+
+export const plural = (n: number) => `${n} image${n === 1 ? '' : 's'}`

@@ -1,0 +1,89 @@
+import { Form } from '@remix-run/react'
+import { overallStatuses } from '../../db/statuses'
+import { secondaryButtonClass } from '~/components/ui'
+import { imageTypes, listSorts } from '~/images/list-options'
+
+const sortLabels: Record<(typeof listSorts)[number], string> = {
+	newest: 'Newest first',
+	oldest: 'Oldest first',
+	name: 'Name (A–Z)',
+	size: 'Largest first',
+}
+
+export function ListFilters({
+	filters,
+	sort,
+}: {
+	filters: { status: string; q: string; tag: string; type: string; from: string; to: string }
+	sort: string
+}) {
+	const field = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5'
+	const control = `w-full sm:w-auto ${field}`
+	return (
+		<Form
+			method="get"
+			role="search"
+			aria-label="Search and filter images"
+			// Two columns on a phone (search across both), one wrapping row from sm up.
+			className="mt-3 grid grid-cols-2 items-end gap-x-3 gap-y-2 text-sm sm:flex sm:flex-wrap"
+		>
+			<div className="col-span-2 flex flex-col gap-1">
+				<label htmlFor="q" className="sr-only">
+					Search
+				</label>
+				<input
+					id="q"
+					name="q"
+					type="search"
+					defaultValue={filters.q}
+					placeholder="Search text, tags, names…"
+					className={`w-full sm:w-56 ${field}`}
+				/>
+			</div>
+			{filters.tag ? <input type="hidden" name="tag" value={filters.tag} /> : null}
+			<div className="flex flex-col gap-1">
+				<label htmlFor="sort">Sort</label>
+				<select id="sort" name="sort" defaultValue={sort} className={control}>
+					{listSorts.map((s) => (
+						<option key={s} value={s}>
+							{sortLabels[s]}
+						</option>
+					))}
+				</select>
+			</div>
+			<div className="flex flex-col gap-1">
+				<label htmlFor="status">Status</label>
+				<select id="status" name="status" defaultValue={filters.status} className={control}>
+					<option value="">All</option>
+					{overallStatuses.map((s) => (
+						<option key={s} value={s}>
+							{s}
+						</option>
+					))}
+				</select>
+			</div>
+			<div className="flex flex-col gap-1">
+				<label htmlFor="type">Type</label>
+				<select id="type" name="type" defaultValue={filters.type} className={control}>
+					<option value="">All</option>
+					{imageTypes.map((t) => (
+						<option key={t} value={t}>
+							{t.toUpperCase()}
+						</option>
+					))}
+				</select>
+			</div>
+			<div className="flex flex-col gap-1">
+				<label htmlFor="from">From</label>
+				<input id="from" name="from" type="date" defaultValue={filters.from} className={control} />
+			</div>
+			<div className="flex flex-col gap-1">
+				<label htmlFor="to">To</label>
+				<input id="to" name="to" type="date" defaultValue={filters.to} className={control} />
+			</div>
+			<button type="submit" className={secondaryButtonClass}>
+				Apply
+			</button>
+		</Form>
+	)
+}

@@ -1,0 +1,145 @@
+import { Link } from '@remix-run/react'
+import { type SyntheticEvent, useEffect, useRef } from 'react'
+import { FlaggedImage } from '~/components/flagged-image'
+import { StatusBadge, TagLink } from '~/components/ui'
+import { useRovingGrid } from '~/components/use-roving-grid'
+import { placeholderDataUrl } from '~/images/placeholder'
+import type { ImageListItem } from '~/images/present.server'
+
+/** The longest side of a thumbnail (THUMBNAIL_MAX_SIZE's default): the grid's box. */
+const THUMBNAIL_BOX = 256
+
+/** The thumbnail's size: the original scaled into the box, never up. */
+function thumbnailSize(width: number, height: number) {
+	const scale = Math.min(1, THUMBNAIL_BOX / Math.max(width, height))
+	return {
+		width: Math.max(1, Math.round(width * scale)),
+		height: Math.max(1, Math.round(height * scale)),
+	}
+}
+
+type GridItem = ImageListItem
+
+export function Grid({ items }: { items: GridItem[] }) {
+	const list = useRef<HTMLUListElement>(null)
+	const grid = useRovingGrid(list, items.length)
+	return (
+		<>
+			<p id="grid-keys" hidden>
+				Arrow keys move between images, Enter opens one, Space selects it.
+			</p>
+			<ul
+				ref={list}
+				onKeyDown={grid.onKeyDown}
+				aria-label="Images"
+				aria-describedby={grid.enhanced ? 'grid-keys' : undefined}
+				className="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-3 sm:gap-4 lg:grid-cols-4"
+				data-testid="gallery"
+			>
+				{items.map((item, index) => (
+					<Card
+						key={item.id}
+						item={item}
+						focusProps={grid.focusProps(index)}
+						roving={grid.enhanced}
+					/>
+				))}
+			</ul>
+		</>
+	)
+}
+
+const hidePlaceholder = (img: HTMLImageElement) => {
+	img.style.backgroundImage = 'none'
+}
+
+function Card({
+	item,
+	focusProps,
+	roving,
+}: {
+	item: GridItem
+	focusProps: { tabIndex?: number; onFocus: () => void }
+	roving: boolean
+}) {
+	const size = thumbnailSize(item.width, item.height)
+	const placeholder = placeholderDataUrl(item.placeholder)
+	const landscape = item.width >= item.height
+	const img = {
+		src: item.thumbnailUrl ?? undefined,
+		alt: item.filename,
+		loading: 'lazy' as const,
+		decoding: 'async' as const,
+		width: size.width,
+		height: size.height,
+		// The ThumbHash shows until the thumbnail has loaded over it…
+		style: placeholder
+			? { backgroundImage: `url(${placeholder})`, backgroundSize: 'cover' }
+			: undefined,
+		// …and then goes, or it would show through a transparent one.
+		onLoad: (event: SyntheticEvent<HTMLImageElement>) => hidePlaceholder(event.currentTarget),
+		className: `object-contain ${landscape ? 'h-auto w-full' : 'h-full w-auto'}`,
+	}
+	const card = useRef<HTMLLIElement>(null)
+	// A thumbnail that loaded before hydration fired its load event unheard.
+	useEffect(() => {
+		card.current?.querySelectorAll('img').forEach((loaded) => {
+			if (loaded.complete && loaded.naturalWidth > 0) hidePlaceholder(loaded)
+		})
+	}, [])
+	return (
+		<li
+			ref={card}
+			data-grid-card
+			className="group relative overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-sm has-[[data-grid-focus]:focus-visible]:ring-2 has-[[data-grid-focus]:focus-visible]:ring-indigo-600"
+		>
+			<div className="flex aspect-square items-center justify-center bg-zinc-100">
+				{item.thumbnailUrl ? (
+					item.safety?.flagged ? (
+						// Above the card's link: the first click reveals, it does not navigate.
+						<span className="relative z-10 flex size-full items-center justify-center">
+							<FlaggedImage flagged categories={item.safety.categories} {...img} />
+						</span>
+					) : (
+						<img {...img} alt={item.filename} />
+					)
+				) : (
+					<span className="text-sm text-zinc-600">
+						{item.overallStatus === 'failed' ? 'No preview' : 'Processing…'}
+					</span>
+				)}
+			</div>
+			{/* On a narrow card the badge wraps under the name instead of squeezing it. */}
+			<div className="flex flex-wrap items-center gap-x-2 gap-y-1 p-2">
+				<input
+					type="checkbox"
+					form="bulk"
+					name="id"
+					value={item.id}
+					aria-label={`Select ${item.filename}`}
+					data-grid-select
+					tabIndex={roving ? -1 : undefined}
+					className="relative z-10 size-4 shrink-0 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600"
+				/>
+				<Link
+					to={`/images/${item.id}`}
+					data-grid-focus
+					{...focusProps}
+					// Its ::after covers the card, so the whole card opens the image.
+					className="min-w-0 flex-1 basis-24 truncate text-sm font-medium after:absolute after:inset-0 hover:underline focus-visible:outline-none"
+					title={item.filename}
+				>
+					{item.filename}
+				</Link>
+				<StatusBadge status={item.overallStatus} />
+			</div>
+			{item.tags.length ? (
+				<div className="relative z-10 flex flex-wrap gap-1 px-2 pb-2">
+					{item.tags.slice(0, 4).map((t) => (
+						<TagLink key={t} tag={t} />
+					))}
+				</div>
+			) : null}
+		</li>
+	)
+}

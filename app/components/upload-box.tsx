@@ -1,0 +1,185 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { useNavigation, useRevalidator } from '@remix-run/react'
+import type { OverallStatus } from '../../db/statuses'
+import { Alert, buttonClass } from '~/components/ui'
+import { UploadQueueList, useUploadQueue } from '~/components/upload-queue'
+import { formatBytes } from '~/format'
+import type { BatchOutcome } from '~/images/upload-batch.server'
+
+/**
+ * The gallery's upload box: a plain multipart form without JavaScript, the
+ * upload queue with it (files chosen, dropped anywhere or pasted).
+ */
+export function UploadBox({
+	maxUploadBytes,
+	outcomes,
+	error,
+	statusOf,
+}: {
+	maxUploadBytes: number
+	/** The no-JS form's per-file results. */
+	outcomes?: BatchOutcome[]
+	error?: string
+	statusOf: (imageId: string) => OverallStatus | undefined
+}) {
+	const navigation = useNavigation()
+	const { revalidate } = useRevalidator()
+	const uploading =
+		navigation.state === 'submitting' && navigation.formEncType === 'multipart/form-data'
+	const queue = useUploadQueue({ onUploaded: revalidate, maxBytes: maxUploadBytes })
+	const [dragging, setDragging] = useState(false)
+	const acceptsDrops = usePageDrops(queue.add, setDragging)
+
+	const fileInput = useRef<HTMLInputElement>(null)
+	const onUploadSubmit = (event: FormEvent<HTMLFormElement>) => {
+		// With JavaScript the files go to the queue; the page stays here.
+		event.preventDefault()
+		const input = fileInput.current
+		if (!input?.files?.length) return
+		queue.add(input.files)
+		input.value = ''
+	}
+
+	return (
+		<section
+			aria-labelledby="upload-heading"
+			data-testid="drop-zone"
+			// Present once drops and pastes are listened for (after hydration).
+			data-enhanced={acceptsDrops ? 'true' : undefined}
+			className={`rounded-xl border-2 border-dashed bg-white p-4 shadow-sm sm:p-6 ${
+				dragging ? 'border-indigo-600 bg-indigo-50' : 'border-zinc-300'
+			}`}
+		>
+			<h1 id="upload-heading" className="text-xl font-semibold">
+				Upload images
+			</h1>
+			<p className="mt-1 text-sm text-zinc-600">
+				Choose files, drag them anywhere onto this page, or paste an image. JPEG, PNG, WebP, TIFF,
+				GIF, AVIF or HEIC, up to {formatBytes(maxUploadBytes)} each.
+			</p>
+			<form
+				method="post"
+				encType="multipart/form-data"
+				onSubmit={onUploadSubmit}
+				className="mt-4 flex flex-wrap items-center gap-3"
+			>
+				<label htmlFor="file" className="sr-only">
+					Image file
+				</label>
+				<input
+					ref={fileInput}
+					id="file"
+					name="file"
+					type="file"
+					multiple
+					accept="image/*,.heic,.heif"
+					required
+					className="block max-w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-zinc-100 file:px-3 file:py-2 file:text-sm file:font-medium hover:file:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-indigo-600"
+				/>
+				<button type="submit" className={buttonClass} disabled={uploading}>
+					{uploading ? 'Uploading…' : 'Upload'}
+				</button>
+			</form>
+			<UploadQueueList
+				uploads={queue.uploads}
+				statusOf={statusOf}
+				onRetry={queue.retry}
+				onDismiss={queue.dismiss}
+				onClearFinished={queue.clearFinished}
+			/>
+			{outcomes ? <UploadOutcomes outcomes={outcomes} /> : null}
+			{error ? (
+				<div className="mt-4">
+					<Alert>{error}</Alert>
+				</div>
+			) : null}
+		</section>
+	)
+}
+
+/** Files dropped anywhere on the page, or pasted, join the upload queue; true once listening. */
+function usePageDrops(add: (files: Iterable<File>) => void, setDragging: (on: boolean) => void) {
+	const [listening, setListening] = useState(false)
+	useEffect(() => {
+		const carriesFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false
+		let depth = 0
+		const onDragEnter = (event: DragEvent) => {
+			if (!carriesFiles(event)) return
+			depth++
+			setDragging(true)
+		}
+		const onDragLeave = (event: DragEvent) => {
+			if (!carriesFiles(event)) return
+			depth = Math.max(0, depth - 1)
+			if (depth === 0) setDragging(false)
+		}
+		const onDragOver = (event: DragEvent) => {
+			if (!carriesFiles(event)) return
+			// Without this the browser would open the file and leave the app.
+			event.preventDefault()
+			if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy'
+		}
+		const onDrop = (event: DragEvent) => {
+			depth = 0
+			setDragging(false)
+			const files = event.dataTransfer?.files
+			if (!files?.length) return
+			event.preventDefault()
+			add(files)
+		}
+		const onPaste = (event: ClipboardEvent) => {
+			const files = [...(event.clipboardData?.files ?? [])].filter((file) =>
+				file.type.startsWith('image/'),
+			)
+			if (files.length === 0) return
+			event.preventDefault()
+			add(files)
+		}
+		document.addEventListener('dragenter', onDragEnter)
+		document.addEventListener('dragleave', onDragLeave)
+		document.addEventListener('dragover', onDragOver)
+		document.addEventListener('drop', onDrop)
+		document.addEventListener('paste', onPaste)
+		setListening(true)
+		return () => {
+			document.removeEventListener('dragenter', onDragEnter)
+			document.removeEventListener('dragleave', onDragLeave)
+			document.removeEventListener('dragover', onDragOver)
+			document.removeEventListener('drop', onDrop)
+			document.removeEventListener('paste', onPaste)
+		}
+	}, [add, setDragging])
+	return listening
+}
+
+function UploadOutcomes({ outcomes }: { outcomes: BatchOutcome[] }) {
+	const stored = outcomes.filter((o) => 'imageId' in o).length
+	return (
+		<div className="mt-4">
+			<Alert>
+				{outcomes.length > 1 ? (
+					<p className="font-medium">
+						{stored} of {outcomes.length} files uploaded.
+					</p>
+				) : null}
+				<ul className="mt-1 space-y-1" data-testid="upload-outcomes">
+					{outcomes.map((outcome, index) => (
+						<li key={index}>
+							<span className="font-medium">{outcome.filename}</span>:{' '}
+							{'error' in outcome ? (
+								outcome.error
+							) : (
+								<>
+									uploaded ·{' '}
+									<a href={`/images/${outcome.imageId}`} className="underline">
+										open
+									</a>
+								</>
+							)}
+						</li>
+					))}
+				</ul>
+			</Alert>
+		</div>
+	)
+}
