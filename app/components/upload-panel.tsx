@@ -1,5 +1,6 @@
 import { useLocation } from '@remix-run/react'
 import { useState } from 'react'
+import { createPortal } from 'react-dom'
 import { UploadRows } from '~/components/upload-queue-list'
 import { isInFlight, queueSummary, useUploadQueueContext } from '~/components/upload-queue'
 
@@ -7,7 +8,9 @@ import { isInFlight, queueSummary, useUploadQueueContext } from '~/components/up
  * Uploads on their way while the user is on another page: a small panel in
  * the bottom corner (the gallery shows the full queue under its upload box).
  * Collapsed to one line and a bar so it covers little on a phone; the rows
- * open on demand. Dismissable once nothing is in flight.
+ * open on demand. Dismissable once nothing is in flight. Rendered at the end
+ * of <body> (it only exists client-side: uploads need JavaScript), after the
+ * footer, with room below the footer so the page can be scrolled clear of it.
  */
 export function UploadPanel() {
 	const { uploads, retry, dismiss, clearFinished } = useUploadQueueContext()
@@ -18,7 +21,7 @@ export function UploadPanel() {
 	const inFlight = uploads.some(isInFlight)
 	const sent = uploads.reduce((sum, u) => sum + (u.state === 'uploaded' ? u.total : u.sent), 0)
 	const total = uploads.reduce((sum, u) => sum + u.total, 0)
-	return (
+	return createPortal(
 		<>
 			{/* Room at the end of the page, so the panel never hides its last lines. */}
 			<div aria-hidden="true" className="h-20" />
@@ -71,6 +74,7 @@ export function UploadPanel() {
 					<UploadRows uploads={uploads} onRetry={retry} onDismiss={dismiss} />
 				</div>
 			</section>
-		</>
+		</>,
+		document.body,
 	)
 }
