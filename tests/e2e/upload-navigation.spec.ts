@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { chooseFiles, photo, register } from './support'
+import { chooseFiles, expectAccessible, photo, register } from './support'
 
 // Uploads belong to the app, not to the gallery page: they go on while the
 // user browses elsewhere, a corner panel shows how far they are, and the
@@ -71,6 +71,7 @@ test('six uploads go on while the user is on Settings; the panel shows them; all
 	expect(done).toBeLessThan(1)
 	await panel.getByRole('button', { name: 'Show files' }).click()
 	await expect(panel.getByTestId('upload-row')).toHaveCount(6)
+	await expectAccessible(page, 'Settings with the upload panel open')
 	await expect(panel.getByTestId('upload-row').filter({ hasText: 'walk-1.jpg' })).toContainText(
 		'Uploaded',
 	)

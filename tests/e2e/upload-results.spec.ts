@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page, test } from '@playwright/test'
-import { chooseFiles, photo, register } from './support'
+import { chooseFiles, expectAccessible, photo, register } from './support'
 
 // What an upload's result tells the user: each row matches its file (the
 // file's own thumbnail, its whole name), Retry appears only where sending
@@ -157,6 +157,11 @@ test.describe('with JavaScript', () => {
 		expect(isRed(await borderRgb(fine))).toBe(false)
 		const bar = fine.getByRole('progressbar', { name: 'fine.jpg' })
 		expect(await bar.evaluate((p: HTMLProgressElement) => p.value === p.max)).toBe(true)
+
+		// Red rows keep their text readable, in both themes.
+		await expectAccessible(page, 'upload rows, light')
+		await page.emulateMedia({ colorScheme: 'dark' })
+		await expectAccessible(page, 'upload rows, dark')
 
 		// Retry helps where offered: the file is sent again and stored once.
 		await row(page, 'busy.jpg').getByRole('button', { name: 'Retry busy.jpg' }).click()
