@@ -1,44 +1,32 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react'
-import { useNavigation, useRevalidator } from '@remix-run/react'
-import type { OverallStatus } from '../../db/statuses'
+import { useEffect, useRef, useState } from 'react'
+import { useNavigation } from '@remix-run/react'
 import { Alert, buttonClass } from '~/components/ui'
-import { UploadQueueList, useUploadQueue } from '~/components/upload-queue'
+import { useUploadQueueContext } from '~/components/upload-queue'
+import { UploadQueueList } from '~/components/upload-queue-list'
 import { formatBytes } from '~/format'
 import type { BatchOutcome } from '~/images/upload-batch.server'
 
 /**
  * The gallery's upload box: a plain multipart form without JavaScript, the
- * upload queue with it (files chosen, dropped anywhere or pasted).
+ * app's upload queue with it (files chosen, dropped anywhere or pasted).
  */
 export function UploadBox({
 	maxUploadBytes,
 	outcomes,
 	error,
-	statusOf,
 }: {
 	maxUploadBytes: number
 	/** The no-JS form's per-file results. */
 	outcomes?: BatchOutcome[]
 	error?: string
-	statusOf: (imageId: string) => OverallStatus | undefined
 }) {
 	const navigation = useNavigation()
-	const { revalidate } = useRevalidator()
 	const uploading =
 		navigation.state === 'submitting' && navigation.formEncType === 'multipart/form-data'
-	const queue = useUploadQueue({ onUploaded: revalidate, maxBytes: maxUploadBytes })
+	const queue = useUploadQueueContext()
 	const [dragging, setDragging] = useState(false)
 	const acceptsDrops = usePageDrops(queue.add, setDragging)
-
-	const fileInput = useRef<HTMLInputElement>(null)
-	const onUploadSubmit = (event: FormEvent<HTMLFormElement>) => {
-		// With JavaScript the files go to the queue; the page stays here.
-		event.preventDefault()
-		const input = fileInput.current
-		if (!input?.files?.length) return
-		queue.add(input.files)
-		input.value = ''
-	}
+	const fileInput = useChosenFilesQueued(queue.add)
 
 	return (
 		<section
@@ -60,7 +48,6 @@ export function UploadBox({
 			<form
 				method="post"
 				encType="multipart/form-data"
-				onSubmit={onUploadSubmit}
 				className="mt-4 flex flex-wrap items-center gap-3"
 			>
 				<label htmlFor="file" className="sr-only">
@@ -76,13 +63,15 @@ export function UploadBox({
 					required
 					className="block max-w-full text-sm file:mr-3 file:rounded-md file:border-0 file:bg-zinc-100 file:px-3 file:py-2 file:text-sm file:font-medium hover:file:bg-zinc-200 focus-visible:outline-2 focus-visible:outline-indigo-600"
 				/>
-				<button type="submit" className={buttonClass} disabled={uploading}>
-					{uploading ? 'Uploading…' : 'Upload'}
-				</button>
+				{/* With JavaScript, choosing starts the upload: the button is for the plain form only. */}
+				{acceptsDrops ? null : (
+					<button type="submit" className={buttonClass} disabled={uploading}>
+						{uploading ? 'Uploading…' : 'Upload'}
+					</button>
+				)}
 			</form>
 			<UploadQueueList
 				uploads={queue.uploads}
-				statusOf={statusOf}
 				onRetry={queue.retry}
 				onDismiss={queue.dismiss}
 				onClearFinished={queue.clearFinished}
@@ -95,6 +84,25 @@ export function UploadBox({
 			) : null}
 		</section>
 	)
+}
+
+/** Files chosen in the input join the queue at once, no second click; the input is emptied for the next choice. */
+function useChosenFilesQueued(add: (files: Iterable<File>) => void) {
+	const fileInput = useRef<HTMLInputElement>(null)
+	useEffect(() => {
+		const input = fileInput.current
+		if (!input) return
+		const queueChosen = () => {
+			if (!input.files?.length) return
+			add(input.files)
+			input.value = ''
+		}
+		// Files chosen before hydration, when no listener was there yet.
+		queueChosen()
+		input.addEventListener('change', queueChosen)
+		return () => input.removeEventListener('change', queueChosen)
+	}, [add])
+	return fileInput
 }
 
 /** Files dropped anywhere on the page, or pasted, join the upload queue; true once listening. */
@@ -152,34 +160,39 @@ function usePageDrops(add: (files: Iterable<File>) => void, setDragging: (on: bo
 	return listening
 }
 
+/** The plain form's result when something was refused: what was stored, apart from what was not and why. */
 function UploadOutcomes({ outcomes }: { outcomes: BatchOutcome[] }) {
-	const stored = outcomes.filter((o) => 'imageId' in o).length
+	const stored = outcomes.flatMap((o) => ('imageId' in o ? [o] : []))
+	const refused = outcomes.flatMap((o) => ('error' in o ? [o] : []))
 	return (
-		<div className="mt-4">
-			<Alert>
-				{outcomes.length > 1 ? (
-					<p className="font-medium">
-						{stored} of {outcomes.length} files uploaded.
-					</p>
-				) : null}
-				<ul className="mt-1 space-y-1" data-testid="upload-outcomes">
-					{outcomes.map((outcome, index) => (
-						<li key={index}>
-							<span className="font-medium">{outcome.filename}</span>:{' '}
-							{'error' in outcome ? (
-								outcome.error
-							) : (
-								<>
-									uploaded ·{' '}
-									<a href={`/images/${outcome.imageId}`} className="underline">
-										open
-									</a>
-								</>
-							)}
-						</li>
-					))}
-				</ul>
-			</Alert>
+		<div className="mt-4 space-y-3" data-testid="upload-outcomes">
+			{refused.length ? (
+				<Alert>
+					<h2 className="font-medium">Refused ({refused.length})</h2>
+					<ul className="mt-1 list-disc space-y-1 pl-5" data-testid="upload-refused">
+						{refused.map((outcome, index) => (
+							<li key={index}>
+								<span className="font-medium wrap-anywhere">{outcome.filename}</span>:{' '}
+								{outcome.error}
+							</li>
+						))}
+					</ul>
+				</Alert>
+			) : null}
+			{stored.length ? (
+				<div className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+					<h2 className="font-medium">Stored ({stored.length})</h2>
+					<ul className="mt-1 list-disc space-y-1 pl-5" data-testid="upload-stored">
+						{stored.map((outcome) => (
+							<li key={outcome.imageId}>
+								<a href={`/images/${outcome.imageId}`} className="wrap-anywhere underline">
+									{outcome.filename}
+								</a>
+							</li>
+						))}
+					</ul>
+				</div>
+			) : null}
 		</div>
 	)
 }

@@ -1,11 +1,20 @@
-import { Link } from '@remix-run/react'
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { StatusBadge } from './ui'
+import { useRevalidator } from '@remix-run/react'
+import {
+	createContext,
+	type ReactNode,
+	useCallback,
+	useContext,
+	useEffect,
+	useRef,
+	useState,
+} from 'react'
 import { fileTooLargeMessage } from '~/format'
 
 // Browser uploads with JavaScript: every file is its own POST /api/images
 // (the cookie session authenticates it; the browser's Origin header satisfies
 // the CSRF check), at most three at a time, each with its own progress bar.
+// The queue lives in the app layout (UploadQueueProvider), above the routes,
+// so uploads go on while the user browses to other pages.
 
 const CONCURRENT_UPLOADS = 3
 
@@ -16,15 +25,19 @@ export type QueuedUpload = {
 	/** Sent as Idempotency-Key: a repeated or retried send of this file never makes a second image. */
 	idempotencyKey: string
 	file: File
+	/** An object URL of the local file for the row's thumbnail; revoked when the row goes. */
+	previewUrl?: string
 	state: UploadState
 	/** Bytes of the request body sent so far, and its total (the file plus the multipart envelope). */
 	sent: number
 	total: number
 	error?: string
-	/** False when sending again cannot help (the file is over the size limit). */
+	/** True when sending again can help: the network failed, 429 or a 5xx. */
 	retryable?: boolean
-	image?: { id: string; overallStatus: string }
+	image?: { id: string }
 }
+
+export type UploadQueue = ReturnType<typeof useUploadQueue>
 
 let nextKey = 0
 
@@ -52,6 +65,7 @@ export function useUploadQueue({
 					key: `upload-${++nextKey}`,
 					idempotencyKey: randomKey(),
 					file,
+					previewUrl: URL.createObjectURL(file),
 					state: 'queued',
 					sent: 0,
 					total: file.size,
@@ -73,7 +87,7 @@ export function useUploadQueue({
 	const retry = useCallback(
 		(key: string) => {
 			requests.current.delete(key)
-			update(key, { state: 'queued', sent: 0, error: undefined })
+			update(key, { state: 'queued', sent: 0, error: undefined, retryable: undefined })
 		},
 		[update],
 	)
@@ -112,13 +126,19 @@ export function useUploadQueue({
 						update(upload.key, { state: 'uploaded', image: result.image })
 						onUploadedRef.current()
 					} else {
-						update(upload.key, { state: 'failed', error: result.error })
+						update(upload.key, {
+							state: 'failed',
+							error: result.error,
+							retryable: result.retryable,
+						})
 					}
 				},
 			})
 			requests.current.set(upload.key, request)
 		}
 	}, [uploads, update])
+
+	useRevokedPreviews(uploads)
 
 	useEffect(() => {
 		const pending = requests.current
@@ -128,7 +148,66 @@ export function useUploadQueue({
 	return { uploads, add, retry, dismiss, clearFinished }
 }
 
-type SendResult = { image: { id: string; overallStatus: string } } | { error: string }
+/** Frees each row's object URL once the row is gone (dismissed, cleared, or the queue unmounted). */
+function useRevokedPreviews(uploads: QueuedUpload[]) {
+	const live = useRef(new Set<string>())
+	useEffect(() => {
+		const current = new Set(uploads.flatMap((u) => (u.previewUrl ? [u.previewUrl] : [])))
+		for (const url of live.current) if (!current.has(url)) URL.revokeObjectURL(url)
+		live.current = current
+	}, [uploads])
+	useEffect(() => {
+		const urls = live
+		return () => urls.current.forEach((url) => URL.revokeObjectURL(url))
+	}, [])
+}
+
+/** Closing or reloading the tab would cancel the uploads on the wire: the browser asks first. */
+function useWarnBeforeUnload(inFlight: boolean) {
+	useEffect(() => {
+		if (!inFlight) return
+		const onBeforeUnload = (event: BeforeUnloadEvent) => {
+			event.preventDefault()
+			// Older browsers show the dialog only when returnValue is set.
+			event.returnValue = ''
+		}
+		window.addEventListener('beforeunload', onBeforeUnload)
+		return () => window.removeEventListener('beforeunload', onBeforeUnload)
+	}, [inFlight])
+}
+
+const UploadQueueContext = createContext<UploadQueue | null>(null)
+
+/** The one upload queue of the signed-in app; finished uploads re-run the page's loaders. */
+export function UploadQueueProvider({
+	maxBytes,
+	children,
+}: {
+	maxBytes: number
+	children: ReactNode
+}) {
+	const { revalidate } = useRevalidator()
+	const queue = useUploadQueue({ onUploaded: revalidate, maxBytes })
+	useWarnBeforeUnload(queue.uploads.some(isInFlight))
+	return <UploadQueueContext.Provider value={queue}>{children}</UploadQueueContext.Provider>
+}
+
+export function useUploadQueueContext() {
+	const queue = useContext(UploadQueueContext)
+	if (!queue) throw new Error('useUploadQueueContext needs an UploadQueueProvider above it.')
+	return queue
+}
+
+export function isInFlight(upload: QueuedUpload) {
+	return upload.state === 'queued' || upload.state === 'uploading'
+}
+
+type SendResult = { image: { id: string } } | { error: string; retryable: boolean }
+
+/** Worth sending again: the network failed (0), the server was busy (429) or failed (5xx). */
+export function isRetryableStatus(status: number) {
+	return status === 0 || status === 429 || status >= 500
+}
 
 function send(
 	file: File,
@@ -145,7 +224,7 @@ function send(
 	request.onload = () => {
 		const body = parseJson(request.responseText)
 		if (request.status === 202 && body && typeof body.id === 'string') {
-			on.done({ image: { id: body.id, overallStatus: String(body.overallStatus) } })
+			on.done({ image: { id: body.id } })
 			return
 		}
 		// The server's problem+json says what was wrong with this file.
@@ -155,10 +234,14 @@ function send(
 				typeof detail === 'string' && detail
 					? detail
 					: `The upload failed (HTTP ${request.status}). Please try again.`,
+			retryable: isRetryableStatus(request.status),
 		})
 	}
 	request.onerror = () =>
-		on.done({ error: 'The upload did not reach the server. Check the connection and retry.' })
+		on.done({
+			error: 'The upload did not reach the server. Check the connection and retry.',
+			retryable: true,
+		})
 	const form = new FormData()
 	form.append('file', file, file.name)
 	request.send(form)
@@ -186,139 +269,4 @@ export function queueSummary(uploads: QueuedUpload[]) {
 	const uploaded = uploads.filter((u) => u.state === 'uploaded').length
 	const failed = uploads.filter((u) => u.state === 'failed').length
 	return `${uploaded} of ${uploads.length} uploaded${failed ? `, ${failed} failed` : ''}`
-}
-
-export function UploadQueueList({
-	uploads,
-	statusOf,
-	onRetry,
-	onDismiss,
-	onClearFinished,
-}: {
-	uploads: QueuedUpload[]
-	/** The image's live overall status when the gallery knows it. */
-	statusOf: (id: string) => string | undefined
-	onRetry: (key: string) => void
-	onDismiss: (key: string) => void
-	onClearFinished: () => void
-}) {
-	const finished = uploads.some((u) => u.state === 'uploaded' || u.state === 'failed')
-	return (
-		<div className="mt-4">
-			<p
-				role="status"
-				aria-live="polite"
-				className="text-sm font-medium"
-				data-testid="upload-summary"
-			>
-				{queueSummary(uploads)}
-			</p>
-			{uploads.length ? (
-				<ul className="mt-2 space-y-2" aria-label="Uploads" data-testid="upload-queue">
-					{uploads.map((upload) => (
-						<UploadRow
-							key={upload.key}
-							upload={upload}
-							status={
-								upload.image ? (statusOf(upload.image.id) ?? upload.image.overallStatus) : undefined
-							}
-							onRetry={() => onRetry(upload.key)}
-							onDismiss={() => onDismiss(upload.key)}
-						/>
-					))}
-				</ul>
-			) : null}
-			{finished ? (
-				<button
-					type="button"
-					onClick={onClearFinished}
-					className="mt-2 text-sm text-zinc-700 underline hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
-				>
-					Clear finished
-				</button>
-			) : null}
-		</div>
-	)
-}
-
-function UploadRow({
-	upload,
-	status,
-	onRetry,
-	onDismiss,
-}: {
-	upload: QueuedUpload
-	status: string | undefined
-	onRetry: () => void
-	onDismiss: () => void
-}) {
-	const progressId = `${upload.key}-progress`
-	const name = upload.file.name || 'pasted image'
-	const sentValue = upload.state === 'uploaded' ? upload.total : upload.sent
-	return (
-		<li
-			className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-md border border-zinc-200 bg-white px-3 py-2 text-sm"
-			data-state={upload.state}
-			data-testid="upload-row"
-		>
-			<label htmlFor={progressId} className="min-w-0 flex-1 truncate font-medium" title={name}>
-				{name}
-			</label>
-			<progress
-				id={progressId}
-				max={upload.total || 1}
-				value={upload.state === 'queued' ? undefined : sentValue}
-				aria-valuetext={progressText(upload)}
-				className="h-2 w-32 overflow-hidden rounded accent-indigo-600 sm:w-48"
-			/>
-			<span className="w-28 text-zinc-700">{progressText(upload)}</span>
-			{upload.image && status ? (
-				<span className="flex items-center gap-2">
-					<StatusBadge status={status} />
-					<Link
-						to={`/images/${upload.image.id}`}
-						className="underline focus-visible:outline-2 focus-visible:outline-indigo-600"
-						aria-label={`Open ${name}`}
-					>
-						Open
-					</Link>
-				</span>
-			) : null}
-			{upload.state === 'failed' && upload.retryable !== false ? (
-				<button
-					type="button"
-					onClick={onRetry}
-					className="rounded-md border border-zinc-300 bg-white px-2 py-1 font-medium text-zinc-800 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
-				>
-					Retry
-				</button>
-			) : null}
-			<button
-				type="button"
-				onClick={onDismiss}
-				aria-label={`${upload.state === 'uploading' || upload.state === 'queued' ? 'Cancel' : 'Dismiss'} ${name}`}
-				className="rounded-md px-2 py-1 text-zinc-700 hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
-			>
-				✕
-			</button>
-			{upload.error ? (
-				<p className="basis-full text-red-700" role="alert">
-					{upload.error}
-				</p>
-			) : null}
-		</li>
-	)
-}
-
-function progressText(upload: QueuedUpload) {
-	switch (upload.state) {
-		case 'queued':
-			return 'Waiting…'
-		case 'uploading':
-			return `${Math.floor((upload.sent / (upload.total || 1)) * 100)}% sent`
-		case 'uploaded':
-			return 'Uploaded'
-		case 'failed':
-			return 'Failed'
-	}
 }

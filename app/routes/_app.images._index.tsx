@@ -152,8 +152,6 @@ export default function Gallery() {
 	const working = items.some((item) => !isTerminal(item.overallStatus))
 	useLiveStatus(true, working)
 
-	const statusById = new Map(items.map((item) => [item.id, item.overallStatus]))
-
 	const active = Object.fromEntries(Object.entries(filters).filter(([, value]) => value))
 	const filtered = Object.keys(active).length > 0
 	const listParams = { ...active, ...(sort !== 'newest' ? { sort } : {}) }
@@ -171,7 +169,6 @@ export default function Gallery() {
 				maxUploadBytes={maxUploadBytes}
 				outcomes={result && 'uploads' in result ? result.uploads : undefined}
 				error={result && 'error' in result ? result.error : undefined}
-				statusOf={(id) => statusById.get(id)}
 			/>
 			<section aria-labelledby="gallery-heading">
 				<div className="flex flex-wrap items-end justify-between gap-3">
@@ -217,7 +214,7 @@ export default function Gallery() {
 							<>
 								<p>No images yet. Upload your first ones above.</p>
 								<p className="mt-1 text-sm">
-									Choose files and press Upload, or drop photos anywhere on this page.
+									Choose files or drop photos anywhere on this page to upload them.
 								</p>
 							</>
 						)}

@@ -4,14 +4,17 @@ import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
 import { isAdmin } from '~/admin/auth.server'
 import { ThemeSwitch } from '~/components/theme-switch'
+import { UploadPanel } from '~/components/upload-panel'
+import { UploadQueueProvider } from '~/components/upload-queue'
+import { config } from '~/config.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
-	return { email: user.email, isAdmin: isAdmin(user) }
+	return { email: user.email, isAdmin: isAdmin(user), maxUploadBytes: config.maxUploadBytes }
 }
 
 export default function AppLayout() {
-	const { email, isAdmin } = useLoaderData<typeof loader>()
+	const { email, isAdmin, maxUploadBytes } = useLoaderData<typeof loader>()
 	return (
 		<div className="min-h-full">
 			<header className="border-b border-zinc-200 bg-white">
@@ -49,7 +52,11 @@ export default function AppLayout() {
 				</div>
 			</header>
 			<main className="mx-auto max-w-6xl px-4 py-8">
-				<Outlet />
+				{/* Above the routes, so uploads go on while the user browses. */}
+				<UploadQueueProvider maxBytes={maxUploadBytes}>
+					<Outlet />
+					<UploadPanel />
+				</UploadQueueProvider>
 			</main>
 			<footer className="mx-auto max-w-6xl px-4 pb-8 text-sm text-zinc-700">
 				<a href="/api/docs" className="underline hover:text-zinc-900">
