@@ -206,8 +206,7 @@ function pageRefusal(req: Request) {
 	return `${cause}Go back to <a href="/images">your images</a> and try again from there.`
 }
 
-const escapeHtml = (text: string) =>
-	text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 function refererOrigin(referer: string | undefined) {
 	if (!referer) return undefined

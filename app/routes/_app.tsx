@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import { Form, Link, NavLink, Outlet, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
 import { isAdmin } from '~/admin/auth.server'
+import { ErrorPage } from '~/components/error-page'
 import { ThemeSwitch } from '~/components/theme-switch'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -10,8 +11,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	return { email: user.email, isAdmin: isAdmin(user) }
 }
 
-export default function AppLayout() {
-	const { email, isAdmin } = useLoaderData<typeof loader>()
+/** `children` replaces the page for the error boundary; the layout's own data may be missing then. */
+export default function AppLayout({ children }: { children?: ReactNode }) {
+	const { email, isAdmin } = useRouteLoaderData<typeof loader>('routes/_app') ?? {
+		email: null,
+		isAdmin: false,
+	}
 	return (
 		<div className="min-h-full">
 			<header className="border-b border-zinc-200 bg-white">
@@ -48,15 +53,22 @@ export default function AppLayout() {
 					</div>
 				</div>
 			</header>
-			<main className="mx-auto max-w-6xl px-4 py-8">
-				<Outlet />
-			</main>
+			<main className="mx-auto max-w-6xl px-4 py-8">{children ?? <Outlet />}</main>
 			<footer className="mx-auto max-w-6xl px-4 pb-8 text-sm text-zinc-700">
 				<a href="/api/docs" className="underline hover:text-zinc-900">
 					API documentation
 				</a>
 			</footer>
 		</div>
+	)
+}
+
+/** A 404 or 500 below the layout keeps the header and navigation around it. */
+export function ErrorBoundary() {
+	return (
+		<AppLayout>
+			<ErrorPage />
+		</AppLayout>
 	)
 }
 

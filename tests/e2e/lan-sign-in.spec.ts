@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { expect, test } from '@playwright/test'
-import { embeddedDatabaseUrl, freePort } from '../../db/embedded'
+import { embeddedDatabaseUrl } from '../../db/embedded'
+import { type OwnServer, startOwnWeb } from './own-server'
 import { password, untilHydrated } from './support'
 
 // Issue 15, broken 3: `http://<machine-ip>:3000` signed in, then landed back on
@@ -16,43 +16,14 @@ const lanAddress = Object.values(os.networkInterfaces())
 	.flat()
 	.find((info) => info && info.family === 'IPv4' && !info.internal)?.address
 
-type LanServer = { url: string; stop: () => Promise<void> }
-
-async function startLanServer(env: Record<string, string> = {}): Promise<LanServer> {
+function startLanServer(env: Record<string, string> = {}) {
 	const dataDir = process.env.DARKROOM_E2E_DATA_DIR!
-	const port = await freePort()
-	const child: ChildProcess = spawn(
-		process.execPath,
-		['--import', 'tsx', 'server/start.ts', '--only=web'],
-		{
-			env: {
-				...process.env,
-				NODE_ENV: 'production',
-				HOST: lanAddress!,
-				PORT: String(port),
-				DATA_DIR: dataDir,
-				DATABASE_URL: embeddedDatabaseUrl(dataDir),
-				LOG_LEVEL: 'warn',
-				RATE_LIMIT_SIGNUP: '1000/3600s',
-				...env,
-			},
-			stdio: 'ignore',
-		},
-	)
-	const url = `http://${lanAddress}:${port}`
-	const exited = new Promise((resolve) => child.once('exit', resolve))
-	await expect
-		.poll(async () => (await fetch(`${url}/api/health`).catch(() => null))?.status, {
-			timeout: 30_000,
-		})
-		.toBe(200)
-	return {
-		url,
-		stop: async () => {
-			child.kill('SIGTERM')
-			await exited
-		},
-	}
+	return startOwnWeb(lanAddress!, {
+		NODE_ENV: 'production',
+		DATA_DIR: dataDir,
+		DATABASE_URL: embeddedDatabaseUrl(dataDir),
+		...env,
+	})
 }
 
 async function newAccount(url: string) {
@@ -73,7 +44,7 @@ for (const javaScriptEnabled of [true, false]) {
 		test.use({ javaScriptEnabled })
 
 		test.describe('without PUBLIC_URL (a home network)', () => {
-			let server: LanServer
+			let server: OwnServer
 			test.beforeAll(async () => {
 				server = await startLanServer()
 			})
@@ -107,7 +78,7 @@ for (const javaScriptEnabled of [true, false]) {
 		})
 
 		test.describe('with an https PUBLIC_URL, opened by address over HTTP', () => {
-			let server: LanServer
+			let server: OwnServer
 			test.beforeAll(async () => {
 				server = await startLanServer({
 					PUBLIC_URL: 'https://photos.example.test',
