@@ -68,7 +68,7 @@ for (const javaScriptEnabled of [true, false]) {
 		await page.goto('/settings/tokens')
 		await page.getByLabel('Name').fill('Dated bot')
 		await page.getByRole('button', { name: 'Create token' }).click()
-		await expect(page.getByText('Dated bot')).toBeVisible()
+		await expect(page.getByRole('rowheader', { name: 'Dated bot' })).toBeVisible()
 		await expectOneFormat(page, javaScriptEnabled, 2)
 
 		// Webhooks: when the endpoint was added.
