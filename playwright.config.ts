@@ -5,7 +5,7 @@ import { defineConfig } from '@playwright/test'
 // The real product with embedded defaults: its own PostgreSQL and storage in
 // a fresh data directory, web + worker started exactly as `npm start` does.
 // The config is evaluated again in each test worker: pass the choice down through env.
-process.env.DARKROOM_E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800))
+process.env.DARKROOM_E2E_PORT ??= String(randomBrowserSafePort())
 process.env.DARKROOM_E2E_OPENAI_PORT ??= String(Number(process.env.DARKROOM_E2E_PORT) + 1000)
 process.env.DARKROOM_E2E_DATA_DIR ??= path.join(
 	os.tmpdir(),
@@ -74,3 +74,9 @@ export default defineConfig({
 		},
 	],
 })
+
+/** 3100–3899, minus 3659: Chromium refuses to load pages from ports on its unsafe list. */
+function randomBrowserSafePort(): number {
+	const port = 3100 + Math.floor(Math.random() * 800)
+	return port === 3659 ? 3660 : port
+}

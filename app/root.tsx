@@ -1,14 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
-import {
-	isRouteErrorResponse,
-	Links,
-	Meta,
-	Outlet,
-	Scripts,
-	ScrollRestoration,
-	useRouteError,
-} from '@remix-run/react'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration } from '@remix-run/react'
 import { type ReactNode, useEffect } from 'react'
+import { ErrorPage } from './components/error-page'
 import { useNonce } from './components/nonce'
 import { useTheme } from './components/theme-switch'
 import { getTheme } from './theme.server'
@@ -52,29 +45,11 @@ export default function App() {
 	return <Outlet />
 }
 
+/** Errors outside the signed-in layout (public pages, or the layout itself failing to render): a public shell. */
 export function ErrorBoundary() {
-	const error = useRouteError()
-	const title = isRouteErrorResponse(error)
-		? error.status === 404
-			? 'Page not found'
-			: `${error.status} ${error.statusText}`
-		: 'Something went wrong'
-	const detail = isRouteErrorResponse(error)
-		? error.status === 404
-			? 'There is nothing at this address.'
-			: typeof error.data === 'string'
-				? error.data
-				: ''
-		: 'An unexpected error happened. It has been logged; please try again.'
 	return (
 		<main className="mx-auto max-w-xl p-8">
-			{/* The route's meta is not rendered for errors; the page still needs a title. */}
-			<title>{`${title} · Darkroom`}</title>
-			<h1 className="text-2xl font-semibold">{title}</h1>
-			<p className="mt-2 text-zinc-600">{detail}</p>
-			<a href="/images" className="mt-6 inline-block text-indigo-700 underline">
-				Back to your images
-			</a>
+			<ErrorPage />
 		</main>
 	)
 }

@@ -156,14 +156,7 @@ export function csrf(): RequestHandler {
 		const refusal = crossSiteRefusal(req)
 		if (!refusal) return next()
 		if (isApi(req)) void sendProblem(res, new CrossSiteRequestError(refusal)).catch(next)
-		else
-			sendPage(
-				res,
-				403,
-				'Forbidden',
-				'This form was sent from another site, so Darkroom refused it. ' +
-					'Go back to <a href="/images">your images</a> and try again from there.',
-			)
+		else sendPage(res, 403, 'Forbidden', pageRefusal(req))
 	}
 }
 
@@ -175,21 +168,45 @@ function crossSiteRefusal(req: Request): string | undefined {
 		!BEARER.test(req.get('Authorization') ?? '') &&
 		!req.get('X-API-Key')?.trim()
 	if (isApi(req) && !byCookie) return undefined
-	const source = req.get('Origin') ?? refererOrigin(req.get('Referer'))
+	const source = sourceOrigin(req)
 	if (source === undefined) {
 		return byCookie
 			? 'This request is authenticated by the session cookie but has neither an Origin nor a Referer header, so it cannot be told from a cross-site request. Send Origin, or use Authorization: Bearer <token>.'
 			: undefined
 	}
-	if (source === ownOrigin(req)) return undefined
+	if (ownOrigins(req).includes(source)) return undefined
 	return `This request comes from another origin (${source}); requests with the session cookie are accepted only from this site. API clients should use Authorization: Bearer <token>.`
 }
 
-/** PUBLIC_URL when set, else what the request itself was addressed to (a checked host in production). */
-function ownOrigin(req: Request) {
-	if (config.publicUrl) return new URL(config.publicUrl).origin
-	return requestOrigin(req)
+const sourceOrigin = (req: Request) => req.get('Origin') ?? refererOrigin(req.get('Referer'))
+
+/**
+ * PUBLIC_URL's origin, and the origin the request itself was addressed to (a
+ * checked host in production; the protocol from TRUST_PROXY's proxies only),
+ * as Django compares Origin with Host: a page opened at the machine's LAN
+ * address posts to that address. A cross-site page cannot choose the Host its
+ * victim's browser sends; a rebound DNS name carries no cookie of ours and is
+ * refused by the host check in production.
+ */
+function ownOrigins(req: Request) {
+	const own = [requestOrigin(req)]
+	if (config.publicUrl) own.push(new URL(config.publicUrl).origin)
+	return own
 }
+
+/** The refusal page, naming the likely cause when the form came from this host by another protocol. */
+function pageRefusal(req: Request) {
+	const source = escapeHtml(sourceOrigin(req) ?? 'an unknown page')
+	const addressed = escapeHtml(requestOrigin(req))
+	const sameHost = source.replace(/^\w+:\/\//, '') === addressed.replace(/^\w+:\/\//, '')
+	const cause = sameHost
+		? `This form was sent from ${source}, but this server was reached as ${addressed}. ` +
+			'If Darkroom runs behind an HTTPS proxy, set TRUST_PROXY (or PUBLIC_URL) so it knows the address people use. '
+		: `This form was sent from another site (${source}), so Darkroom refused it. `
+	return `${cause}Go back to <a href="/images">your images</a> and try again from there.`
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 function refererOrigin(referer: string | undefined) {
 	if (!referer) return undefined

@@ -18,15 +18,49 @@ import type { PublicUser, UserRole } from './users.server'
 // API: the same rows, handed out as bearer tokens. Pages read the cookie only,
 // so a personal token's scopes cannot be sidestepped through a page's action.
 
+// Secure is decided per response (sessionCookieSecure), not once for production.
 export const sessionCookie = createCookie('darkroom_session', {
 	httpOnly: true,
 	sameSite: 'lax',
-	secure: config.isProduction,
 	path: '/',
 	maxAge: config.sessionTtlDays * 86_400,
 	// Signed with the first; a cookie signed with SECRET_KEY_PREVIOUS still opens.
 	secrets: getSecretKeys(),
 })
+
+/**
+ * Whether the session cookie is marked Secure: when the browser reached us
+ * over HTTPS (request.url is built by server/remix.ts from the connection, or
+ * from X-Forwarded-Proto when TRUST_PROXY trusts the peer), or when PUBLIC_URL
+ * is https. A Secure cookie set over plain HTTP is dropped by the browser, so
+ * `http://<machine-ip>:3000` on a home network needs it unmarked.
+ */
+export const sessionCookieSecure = (request: Request) =>
+	new URL(request.url).protocol === 'https:' || config.publicUrl?.startsWith('https:') === true
+
+/**
+ * Set with the session cookie, never Secure and short-lived: if the login page
+ * later sees it without a session, the browser refused the session cookie,
+ * and the page can say why instead of silently asking again.
+ */
+const signInMarker = createCookie('darkroom_signin', {
+	httpOnly: true,
+	sameSite: 'lax',
+	path: '/',
+	maxAge: 60,
+})
+
+/** Why the last sign-in did not stick, for the login page; null when nothing went wrong. */
+export async function refusedSessionCookie(
+	request: Request,
+): Promise<{ httpsAddress: string | null } | null> {
+	const cookies = request.headers.get('Cookie')
+	if (!(await signInMarker.parse(cookies)) || (await cookieToken(request))) return null
+	// The likely cause: an https PUBLIC_URL, while this page came over plain HTTP.
+	const plainHttp = new URL(request.url).protocol !== 'https:'
+	const httpsOnly = plainHttp && config.publicUrl?.startsWith('https:')
+	return { httpsAddress: httpsOnly ? config.publicUrl! : null }
+}
 
 /**
  * Reads a sign-in form with remix-auth's form strategy and hands it to
@@ -129,17 +163,22 @@ export async function startBrowserSession(
 	args: RequestArgs,
 ) {
 	const session = await createSession(user.id, 'cookie', clientOf(args))
-	return redirect(safeRedirect(redirectTo), {
-		headers: { 'Set-Cookie': await sessionCookie.serialize(session.token) },
-	})
+	const headers = new Headers()
+	const secure = sessionCookieSecure(args.request)
+	headers.append('Set-Cookie', await sessionCookie.serialize(session.token, { secure }))
+	headers.append('Set-Cookie', await signInMarker.serialize('1'))
+	return redirect(safeRedirect(redirectTo), { headers })
 }
 
 export async function endBrowserSession(request: Request) {
 	const auth = await getBrowserSession({ request })
 	if (auth) await revokeSession(auth.sessionId)
-	return redirect('/login', {
-		headers: { 'Set-Cookie': await sessionCookie.serialize('', { maxAge: 0 }) },
-	})
+	const headers = new Headers()
+	const secure = sessionCookieSecure(request)
+	headers.append('Set-Cookie', await sessionCookie.serialize('', { maxAge: 0, secure }))
+	// A sign-out right after signing in is no refused cookie.
+	headers.append('Set-Cookie', await signInMarker.serialize('', { maxAge: 0 }))
+	return redirect('/login', { headers })
 }
 
 // Any fixed origin will do: only what a target means relative to a site matters.

@@ -5,10 +5,15 @@ import { db } from '~/db.server'
 import { ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import type { LimitArgs } from '~/http/rate-limit.server'
-import { hashPassword, verifyPassword } from './password.server'
+import {
+	EMAIL_AS_PASSWORD_MESSAGE,
+	hashPassword,
+	isEmailAsPassword,
+	newPasswordSchema,
+	verifyPassword,
+} from './password.server'
 import { revokeOtherSessions } from './sessions.server'
 import { throttleSignIn } from './throttle.server'
-import { credentialsSchema } from './users.server'
 
 export const passwordChangeSchema = z.object({
 	currentPassword: z
@@ -16,8 +21,15 @@ export const passwordChangeSchema = z.object({
 		.min(1, 'Enter your current password')
 		.max(256, 'Password must be at most 256 characters'),
 	// The same rules as at registration.
-	newPassword: credentialsSchema.shape.password,
+	newPassword: newPasswordSchema,
 })
+
+/** The change form's schema for this account: the new password is not its email either. */
+const passwordChangeSchemaFor = (email: string) =>
+	passwordChangeSchema.refine(({ newPassword }) => !isEmailAsPassword(newPassword, email), {
+		message: EMAIL_AS_PASSWORD_MESSAGE,
+		path: ['newPassword'],
+	})
 
 /**
  * Changes the user's password after checking the current one, and signs out
@@ -33,7 +45,7 @@ export async function changePassword(
 	keepSessionId: string,
 	input: unknown,
 ) {
-	const { currentPassword, newPassword } = parseInput(passwordChangeSchema, input)
+	const { currentPassword, newPassword } = parseInput(passwordChangeSchemaFor(user.email), input)
 	const [row] = await db
 		.select({ passwordHash: users.passwordHash })
 		.from(users)

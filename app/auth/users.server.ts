@@ -4,7 +4,14 @@ import { users } from '../../db/schema'
 import { db, type Tx } from '~/db.server'
 import { ConflictError } from '~/errors'
 import { parseInput } from '~/http/input.server'
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.server'
+import {
+	EMAIL_AS_PASSWORD_MESSAGE,
+	hashPassword,
+	isEmailAsPassword,
+	newPasswordSchema,
+	verifyAgainstDummy,
+	verifyPassword,
+} from './password.server'
 
 export const credentialsSchema = z.object({
 	email: z
@@ -13,11 +20,14 @@ export const credentialsSchema = z.object({
 		.toLowerCase()
 		.max(254, 'Email is too long')
 		.pipe(z.email({ error: 'Enter a valid email address' })),
-	password: z
-		.string({ error: 'Password is required' })
-		.min(8, 'Password must be at least 8 characters')
-		.max(256, 'Password must be at most 256 characters'),
+	password: newPasswordSchema,
 })
+
+/** Registration: the credentials, and a password that is not the email. */
+const registrationSchema = credentialsSchema.refine(
+	({ email, password }) => !isEmailAsPassword(password, email),
+	{ message: EMAIL_AS_PASSWORD_MESSAGE, path: ['password'] },
+)
 
 /** Emails compare case-insensitively: stored and looked up trimmed and lower-cased. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
@@ -37,7 +47,7 @@ export const presentUser = (user: PublicUser) => ({
  * every later one is a user, whatever its address.
  */
 export async function registerUser(input: unknown): Promise<PublicUser> {
-	const { email, password } = parseInput(credentialsSchema, input)
+	const { email, password } = parseInput(registrationSchema, input)
 	const passwordHash = await hashPassword(password)
 	const user = await db.transaction(async (tx) => {
 		// Registrations take turns for the moment of the insert, so two first

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
 import type { ImageMetadata } from '../../db/schema'
 import { formatBytes } from '~/format'
-import { formatUtc } from './time'
+import { Time } from './time'
 
 type Exif = NonNullable<ImageMetadata['exif']>
 
@@ -44,7 +44,7 @@ export function MetadataTable({ image }: Props) {
 			'Taken',
 			// EXIF times without a zone are stored as UTC wall-clock time (see
 			// pipeline.server.ts), so UTC shows what the camera recorded.
-			exif?.takenAt ? <time dateTime={exif.takenAt}>{formatUtc(exif.takenAt)}</time> : null,
+			exif?.takenAt ? <Time iso={exif.takenAt} cameraClock /> : null,
 		],
 		['Location', gps ? <MapLink latitude={gps.latitude} longitude={gps.longitude} /> : null],
 		['SHA-256', <code className="text-xs break-all">{image.sha256}</code>],

@@ -1,28 +1,57 @@
 import { useEffect, useState } from 'react'
 
-const utcFormat = new Intl.DateTimeFormat('en-GB', {
-	dateStyle: 'medium',
-	timeStyle: 'medium',
-	timeZone: 'UTC',
-})
+export type TimeFormat = 'date-time' | 'date' | 'time'
 
-/** A fixed-zone rendering: the same text on the server and in the browser. */
-export const formatUtc = (iso: string) => utcFormat.format(new Date(iso))
+// The one way the app shows a moment: the reader's locale, a medium date and
+// the time to the minute; the exact ISO instant is in the title (on hover).
+const localOptions: Record<TimeFormat, Intl.DateTimeFormatOptions> = {
+	'date-time': { dateStyle: 'medium', timeStyle: 'short' },
+	date: { dateStyle: 'medium' },
+	time: { timeStyle: 'short' },
+}
 
 /**
- * A moment in time. The server renders it in UTC (it does not know the
- * reader's zone); once the page runs, it switches to the reader's local time.
- * Rendering local time straight away would differ between server and browser
- * and break hydration.
+ * What the server renders, and what stays without JavaScript: the reader's
+ * zone is unknown there, so UTC, written as ISO 8601 is (`2026-12-05 07:12 UTC`).
  */
-export function Time({ iso }: { iso: string }) {
+export function formatUtc(iso: string, format: TimeFormat = 'date-time', zoneLabel = ' UTC') {
+	const [date, time = ''] = new Date(iso).toISOString().split('T')
+	const minutes = time.slice(0, 5)
+	if (format === 'date') return date!
+	if (format === 'time') return `${minutes}${zoneLabel}`
+	return `${date} ${minutes}${zoneLabel}`
+}
+
+/** The reader's rendering, in their locale and time zone (or UTC for a camera's clock). */
+export const formatLocal = (iso: string, format: TimeFormat = 'date-time', cameraClock = false) =>
+	new Date(iso).toLocaleString(undefined, {
+		...localOptions[format],
+		...(cameraClock ? { timeZone: 'UTC' } : {}),
+	})
+
+/**
+ * A moment in time, in one format across the app. The server renders it in
+ * UTC (it does not know the reader's zone); once the page runs, it switches to
+ * the reader's locale and zone. Rendering local time straight away would
+ * differ between server and browser and break hydration.
+ * `cameraClock`: the time as a camera's clock read it (EXIF), shown as is in every zone.
+ */
+export function Time({
+	iso,
+	format = 'date-time',
+	cameraClock = false,
+}: {
+	iso: string
+	format?: TimeFormat
+	cameraClock?: boolean
+}) {
 	const [local, setLocal] = useState<string | null>(null)
 	useEffect(() => {
-		setLocal(new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }))
-	}, [iso])
+		setLocal(formatLocal(iso, format, cameraClock))
+	}, [iso, format, cameraClock])
 	return (
 		<time dateTime={iso} title={iso}>
-			{local ?? `${formatUtc(iso)} UTC`}
+			{local ?? formatUtc(iso, format, cameraClock ? '' : ' UTC')}
 		</time>
 	)
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { CopyButton } from '~/components/copy-button'
+import { Time } from '~/components/time'
 import { formatBytes } from '~/format'
 
 type Variant = { url: string; contentType: string; byteSize: number; width: number; height: number }
@@ -93,7 +94,8 @@ function ExpiryNote({ urlsExpireAt, servedAt }: { urlsExpireAt: string; servedAt
 			{minutesLeft > 0 ? (
 				<>
 					Links expire in {minutesLeft} min (
-					<time dateTime={urlsExpireAt}>{urlsExpireAt.slice(11, 16)} UTC</time>);{' '}
+					<Time iso={urlsExpireAt} format="time" />
+					);{' '}
 				</>
 			) : minutesLeft === 0 ? (
 				<>Links expire in less than a minute; </>

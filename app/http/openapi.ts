@@ -442,7 +442,7 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 						'409': problem('Conflict', 'An account with this email already exists.'),
 						'422': problem(
 							'ValidationFailed',
-							'Invalid email, or a password shorter than 8 or longer than 256 characters.',
+							'Invalid email, or a password shorter than 8 or longer than 256 characters, on the shipped list of common or breached passwords, or equal to the email.',
 						),
 						'500': problem('InternalError'),
 					},
@@ -1810,7 +1810,13 @@ or was already used for a different file within 24 hours.`,
 						maxLength: 254,
 						description: 'Trimmed and lower-cased; must be unused (case-insensitively).',
 					},
-					password: { type: 'string', minLength: 8, maxLength: 256 },
+					password: {
+						type: 'string',
+						minLength: 8,
+						maxLength: 256,
+						description:
+							'NIST SP 800-63B: 8 to 256 characters, not on the list of common or breached passwords, not the email.',
+					},
 				},
 			},
 			LoginRequest: {

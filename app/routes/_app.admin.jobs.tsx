@@ -5,6 +5,7 @@ import { requirePageUser } from '~/auth/auth.server'
 import type { RequestArgs } from '~/auth/sessions.server'
 import { isAdmin } from '~/admin/auth.server'
 import { queueOverview, retryJob } from '~/admin/jobs.server'
+import { Time } from '~/components/time'
 import { secondaryButtonClass } from '~/components/ui'
 import { usePoll } from '~/components/use-poll'
 
@@ -30,7 +31,8 @@ export async function action(args: ActionFunctionArgs) {
 	return redirect('/admin/jobs')
 }
 
-const when = (date: Date | string | null) => (date ? new Date(date).toLocaleString() : '–')
+const when = (date: Date | string | null) =>
+	date ? <Time iso={new Date(date).toISOString()} /> : '–'
 
 export default function AdminJobs() {
 	const { depth, running, failed } = useLoaderData<typeof loader>()
@@ -102,7 +104,7 @@ function JobTable({
 									attempts {job.attempts}/{job.maxAttempts}
 								</span>
 								<span className="text-zinc-600">
-									{retry ? `created ${when(job.createdAt)}` : `since ${when(job.lockedAt)}`}
+									{retry ? <>created {when(job.createdAt)}</> : <>since {when(job.lockedAt)}</>}
 								</span>
 								{retry ? (
 									<Form method="post" className="ml-auto">

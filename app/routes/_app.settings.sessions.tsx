@@ -7,6 +7,7 @@ import { listSignIns, revokeOtherSessions, revokeSignIn, type SignIn } from '~/a
 import { Alert, RowAction, secondaryButtonClass, TableHead } from '~/components/ui'
 import { NotFoundError } from '~/errors'
 import { describeUserAgent } from '~/format'
+import { Time } from '~/components/time'
 
 export const meta: MetaFunction = () => [{ title: 'Sessions · Settings · Darkroom' }]
 
@@ -42,11 +43,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 /** A fixed format in UTC, so the server's and the browser's renderings agree. */
 function DateCell({ iso, empty = 'Never' }: { iso: string | null; empty?: string }) {
 	if (!iso) return <span className="text-zinc-600">{empty}</span>
-	return (
-		<time dateTime={iso} title={iso}>
-			{iso.slice(0, 16).replace('T', ' ')} UTC
-		</time>
-	)
+	return <Time iso={iso} />
 }
 
 const kindLabels: Record<SignIn['kind'], string> = {

@@ -21,6 +21,7 @@ import { Alert, buttonClass, Field, RowAction, TableHead } from '~/components/ui
 import { AppError, ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
+import { Time } from '~/components/time'
 
 export const meta: MetaFunction = () => [{ title: 'API tokens · Darkroom' }]
 
@@ -94,11 +95,7 @@ export async function action(args: ActionFunctionArgs) {
 /** A fixed format in UTC, so the server's and the browser's renderings agree. */
 function DateCell({ iso, empty = 'Never' }: { iso: string | null; empty?: string }) {
 	if (!iso) return <span className="text-zinc-600">{empty}</span>
-	return (
-		<time dateTime={iso} title={iso}>
-			{iso.slice(0, 16).replace('T', ' ')} UTC
-		</time>
-	)
+	return <Time iso={iso} />
 }
 
 const isExpired = (token: ApiToken) =>

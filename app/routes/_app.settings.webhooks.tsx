@@ -4,6 +4,7 @@ import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@
 import { webhookEventTypes, type WebhookDeliveryStatus } from '../../db/statuses'
 import { requirePageUser } from '~/auth/auth.server'
 import { SecretOnce } from '~/components/secret-once'
+import { Time } from '~/components/time'
 import { usePoll } from '~/components/use-poll'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
 import { AppError } from '~/errors'
@@ -174,8 +175,6 @@ const focusRing =
 	'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600'
 
 /** UTC, the same on the server and in the browser (no hydration mismatch). */
-const formatTime = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`
-
 type WebhookView = ReturnType<typeof useLoaderData<typeof loader>>['webhooks'][number]
 type DeliveryView = WebhookView['deliveries'][number]
 
@@ -355,7 +354,7 @@ function WebhookCard({ webhook, result }: { webhook: WebhookView; result?: Webho
 						<p className="text-sm text-zinc-700">{webhook.description}</p>
 					) : null}
 					<p className="text-xs text-zinc-600">
-						{webhook.events.join(', ')} · added {formatTime(webhook.createdAt)}
+						{webhook.events.join(', ')} · added <Time iso={webhook.createdAt} />
 					</p>
 					<WebhookState webhook={webhook} />
 					<div role="status" aria-live="polite">
@@ -437,7 +436,7 @@ function WebhookState({ webhook }: { webhook: WebhookView }) {
 				<span className={`${badgeClass} ${deliveryStyles.failed}`}>Disabled</span>{' '}
 				{webhook.disabledAt ? (
 					<span className="text-zinc-700">
-						since <time dateTime={webhook.disabledAt}>{formatTime(webhook.disabledAt)}</time>
+						since <Time iso={webhook.disabledAt} />
 					</span>
 				) : null}
 			</p>
@@ -546,7 +545,7 @@ function DeliveryLog({ webhook, resent }: { webhook: WebhookView; resent?: Webho
 					{deliveries.map((delivery) => (
 						<tr key={delivery.id} className="border-t border-zinc-200 align-top">
 							<td className="py-2 pr-3 whitespace-nowrap">
-								<time dateTime={delivery.createdAt}>{formatTime(delivery.createdAt)}</time>
+								<Time iso={delivery.createdAt} />
 							</td>
 							<td className="py-2 pr-3 font-mono text-xs">{delivery.eventType}</td>
 							<td className="py-2 pr-3">
@@ -603,7 +602,7 @@ function ResendButton({
 				Resend
 				<span className="sr-only">
 					{' '}
-					{delivery.eventType} of {formatTime(delivery.createdAt)}
+					{delivery.eventType} of <Time iso={delivery.createdAt} />
 				</span>
 			</button>
 			<span role="status" className="text-xs text-zinc-700">

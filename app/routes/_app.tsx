@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import { Form, Link, NavLink, Outlet, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
 import { isAdmin } from '~/admin/auth.server'
+import { ErrorPage } from '~/components/error-page'
 import { ThemeSwitch } from '~/components/theme-switch'
 import { UploadPanel } from '~/components/upload-panel'
 import { UploadQueueProvider } from '~/components/upload-queue'
@@ -13,8 +14,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	return { email: user.email, isAdmin: isAdmin(user), maxUploadBytes: config.maxUploadBytes }
 }
 
-export default function AppLayout() {
-	const { email, isAdmin, maxUploadBytes } = useLoaderData<typeof loader>()
+/** `children` replaces the page for the error boundary; the layout's own data may be missing then. */
+export default function AppLayout({ children }: { children?: ReactNode }) {
+	const { email, isAdmin, maxUploadBytes } = useRouteLoaderData<typeof loader>('routes/_app') ?? {
+		email: null,
+		isAdmin: false,
+		maxUploadBytes: 0,
+	}
 	return (
 		<div className="min-h-full">
 			<header className="border-b border-zinc-200 bg-white">
@@ -54,7 +60,7 @@ export default function AppLayout() {
 			<main className="mx-auto max-w-6xl px-4 py-8">
 				{/* Above the routes, so uploads go on while the user browses. */}
 				<UploadQueueProvider maxBytes={maxUploadBytes}>
-					<Outlet />
+					{children ?? <Outlet />}
 					<UploadPanel />
 				</UploadQueueProvider>
 			</main>
@@ -64,6 +70,15 @@ export default function AppLayout() {
 				</a>
 			</footer>
 		</div>
+	)
+}
+
+/** A 404 or 500 below the layout keeps the header and navigation around it. */
+export function ErrorBoundary() {
+	return (
+		<AppLayout>
+			<ErrorPage />
+		</AppLayout>
 	)
 }
 

@@ -5,8 +5,20 @@ import type {
 	MetaFunction,
 } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
-import { authenticateForm, redirectIfSignedIn, startBrowserSession } from '~/auth/auth.server'
+import {
+	Form,
+	Link,
+	useActionData,
+	useLoaderData,
+	useNavigation,
+	useSearchParams,
+} from '@remix-run/react'
+import {
+	authenticateForm,
+	redirectIfSignedIn,
+	refusedSessionCookie,
+	startBrowserSession,
+} from '~/auth/auth.server'
 import { throttleSignIn } from '~/auth/throttle.server'
 import { verifyLogin } from '~/auth/users.server'
 import { AuthCard } from '~/components/auth-card'
@@ -19,7 +31,10 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
 // A refused action's Retry-After and RateLimit-* reach the page's response too.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
-export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
+export async function loader({ request }: LoaderFunctionArgs) {
+	await redirectIfSignedIn(request)
+	return { refusedCookie: await refusedSessionCookie(request) }
+}
 
 export async function action(args: ActionFunctionArgs) {
 	let email = ''
@@ -44,6 +59,7 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function Login() {
 	const data = useActionData<typeof action>()
+	const { refusedCookie } = useLoaderData<typeof loader>()
 	const [params] = useSearchParams()
 	const busy = useNavigation().state === 'submitting'
 	return (
@@ -51,6 +67,9 @@ export default function Login() {
 			<Form method="post" className="space-y-4">
 				<input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/images'} />
 				{data?.error ? <Alert>{data.error}</Alert> : null}
+				{refusedCookie && !data ? (
+					<RefusedCookieMessage httpsAddress={refusedCookie.httpsAddress} />
+				) : null}
 				<Field
 					label="Email"
 					name="email"
@@ -77,5 +96,30 @@ export default function Login() {
 				</Link>
 			</p>
 		</AuthCard>
+	)
+}
+
+/** After a sign-in whose session cookie the browser did not keep: why, and what to do. */
+function RefusedCookieMessage({ httpsAddress }: { httpsAddress: string | null }) {
+	return (
+		<Alert>
+			Your password was right, but your browser did not keep the sign-in cookie, so you are still
+			signed out.{' '}
+			{httpsAddress ? (
+				<>
+					This Darkroom&rsquo;s address (PUBLIC_URL) is <strong>{httpsAddress}</strong>, so its
+					cookie only works over HTTPS, and this page was opened over plain HTTP. Sign in at{' '}
+					<a href={`${httpsAddress}/login`} className="font-medium underline">
+						{httpsAddress}/login
+					</a>
+					, or have the administrator unset PUBLIC_URL to use it over HTTP on a home network.
+				</>
+			) : (
+				<>
+					Check that your browser accepts cookies for this site. Over plain HTTP, the cookie works
+					only when PUBLIC_URL is not an https:// address and no proxy reports HTTPS.
+				</>
+			)}
+		</Alert>
 	)
 }
