@@ -79,10 +79,11 @@ export function StatusBadge({ status }: { status: OverallStatus | string }) {
 	)
 }
 
-export function TagLink({ tag }: { tag: string }) {
+export function TagLink({ tag, tabIndex }: { tag: string; tabIndex?: number }) {
 	return (
 		<a
 			href={`/images?${new URLSearchParams({ tag })}`}
+			tabIndex={tabIndex}
 			className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200"
 		>
 			{tag}

@@ -98,7 +98,8 @@ export default function ImageDetail() {
 					>
 						← All images
 					</Link>
-					<h1 className="min-w-0 flex-1 truncate text-2xl font-semibold" title={image.filename}>
+					{/* The whole name, wrapped (anywhere: names rarely have spaces), never cut short. */}
+					<h1 className="min-w-0 flex-1 basis-48 text-2xl font-semibold wrap-anywhere">
 						{image.filename}
 					</h1>
 					<span data-testid="overall-status" role="status">
