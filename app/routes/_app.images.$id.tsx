@@ -76,6 +76,10 @@ export async function action(args: ActionFunctionArgs) {
 	}
 }
 
+/** Types every current browser draws in an <img> (not HEIC, not TIFF). */
+const browserShows = (contentType: string) =>
+	['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].includes(contentType)
+
 export default function ImageDetail() {
 	const { image, times, neighbors, placeholder, servedAt } = useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
@@ -122,6 +126,8 @@ export default function ImageDetail() {
 							flagged={image.ai?.safety.flagged ?? false}
 							categories={image.ai?.safety.categories ?? []}
 							fullSizeUrl={image.variants.original.url}
+							originalWidth={image.variants.original.width}
+							originalShowable={browserShows(image.variants.original.contentType)}
 						/>
 					) : (
 						<ProcessingPreview
