@@ -197,7 +197,8 @@ async function main() {
 		})
 		await signIn(phone, email)
 		await phone.waitForLoadState('networkidle')
-		await phone.screenshot({ path: path.join(out, 'phone-gallery.png'), fullPage: true })
+		// The first view, as it opens: photos first, adding and filtering folded away.
+		await phone.screenshot({ path: path.join(out, 'phone-gallery.png') })
 		await phone.context().close()
 		// Upload in progress: uploads throttled to 256 KiB/s so the bars are caught mid-way.
 		const page = await newPage(browser, { baseURL, viewport: { width: 1280, height: 860 } })

@@ -47,6 +47,8 @@ for (const [screen, viewport] of Object.entries(viewports)) {
 		test.describe(`${screen}, ${colorScheme} theme`, () => {
 			test.use({ colorScheme, viewport })
 			const name = (what: string) => `${screen} ${colorScheme} ${what}`
+			// Many full axe runs each (the API docs page is a big one): three times the timeout.
+			test.beforeEach(() => test.slow())
 
 			test('signed-out pages pass axe', async ({ page }) => {
 				for (const path of ['/', '/login', '/register', '/api/docs']) {
