@@ -42,56 +42,58 @@ async function registerAs(page: Page, email: string) {
 	await expect(page).toHaveURL(/\/images$/)
 }
 
-for (const [screen, viewport] of Object.entries(viewports)) {
-	for (const colorScheme of ['light', 'dark'] as const) {
-		test.describe(`${screen}, ${colorScheme} theme`, () => {
-			test.use({ colorScheme, viewport })
-			const name = (what: string) => `${screen} ${colorScheme} ${what}`
-			// Many full axe runs each (the API docs page is a big one): three times the timeout.
-			test.beforeEach(() => test.slow())
+const screens = Object.entries(viewports).flatMap(([screen, viewport]) =>
+	(['light', 'dark'] as const).map((colorScheme) => ({ screen, viewport, colorScheme })),
+)
 
-			test('signed-out pages pass axe', async ({ page }) => {
-				for (const path of ['/', '/login', '/register', '/api/docs']) {
-					await page.goto(path)
-					await expectAccessible(page, name(path))
-				}
-			})
+for (const { screen, viewport, colorScheme } of screens) {
+	test.describe(`${screen}, ${colorScheme} theme`, () => {
+		test.use({ colorScheme, viewport })
+		const name = (what: string) => `${screen} ${colorScheme} ${what}`
+		// Many full axe runs each (the API docs page is a big one): three times the timeout.
+		test.beforeEach(() => test.slow())
 
-			test('signed-in pages pass axe, empty and with images', async ({ page }) => {
-				const email = `a11y-${screen}-${colorScheme}@e2e.test`
-				await registerAs(page, email)
-				// An admin, so the jobs page is checked too.
-				await grantAdmin(email)
-				await expectAccessible(page, name('empty gallery'))
-				const ids = [
-					await uploadWithSession(page, 'harbour.jpg', await photo()),
-					await uploadWithSession(page, 'station.jpg', await photo()),
-				]
-				for (const id of ids) await waitUntilCompleted(page, id)
-				await addDisabledWebhook(page)
-				for (const path of [
-					'/images',
-					`/images/${ids[0]}`,
-					'/usage',
-					'/settings/tokens',
-					'/settings/webhooks',
-					'/settings/sessions',
-					'/settings/password',
-					'/admin/jobs',
-					'/images?q=nothing-matches-this',
-				]) {
-					await page.goto(path)
-					await expect(page.locator('main')).toBeVisible()
-					await expectAccessible(page, name(path))
-				}
-				// On a phone the gallery's upload form and filters are folded: open, they pass too.
-				await page.goto('/images')
-				for (const fold of await page.locator('details.phone-fold > summary').all()) {
-					if (await fold.isVisible()) await fold.click()
-				}
-				await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible()
-				await expectAccessible(page, name('/images, folds open'))
-			})
+		test('signed-out pages pass axe', async ({ page }) => {
+			for (const path of ['/', '/login', '/register', '/api/docs']) {
+				await page.goto(path)
+				await expectAccessible(page, name(path))
+			}
 		})
-	}
+
+		test('signed-in pages pass axe, empty and with images', async ({ page }) => {
+			const email = `a11y-${screen}-${colorScheme}@e2e.test`
+			await registerAs(page, email)
+			// An admin, so the jobs page is checked too.
+			await grantAdmin(email)
+			await expectAccessible(page, name('empty gallery'))
+			const ids = [
+				await uploadWithSession(page, 'harbour.jpg', await photo()),
+				await uploadWithSession(page, 'station.jpg', await photo()),
+			]
+			for (const id of ids) await waitUntilCompleted(page, id)
+			await addDisabledWebhook(page)
+			for (const path of [
+				'/images',
+				`/images/${ids[0]}`,
+				'/usage',
+				'/settings/tokens',
+				'/settings/webhooks',
+				'/settings/sessions',
+				'/settings/password',
+				'/admin/jobs',
+				'/images?q=nothing-matches-this',
+			]) {
+				await page.goto(path)
+				await expect(page.locator('main')).toBeVisible()
+				await expectAccessible(page, name(path))
+			}
+			// On a phone the gallery's upload form and filters are folded: open, they pass too.
+			await page.goto('/images')
+			for (const fold of await page.locator('details.phone-fold > summary').all()) {
+				if (await fold.isVisible()) await fold.click()
+			}
+			await expect(page.getByRole('searchbox', { name: 'Search' })).toBeVisible()
+			await expectAccessible(page, name('/images, folds open'))
+		})
+	})
 }
