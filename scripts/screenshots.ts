@@ -120,6 +120,9 @@ async function main() {
 	const fake = await startFakeOpenAi({ port: await freePort() })
 	const port = await freePort()
 	const baseURL = `http://127.0.0.1:${port}`
+	// The browser uses localhost: a secure context to Chromium, so it keeps the session
+	// cookie, which is Secure here (production mode) even over plain HTTP.
+	const browserURL = `http://localhost:${port}`
 	const app = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
 		env: {
 			...process.env,
@@ -173,7 +176,7 @@ async function main() {
 
 		for (const colorScheme of ['light', 'dark'] as const) {
 			const page = await newPage(browser, {
-				baseURL,
+				baseURL: browserURL,
 				colorScheme,
 				viewport: { width: 1280, height: 860 },
 			})
@@ -189,7 +192,7 @@ async function main() {
 		}
 
 		const phone = await newPage(browser, {
-			baseURL,
+			baseURL: browserURL,
 			viewport: { width: 390, height: 844 },
 			isMobile: true,
 			hasTouch: true,
@@ -197,10 +200,14 @@ async function main() {
 		})
 		await signIn(phone, email)
 		await phone.waitForLoadState('networkidle')
-		await phone.screenshot({ path: path.join(out, 'phone-gallery.png'), fullPage: true })
+		// The first view, as it opens: photos first, adding and filtering folded away.
+		await phone.screenshot({ path: path.join(out, 'phone-gallery.png') })
 		await phone.context().close()
 		// Upload in progress: uploads throttled to 256 KiB/s so the bars are caught mid-way.
-		const page = await newPage(browser, { baseURL, viewport: { width: 1280, height: 860 } })
+		const page = await newPage(browser, {
+			baseURL: browserURL,
+			viewport: { width: 1280, height: 860 },
+		})
 		await signIn(page, email)
 		const cdp = await page.context().newCDPSession(page)
 		await cdp.send('Network.emulateNetworkConditions', {

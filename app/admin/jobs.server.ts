@@ -11,6 +11,10 @@ type JobRow = {
 	task: string
 	queue: string | null
 	imageId: string | null
+	/** The image's file name, when the job is about one that still exists… */
+	filename: string | null
+	/** …and whether it is the viewer's own, which they can open (others' are private). */
+	ownImage: boolean
 	attempts: number
 	maxAttempts: number
 	lastError: string | null
@@ -27,7 +31,15 @@ const jobColumns = sql`j.id::text, j.task_identifier as task, j.queue_name as qu
 	j.locked_by as "lockedBy", j.created_at as "createdAt"`
 const jobsWithPayload = sql`graphile_worker.jobs j join graphile_worker._private_jobs p on p.id = j.id`
 
-export async function queueOverview() {
+/** The job's image (by its payload's id, when that is a uuid at all), seen by `viewerId`. */
+const jobImage = (viewerId: string) => sql`left join lateral (
+		select i.filename, i.user_id = ${viewerId} as "ownImage" from images i
+		where i.id = case when p.payload->>'imageId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+			then (p.payload->>'imageId')::uuid end
+	) i on true`
+
+export async function queueOverview(viewerId: string) {
+	const columns = sql`${jobColumns}, i.filename, coalesce(i."ownImage", false) as "ownImage"`
 	const [depth, running, failed] = await Promise.all([
 		db.execute<{ task: string; waiting: number; oldestSeconds: number | null }>(sql`
 			select task_identifier as task, count(*)::int as waiting,
@@ -35,9 +47,9 @@ export async function queueOverview() {
 			from graphile_worker.jobs
 			where locked_at is null and run_at <= now() and attempts < max_attempts
 			group by task_identifier order by task_identifier`),
-		db.execute<JobRow>(sql`select ${jobColumns} from ${jobsWithPayload}
+		db.execute<JobRow>(sql`select ${columns} from ${jobsWithPayload} ${jobImage(viewerId)}
 			where j.locked_at is not null order by j.locked_at limit 100`),
-		db.execute<JobRow>(sql`select ${jobColumns} from ${jobsWithPayload}
+		db.execute<JobRow>(sql`select ${columns} from ${jobsWithPayload} ${jobImage(viewerId)}
 			where j.attempts >= j.max_attempts order by j.updated_at desc limit 100`),
 	])
 	return { depth: [...depth], running: [...running], failed: [...failed] }

@@ -33,7 +33,8 @@ export function Grid({ items }: { items: GridItem[] }) {
 				onKeyDown={grid.onKeyDown}
 				aria-label="Images"
 				aria-describedby={grid.enhanced ? 'grid-keys' : undefined}
-				className="mt-4 grid grid-cols-2 gap-3 sm:grid-cols-3 sm:gap-4 lg:grid-cols-4"
+				// On a phone: three columns, edge to edge (out of main's padding), photos only.
+				className="-mx-4 mt-4 grid grid-cols-3 gap-0.5 sm:mx-0 sm:gap-4 lg:grid-cols-4"
 				data-testid="gallery"
 			>
 				{items.map((item, index) => (
@@ -78,7 +79,7 @@ function Card({
 			: undefined,
 		// …and then goes, or it would show through a transparent one.
 		onLoad: (event: SyntheticEvent<HTMLImageElement>) => hidePlaceholder(event.currentTarget),
-		className: `object-contain ${landscape ? 'h-auto w-full' : 'h-full w-auto'}`,
+		className: `object-contain ${landscape ? 'h-auto w-full' : 'h-full w-auto'} max-sm:size-full max-sm:object-cover`,
 	}
 	const card = useRef<HTMLLIElement>(null)
 	// A thumbnail that loaded before hydration fired its load event unheard.
@@ -91,7 +92,7 @@ function Card({
 		<li
 			ref={card}
 			data-grid-card
-			className="group relative overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-sm has-[[data-grid-focus]:focus-visible]:ring-2 has-[[data-grid-focus]:focus-visible]:ring-indigo-600"
+			className="group relative overflow-hidden bg-white has-[[data-grid-focus]:focus-visible]:ring-2 has-[[data-grid-focus]:focus-visible]:ring-indigo-600 max-sm:has-[[data-grid-focus]:focus-visible]:ring-inset sm:rounded-lg sm:border sm:border-zinc-200 sm:shadow-sm"
 		>
 			<div className="flex aspect-square items-center justify-center bg-zinc-100">
 				{item.thumbnailUrl ? (
@@ -109,8 +110,10 @@ function Card({
 					</span>
 				)}
 			</div>
-			{/* On a narrow card the badge wraps under the name instead of squeezing it. */}
-			<div className="flex flex-wrap items-center gap-x-2 gap-y-1 p-2">
+			{/* On a narrow card the badge wraps under the name instead of squeezing it. On a
+			phone the row folds to nothing: the name stays for screen readers (the link still
+			covers the card) and the checkbox floats over the photo's corner. */}
+			<div className="flex flex-wrap items-center gap-x-2 gap-y-1 p-2 max-sm:h-0 max-sm:overflow-hidden max-sm:p-0">
 				<input
 					type="checkbox"
 					form="bulk"
@@ -119,7 +122,7 @@ function Card({
 					aria-label={`Select ${item.filename}`}
 					data-grid-select
 					tabIndex={roving ? -1 : undefined}
-					className="relative z-10 size-4 shrink-0 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600"
+					className="relative z-10 size-4 shrink-0 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600 max-sm:absolute max-sm:top-1.5 max-sm:left-1.5"
 				/>
 				<Link
 					to={`/images/${item.id}`}
@@ -134,9 +137,10 @@ function Card({
 				<StatusBadge status={item.overallStatus} />
 			</div>
 			{item.tags.length ? (
-				<div className="relative z-10 flex flex-wrap gap-1 px-2 pb-2">
+				// Hidden on a phone; never a Tab stop each: the image's page lists them too.
+				<div className="relative z-10 hidden flex-wrap gap-1 px-2 pb-2 sm:flex">
 					{item.tags.slice(0, 4).map((t) => (
-						<TagLink key={t} tag={t} />
+						<TagLink key={t} tag={t} tabIndex={-1} />
 					))}
 				</div>
 			) : null}

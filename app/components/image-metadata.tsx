@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react'
 import type { ImageMetadata } from '../../db/schema'
 import { formatBytes } from '~/format'
+import { TableScroll } from '~/components/ui'
 import { Time } from './time'
 
 type Exif = NonNullable<ImageMetadata['exif']>
@@ -51,7 +52,7 @@ export function MetadataTable({ image }: Props) {
 	]
 
 	return (
-		<div className="overflow-x-auto">
+		<TableScroll label="Image details">
 			<table className="w-full text-left text-sm" data-testid="metadata">
 				<caption className="sr-only">Image details</caption>
 				<tbody className="divide-y divide-zinc-100">
@@ -75,7 +76,7 @@ export function MetadataTable({ image }: Props) {
 					The location is visible only to you and is never in the generated files.
 				</p>
 			) : null}
-		</div>
+		</TableScroll>
 	)
 }
 

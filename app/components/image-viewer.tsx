@@ -29,6 +29,10 @@ type Props = {
 	categories: string[]
 	/** The original's signed URL, for "open full size". */
 	fullSizeUrl: string
+	/** The original's pixel width; past `width` a zoom shows the original itself… */
+	originalWidth: number
+	/** …when the browser can show its type (a HEIC or TIFF original it cannot). */
+	originalShowable: boolean
 }
 
 type Fitted = { width: number; height: number; boxHeight: number }
@@ -38,7 +42,17 @@ type Fitted = { width: number; height: number; boxHeight: number }
  * click) and pans (drag, scroll, or the arrow keys in the focused image).
  * Without JavaScript it stays fitted, and "open full size" links the original.
  */
-export function ImageViewer({ src, alt, width, height, flagged, categories, fullSizeUrl }: Props) {
+export function ImageViewer({
+	src,
+	alt,
+	width,
+	height,
+	flagged,
+	categories,
+	fullSizeUrl,
+	originalWidth,
+	originalShowable,
+}: Props) {
 	const scroller = useRef<HTMLDivElement>(null)
 	const [hydrated, setHydrated] = useState(false)
 	const [zoom, setZoom] = useState(1)
@@ -151,7 +165,12 @@ export function ImageViewer({ src, alt, width, height, flagged, categories, full
 	}
 
 	const size = zoomed ? { width: fitted.width * zoom, height: fitted.height * zoom } : null
-	const percent = size ? Math.round((size.width / width) * 100) : null
+	const shown = useSharperSource({
+		src,
+		original: originalShowable && originalWidth > width ? fullSizeUrl : null,
+		needed: size !== null && size.width > width,
+	})
+	const percent = size ? Math.round((size.width / originalWidth) * 100) : null
 
 	return (
 		<div className="space-y-2">
@@ -179,7 +198,7 @@ export function ImageViewer({ src, alt, width, height, flagged, categories, full
 					<FlaggedImage
 						flagged={flagged}
 						categories={categories}
-						src={src}
+						src={shown}
 						alt={alt}
 						width={width}
 						height={height}
@@ -236,4 +255,35 @@ export function ImageViewer({ src, alt, width, height, flagged, categories, full
 			</div>
 		</div>
 	)
+}
+
+/**
+ * The optimized copy until a zoom goes past its pixels, then the original: once
+ * it has loaded (the sharper picture replaces the softer one, never a blank),
+ * and kept from then on.
+ */
+function useSharperSource({
+	src,
+	original,
+	needed,
+}: {
+	src: string
+	original: string | null
+	needed: boolean
+}) {
+	const [loaded, setLoaded] = useState<string | null>(null)
+	useEffect(() => {
+		if (!needed || !original || loaded === original) return
+		let current = true
+		const img = new Image()
+		img.src = original
+		img.decode().then(
+			() => current && setLoaded(original),
+			() => {}, // Unreadable here: the optimized copy stays.
+		)
+		return () => {
+			current = false
+		}
+	}, [needed, original, loaded])
+	return loaded ?? src
 }

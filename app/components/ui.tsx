@@ -1,5 +1,12 @@
 import { Form } from '@remix-run/react'
-import type { InputHTMLAttributes, ReactNode } from 'react'
+import {
+	type InputHTMLAttributes,
+	type ReactNode,
+	type RefObject,
+	useEffect,
+	useRef,
+	useState,
+} from 'react'
 import type { OverallStatus } from '../../db/statuses'
 
 export function Field({
@@ -79,10 +86,11 @@ export function StatusBadge({ status }: { status: OverallStatus | string }) {
 	)
 }
 
-export function TagLink({ tag }: { tag: string }) {
+export function TagLink({ tag, tabIndex }: { tag: string; tabIndex?: number }) {
 	return (
 		<a
 			href={`/images?${new URLSearchParams({ tag })}`}
+			tabIndex={tabIndex}
 			className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs text-zinc-700 hover:bg-zinc-200"
 		>
 			{tag}
@@ -130,4 +138,40 @@ export function RowAction({
 			</button>
 		</Form>
 	)
+}
+
+/**
+ * A wide table's box: on a phone it scrolls sideways. A labelled region, and a
+ * Tab stop while it overflows, so the keyboard can scroll it as well.
+ */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+	const box = useRef<HTMLDivElement>(null)
+	const overflows = useOverflowsSideways(box)
+	return (
+		<div
+			ref={box}
+			role="region"
+			aria-label={label}
+			tabIndex={overflows ? 0 : undefined}
+			className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-600"
+		>
+			{children}
+		</div>
+	)
+}
+
+function useOverflowsSideways(box: RefObject<HTMLElement | null>) {
+	// Until measured, and without JavaScript: it may overflow, so it is focusable.
+	const [overflows, setOverflows] = useState(true)
+	useEffect(() => {
+		const element = box.current
+		if (!element) return
+		const measure = () => setOverflows(element.scrollWidth > element.clientWidth)
+		measure()
+		const observer = new ResizeObserver(measure)
+		observer.observe(element)
+		if (element.firstElementChild) observer.observe(element.firstElementChild)
+		return () => observer.disconnect()
+	}, [box])
+	return overflows
 }

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { Form, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
 import type { RequestArgs } from '~/auth/sessions.server'
 import { isAdmin } from '~/admin/auth.server'
@@ -19,8 +19,8 @@ async function requirePageAdmin(args: RequestArgs) {
 }
 
 export async function loader(args: LoaderFunctionArgs) {
-	await requirePageAdmin(args)
-	return queueOverview()
+	const { user } = await requirePageAdmin(args)
+	return queueOverview(user.id)
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -99,7 +99,7 @@ function JobTable({
 								<span className="font-medium">
 									#{job.id} {job.task}
 								</span>
-								{job.imageId ? <span className="text-zinc-600">image {job.imageId}</span> : null}
+								{job.imageId ? <JobImage job={job} /> : null}
 								<span className="text-zinc-600">
 									attempts {job.attempts}/{job.maxAttempts}
 								</span>
@@ -125,5 +125,27 @@ function JobTable({
 				</ul>
 			)}
 		</section>
+	)
+}
+
+/**
+ * The image a job is about: its name, a link when it is the admin's own; others'
+ * images are private to their owners, so plain text (with the id, to tell them apart).
+ */
+function JobImage({ job }: { job: Job }) {
+	if (job.filename === null) {
+		return <span className="text-zinc-600">image {job.imageId} (gone)</span>
+	}
+	return (
+		<span className="min-w-0 wrap-anywhere text-zinc-600" data-image-id={job.imageId}>
+			{job.ownImage ? (
+				<Link to={`/images/${job.imageId}`} className="font-medium text-indigo-700 underline">
+					{job.filename}
+				</Link>
+			) : (
+				<span className="font-medium text-zinc-800">{job.filename}</span>
+			)}{' '}
+			<span className="text-xs">({job.imageId})</span>
+		</span>
 	)
 }

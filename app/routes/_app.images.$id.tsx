@@ -76,6 +76,10 @@ export async function action(args: ActionFunctionArgs) {
 	}
 }
 
+/** Types every current browser draws in an <img> (not HEIC, not TIFF). */
+const browserShows = (contentType: string) =>
+	['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].includes(contentType)
+
 export default function ImageDetail() {
 	const { image, times, neighbors, placeholder, servedAt } = useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
@@ -98,7 +102,8 @@ export default function ImageDetail() {
 					>
 						← All images
 					</Link>
-					<h1 className="min-w-0 flex-1 truncate text-2xl font-semibold" title={image.filename}>
+					{/* The whole name, wrapped (anywhere: names rarely have spaces), never cut short. */}
+					<h1 className="min-w-0 flex-1 basis-48 text-2xl font-semibold wrap-anywhere">
 						{image.filename}
 					</h1>
 					<span data-testid="overall-status" role="status">
@@ -121,6 +126,8 @@ export default function ImageDetail() {
 							flagged={image.ai?.safety.flagged ?? false}
 							categories={image.ai?.safety.categories ?? []}
 							fullSizeUrl={image.variants.original.url}
+							originalWidth={image.variants.original.width}
+							originalShowable={browserShows(image.variants.original.contentType)}
 						/>
 					) : (
 						<ProcessingPreview

@@ -11,6 +11,7 @@ import { requirePageUser } from '~/auth/auth.server'
 import { BulkToolbar } from '~/components/bulk-toolbar'
 import { ListFilters } from '~/components/gallery-filters'
 import { Grid } from '~/components/gallery-grid'
+import { PhoneFold } from '~/components/phone-fold'
 import { Alert, secondaryButtonClass } from '~/components/ui'
 import { UploadBox } from '~/components/upload-box'
 import { useLiveStatus } from '~/components/use-live-status'
@@ -164,19 +165,35 @@ export default function Gallery() {
 	const clearFilters = sort !== 'newest' ? `?${new URLSearchParams({ sort })}` : '/images'
 
 	return (
-		<div className="space-y-8">
-			<UploadBox
-				maxUploadBytes={maxUploadBytes}
-				outcomes={result && 'uploads' in result ? result.uploads : undefined}
-				error={result && 'error' in result ? result.error : undefined}
-			/>
+		<div className="space-y-4 sm:space-y-8">
+			{/* On a phone the photos come first: adding and filtering are a tap away. */}
+			<PhoneFold
+				summary="Add photos"
+				open={
+					items.length === 0 || (result !== undefined && ('uploads' in result || 'error' in result))
+				}
+				testId="add-photos"
+			>
+				<UploadBox
+					maxUploadBytes={maxUploadBytes}
+					outcomes={result && 'uploads' in result ? result.uploads : undefined}
+					error={result && 'error' in result ? result.error : undefined}
+				/>
+			</PhoneFold>
 			<section aria-labelledby="gallery-heading">
 				<div className="flex flex-wrap items-end justify-between gap-3">
 					<h2 id="gallery-heading" className="text-lg font-semibold">
 						Your images <span className="font-normal text-zinc-600">({total})</span>
 					</h2>
 				</div>
-				<ListFilters filters={filters} sort={sort} />
+				<PhoneFold
+					summary="Search and filters"
+					open={filtered}
+					testId="search-and-filters"
+					className="mt-3 sm:mt-0"
+				>
+					<ListFilters filters={filters} sort={sort} />
+				</PhoneFold>
 				{filtered ? (
 					<p className="mt-3 text-sm">
 						{filters.tag ? (

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { listApiTokens } from '~/auth/api-tokens.server'
 import { requirePageUser } from '~/auth/auth.server'
 import { listSignIns, revokeOtherSessions, revokeSignIn, type SignIn } from '~/auth/sessions.server'
-import { Alert, RowAction, secondaryButtonClass, TableHead } from '~/components/ui'
+import { Alert, RowAction, secondaryButtonClass, TableHead, TableScroll } from '~/components/ui'
 import { NotFoundError } from '~/errors'
 import { describeUserAgent } from '~/format'
 import { Time } from '~/components/time'
@@ -77,7 +77,7 @@ export default function Sessions() {
 				<h2 id="sessions-heading" className="text-lg font-semibold">
 					Your sessions
 				</h2>
-				<div className="overflow-x-auto">
+				<TableScroll label="Your sessions">
 					<table className="w-full text-left text-sm" data-testid="sessions">
 						<caption className="sr-only">Your browser sessions and API sign-ins</caption>
 						<TableHead columns={['Client', 'Kind', 'Address', 'Signed in', 'Last used']} />
@@ -118,7 +118,7 @@ export default function Sessions() {
 							})}
 						</tbody>
 					</table>
-				</div>
+				</TableScroll>
 				{others > 0 ? (
 					<Form method="post">
 						<input type="hidden" name="intent" value="revoke-others" />

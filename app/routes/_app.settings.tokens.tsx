@@ -17,7 +17,7 @@ import {
 import { requirePageUser } from '~/auth/auth.server'
 import { clientOf } from '~/auth/sessions.server'
 import { SecretOnce } from '~/components/secret-once'
-import { Alert, buttonClass, Field, RowAction, TableHead } from '~/components/ui'
+import { Alert, buttonClass, Field, RowAction, TableHead, TableScroll } from '~/components/ui'
 import { AppError, ValidationError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
@@ -205,7 +205,7 @@ export default function ApiTokens() {
 				{tokens.length === 0 ? (
 					<p className="text-sm text-zinc-600">No API tokens yet.</p>
 				) : (
-					<div className="overflow-x-auto">
+					<TableScroll label="Your tokens">
 						<table className="w-full text-left text-sm" data-testid="tokens">
 							<caption className="sr-only">Your API tokens</caption>
 							<TableHead columns={['Name', 'Scopes', 'Created', 'Expires', 'Last used']} />
@@ -240,7 +240,7 @@ export default function ApiTokens() {
 								))}
 							</tbody>
 						</table>
-					</div>
+					</TableScroll>
 				)}
 			</section>
 		</div>

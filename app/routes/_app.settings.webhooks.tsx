@@ -6,7 +6,7 @@ import { requirePageUser } from '~/auth/auth.server'
 import { SecretOnce } from '~/components/secret-once'
 import { Time } from '~/components/time'
 import { usePoll } from '~/components/use-poll'
-import { Alert, buttonClass, Field, secondaryButtonClass } from '~/components/ui'
+import { Alert, buttonClass, Field, secondaryButtonClass, TableScroll } from '~/components/ui'
 import { AppError } from '~/errors'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
@@ -525,7 +525,7 @@ function DeliveryLog({ webhook, resent }: { webhook: WebhookView; resent?: Webho
 		return <p className="text-sm text-zinc-600">No deliveries yet.</p>
 	}
 	return (
-		<div className="overflow-x-auto">
+		<TableScroll label={`Deliveries to ${url}`}>
 			<table className="w-full text-left text-sm">
 				<caption className="sr-only">Latest deliveries to {url}</caption>
 				<thead className="text-zinc-600">
@@ -572,7 +572,7 @@ function DeliveryLog({ webhook, resent }: { webhook: WebhookView; resent?: Webho
 					))}
 				</tbody>
 			</table>
-		</div>
+		</TableScroll>
 	)
 }
 

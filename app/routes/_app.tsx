@@ -23,6 +23,12 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 	}
 	return (
 		<div className="min-h-full">
+			<a
+				href="#main"
+				className="sr-only rounded-md bg-white px-4 py-2 text-sm font-medium text-zinc-900 shadow focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
+			>
+				Skip to content
+			</a>
 			<header className="border-b border-zinc-200 bg-white">
 				<div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3">
 					<Link to="/images" className="flex items-center gap-2 font-semibold">
@@ -57,7 +63,12 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 					</div>
 				</div>
 			</header>
-			<main className="mx-auto max-w-6xl px-4 py-8">
+			{/* Focusable by the skip link only, so the next Tab starts inside it. */}
+			<main
+				id="main"
+				tabIndex={-1}
+				className="mx-auto max-w-6xl px-4 py-4 focus:outline-none sm:py-8"
+			>
 				{/* Above the routes, so uploads go on while the user browses. */}
 				<UploadQueueProvider maxBytes={maxUploadBytes}>
 					{children ?? <Outlet />}

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import { aiUsage } from '~/ai/usage.server'
 import { requirePageUser } from '~/auth/auth.server'
-import { Alert, secondaryButtonClass } from '~/components/ui'
+import { Alert, secondaryButtonClass, TableScroll } from '~/components/ui'
 import { ValidationError } from '~/errors'
 
 export const meta: MetaFunction = () => [{ title: 'AI usage · Darkroom' }]
@@ -63,30 +63,32 @@ export default function Usage() {
 				))}
 			</dl>
 			{usage.byModel.length ? (
-				<table className="w-full text-left text-sm">
-					<caption className="sr-only">Usage by model</caption>
-					<thead className="text-zinc-500">
-						<tr>
-							<th className="py-2 font-medium">Model</th>
-							<th className="py-2 text-right font-medium">Images</th>
-							<th className="py-2 text-right font-medium">Tokens in / out</th>
-							<th className="py-2 text-right font-medium">Cost</th>
-						</tr>
-					</thead>
-					<tbody>
-						{usage.byModel.map((row) => (
-							<tr key={row.model} className="border-t border-zinc-200">
-								<td className="py-2">{row.model}</td>
-								<td className="py-2 text-right">{row.images}</td>
-								<td className="py-2 text-right">
-									{(row.inputTokens ?? 0).toLocaleString('en')} /{' '}
-									{(row.outputTokens ?? 0).toLocaleString('en')}
-								</td>
-								<td className="py-2 text-right">{usd(row.costUsd)}</td>
+				<TableScroll label="Usage by model">
+					<table className="w-full text-left text-sm">
+						<caption className="sr-only">Usage by model</caption>
+						<thead className="text-zinc-500">
+							<tr>
+								<th className="py-2 font-medium">Model</th>
+								<th className="py-2 text-right font-medium">Images</th>
+								<th className="py-2 text-right font-medium">Tokens in / out</th>
+								<th className="py-2 text-right font-medium">Cost</th>
 							</tr>
-						))}
-					</tbody>
-				</table>
+						</thead>
+						<tbody>
+							{usage.byModel.map((row) => (
+								<tr key={row.model} className="border-t border-zinc-200">
+									<td className="py-2">{row.model}</td>
+									<td className="py-2 text-right">{row.images}</td>
+									<td className="py-2 text-right">
+										{(row.inputTokens ?? 0).toLocaleString('en')} /{' '}
+										{(row.outputTokens ?? 0).toLocaleString('en')}
+									</td>
+									<td className="py-2 text-right">{usd(row.costUsd)}</td>
+								</tr>
+							))}
+						</tbody>
+					</table>
+				</TableScroll>
 			) : (
 				<p className="text-zinc-600">No images were analysed in this period.</p>
 			)}

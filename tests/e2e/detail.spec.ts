@@ -187,3 +187,29 @@ test.describe('without JavaScript', () => {
 		expect(original.headers()['content-type']).toBe('image/jpeg')
 	})
 })
+
+test('zooming past the optimized copy loads the original', async ({ page }) => {
+	await register(page)
+	// Larger than OPTIMIZED_MAX_SIZE (2048), so the optimized copy has fewer pixels.
+	const id = await uploadWithSession(page, 'wide.jpg', await photo(3000, 2000))
+	await waitUntilCompleted(page, id)
+	await page.goto(`/images/${id}`)
+	await untilHydrated(page)
+	const image = page.getByTestId('viewer-image')
+	const pixels = () => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)
+	await expect.poll(pixels).toBe(2048)
+
+	// Fitted in a 1280 px window, ×2 is still within the optimized copy's 2048 px…
+	await page.keyboard.press('+')
+	await page.keyboard.press('+')
+	const zoomedWidth = async () => (await image.boundingBox())!.width
+	expect(await zoomedWidth()).toBeLessThan(2048)
+	await expect.poll(pixels).toBe(2048)
+	// …×3 goes past it: the original (3000 px) replaces it.
+	await page.keyboard.press('+')
+	await expect.poll(zoomedWidth).toBeGreaterThan(2048)
+	await expect.poll(pixels).toBe(3000)
+	await expect(page.getByTestId('zoom-level')).toHaveText(
+		`${Math.round(((await zoomedWidth()) / 3000) * 100)}%`,
+	)
+})
