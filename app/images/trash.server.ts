@@ -72,15 +72,37 @@ export async function deleteImages(
 			const moved = await tx
 				.update(images)
 				.set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
-				.where(and(inArray(images.id, rows.map((row) => row.id)), isNull(images.deletedAt)))
+				.where(
+					and(
+						inArray(
+							images.id,
+							rows.map((row) => row.id),
+						),
+						isNull(images.deletedAt),
+					),
+				)
 				.returning({ id: images.id })
-			await removeJobs(tx, moved.map((row) => row.id))
+			await removeJobs(
+				tx,
+				moved.map((row) => row.id),
+			)
 			return moved.map((row) => row.id)
 		})
 	} catch (error) {
 		await putBack(moves)
 		throw error
 	}
+}
+
+/** The user's live images among `ids` (id and name), for the confirmation page. */
+export async function liveImageNames(userId: string, ids: string[]) {
+	const valid = [...new Set(ids)].filter(isUuid)
+	if (valid.length === 0) return []
+	return db
+		.select({ id: images.id, filename: images.filename })
+		.from(images)
+		.where(and(eq(images.userId, userId), inArray(images.id, valid), isNull(images.deletedAt)))
+		.orderBy(images.filename)
 }
 
 /** Moves the user's trashed images back and queues the stages they had not finished. */
@@ -98,7 +120,15 @@ export async function restoreImages(
 			const restored = await tx
 				.update(images)
 				.set({ deletedAt: null, updatedAt: sql`now()` })
-				.where(and(inArray(images.id, rows.map((row) => row.id)), trashed))
+				.where(
+					and(
+						inArray(
+							images.id,
+							rows.map((row) => row.id),
+						),
+						trashed,
+					),
+				)
 				.returning({ id: images.id, status: images.status, aiStatus: images.aiStatus })
 			for (const image of restored) await requeueUnfinished(tx, image)
 			return restored.map((row) => row.id)
@@ -127,7 +157,10 @@ export const trashQuerySchema = z.object({
 })
 
 /** A list item (its thumbnail signed at its trash key) with when it was deleted and is purged. */
-export async function presentTrashItem(image: ImageRow, signing: Parameters<typeof presentListItem>[1]) {
+export async function presentTrashItem(
+	image: ImageRow,
+	signing: Parameters<typeof presentListItem>[1],
+) {
 	const deletedAt = image.deletedAt ?? new Date()
 	return {
 		...(await presentListItem(asTrashedRow(image), signing)),

@@ -211,11 +211,7 @@ async function removeFile(root: string, file: string): Promise<void> {
 
 /** Removes `from` and its parents up to `root` while they are empty, so deleted images leave no trace. */
 async function pruneEmptyDirectories(root: string, from: string): Promise<void> {
-	for (
-		let dir = from;
-		dir !== root && dir.startsWith(root);
-		dir = path.dirname(dir)
-	) {
+	for (let dir = from; dir !== root && dir.startsWith(root); dir = path.dirname(dir)) {
 		try {
 			await fs.rmdir(dir)
 		} catch (error) {

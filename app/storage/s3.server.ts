@@ -96,7 +96,11 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 			assertValidKey(from)
 			assertValidKey(to)
 			// S3 has no rename: copy (server side, keeping the content type), then delete.
-			const copy = new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: `${bucket}/${from}` })
+			const copy = new CopyObjectCommand({
+				Bucket: bucket,
+				Key: to,
+				CopySource: `${bucket}/${from}`,
+			})
 			try {
 				await client.send(copy)
 			} catch (error) {
