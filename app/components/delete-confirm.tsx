@@ -38,12 +38,16 @@ export function DeleteConfirm({
 	className?: string
 }) {
 	const dialog = useRef<HTMLDialogElement>(null)
+	const confirmButton = useRef<HTMLButtonElement>(null)
 	const [chosen, setChosen] = useState<[string, string][] | null>(null)
 	const [mounted, setMounted] = useState(false)
 	const headingId = useId()
 	useEffect(() => setMounted(true), [])
 	useEffect(() => {
-		if (chosen && !dialog.current?.open) dialog.current?.showModal()
+		if (!chosen || dialog.current?.open) return
+		dialog.current?.showModal()
+		// On the answer, as the confirmation page does; Escape and Cancel keep everything.
+		confirmButton.current?.focus()
 	}, [chosen])
 
 	const shown = chosen ? text(chosen) : null
@@ -90,8 +94,7 @@ export function DeleteConfirm({
 									>
 										Cancel
 									</button>
-									{/* autoFocus: the dialog opens on the safe choice's neighbour, as native confirm() does. */}
-									<button type="submit" className={confirmButtonClass} autoFocus>
+									<button type="submit" className={confirmButtonClass} ref={confirmButton}>
 										{shown.confirm}
 									</button>
 								</div>
