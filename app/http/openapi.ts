@@ -424,7 +424,7 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 		{ name: 'Images', description: 'Upload, list, inspect, process, download and delete images.' },
 		{
 			name: 'Trash',
-			description: 'Deleted images, restorable for `TRASH_DAYS` (default 30) days.',
+			description: 'Deleted images, restorable for TRASH_DAYS (default 30) days.',
 		},
 		{ name: 'Usage', description: 'Tokens and cost of the AI analysis.' },
 		{ name: 'Webhooks', description: 'Calls to your endpoints when your images change.' },
