@@ -1,10 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { data, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '~/auth/auth.server'
 import { deleteImagesText } from '~/components/delete-confirm'
 import { Alert, secondaryButtonClass } from '~/components/ui'
 import { config } from '~/config.server'
+import { AppError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImages, liveImageNames } from '~/images/trash.server'
 import { afterDelete, backTo, MAX_IDS } from '~/images/undo'
@@ -26,25 +27,39 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
 	const { user } = await requirePageUser(args)
-	await limitRequest(args, 'process', user.id)
 	const form = await args.request.formData()
-	// One already gone (deleted in another tab) is no reason to stop.
-	const deleted = await deleteImages(user.id, idsOf(form), { skipMissing: true })
-	return redirect(afterDelete(backTo(form.get('back')), deleted, config.trashDays))
+	try {
+		await limitRequest(args, 'process', user.id)
+		// One already gone (deleted in another tab) is no reason to stop.
+		const deleted = await deleteImages(user.id, idsOf(form), { skipMissing: true })
+		return redirect(afterDelete(backTo(form.get('back')), deleted, config.trashDays))
+	} catch (error) {
+		// Storage down (503, nothing changed), rate limited: say so on the page, keep the question.
+		if (!(error instanceof AppError)) throw error
+		return data(
+			{ error: `${error.message} Nothing was deleted; please try again.` },
+			{ status: error.status, headers: error.headers },
+		)
+	}
 }
 
 export default function ConfirmDelete() {
 	const { images, back, trashDays } = useLoaderData<typeof loader>()
+	const failed = useActionData<typeof action>()
 	if (images.length === 0) {
 		return (
 			<section aria-labelledby="confirm-heading" className="mx-auto max-w-xl space-y-4">
 				<h1 id="confirm-heading" className="text-lg font-semibold">
-					Nothing to delete
+					{failed ? 'Not deleted' : 'Nothing to delete'}
 				</h1>
-				<Alert tone="info">
-					No image was chosen, or the chosen ones are already deleted. Tick images in the gallery
-					first.
-				</Alert>
+				{failed ? (
+					<Alert>{failed.error}</Alert>
+				) : (
+					<Alert tone="info">
+						No image was chosen, or the chosen ones are already deleted. Tick images in the gallery
+						first.
+					</Alert>
+				)}
 				<Link to={back} className={secondaryButtonClass}>
 					Back to the images
 				</Link>
@@ -53,7 +68,8 @@ export default function ConfirmDelete() {
 	}
 	const text = deleteImagesText(images.length, trashDays)
 	return (
-		<section aria-labelledby="confirm-heading" className="mx-auto max-w-xl">
+		<section aria-labelledby="confirm-heading" className="mx-auto max-w-xl space-y-4">
+			{failed ? <Alert>{failed.error}</Alert> : null}
 			<Form
 				method="post"
 				className="space-y-4 rounded-lg border border-red-300 bg-red-50 p-5 text-sm text-red-900"

@@ -1,12 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { redirect } from '@remix-run/node'
-import { Form, Link, useLoaderData, useLocation, useNavigation } from '@remix-run/react'
+import { data, redirect } from '@remix-run/node'
+import {
+	Form,
+	Link,
+	useActionData,
+	useLoaderData,
+	useLocation,
+	useNavigation,
+} from '@remix-run/react'
 import { z } from 'zod'
 import { requirePageUser } from '~/auth/auth.server'
 import { DeleteConfirm } from '~/components/delete-confirm'
 import { Time } from '~/components/time'
 import { Alert, secondaryButtonClass } from '~/components/ui'
 import { config } from '~/config.server'
+import { AppError } from '~/errors'
 import { plural } from '~/format'
 import { parseInput } from '~/http/input.server'
 import { limitRequest } from '~/http/rate-limit.server'
@@ -49,6 +57,19 @@ const formSchema = z.discriminatedUnion('intent', [
 ])
 
 export async function action(args: ActionFunctionArgs) {
+	try {
+		return await trashAction(args)
+	} catch (error) {
+		// Storage down (503, nothing changed), rate limited: the message on the page.
+		if (!(error instanceof AppError)) throw error
+		return data(
+			{ error: `${error.message} Nothing changed; please try again.` },
+			{ status: error.status, headers: error.headers },
+		)
+	}
+}
+
+async function trashAction(args: ActionFunctionArgs) {
 	const { user } = await requirePageUser(args)
 	await limitRequest(args, 'process', user.id)
 	const form = await args.request.formData()
@@ -68,6 +89,7 @@ export async function action(args: ActionFunctionArgs) {
 export default function Trash() {
 	const { items, total, page, totalPages, trashDays, confirmEmpty, restored, purged } =
 		useLoaderData<typeof loader>()
+	const failed = useActionData<typeof action>()
 	const busy = useNavigation().state === 'submitting'
 	const { pathname } = useLocation()
 	const emptyText = {
@@ -99,6 +121,7 @@ export default function Trash() {
 					? 'Deleted images are removed at once (TRASH_DAYS=0).'
 					: `Deleted images stay here for ${trashDays} ${trashDays === 1 ? 'day' : 'days'}, then they and their files are removed for good.`}
 			</p>
+			{failed ? <Alert>{failed.error}</Alert> : null}
 			{restored > 0 ? (
 				<Alert tone="info">
 					Restored {plural(restored)}: {restored === 1 ? 'it is' : 'they are'} back in{' '}
