@@ -1,5 +1,12 @@
 import { expect, type Page, test } from '@playwright/test'
-import { photo, register, untilHydrated, uploadWithSession, waitUntilCompleted } from './support'
+import {
+	expectAccessible,
+	photo,
+	register,
+	untilHydrated,
+	uploadWithSession,
+	waitUntilCompleted,
+} from './support'
 
 // The trash and the one delete pattern: a dialog with JavaScript, a
 // confirmation page without; then an Undo notice that stays until dismissed;
@@ -97,7 +104,11 @@ test.describe('with JavaScript', () => {
 		await untilHydrated(page)
 		await expect(trashItems(page)).toHaveCount(3)
 		// The thumbnail is signed at its trash key, so it still shows here.
-		await expect(trashItems(page).first().locator('img')).toHaveJSProperty('complete', true)
+		const thumbnail = trashItems(page).first().locator('img')
+		await expect
+			.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth))
+			.toBeGreaterThan(0)
+		await expectAccessible(page, 'trash page')
 
 		await page.getByRole('button', { name: 'Restore back.jpg' }).click()
 		await expect(page.getByRole('status').filter({ hasText: 'Restored 1 image' })).toBeVisible()
@@ -105,6 +116,7 @@ test.describe('with JavaScript', () => {
 
 		await page.getByRole('button', { name: 'Empty trash' }).click()
 		const dialog = page.getByRole('dialog', { name: 'Empty the trash?' })
+		await expectAccessible(page, 'empty trash dialog')
 		await dialog.getByRole('button', { name: 'Empty trash' }).click()
 		await expect(page.getByText('Removed 2 images for good.')).toBeVisible()
 		await expect(page.getByText('The trash is empty.')).toBeVisible()
