@@ -189,6 +189,34 @@ describe('trash', () => {
 		expect((await trashOf(web.baseUrl, token)).items.map((item) => item.id)).toEqual([recent.id])
 	}, 60_000)
 
+	it('webhooks hear image.deleted once: when it goes to the trash, not on restore or purge', async () => {
+		const { token, user } = await register(web.baseUrl)
+		// Set up in SQL: only the trigger's bookkeeping matters here, not a delivery.
+		const [hook] = await sql<{ id: string }[]>`
+			insert into webhooks (user_id, url, events, secret_encrypted)
+			values (${user.id}, 'https://hooks.example.test/x', ${['image.deleted']}, 'unused')
+			returning id`
+		const deletedEvents = async () =>
+			(
+				await sql<{ n: number }[]>`
+					select count(*)::int as n from webhook_deliveries
+					where webhook_id = ${hook!.id} and event_type = 'image.deleted'`
+			)[0]!.n
+		const image = await upload(web.baseUrl, token, 'hooked.jpg')
+		await waitForTerminal(web.baseUrl, token, image.id)
+
+		expect((await del(web.baseUrl, token, image.id)).status).toBe(204)
+		expect(await deletedEvents()).toBe(1)
+		expect((await restore(web.baseUrl, token, image.id)).status).toBe(200)
+		expect(await deletedEvents()).toBe(1)
+		expect((await del(web.baseUrl, token, image.id)).status).toBe(204)
+		expect(await deletedEvents()).toBe(2)
+		await api(web.baseUrl, '/api/trash', { method: 'DELETE', token })
+		expect(await rowOf(image.id)).toBeUndefined()
+		expect(await deletedEvents()).toBe(2)
+		await sql`delete from webhooks where id = ${hook!.id}`
+	}, 60_000)
+
 	it('a stranger’s image is 404 to delete and to restore, and not in their trash', async () => {
 		const owner = await register(web.baseUrl)
 		const stranger = await register(web.baseUrl)
