@@ -159,6 +159,8 @@ const schema = z.object({
 		.optional(),
 	/** Delete images older than this many days (crontab); unset keeps them forever. */
 	RETENTION_DAYS: positiveInt.optional(),
+	/** Deleted images wait this many days in the trash (restorable); 0 deletes at once. */
+	TRASH_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
 	CLEANUP_BATCH_SIZE: positiveInt.max(10_000).default(500),
 	/** Objects with no row are removed once they are this old (an upload in flight has no row yet). */
 	ORPHAN_MIN_AGE_MINUTES: positiveInt.default(60),
@@ -296,6 +298,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		workerConcurrency: values.WORKER_CONCURRENCY,
 		jobMaxAttempts: values.JOB_MAX_ATTEMPTS,
 		retentionDays: values.RETENTION_DAYS,
+		trashDays: values.TRASH_DAYS,
 		cleanupBatchSize: values.CLEANUP_BATCH_SIZE,
 		orphanMinAgeMinutes: values.ORPHAN_MIN_AGE_MINUTES,
 		adminEmails: values.ADMIN_EMAILS ?? [],

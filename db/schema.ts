@@ -181,6 +181,8 @@ export const images = pgTable(
 		updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 		processingStartedAt: timestamp('processing_started_at', { withTimezone: true, mode: 'date' }),
 		processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
+		/** Set while the image is in the trash (restorable until TRASH_DAYS after this). */
+		deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
 	},
 	(t) => [
 		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
@@ -195,6 +197,10 @@ export const images = pgTable(
 			t.createdAt.desc(),
 			t.id.desc(),
 		),
+		// The Trash page and the expiry purge read only trashed rows.
+		index('images_deleted_at_idx')
+			.on(t.deletedAt)
+			.where(sql`${t.deletedAt} is not null`),
 	],
 )
 

@@ -5,6 +5,7 @@ import { cleanupOrphansTask } from './tasks/cleanup-orphans'
 import { cleanupPendingDeletionsTask } from './tasks/cleanup-pending-deletions'
 import { cleanupRetentionTask } from './tasks/cleanup-retention'
 import { cleanupStuckImagesTask } from './tasks/cleanup-stuck-images'
+import { cleanupTrashTask } from './tasks/cleanup-trash'
 
 // Maintenance tasks and their schedule (graphile-worker crontab syntax). Run
 // by their own runner, so a long sweep never takes a slot from thumbnails.
@@ -15,6 +16,7 @@ export const maintenanceTasks: TaskList = {
 	'cleanup-missing-originals': cleanupMissingOriginalsTask,
 	'cleanup-expired-rows': cleanupExpiredRowsTask,
 	'cleanup-stuck-images': cleanupStuckImagesTask,
+	'cleanup-trash': cleanupTrashTask,
 }
 
 // Every task is idempotent and the next run catches up, so: no ?fill (a
@@ -34,4 +36,6 @@ export const crontab = [
 	`43 * * * * cleanup-orphans ${options('cleanup-orphans')}`,
 	// A worker that died on a job's last attempt leaves its stage processing.
 	`3,18,33,48 * * * * cleanup-stuck-images ${options('cleanup-stuck-images')}`,
+	// Trash expiry is counted in days: hourly is soon enough.
+	`27 * * * * cleanup-trash ${options('cleanup-trash')}`,
 ].join('\n')

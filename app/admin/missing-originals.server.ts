@@ -1,4 +1,4 @@
-import { and, asc, gt, inArray, sql } from 'drizzle-orm'
+import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm'
 import { images } from '../../db/schema'
 import { db } from '~/db.server'
 import { storage } from '~/storage/storage.server'
@@ -25,6 +25,8 @@ export async function checkOriginals({ batchSize }: { batchSize: number }) {
 		.where(
 			and(
 				inArray(images.status, FINISHED),
+				// A trashed image's original sits under trash/.
+				isNull(images.deletedAt),
 				// Already marked: nothing left to find out.
 				sql`(${images.status} <> 'failed' or ${images.error} is distinct from ${MISSING_ORIGINAL})`,
 				cursor === undefined ? undefined : gt(images.id, cursor),

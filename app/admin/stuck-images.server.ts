@@ -15,7 +15,8 @@ const liveJob = (task: string) => sql`exists (
 	where j.key = ${`${task}:`} || images.id::text and j.attempts < j.max_attempts)`
 
 export async function failStuckImages({ quietMinutes }: { quietMinutes: number }) {
-	const quiet = sql`images.updated_at < now() - make_interval(mins => ${quietMinutes}::int)`
+	// Trashed images have no jobs on purpose; restoring them queues their stages again.
+	const quiet = sql`images.deleted_at is null and images.updated_at < now() - make_interval(mins => ${quietMinutes}::int)`
 	const imageStage = await db.execute<{ id: string }>(sql`
 		update images set status = 'failed', error = ${STUCK_MESSAGE}, updated_at = now()
 		where status in ('pending', 'processing') and ${quiet} and not ${liveJob('process-image')}

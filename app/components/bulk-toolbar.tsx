@@ -1,35 +1,31 @@
-import { Form, Link, useNavigation } from '@remix-run/react'
-import { useEffect, useRef, useState } from 'react'
+import { Form, useLocation, useNavigation } from '@remix-run/react'
+import { useEffect, useState } from 'react'
+import { DeleteConfirm, deleteImagesText } from '~/components/delete-confirm'
 import { secondaryButtonClass } from '~/components/ui'
-import { plural } from '~/format'
+
+const CHECKED = 'input[form="bulk"][name="id"]:checked'
 
 /**
  * Acts on the checked cards (their checkboxes belong to this form through
- * form="bulk"). Deleting asks first: the server answers the first submit with
- * a confirmation, so it works the same without JavaScript.
+ * form="bulk"). Delete follows the one delete pattern: a confirmation page
+ * without JavaScript (the form sent as a GET to /images/delete), a dialog with it.
  */
-export function BulkToolbar({
-	confirmIds,
-	itemsKey,
-}: {
-	confirmIds: string[] | null
-	itemsKey: string
-}) {
+export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsKey: string }) {
 	const [selected, setSelected] = useState<number | null>(null)
-	const confirmButton = useRef<HTMLButtonElement>(null)
 	const navigation = useNavigation()
+	const { pathname, search } = useLocation()
 	const busy = navigation.state === 'submitting' && navigation.formData?.has('intent')
 
 	useEffect(() => {
-		const count = () =>
-			setSelected(document.querySelectorAll('input[form="bulk"][name="id"]:checked').length)
+		const count = () => setSelected(document.querySelectorAll(CHECKED).length)
 		count()
 		document.addEventListener('change', count)
 		return () => document.removeEventListener('change', count)
 	}, [itemsKey])
-	useEffect(() => {
-		if (confirmIds) confirmButton.current?.focus()
-	}, [confirmIds])
+
+	const back = `${pathname}${search}`
+	const checkedIds = () =>
+		[...document.querySelectorAll<HTMLInputElement>(CHECKED)].map((box) => box.value)
 
 	return (
 		<div className="mt-4 space-y-3">
@@ -42,6 +38,7 @@ export function BulkToolbar({
 				<span className="mr-auto text-zinc-700" aria-live="polite" data-testid="selected-count">
 					{selected === null ? 'Tick images to act on several at once.' : `${selected} selected`}
 				</span>
+				<input type="hidden" name="back" value={back} />
 				<button
 					type="submit"
 					name="intent"
@@ -51,47 +48,19 @@ export function BulkToolbar({
 				>
 					Re-process selected
 				</button>
-				<button
-					type="submit"
-					name="intent"
-					value="delete"
-					className="inline-flex items-center justify-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-800 shadow-sm hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-indigo-600 disabled:opacity-60"
+				<DeleteConfirm
+					label="Delete selected"
+					// None ticked: no dialog; the confirmation page says to tick some.
+					fields={() => {
+						const ids = checkedIds().map((id): [string, string] => ['id', id])
+						return ids.length > 0 ? [...ids, ['back', back]] : []
+					}}
+					postAction="/images/delete"
+					text={(fields) => deleteImagesText(fields.length - 1, trashDays)}
 					disabled={busy || selected === 0}
-				>
-					Delete selected
-				</button>
+					getAction="/images/delete"
+				/>
 			</Form>
-			{confirmIds ? (
-				<Form
-					method="post"
-					role="group"
-					aria-labelledby="confirm-delete-heading"
-					className="rounded-lg border border-red-300 bg-red-50 p-4 text-sm text-red-900"
-					data-testid="confirm-delete"
-				>
-					<h3 id="confirm-delete-heading" className="font-semibold">
-						Delete {plural(confirmIds.length)}?
-					</h3>
-					<p className="mt-1">The images and all their files are removed for good.</p>
-					{confirmIds.map((id) => (
-						<input key={id} type="hidden" name="id" value={id} />
-					))}
-					<div className="mt-3 flex flex-wrap gap-2">
-						<button
-							ref={confirmButton}
-							type="submit"
-							name="intent"
-							value="delete-confirmed"
-							className="inline-flex items-center justify-center rounded-md bg-red-700 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
-						>
-							Yes, delete {plural(confirmIds.length)}
-						</button>
-						<Link to="." className={secondaryButtonClass}>
-							Cancel
-						</Link>
-					</div>
-				</Form>
-			) : null}
 		</div>
 	)
 }

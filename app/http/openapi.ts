@@ -213,6 +213,9 @@ const operationScopes: Record<string, TokenScope> = {
 	'POST /api/images/{id}/process': 'write',
 	'POST /api/images/process': 'write',
 	'DELETE /api/images/{id}': 'write',
+	'GET /api/trash': 'read',
+	'DELETE /api/trash': 'write',
+	'POST /api/trash/{id}/restore': 'write',
 	'POST /api/admin/retention/sweep': 'write',
 	'GET /api/webhooks': 'webhooks',
 	'POST /api/webhooks': 'webhooks',
@@ -419,6 +422,10 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 	tags: [
 		{ name: 'Auth', description: 'Accounts, tokens and the current user.' },
 		{ name: 'Images', description: 'Upload, list, inspect, process, download and delete images.' },
+		{
+			name: 'Trash',
+			description: 'Deleted images, restorable for TRASH_DAYS (default 30) days.',
+		},
 		{ name: 'Usage', description: 'Tokens and cost of the AI analysis.' },
 		{ name: 'Webhooks', description: 'Calls to your endpoints when your images change.' },
 		{ name: 'Operations', description: 'Health and this document.' },
@@ -735,13 +742,82 @@ The answer holds one image detail per distinct id, in no particular order. See
 					tags: ['Images'],
 					operationId: 'deleteImage',
 					summary: 'Delete an image',
-					description:
-						'Removes the image row, its pending job and every stored object of it (original, thumbnail, optimized). Signed URLs handed out for it stop working.',
+					description: `The image is gone for every other operation (\`404\`), its pending jobs are removed and
+signed URLs handed out for it stop working. It waits in the trash for \`TRASH_DAYS\` (default 30) days, where
+\`POST /api/trash/{id}/restore\` brings it back, and is then removed with every stored object of it. With
+\`TRASH_DAYS=0\` it is removed at once. Webhooks get \`image.deleted\` now, not again when the trash is purged.
+When storage cannot be reached the answer is \`503\` and nothing changed.`,
 					responses: {
 						'204': { description: 'Deleted.' },
 						'401': problem('Unauthorized'),
 						'404': problem('NotFound'),
 						'500': problem('InternalError'),
+						'503': problem(
+							'StorageUnavailable',
+							'Storage could not move the files; nothing changed.',
+						),
+					},
+				},
+			},
+			'/api/trash': {
+				description: methodsNote('GET, DELETE'),
+				get: {
+					tags: ['Trash'],
+					operationId: 'listTrash',
+					summary: 'Images in the trash',
+					description: `The caller's deleted images, most recently deleted first, each with \`deletedAt\` and
+\`expiresAt\` (when the hourly purge removes it). Thumbnail URLs are signed for the trashed files. ${SIGNED_URL_LIFETIME}`,
+					parameters: [parameter('Page'), parameter('PageSize')],
+					responses: {
+						'200': { description: 'One page of the trash.', content: jsonBody('TrashList') },
+						'401': problem('Unauthorized'),
+						'422': problem('ValidationFailed', '`page` or `pageSize` out of range.'),
+						'500': problem('InternalError'),
+						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+					},
+				},
+				delete: {
+					tags: ['Trash'],
+					operationId: 'emptyTrash',
+					summary: 'Empty the trash',
+					description:
+						"Removes every image in the caller's trash now, with all its stored objects. Objects storage cannot remove now are retried by the cleanup task.",
+					responses: {
+						'200': {
+							description: 'How many images were removed.',
+							content: {
+								'application/json': {
+									schema: {
+										type: 'object',
+										required: ['purged'],
+										properties: { purged: { type: 'integer', minimum: 0 } },
+									},
+								},
+							},
+						},
+						'401': problem('Unauthorized'),
+						'500': problem('InternalError'),
+					},
+				},
+			},
+			'/api/trash/{id}/restore': {
+				description: methodsNote('POST'),
+				parameters: [parameter('ImageId')],
+				post: {
+					tags: ['Trash'],
+					operationId: 'restoreImage',
+					summary: 'Restore an image from the trash',
+					description:
+						'Moves the image and its files back; stages it had not finished are queued again. Answers the image detail, with new signed URLs.',
+					responses: {
+						'200': { description: 'The restored image.', content: jsonBody('ImageDetail') },
+						'401': problem('Unauthorized'),
+						'404': problem('NotFound', "No image with this id in the caller's trash."),
+						'500': problem('InternalError'),
+						'503': problem(
+							'StorageUnavailable',
+							'Storage could not move the files; nothing changed.',
+						),
 					},
 				},
 			},
@@ -2334,6 +2410,30 @@ failures and cost. A permanent AI failure leaves \`aiStatus: failed\` with a rea
 					pageSize: { type: 'integer', minimum: 1, maximum: 100 },
 					total: { type: 'integer', minimum: 0, description: 'Images matching the filter.' },
 					totalPages: { type: 'integer', minimum: 0, description: '`ceil(total / pageSize)`.' },
+				},
+			},
+			TrashItem: {
+				allOf: [
+					schema('ImageListItem'),
+					{
+						type: 'object',
+						required: ['deletedAt', 'expiresAt'],
+						properties: {
+							deletedAt: timestamp,
+							expiresAt: { ...timestamp, description: 'When the hourly purge removes it.' },
+						},
+					},
+				],
+			},
+			TrashList: {
+				type: 'object',
+				required: ['items', 'page', 'pageSize', 'total', 'totalPages'],
+				properties: {
+					items: { type: 'array', items: schema('TrashItem') },
+					page: { type: 'integer', minimum: 1 },
+					pageSize: { type: 'integer', minimum: 1, maximum: 100 },
+					total: { type: 'integer', minimum: 0 },
+					totalPages: { type: 'integer', minimum: 0 },
 				},
 			},
 			ProcessRequest: {

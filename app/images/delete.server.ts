@@ -3,25 +3,18 @@ import { images, pendingDeletions } from '../../db/schema'
 import { db, type Tx } from '~/db.server'
 import { log } from '~/log.server'
 import { storage } from '~/storage/storage.server'
-import { variantKey } from './keys'
-import { getOwnedImage, type ImageRow } from './queries.server'
+import { trashKey, variantKey } from './keys'
+import type { ImageRow } from './queries.server'
 
-// One deletion path for the API, retention and the admin sweep: rows (and
-// their jobs) go in a transaction, then the objects. Storage failing at that
+// One removal path for the trash purge, TRASH_DAYS=0, retention and the admin
+// sweep: rows (and their jobs) go in a transaction, then the objects. Storage failing at that
 // point does not undo anything: the keys are recorded in pending_deletions and
 // the cleanup task retries them.
 
 export type StoredImage = Pick<
 	ImageRow,
-	'id' | 'userId' | 'originalKey' | 'thumbnail' | 'optimized'
+	'id' | 'userId' | 'originalKey' | 'thumbnail' | 'optimized' | 'deletedAt'
 >
-
-/** Removes the row (and its jobs), then every stored object of it. */
-export async function deleteImage(userId: string, imageId: string) {
-	const image = await getOwnedImage(userId, imageId)
-	const removed = await db.transaction((tx) => deleteImageRows(tx, [image.id]))
-	await removeImageObjects(removed, 'deleted by its owner')
-}
 
 /** Deletes rows and their queued jobs in the caller's transaction; returns the rows that existed. */
 export async function deleteImageRows(tx: Tx, ids: string[]): Promise<StoredImage[]> {
@@ -32,6 +25,7 @@ export async function deleteImageRows(tx: Tx, ids: string[]): Promise<StoredImag
 		originalKey: images.originalKey,
 		thumbnail: images.thumbnail,
 		optimized: images.optimized,
+		deletedAt: images.deletedAt,
 	})
 	const jobKeys = removed.flatMap(({ id }) => [`process-image:${id}`, `analyze-image:${id}`])
 	if (jobKeys.length > 0) {
@@ -46,8 +40,14 @@ export async function deleteImageRows(tx: Tx, ids: string[]): Promise<StoredImag
 	return removed
 }
 
-/** Every key an image may have in storage. */
+/** Every key an image may have in storage, its trash keys too once it was trashed. */
 export function imageObjectKeys(image: StoredImage): string[] {
+	const keys = liveObjectKeys(image)
+	return image.deletedAt ? [...keys, ...keys.map(trashKey)] : keys
+}
+
+/** The keys an image's objects have outside the trash. */
+export function liveObjectKeys(image: StoredImage): string[] {
 	const keys = [image.originalKey, image.thumbnail?.key, image.optimized?.key].filter(
 		(key): key is string => Boolean(key),
 	)

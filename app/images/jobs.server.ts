@@ -44,7 +44,7 @@ export async function enqueueJob(tx: Tx, task: TaskName, imageId: string, reques
 	const priority = sql`(
 		select least(count(*), ${MAX_PRIORITY}::int)::int from images w
 		where w.user_id = (select user_id from images where id = ${imageId}::uuid)
-		and w.id <> ${imageId}::uuid and ${waitingFor[task]})`
+		and w.id <> ${imageId}::uuid and w.deleted_at is null and ${waitingFor[task]})`
 	// Transient AI failures are retried inside the task by the OpenAI SDK.
 	const maxAttempts = task === 'analyze-image' ? 3 : config.jobMaxAttempts
 	await tx.execute(sql`select graphile_worker.add_job(

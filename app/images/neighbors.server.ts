@@ -19,16 +19,16 @@ export async function findNeighbors(
 	userId: string,
 	imageId: string,
 ): Promise<{ previous: Neighbor | null; next: Neighbor | null }> {
-	const current = sql`(select created_at, id from images where id = ${imageId} and user_id = ${userId})`
+	const current = sql`(select created_at, id from images where id = ${imageId} and user_id = ${userId} and deleted_at is null)`
 	const [previous, next] = await Promise.all([
 		db.execute<Neighbor>(sql`
 			select id, filename from images
-			where user_id = ${userId} and (created_at, id) > ${current}
+			where user_id = ${userId} and deleted_at is null and (created_at, id) > ${current}
 			order by created_at asc nulls first, id asc nulls first
 			limit 1`),
 		db.execute<Neighbor>(sql`
 			select id, filename from images
-			where user_id = ${userId} and (created_at, id) < ${current}
+			where user_id = ${userId} and deleted_at is null and (created_at, id) < ${current}
 			order by created_at desc nulls last, id desc nulls last
 			limit 1`),
 	])

@@ -5,7 +5,7 @@ import { decideAiStage } from '~/ai/stage.server'
 import { db } from '~/db.server'
 import { ConflictError, NotFoundError } from '~/errors'
 import { enqueueJob } from './jobs.server'
-import type { ImageRow } from './queries.server'
+import { type ImageRow, notTrashed } from './queries.server'
 
 export const stagesSchema = z
 	.array(z.enum(['image', 'ai']))
@@ -32,7 +32,7 @@ export async function reprocessImages(
 		const owned = await tx
 			.select({ id: images.id, status: images.status })
 			.from(images)
-			.where(and(eq(images.userId, userId), inArray(images.id, unique)))
+			.where(and(eq(images.userId, userId), inArray(images.id, unique), notTrashed))
 			.for('update')
 		if (owned.length !== unique.length) {
 			throw new NotFoundError(

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
@@ -8,13 +8,16 @@ import { contentTypesByType, imageTypes, type ListSort, listSorts } from './list
 
 export type ImageRow = typeof images.$inferSelect
 
+/** Every normal read leaves out images in the trash (see app/images/trash.server.ts). */
+export const notTrashed = isNull(images.deletedAt)
+
 /** The caller's image; another user's image is indistinguishable from a missing one. */
 export async function getOwnedImage(userId: string, imageId: string): Promise<ImageRow> {
 	if (!isUuid(imageId)) throw imageNotFound()
 	const [image] = await db
 		.select()
 		.from(images)
-		.where(and(eq(images.id, imageId), eq(images.userId, userId)))
+		.where(and(eq(images.id, imageId), eq(images.userId, userId), notTrashed))
 	if (!image) throw imageNotFound()
 	return image
 }
@@ -74,6 +77,7 @@ function orderOf(sort: ListSort) {
 export async function listImages(userId: string, query: ListQuery) {
 	const where = and(
 		eq(images.userId, userId),
+		notTrashed,
 		query.status ? eq(images.overallStatus, query.status) : undefined,
 		query.q ? sql`${images.search} @@ websearch_to_tsquery('simple', ${query.q})` : undefined,
 		query.tag ? sql`${images.ai} -> 'tags' @> ${JSON.stringify([query.tag])}::jsonb` : undefined,

@@ -4,6 +4,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { requirePageUser } from '~/auth/auth.server'
 import { CopyButton } from '~/components/copy-button'
+import { DeleteConfirm, deleteImagesText } from '~/components/delete-confirm'
 import { MetadataTable } from '~/components/image-metadata'
 import { ImageViewer } from '~/components/image-viewer'
 import { NeighborNav } from '~/components/neighbor-nav'
@@ -11,9 +12,9 @@ import { StageTimeline, type StageTimes } from '~/components/stage-timeline'
 import { VariantFiles } from '~/components/variant-files'
 import { secondaryButtonClass, StatusBadge, TagLink } from '~/components/ui'
 import { useLiveStatus } from '~/components/use-live-status'
+import { config } from '~/config.server'
 import { AppError, NotFoundError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
-import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
 import { findNeighbors } from '~/images/neighbors.server'
@@ -45,6 +46,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 			neighbors,
 			placeholder: row.placeholder,
 			servedAt: new Date().toISOString(),
+			trashDays: config.trashDays,
 		}
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
@@ -57,10 +59,6 @@ export async function action(args: ActionFunctionArgs) {
 	const { user } = await requirePageUser(args)
 	const intent = (await request.formData()).get('intent')
 	try {
-		if (intent === 'delete') {
-			await deleteImage(user.id, params.id!)
-			return redirect('/images')
-		}
 		// The same per-user budget as POST /api/images/{id}/process.
 		await limitRequest(args, 'process', user.id)
 		const stages = intent === 'analyze' ? (['ai'] as const) : (['image', 'ai'] as const)
@@ -81,7 +79,8 @@ const browserShows = (contentType: string) =>
 	['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].includes(contentType)
 
 export default function ImageDetail() {
-	const { image, times, neighbors, placeholder, servedAt } = useLoaderData<typeof loader>()
+	const { image, times, neighbors, placeholder, servedAt, trashDays } =
+		useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
 	useLiveStatus(working)
 	const preview =
@@ -189,20 +188,15 @@ export default function ImageDetail() {
 									</button>
 								</Form>
 							) : null}
-							<Form
-								method="post"
-								onSubmit={(event) => {
-									if (!confirm('Delete this image and all its files?')) event.preventDefault()
-								}}
-							>
-								<button
-									type="submit"
-									name="intent"
-									value="delete"
-									className="inline-flex items-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
-								>
-									Delete
-								</button>
+							{/* The one delete pattern: a confirmation page, or a dialog once the page runs. */}
+							<Form method="get" action="/images/delete">
+								<input type="hidden" name="id" value={image.id} />
+								<DeleteConfirm
+									label="Delete"
+									fields={() => [['id', image.id]]}
+									postAction="/images/delete"
+									text={() => deleteImagesText(1, trashDays)}
+								/>
 							</Form>
 						</div>
 					</Section>

@@ -13,6 +13,7 @@ import { ListFilters } from '~/components/gallery-filters'
 import { Grid } from '~/components/gallery-grid'
 import { PhoneFold } from '~/components/phone-fold'
 import { Alert, secondaryButtonClass } from '~/components/ui'
+import { UndoNotice } from '~/components/undo-notice'
 import { UploadBox } from '~/components/upload-box'
 import { useLiveStatus } from '~/components/use-live-status'
 import { config } from '~/config.server'
@@ -20,7 +21,6 @@ import { AppError, ValidationError } from '~/errors'
 import { plural } from '~/format'
 import { parseInput } from '~/http/input.server'
 import { limitBatch, limitRequest } from '~/http/rate-limit.server'
-import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
 import { listImages, parseListQuery } from '~/images/queries.server'
@@ -59,19 +59,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 		},
 		sort: query.sort,
 		maxUploadBytes: config.maxUploadBytes,
+		trashDays: config.trashDays,
 	}
 }
 
 const bulkSchema = z.object({
-	intent: z.enum(['delete', 'delete-confirmed', 'reprocess']),
+	intent: z.enum(['reprocess']),
 	id: z
 		.array(z.uuid())
 		.min(1, 'Select at least one image first.')
 		.max(100, 'Select at most 100 images at a time.'),
 })
 
-type ActionResult =
-	{ uploads: BatchOutcome[] } | { confirmDelete: string[] } | { notice: string } | { error: string }
+type ActionResult = { uploads: BatchOutcome[] } | { notice: string } | { error: string }
 
 export async function action(args: ActionFunctionArgs) {
 	const { request, context } = args
@@ -82,29 +82,14 @@ export async function action(args: ActionFunctionArgs) {
 			return await uploadFromForm(args, user.id)
 		}
 		const form = await request.formData()
-		const { intent, id: ids } = parseInput(bulkSchema, {
+		const { id: ids } = parseInput(bulkSchema, {
 			intent: form.get('intent'),
 			id: form.getAll('id'),
 		})
-		if (intent === 'delete') return { confirmDelete: ids } satisfies ActionResult
-		if (intent === 'reprocess') {
-			await limitBatch(args, 'process', user.id, new Set(ids).size)
-			await reprocessImages(user.id, ids, ['image', 'ai'], context.requestId)
-			return { notice: `Processing ${plural(ids.length)} again.` } satisfies ActionResult
-		}
-		await limitRequest(args, 'process', user.id)
-		let deleted = 0
-		for (const id of new Set(ids)) {
-			// One already gone (deleted in another tab) is no reason to stop.
-			deleted += await deleteImage(user.id, id).then(
-				() => 1,
-				(error: unknown) => {
-					if (error instanceof AppError && error.status === 404) return 0
-					throw error
-				},
-			)
-		}
-		return { notice: `Deleted ${plural(deleted)}.` } satisfies ActionResult
+		// Deleting goes through /images/delete (the one delete pattern, with Undo).
+		await limitBatch(args, 'process', user.id, new Set(ids).size)
+		await reprocessImages(user.id, ids, ['image', 'ai'], context.requestId)
+		return { notice: `Processing ${plural(ids.length)} again.` } satisfies ActionResult
 	} catch (error) {
 		if (error instanceof ValidationError) {
 			const message = error.errors?.[0]?.message ?? error.message
@@ -147,7 +132,7 @@ async function uploadFromForm(args: ActionFunctionArgs, userId: string) {
 }
 
 export default function Gallery() {
-	const { items, page, totalPages, total, filters, sort, maxUploadBytes } =
+	const { items, page, totalPages, total, filters, sort, maxUploadBytes, trashDays } =
 		useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const working = items.some((item) => !isTerminal(item.overallStatus))
@@ -211,6 +196,7 @@ export default function Gallery() {
 					</p>
 				) : null}
 
+				<UndoNotice />
 				{result && 'notice' in result ? (
 					<div className="mt-4">
 						<Alert tone="info">{result.notice}</Alert>
@@ -238,10 +224,7 @@ export default function Gallery() {
 					</div>
 				) : (
 					<>
-						<BulkToolbar
-							confirmIds={result && 'confirmDelete' in result ? result.confirmDelete : null}
-							itemsKey={items.map((item) => item.id).join()}
-						/>
+						<BulkToolbar trashDays={trashDays} itemsKey={items.map((item) => item.id).join()} />
 						<Grid items={items} />
 					</>
 				)}

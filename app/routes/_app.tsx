@@ -44,6 +44,7 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 							Images
 						</NavItem>
 						<NavItem to="/usage">AI usage</NavItem>
+						<NavItem to="/trash">Trash</NavItem>
 						<NavItem to="/settings">Settings</NavItem>
 						{isAdmin ? <NavItem to="/admin/jobs">Jobs</NavItem> : null}
 					</nav>

@@ -4,9 +4,9 @@ import { MethodNotAllowedError } from '~/errors'
 import { cacheableJson } from '~/http/etag.server'
 import { apiHandler } from '~/http/problem.server'
 import { limitRequest } from '~/http/rate-limit.server'
-import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { getOwnedImage } from '~/images/queries.server'
+import { deleteImages } from '~/images/trash.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request, params } = args
@@ -20,6 +20,6 @@ export const action = apiHandler(async (args: ActionFunctionArgs) => {
 	const { request, params } = args
 	if (request.method !== 'DELETE') throw new MethodNotAllowedError(['GET', 'DELETE'])
 	const { user } = await requireApiUser(args, { scope: 'write' })
-	await deleteImage(user.id, params.id!)
+	await deleteImages(user.id, [params.id!])
 	return new Response(null, { status: 204 })
 })

@@ -35,6 +35,19 @@ export function createLocalStorage({ root, secretKey }: LocalStorageOptions): St
 			const files = keys.map(fileFor)
 			for (const file of files) await removeFile(resolvedRoot, file)
 		},
+		async move(from, to) {
+			const source = fileFor(from)
+			const target = fileFor(to)
+			try {
+				await fs.mkdir(path.dirname(target), { recursive: true })
+				// One rename on one disk: the object is at one key or the other, never both or neither.
+				await fs.rename(source, target)
+			} catch (error) {
+				if (isMissing(error) || errorCode(error) === 'EISDIR') return
+				throw diskError(error)
+			}
+			await pruneEmptyDirectories(resolvedRoot, path.dirname(source))
+		},
 		async exists(key) {
 			try {
 				return (await fs.stat(fileFor(key))).isFile()
@@ -193,12 +206,12 @@ async function removeFile(root: string, file: string): Promise<void> {
 		if (isMissing(error) || errorCode(error) === 'EISDIR') return
 		throw diskError(error)
 	}
-	// Prune directories the object leaves empty so deleted images leave no trace.
-	for (
-		let dir = path.dirname(file);
-		dir !== root && dir.startsWith(root);
-		dir = path.dirname(dir)
-	) {
+	await pruneEmptyDirectories(root, path.dirname(file))
+}
+
+/** Removes `from` and its parents up to `root` while they are empty, so deleted images leave no trace. */
+async function pruneEmptyDirectories(root: string, from: string): Promise<void> {
+	for (let dir = from; dir !== root && dir.startsWith(root); dir = path.dirname(dir)) {
 		try {
 			await fs.rmdir(dir)
 		} catch (error) {

@@ -1,4 +1,5 @@
 import {
+	CopyObjectCommand,
 	DeleteObjectsCommand,
 	GetObjectCommand,
 	HeadBucketCommand,
@@ -90,6 +91,23 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 					throw new StorageUnavailableError('Object storage failed to delete objects.', { cause })
 				}
 			}
+		},
+		async move(from, to) {
+			assertValidKey(from)
+			assertValidKey(to)
+			// S3 has no rename: copy (server side, keeping the content type), then delete.
+			const copy = new CopyObjectCommand({
+				Bucket: bucket,
+				Key: to,
+				CopySource: `${bucket}/${from}`,
+			})
+			try {
+				await client.send(copy)
+			} catch (error) {
+				if (isMissingObject(error)) return
+				throw toStorageError(error, 'move')
+			}
+			await this.delete([from])
 		},
 		async exists(key) {
 			assertValidKey(key)

@@ -36,6 +36,12 @@ export type Storage = {
 	delete(keys: string[]): Promise<void>
 	exists(key: string): Promise<boolean>
 	/**
+	 * Moves the object at `from` to `to`, replacing what is there. A missing
+	 * `from` is not an error (a retried move finds it already done); the
+	 * trash moves objects aside this way so their signed URLs stop working.
+	 */
+	move(from: string, to: string): Promise<void>
+	/**
 	 * Every object whose key starts with `prefix`, fetched page by page as it
 	 * is consumed (no order promised). Keys this interface could not address
 	 * (see isValidKey) are skipped, so whatever it yields can be deleted.

@@ -190,8 +190,9 @@ test.describe('with JavaScript', () => {
 		await expect(page.getByTestId('upload-summary')).toHaveText('0 of 1 uploaded, 1 failed')
 		await page.getByRole('checkbox', { name: 'Select a11y-1.jpg' }).check()
 		await page.getByRole('button', { name: 'Delete selected' }).click()
-		await expect(page.getByTestId('confirm-delete')).toBeVisible()
+		await expect(page.getByRole('dialog', { name: 'Move this image to the trash?' })).toBeVisible()
 		await expectAccessible(page)
+		await page.keyboard.press('Escape')
 
 		await page.setViewportSize({ width: 375, height: 800 })
 		const columns = await gallery(page).evaluate(
@@ -333,7 +334,7 @@ test.describe('with JavaScript', () => {
 		await expect.poll(() => cardNames(page)).toEqual(['a-first.jpg', 'b-middle.jpg', 'c-last.png'])
 	})
 
-	test('select two images and delete them after confirming; re-process another', async ({
+	test('select two images and move them to the trash after confirming; re-process another', async ({
 		page,
 	}) => {
 		await register(page)
@@ -347,13 +348,16 @@ test.describe('with JavaScript', () => {
 		await page.getByRole('checkbox', { name: 'Select drop-2.jpg' }).check()
 		await expect(page.getByTestId('selected-count')).toHaveText('2 selected')
 		await page.getByRole('button', { name: 'Delete selected' }).click()
-		const confirm = page.getByRole('button', { name: 'Yes, delete 2 images' })
+		const confirm = page.getByRole('button', { name: 'Move to trash' })
 		await expect(confirm).toBeFocused()
 		await confirm.click()
-		await expect(page.getByRole('status').filter({ hasText: 'Deleted 2 images.' })).toBeVisible()
+		await expect(
+			page.getByRole('status').filter({ hasText: 'Moved 2 images to the trash.' }),
+		).toBeVisible()
 		await expect.poll(() => cardNames(page)).toEqual(['keep.jpg'])
 		await page.reload()
 		expect(await cardNames(page)).toEqual(['keep.jpg'])
+		await page.getByRole('link', { name: 'Dismiss' }).click()
 
 		// Re-process runs the stages again: the card goes back through processing to completed.
 		await page.getByRole('checkbox', { name: 'Select keep.jpg' }).check()
@@ -381,11 +385,14 @@ test.describe('with JavaScript disabled', () => {
 
 		await page.getByRole('checkbox', { name: 'Select plain-1.jpg' }).check()
 		await page.getByRole('button', { name: 'Delete selected' }).click()
-		await expect(page.getByTestId('confirm-delete')).toContainText('Delete 1 image?')
+		await expect(page.getByTestId('confirm-delete')).toContainText('Move this image to the trash?')
 		// Nothing is gone until confirmed.
+		await page.goto('/images')
 		await expect(cards(page)).toHaveCount(2)
-		await page.getByRole('button', { name: 'Yes, delete 1 image' }).click()
-		await expect(page.getByText('Deleted 1 image.')).toBeVisible()
+		await page.getByRole('checkbox', { name: 'Select plain-1.jpg' }).check()
+		await page.getByRole('button', { name: 'Delete selected' }).click()
+		await page.getByRole('button', { name: 'Move to trash' }).click()
+		await expect(page.getByText('Moved 1 image to the trash.')).toBeVisible()
 		await expect(cards(page)).toHaveCount(1)
 		await expect(gallery(page)).toContainText('plain-2.png')
 	})

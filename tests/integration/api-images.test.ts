@@ -830,7 +830,7 @@ describe('reprocessing', () => {
 })
 
 describe('deleting', () => {
-	it('answers 204; the image is gone, its signed URLs stop working, its files are removed', async () => {
+	it('answers 204; the image is gone, its signed URLs stop working, its files move to the trash', async () => {
 		const { token, user } = await register(web.baseUrl)
 		const image = await uploadAndProcess(token, jpeg, 'doomed.jpg')
 		const urls = [
@@ -853,7 +853,8 @@ describe('deleting', () => {
 			expect(bytes.includes(jpeg.subarray(0, 64))).toBe(false)
 		}
 		expect(listFiles(imageDir)).toEqual([])
-		expect(await imageCountOf(user.id)).toBe(0)
+		// In the trash (TRASH_DAYS, default 30) until purged; tests/integration/trash.test.ts.
+		expect(await imageCountOf(user.id)).toBe(1)
 		expect(await list(token, '')).toMatchObject({ total: 0, items: [] })
 		const again = await api(web.baseUrl, `/api/images/${image.id}`, { method: 'DELETE', token })
 		await expectProblem(again, 404)

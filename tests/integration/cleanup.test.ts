@@ -80,7 +80,12 @@ beforeAll(async () => {
 	workerUtils = await makeWorkerUtils({ connectionString: process.env.DATABASE_URL })
 
 	// The web process has no RETENTION_DAYS, so the sweep needs olderThanDays.
-	;[web, worker] = await Promise.all([startWeb({ RETENTION_DAYS: '' }), startWorker()])
+	// TRASH_DAYS=0: DELETE removes at once, the path that queues objects when
+	// storage is down (with a trash, storage down is a 503; see trash.test.ts).
+	;[web, worker] = await Promise.all([
+		startWeb({ RETENTION_DAYS: '', TRASH_DAYS: '0' }),
+		startWorker(),
+	])
 	// The first account of this fresh database is its admin (decision 011).
 	adminToken = (await register(web.baseUrl, ADMIN_EMAIL)).token
 	const user = await register(web.baseUrl)

@@ -51,6 +51,9 @@ const additionalRoutes = [
 	'POST /api/webhooks/{id}/test',
 	'GET /api/webhooks/{id}/deliveries',
 	'POST /api/webhooks/{id}/deliveries/{deliveryId}/retry',
+	'GET /api/trash',
+	'DELETE /api/trash',
+	'POST /api/trash/{id}/restore',
 ]
 
 const publicRoutes = [

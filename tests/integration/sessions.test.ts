@@ -218,7 +218,7 @@ describe('personal token scopes', () => {
 			}
 		}
 		// Every operation but the public ones, GET /api/me and logout.
-		expect(checked.length).toBe(24)
+		expect(checked.length).toBe(27)
 	})
 
 	it.each([

@@ -59,6 +59,22 @@ describe('local storage', () => {
 		expect(fs.readFileSync(path.join(root, 'images/u1/i1/original.jpg'))).toEqual(bytes)
 	})
 
+	test('move renames the file, prunes the emptied directories, and treats a missing source as done', async () => {
+		const bytes = Buffer.from('to the trash')
+		await storage.put('images/mv/i1/original.jpg', bytes, 'image/jpeg')
+		await storage.move('images/mv/i1/original.jpg', 'trash/images/mv/i1/original.jpg')
+		expect(await storage.exists('images/mv/i1/original.jpg')).toBe(false)
+		expect(await storage.get('trash/images/mv/i1/original.jpg')).toEqual(bytes)
+		expect(fs.existsSync(path.join(root, 'images/mv'))).toBe(false)
+		// Retried after it already happened: nothing to do, nothing lost.
+		await storage.move('images/mv/i1/original.jpg', 'trash/images/mv/i1/original.jpg')
+		expect(await storage.get('trash/images/mv/i1/original.jpg')).toEqual(bytes)
+		await storage.move('trash/images/mv/i1/original.jpg', 'images/mv/i1/original.jpg')
+		expect(await storage.get('images/mv/i1/original.jpg')).toEqual(bytes)
+		expect(fs.existsSync(path.join(root, 'trash'))).toBe(false)
+		await storage.delete(['images/mv/i1/original.jpg'])
+	})
+
 	test('put a stream with its byte size', async () => {
 		const bytes = randomBytes(300_000)
 		await storage.put(

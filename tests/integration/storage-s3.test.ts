@@ -42,6 +42,25 @@ const signOptions = {
 }
 
 describe('s3 storage', () => {
+	test('move copies then deletes, keeps the content type, and treats a missing source as done', async () => {
+		const bytes = Buffer.from('to the trash')
+		await storage.put('images/mv/i1/original.png', bytes, 'image/png')
+		await storage.move('images/mv/i1/original.png', 'trash/images/mv/i1/original.png')
+		expect(await storage.exists('images/mv/i1/original.png')).toBe(false)
+		expect(await storage.get('trash/images/mv/i1/original.png')).toEqual(bytes)
+		await storage.move('images/mv/i1/original.png', 'trash/images/mv/i1/original.png')
+		expect(await storage.get('trash/images/mv/i1/original.png')).toEqual(bytes)
+		await storage.move('trash/images/mv/i1/original.png', 'images/mv/i1/original.png')
+		expect(await storage.exists('trash/images/mv/i1/original.png')).toBe(false)
+		const url = await storage.signedUrl('images/mv/i1/original.png', {
+			...expiringIn(60),
+			...signOptions,
+		})
+		const response = await fetch(url)
+		expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes)
+		await storage.delete(['images/mv/i1/original.png'])
+	})
+
 	test('put a Buffer, get it back, exists', async () => {
 		const bytes = Buffer.from('hello s3')
 		await storage.put('images/u1/i1/original.jpg', bytes, 'image/jpeg')

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { images } from '../../db/schema'
 import { prepareForAnalysis } from '~/ai/prepare.server'
 import { costUsd } from '~/ai/pricing'
@@ -35,6 +35,7 @@ export const analyzeImageTask = imageTask(
 					eq(images.id, imageId),
 					eq(images.status, 'completed'),
 					inArray(images.aiStatus, ['pending', 'processing']),
+					isNull(images.deletedAt),
 				),
 			)
 			.returning()

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { images } from '../../db/schema'
 import { decideAiStage } from '~/ai/stage.server'
 import { config } from '~/config.server'
@@ -24,7 +24,13 @@ export const processImageTask = imageTask(
 		const [image] = await db
 			.update(images)
 			.set({ status: 'processing', processingStartedAt: sql`now()`, updatedAt: sql`now()` })
-			.where(and(eq(images.id, imageId), inArray(images.status, ['pending', 'processing'])))
+			.where(
+				and(
+					eq(images.id, imageId),
+					inArray(images.status, ['pending', 'processing']),
+					isNull(images.deletedAt),
+				),
+			)
 			.returning()
 		if (!image) {
 			logger.info('Image is gone or already processed; nothing to do')

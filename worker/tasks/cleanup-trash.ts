@@ -1,0 +1,14 @@
+import type { Task } from 'graphile-worker'
+import { config } from '~/config.server'
+import { purgeExpiredTrash } from '~/images/trash.server'
+import { log } from '~/log.server'
+
+/** Crontab: removes images that have been in the trash longer than TRASH_DAYS. */
+export const cleanupTrashTask: Task = async (_payload, helpers) => {
+	const { purged } = await purgeExpiredTrash()
+	// Quiet when there was nothing to do: this runs every hour.
+	log[purged > 0 ? 'info' : 'debug'](
+		{ task: 'cleanup-trash', jobId: helpers.job.id, trashDays: config.trashDays, purged },
+		'Expired trash purged',
+	)
+}
