@@ -69,8 +69,14 @@ for (const { screen, viewport, colorScheme } of screens) {
 			const ids = [
 				await uploadWithSession(page, 'harbour.jpg', await photo()),
 				await uploadWithSession(page, 'station.jpg', await photo()),
+				await uploadWithSession(page, 'pier.jpg', await photo()),
 			]
 			for (const id of ids) await waitUntilCompleted(page, id)
+			// One in the trash, so the Trash page shows a real row.
+			const trashed = await page.request.delete(`/api/images/${ids[2]}`, {
+				headers: { Origin: new URL(page.url()).origin },
+			})
+			expect(trashed.status()).toBe(204)
 			await addDisabledWebhook(page)
 			for (const path of [
 				'/images',
@@ -81,6 +87,8 @@ for (const { screen, viewport, colorScheme } of screens) {
 				'/settings/sessions',
 				'/settings/password',
 				'/admin/jobs',
+				'/trash',
+				`/images/delete?id=${ids[0]}`,
 				'/images?q=nothing-matches-this',
 			]) {
 				await page.goto(path)
