@@ -16,9 +16,10 @@ import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
-import { findNeighbors } from '~/images/neighbors.server'
+import { findNeighbors, type Neighbor } from '~/images/neighbors.server'
 import { placeholderDataUrl } from '~/images/placeholder'
-import { getOwnedImage } from '~/images/queries.server'
+import { listSearch } from '~/images/list-options'
+import { getOwnedImage, listFieldsOf, parseListContext } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -29,10 +30,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	try {
 		const row = await getOwnedImage(user.id, params.id!)
+		// The gallery list it was opened from (search, filters, sort, page).
+		const list = parseListContext(new URL(request.url).searchParams)
 		const [image, neighbors] = await Promise.all([
 			presentImage(row, { baseUrl: baseUrlOf(request) }),
-			findNeighbors(user.id, row.id),
+			findNeighbors(user.id, row.id, list),
 		])
+		const fields = listFieldsOf(list)
+		const pageAt = (position: number) => Math.ceil(position / list.pageSize)
+		const linkTo = (neighbor: Neighbor | null, position: number) =>
+			neighbor && {
+				...neighbor,
+				href: `/images/${neighbor.id}${listSearch({ ...fields, page: pageAt(position) })}`,
+			}
+		const position = neighbors.position
+		// The page holding this image now; if it left the list, the page it was opened from.
+		const backTo = `/images${listSearch({ ...fields, page: position ? pageAt(position) : list.page })}`
 		const times: StageTimes = {
 			createdAt: row.createdAt.toISOString(),
 			processingStartedAt: row.processingStartedAt?.toISOString() ?? null,
@@ -42,7 +55,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 		return {
 			image,
 			times,
-			neighbors,
+			neighbors: {
+				previous: position ? linkTo(neighbors.previous, position - 1) : null,
+				next: position ? linkTo(neighbors.next, position + 1) : null,
+			},
+			backTo,
 			placeholder: row.placeholder,
 			servedAt: new Date().toISOString(),
 		}
@@ -65,7 +82,8 @@ export async function action(args: ActionFunctionArgs) {
 		await limitRequest(args, 'process', user.id)
 		const stages = intent === 'analyze' ? (['ai'] as const) : (['image', 'ai'] as const)
 		await reprocessImages(user.id, [params.id!], [...stages], context.requestId)
-		return redirect(`/images/${params.id}`)
+		// Back to the same list context (previous/next, "All images").
+		return redirect(`/images/${params.id}${new URL(request.url).search}`)
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
 		// Rate limited and the like: the error page shows the message.
@@ -77,7 +95,7 @@ export async function action(args: ActionFunctionArgs) {
 }
 
 export default function ImageDetail() {
-	const { image, times, neighbors, placeholder, servedAt } = useLoaderData<typeof loader>()
+	const { image, times, neighbors, backTo, placeholder, servedAt } = useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
 	useLiveStatus(working)
 	const preview =
@@ -93,7 +111,7 @@ export default function ImageDetail() {
 			<header className="space-y-3">
 				<div className="flex flex-wrap items-center gap-3">
 					<Link
-						to="/images"
+						to={backTo}
 						className="text-sm text-zinc-600 underline focus-visible:outline-2 focus-visible:outline-indigo-600"
 					>
 						← All images
