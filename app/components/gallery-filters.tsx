@@ -100,12 +100,7 @@ export function ListFilters({
 			</div>
 			<div className="flex flex-col gap-1">
 				<label htmlFor="date">Dates</label>
-				<select
-					id="date"
-					name="date"
-					defaultValue={filters.date || 'uploaded'}
-					className={control}
-				>
+				<select id="date" name="date" defaultValue={filters.date || 'uploaded'} className={control}>
 					{listDates.map((d) => (
 						<option key={d} value={d}>
 							{dateLabels[d]}

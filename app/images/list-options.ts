@@ -2,7 +2,14 @@
 // browser code can offer them too (queries.server.ts applies them).
 
 /** Sort orders of the list; `newest` (uploaded) is the default. */
-export const listSorts = ['newest', 'oldest', 'name', 'size', 'taken-newest', 'taken-oldest'] as const
+export const listSorts = [
+	'newest',
+	'oldest',
+	'name',
+	'size',
+	'taken-newest',
+	'taken-oldest',
+] as const
 export type ListSort = (typeof listSorts)[number]
 
 /** Which date `from` and `to` apply to; `uploaded` is the default. */

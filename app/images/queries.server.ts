@@ -4,13 +4,7 @@ import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
 import { NotFoundError } from '~/errors'
 import { isUuid, parseInput } from '~/http/input.server'
-import {
-	contentTypesByType,
-	imageTypes,
-	listDates,
-	type ListSort,
-	listSorts,
-} from './list-options'
+import { contentTypesByType, imageTypes, listDates, type ListSort, listSorts } from './list-options'
 import { parseSearchTerms, type SearchTerm, wordsOf } from './search-terms'
 
 export type ImageRow = typeof images.$inferSelect

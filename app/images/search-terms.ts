@@ -45,7 +45,8 @@ export function parseSearchTerms(input: string): SearchTerms {
 	return { all, none }
 }
 
-export const isEmptySearch = (terms: SearchTerms) => terms.all.length === 0 && terms.none.length === 0
+export const isEmptySearch = (terms: SearchTerms) =>
+	terms.all.length === 0 && terms.none.length === 0
 
 /**
  * The words of a term as the text search sees them: runs of letters and
@@ -71,7 +72,10 @@ function* tokenize(input: string): Generator<Token> {
 		if (input[i] === '"') {
 			const end = input.indexOf('"', i + 1)
 			const stop = end === -1 ? input.length : end
-			const text = input.slice(i + 1, stop).trim().replace(/\s+/g, ' ')
+			const text = input
+				.slice(i + 1, stop)
+				.trim()
+				.replace(/\s+/g, ' ')
 			i = stop + 1
 			if (text) yield { text, phrase: true, negated, or: false }
 			continue

@@ -95,7 +95,8 @@ function galleryQuery(params: URLSearchParams) {
 function rangeError(params: URLSearchParams, errors: FilterErrors) {
 	if (errors.from) return `From is not a date: ${errors.from}.`
 	const [from, to] = [params.get('from'), params.get('to')]
-	if (from && to && from > to) return `From (${from}) is after To (${to}). Choose a To date on or after From.`
+	if (from && to && from > to)
+		return `From (${from}) is after To (${to}). Choose a To date on or after From.`
 	return `To is not a date: ${errors.to}.`
 }
 
@@ -184,8 +185,9 @@ async function uploadFromForm(args: ActionFunctionArgs, userId: string) {
 }
 
 export default function Gallery() {
-	const { items, page, totalPages, total, filters, filterErrors, itemSearch, sort, maxUploadBytes } =
+	const { items, page, totalPages, total, filters, sort, maxUploadBytes } =
 		useLoaderData<typeof loader>()
+	const { filterErrors, itemSearch } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const working = items.some((item) => !isTerminal(item.overallStatus))
 	useLiveStatus(true, working)

@@ -26,7 +26,8 @@ const files: Array<[string, string | undefined]> = [
 async function setUp(page: Page) {
 	await register(page)
 	const ids: string[] = []
-	for (const [name, taken] of files) ids.push(await uploadWithSession(page, name, await jpeg(taken)))
+	for (const [name, taken] of files)
+		ids.push(await uploadWithSession(page, name, await jpeg(taken)))
 	for (const id of ids) await waitUntilCompleted(page, id)
 }
 

@@ -192,7 +192,10 @@ describe('bad input', () => {
 		['date=exif', 'date'],
 		['sort=taken', 'sort'],
 	])('?%s answers 422 naming %s', async (query, field) => {
-		const problem = await expectProblem(await api(web.baseUrl, `/api/images?${query}`, { token }), 422)
+		const problem = await expectProblem(
+			await api(web.baseUrl, `/api/images?${query}`, { token }),
+			422,
+		)
 		expect(problem.errors).toEqual(
 			expect.arrayContaining([{ path: field, message: expect.any(String) }]),
 		)
