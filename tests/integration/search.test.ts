@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -153,6 +154,24 @@ describe('date taken', () => {
 		expect(row?.takenAt?.toISOString()).toBe('2024-05-18T12:03:27.000Z')
 		expect(await names('date=taken&from=2024-05-18&to=2024-05-18')).toEqual(['oriented.jpg'])
 		await sql`delete from images where id = ${id}`
+	})
+
+	it('is backfilled by migration 0014 from the EXIF date already stored', async () => {
+		const file = fs.readFileSync(new URL('../../db/migrations/0014_taken_at.sql', import.meta.url))
+		const backfill = file
+			.toString()
+			.split('--> statement-breakpoint')
+			.find((statement) => /^\s*UPDATE/m.test(statement))!
+		const [a, b] = [ids['rocket-copy-1.jpg']!, ids['rocket-copy-2.jpg']!]
+		const exif = (takenAt: string) => sql.json({ exif: { takenAt } })
+		await sql`update images set metadata = ${exif('2018-02-03T04:05:06.000Z')} where id = ${a}`
+		await sql`update images set metadata = ${exif('sometime in 2018')} where id = ${b}`
+		await sql.unsafe(backfill)
+		const rows = await sql<Array<{ id: string; takenAt: Date | null }>>`
+			select id, taken_at as "takenAt" from images where id in ${sql([a, b])}`
+		const taken = Object.fromEntries(rows.map((row) => [row.id, row.takenAt?.toISOString()]))
+		expect(taken).toEqual({ [a]: '2018-02-03T04:05:06.000Z', [b]: undefined })
+		await sql`update images set taken_at = null where id = ${a}`
 	})
 
 	it('filters by whole UTC days of date taken with date=taken', async () => {
