@@ -1,10 +1,20 @@
 import { expect, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
-import { photo, register, untilHydrated, uploadWithSession, waitUntilCompleted } from './support'
+import {
+	expectAccessible,
+	photo,
+	register,
+	untilHydrated,
+	uploadWithSession,
+	waitUntilCompleted,
+} from './support'
 
 // Name search with hyphens and prefixes, the date-taken filters, the From/To
 // check, and previous/next + "All images" following the list an image was
 // opened from. Each with JavaScript on and off.
+
+// Each test uploads and processes six images first.
+test.describe.configure({ timeout: 120_000 })
 
 /** A small JPEG, with an EXIF date taken when `taken` ("2021:06:15 12:00:00") is given. */
 async function jpeg(taken?: string) {
@@ -161,6 +171,8 @@ for (const javaScriptEnabled of [true, false]) {
 			await expect(page.getByLabel('To')).toHaveAccessibleDescription(/is after To/)
 			// Without the refused range the other filters still apply.
 			await expect(cards(page)).toHaveCount(files.length)
+			// axe runs as page script: only with JavaScript (the markup is the same without).
+			if (javaScriptEnabled) await expectAccessible(page, 'gallery with a refused date range')
 
 			await page.getByLabel('To').fill('2030-01-01')
 			await page.getByRole('button', { name: 'Apply' }).click()
