@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm'
 import { db } from '~/db.server'
-import { listWhere, type ListQuery, orderOf } from './queries.server'
+import { listSearch } from './list-options'
+import {
+	listFieldsOf,
+	listWhere,
+	type ListQuery,
+	orderOf,
+	parseListContext,
+} from './queries.server'
 
 export type Neighbor = { id: string; filename: string }
 
@@ -52,5 +59,37 @@ export async function findNeighbors(
 		previous: row.previousId ? { id: row.previousId, filename: row.previousFilename! } : null,
 		next: row.nextId ? { id: row.nextId, filename: row.nextFilename! } : null,
 		position: row.position,
+	}
+}
+
+/**
+ * The detail page's previous/next links and its way back to the gallery, for
+ * a page opened with `params` (the list's query string: search, filters,
+ * sort, page). Each link carries the list on, with the page it is on.
+ */
+export async function listNavigation(userId: string, imageId: string, params: URLSearchParams) {
+	const list = parseListContext(params)
+	const inList = await findNeighbors(userId, imageId, list)
+	// No longer in that list (its status changed, say): walk the whole gallery instead.
+	const walked = inList.position ? list : parseListContext(new URLSearchParams())
+	const { previous, next, position } = inList.position
+		? inList
+		: await findNeighbors(userId, imageId, walked)
+	const pageAt = (query: ListQuery, place: number) => Math.ceil(place / query.pageSize)
+	const linkTo = (neighbor: Neighbor | null, place: number) =>
+		neighbor && {
+			...neighbor,
+			href: `/images/${neighbor.id}${listSearch({ ...listFieldsOf(walked), page: pageAt(walked, place) })}`,
+		}
+	return {
+		neighbors: {
+			previous: position ? linkTo(previous, position - 1) : null,
+			next: position ? linkTo(next, position + 1) : null,
+		},
+		// The page holding the image now; if it left the list, the page it was opened from.
+		backTo: `/images${listSearch({
+			...listFieldsOf(list),
+			page: inList.position ? pageAt(list, inList.position) : list.page,
+		})}`,
 	}
 }

@@ -16,10 +16,9 @@ import { limitRequest } from '~/http/rate-limit.server'
 import { deleteImage } from '~/images/delete.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
-import { findNeighbors, type Neighbor } from '~/images/neighbors.server'
+import { listNavigation } from '~/images/neighbors.server'
 import { placeholderDataUrl } from '~/images/placeholder'
-import { listSearch } from '~/images/list-options'
-import { getOwnedImage, listFieldsOf, parseListContext } from '~/images/queries.server'
+import { getOwnedImage } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -30,22 +29,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	try {
 		const row = await getOwnedImage(user.id, params.id!)
-		// The gallery list it was opened from (search, filters, sort, page).
-		const list = parseListContext(new URL(request.url).searchParams)
-		const [image, neighbors] = await Promise.all([
+		const [image, { neighbors, backTo }] = await Promise.all([
 			presentImage(row, { baseUrl: baseUrlOf(request) }),
-			findNeighbors(user.id, row.id, list),
+			// Previous/next and "All images" follow the list it was opened from.
+			listNavigation(user.id, row.id, new URL(request.url).searchParams),
 		])
-		const fields = listFieldsOf(list)
-		const pageAt = (position: number) => Math.ceil(position / list.pageSize)
-		const linkTo = (neighbor: Neighbor | null, position: number) =>
-			neighbor && {
-				...neighbor,
-				href: `/images/${neighbor.id}${listSearch({ ...fields, page: pageAt(position) })}`,
-			}
-		const position = neighbors.position
-		// The page holding this image now; if it left the list, the page it was opened from.
-		const backTo = `/images${listSearch({ ...fields, page: position ? pageAt(position) : list.page })}`
 		const times: StageTimes = {
 			createdAt: row.createdAt.toISOString(),
 			processingStartedAt: row.processingStartedAt?.toISOString() ?? null,
@@ -55,10 +43,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 		return {
 			image,
 			times,
-			neighbors: {
-				previous: position ? linkTo(neighbors.previous, position - 1) : null,
-				next: position ? linkTo(neighbors.next, position + 1) : null,
-			},
+			neighbors,
 			backTo,
 			placeholder: row.placeholder,
 			servedAt: new Date().toISOString(),

@@ -113,9 +113,21 @@ for (const javaScriptEnabled of [true, false]) {
 			await expect(page.getByRole('heading', { name: 'rocket-copy-2.jpg' })).toBeVisible()
 			await step(page, 'Next', 'rocket-copy-3.jpg')
 			await step(page, 'Next', 'rocket-copy-4.jpg')
+			const detail = new URL(page.url()).pathname
 			await page.getByRole('link', { name: '← All images' }).click()
 			await expect(page).toHaveURL(/\/images\?q=rocket&sort=oldest&pageSize=2&page=2$/)
 			await expect(cards(page)).toHaveText(['rocket-copy-3.jpg', 'rocket-copy-4.jpg'])
+
+			// Opened with a list it is not in: previous/next walk the whole gallery, newest first.
+			await page.goto(`${detail}?q=beach`)
+			await expect(page.getByRole('link', { name: /Previous/ })).toContainText(
+				'camera-4000x3000.jpg',
+			)
+			await expect(page.getByRole('link', { name: /Next/ })).toContainText('rocket-copy-3.jpg')
+			await expect(page.getByRole('link', { name: '← All images' })).toHaveAttribute(
+				'href',
+				'/images?q=beach',
+			)
 		})
 
 		test('filters and sorts by date taken', async ({ page }) => {
