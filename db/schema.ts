@@ -167,6 +167,8 @@ export const images = pgTable(
 		optimized: jsonb('optimized').$type<StoredVariant>(),
 		ai: jsonb('ai').$type<AiResult>(),
 		aiCompletedAt: timestamp('ai_completed_at', { withTimezone: true, mode: 'date' }),
+		/** When the photo was taken (EXIF), copied from metadata so the list can filter and sort on it. */
+		takenAt: timestamp('taken_at', { withTimezone: true, mode: 'date' }),
 		// What `?q=` searches: file name (whole, and split at punctuation so
 		// "IMG_2001" matches "IMG_2001.jpg"), summary, tags and OCR text. 'simple'
 		// (no stemming) because OCR text comes in any language.
@@ -191,6 +193,10 @@ export const images = pgTable(
 		index('images_search_idx').using('gin', t.search),
 		index('images_tags_idx').using('gin', sql`(${t.ai} -> 'tags')`),
 		index('images_user_ai_completed_idx').on(t.userId, t.aiCompletedAt),
+		// Sort and filter by date taken; images without one come last.
+		index('images_user_taken_idx').on(t.userId, t.takenAt.desc().nullsLast(), t.id.desc()),
+		// Partial and prefix name search: filename ILIKE '%term%' (pg_trgm).
+		index('images_filename_trgm_idx').using('gin', t.filename.op('gin_trgm_ops')),
 		index('images_user_overall_created_idx').on(
 			t.userId,
 			t.overallStatus,

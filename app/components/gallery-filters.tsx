@@ -1,22 +1,47 @@
 import { Form } from '@remix-run/react'
 import { overallStatuses } from '../../db/statuses'
 import { secondaryButtonClass } from '~/components/ui'
-import { imageTypes, listSorts } from '~/images/list-options'
+import { imageTypes, listDates, listSorts } from '~/images/list-options'
 
 const sortLabels: Record<(typeof listSorts)[number], string> = {
 	newest: 'Newest first',
 	oldest: 'Oldest first',
 	name: 'Name (A–Z)',
 	size: 'Largest first',
+	'taken-newest': 'Taken, newest first',
+	'taken-oldest': 'Taken, oldest first',
 }
+
+const dateLabels: Record<(typeof listDates)[number], string> = {
+	uploaded: 'Uploaded',
+	taken: 'Taken',
+}
+
+/** Field name → message for filters the page refused (a From after To is named on `to`). */
+export type FilterErrors = Partial<Record<string, string>>
+
+/** Whether the filters have a message to show: a disclosure around them should start open. */
+export const hasFilterErrors = (errors: FilterErrors | undefined) =>
+	Object.values(errors ?? {}).some(Boolean)
 
 export function ListFilters({
 	filters,
 	sort,
+	errors = {},
 }: {
-	filters: { status: string; q: string; tag: string; type: string; from: string; to: string }
+	filters: {
+		status: string
+		q: string
+		tag: string
+		type: string
+		date: string
+		from: string
+		to: string
+	}
 	sort: string
+	errors?: FilterErrors
 }) {
+	const rangeError = errors.to ?? errors.from
 	const field = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5'
 	const control = `w-full sm:w-auto ${field}`
 	return (
@@ -74,16 +99,52 @@ export function ListFilters({
 				</select>
 			</div>
 			<div className="flex flex-col gap-1">
+				<label htmlFor="date">Dates</label>
+				<select id="date" name="date" defaultValue={filters.date || 'uploaded'} className={control}>
+					{listDates.map((d) => (
+						<option key={d} value={d}>
+							{dateLabels[d]}
+						</option>
+					))}
+				</select>
+			</div>
+			<div className="flex flex-col gap-1">
 				<label htmlFor="from">From</label>
-				<input id="from" name="from" type="date" defaultValue={filters.from} className={control} />
+				<input
+					id="from"
+					name="from"
+					type="date"
+					defaultValue={filters.from}
+					className={control}
+					{...invalidProps(rangeError)}
+				/>
 			</div>
 			<div className="flex flex-col gap-1">
 				<label htmlFor="to">To</label>
-				<input id="to" name="to" type="date" defaultValue={filters.to} className={control} />
+				<input
+					id="to"
+					name="to"
+					type="date"
+					defaultValue={filters.to}
+					className={control}
+					{...invalidProps(rangeError)}
+				/>
 			</div>
 			<button type="submit" className={secondaryButtonClass}>
 				Apply
 			</button>
+			{rangeError ? (
+				<p
+					id="date-range-error"
+					role="alert"
+					className="col-span-2 w-full font-medium text-red-700"
+				>
+					{rangeError}
+				</p>
+			) : null}
 		</Form>
 	)
 }
+
+const invalidProps = (error: string | undefined) =>
+	error ? { 'aria-invalid': true, 'aria-describedby': 'date-range-error' } : {}

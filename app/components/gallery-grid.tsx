@@ -20,7 +20,8 @@ function thumbnailSize(width: number, height: number) {
 
 type GridItem = ImageListItem
 
-export function Grid({ items }: { items: GridItem[] }) {
+/** `linkSearch` (`?q=…&page=2`) goes on each image link: the detail page follows that list. */
+export function Grid({ items, linkSearch = '' }: { items: GridItem[]; linkSearch?: string }) {
 	const list = useRef<HTMLUListElement>(null)
 	const grid = useRovingGrid(list, items.length)
 	return (
@@ -41,6 +42,7 @@ export function Grid({ items }: { items: GridItem[] }) {
 					<Card
 						key={item.id}
 						item={item}
+						href={`/images/${item.id}${linkSearch}`}
 						focusProps={grid.focusProps(index)}
 						roving={grid.enhanced}
 					/>
@@ -56,10 +58,12 @@ const hidePlaceholder = (img: HTMLImageElement) => {
 
 function Card({
 	item,
+	href,
 	focusProps,
 	roving,
 }: {
 	item: GridItem
+	href: string
 	focusProps: { tabIndex?: number; onFocus: () => void }
 	roving: boolean
 }) {
@@ -125,7 +129,7 @@ function Card({
 					className="relative z-10 size-4 shrink-0 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600 max-sm:absolute max-sm:top-1.5 max-sm:left-1.5"
 				/>
 				<Link
-					to={`/images/${item.id}`}
+					to={href}
 					data-grid-focus
 					{...focusProps}
 					// Its ::after covers the card, so the whole card opens the image.

@@ -2,13 +2,15 @@ import { Link, useNavigate } from '@remix-run/react'
 import { useEffect } from 'react'
 import { isTypingOrShortcut } from './keyboard'
 
-type Neighbor = { id: string; filename: string } | null
+/** `href` carries the list the image was opened from. */
+type Neighbor = { id: string; filename: string; href: string } | null
 
 const linkClass =
 	'group flex min-w-0 max-w-[48%] flex-col rounded-md border border-zinc-200 bg-white px-3 py-1.5 text-sm shadow-sm hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-indigo-600'
 
 /**
- * Previous (newer) and next (older) image in the gallery's default order.
+ * Previous and next image in the list the image was opened from (its search,
+ * filters and sort; newest first by default).
  * Plain links with rel=prev/next; with JavaScript, ← and → follow them too.
  */
 export function NeighborNav({ previous, next }: { previous: Neighbor; next: Neighbor }) {
@@ -22,7 +24,7 @@ export function NeighborNav({ previous, next }: { previous: Neighbor; next: Neig
 			const target = event.key === 'ArrowLeft' ? previous : event.key === 'ArrowRight' ? next : null
 			if (!target) return
 			event.preventDefault()
-			navigate(`/images/${target.id}`)
+			navigate(target.href)
 		}
 		document.addEventListener('keydown', onKey)
 		return () => document.removeEventListener('keydown', onKey)
@@ -32,7 +34,7 @@ export function NeighborNav({ previous, next }: { previous: Neighbor; next: Neig
 		<nav aria-label="Previous and next image" className="flex items-stretch justify-between gap-3">
 			{previous ? (
 				<Link
-					to={`/images/${previous.id}`}
+					to={previous.href}
 					rel="prev"
 					prefetch="intent"
 					className={linkClass}
@@ -43,11 +45,11 @@ export function NeighborNav({ previous, next }: { previous: Neighbor; next: Neig
 					<span className="truncate text-xs text-zinc-600">{previous.filename}</span>
 				</Link>
 			) : (
-				<span className="px-3 py-1.5 text-sm text-zinc-600">Newest image</span>
+				<span className="px-3 py-1.5 text-sm text-zinc-600">First image</span>
 			)}
 			{next ? (
 				<Link
-					to={`/images/${next.id}`}
+					to={next.href}
 					rel="next"
 					prefetch="intent"
 					className={`${linkClass} items-end text-right`}
@@ -58,7 +60,7 @@ export function NeighborNav({ previous, next }: { previous: Neighbor; next: Neig
 					<span className="max-w-full truncate text-xs text-zinc-600">{next.filename}</span>
 				</Link>
 			) : (
-				<span className="px-3 py-1.5 text-sm text-zinc-600">Oldest image</span>
+				<span className="px-3 py-1.5 text-sm text-zinc-600">Last image</span>
 			)}
 		</nav>
 	)

@@ -7,6 +7,7 @@ import {
 	webhookDeliveryStatuses,
 	webhookEventTypes,
 } from '../../db/schema'
+import { listDates, listSorts } from '~/images/list-options'
 
 // The OpenAPI 3.1 description of /api, served at /api/openapi.json. It
 // describes what the route modules under app/routes/api.*.ts actually do;
@@ -638,13 +639,13 @@ not hold itself (\`403\` \`insufficient-scope\` naming it). A user holds at most
 Filters combine (all must match):
 
 - \`status\` filters on \`overallStatus\`;
-- \`q\` searches the file name, AI summary, tags and OCR text (PostgreSQL full-text search);
+- \`q\` searches the file name (any part of it), AI summary, tags and OCR text;
 - \`tag\` keeps images whose AI tags include this tag exactly;
 - \`type\` keeps images of one format (decided from the bytes at upload);
-- \`from\` and \`to\` keep images uploaded on those UTC days (both included).
+- \`from\` and \`to\` keep images uploaded (or, with \`date=taken\`, taken) on those UTC days (both included).
 
 An empty filter value (\`q=\`) means no filter. Out-of-range or malformed \`page\`, \`pageSize\`,
-\`status\`, \`sort\`, \`type\`, \`from\` or \`to\`, a \`from\` after \`to\`, a \`q\` longer than 200
+\`status\`, \`sort\`, \`type\`, \`date\`, \`from\` or \`to\`, a \`from\` after \`to\`, a \`q\` longer than 200
 characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGet('page')}`,
 					parameters: [
 						parameter('Page'),
@@ -654,6 +655,7 @@ characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGe
 						parameter('TagFilter'),
 						parameter('ListSort'),
 						parameter('TypeFilter'),
+						parameter('DateField'),
 						parameter('CreatedFrom'),
 						parameter('CreatedTo'),
 						parameter('IfNoneMatch'),
@@ -668,7 +670,7 @@ characters or a \`tag\` longer than 64 characters answer \`422\`.${conditionalGe
 						'401': problem('Unauthorized'),
 						'422': problem(
 							'ValidationFailed',
-							'A bad `page`, `pageSize`, `status`, `sort`, `type`, `from` or `to`; `from` after `to`; a `q` over 200 or a `tag` over 64 characters.',
+							'A bad `page`, `pageSize`, `status`, `sort`, `type`, `date`, `from` or `to`; `from` after `to`; a `q` over 200 or a `tag` over 64 characters.',
 						),
 						'500': problem('InternalError'),
 						'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
@@ -1404,11 +1406,13 @@ the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\
 			SearchQuery: {
 				name: 'q',
 				in: 'query',
-				description: `Words to search for in the file name (whole, and split at punctuation, so \`IMG_2001\`
-finds \`IMG_2001.jpg\`), the AI summary, tags and OCR text. PostgreSQL full-text search with the
-\`simple\` configuration: whole words, case-insensitive, no stemming (OCR text comes in any language).
-Every word must match; web-search syntax works: \`"quoted phrase"\`, \`or\`, \`-excluded\`.
-Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
+				description: `Terms to search for, case-insensitive. A term matches any part of the file name
+(\`rock\` finds \`rocket-copy-2.jpg\`; \`camera-4000x3000\` finds \`camera-4000x3000.jpg\`), or words of
+the AI summary, tags and OCR text, the last word as a prefix (PostgreSQL full-text search, \`simple\`
+configuration: no stemming, as OCR text comes in any language). Every term must match. Web-search
+syntax: \`"quoted phrase"\` (whole words, no prefix), \`a or b\` (either), \`-word\` (exclude images
+the term would find); the minus excludes only at the start or after a space, so a hyphen inside a
+name is part of it. Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 				schema: { type: 'string', minLength: 1, maxLength: 200 },
 				example: 'sunset beach',
 			},
@@ -1424,8 +1428,17 @@ Trimmed; 1–200 characters, otherwise \`422\`; empty means no filter.`,
 				name: 'sort',
 				in: 'query',
 				description: `Order of the list: \`newest\` (default) or \`oldest\` by upload time, \`name\` by file
-name (A to Z, case-insensitive), \`size\` by the original's byte size (largest first). Empty means the default.`,
-				schema: { type: 'string', enum: ['newest', 'oldest', 'name', 'size'], default: 'newest' },
+name (A to Z, case-insensitive), \`size\` by the original's byte size (largest first),
+\`taken-newest\` or \`taken-oldest\` by when the photo was taken (EXIF \`metadata.exif.takenAt\`; images
+without it come last either way). Empty means the default.`,
+				schema: { type: 'string', enum: [...listSorts], default: 'newest' },
+			},
+			DateField: {
+				name: 'date',
+				in: 'query',
+				description:
+					'Which date `from` and `to` apply to: `uploaded` (default, `createdAt`) or `taken` (EXIF `metadata.exif.takenAt`; images without it never match a range). Empty means the default.',
+				schema: { type: 'string', enum: [...listDates], default: 'uploaded' },
 			},
 			TypeFilter: {
 				name: 'type',
@@ -1438,7 +1451,7 @@ name (A to Z, case-insensitive), \`size\` by the original's byte size (largest f
 				name: 'from',
 				in: 'query',
 				description:
-					'Only images uploaded on or after this UTC day, `YYYY-MM-DD`. Malformed, or after `to`: `422`. Empty means no filter.',
+					'Only images uploaded (with `date=taken`: taken) on or after this UTC day, `YYYY-MM-DD`. Malformed, or after `to`: `422`. Empty means no filter.',
 				schema: { type: 'string', format: 'date' },
 				example: '2026-01-01',
 			},
@@ -1446,7 +1459,7 @@ name (A to Z, case-insensitive), \`size\` by the original's byte size (largest f
 				name: 'to',
 				in: 'query',
 				description:
-					'Only images uploaded on or before this UTC day (included), `YYYY-MM-DD`. Malformed: `422`. Empty means no filter.',
+					'Only images uploaded (with `date=taken`: taken) on or before this UTC day (included), `YYYY-MM-DD`. Malformed: `422`. Empty means no filter.',
 				schema: { type: 'string', format: 'date' },
 				example: '2026-01-31',
 			},

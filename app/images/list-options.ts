@@ -1,9 +1,44 @@
 // The list's sort orders and type filters: plain values, so the gallery page's
 // browser code can offer them too (queries.server.ts applies them).
 
-/** Sort orders of the list; `newest` is the default. */
-export const listSorts = ['newest', 'oldest', 'name', 'size'] as const
+/** Sort orders of the list; `newest` (uploaded) is the default. */
+export const listSorts = [
+	'newest',
+	'oldest',
+	'name',
+	'size',
+	'taken-newest',
+	'taken-oldest',
+] as const
 export type ListSort = (typeof listSorts)[number]
+
+/** Which date `from` and `to` apply to; `uploaded` is the default. */
+export const listDates = ['uploaded', 'taken'] as const
+export type ListDate = (typeof listDates)[number]
+
+const contextDefaults: Record<string, string> = {
+	sort: 'newest',
+	date: 'uploaded',
+	page: '1',
+	pageSize: '20',
+}
+
+/**
+ * The list's query string without its defaults (`?q=rock&sort=name`, or ''):
+ * a detail page carries it so previous/next follow that list and "All images"
+ * returns to it. `date` counts only with a date range.
+ */
+export function listSearch(values: Record<string, string | number | null | undefined>): string {
+	const params = new URLSearchParams()
+	for (const [name, value] of Object.entries(values)) {
+		if (value === undefined || value === null || value === '') continue
+		if (String(value) === contextDefaults[name]) continue
+		if (name === 'date' && !values.from && !values.to) continue
+		params.set(name, String(value))
+	}
+	const search = params.toString()
+	return search ? `?${search}` : ''
+}
 
 /** Type filter names and the stored content types behind each. */
 export const contentTypesByType = {

@@ -38,6 +38,12 @@ export type ProcessedImage = {
 	placeholder: string
 }
 
+/** When the photo was taken, from its EXIF (stored apart as images.taken_at). */
+export function takenAtOf(metadata: ImageMetadata): Date | null {
+	const takenAt = metadata.exif?.takenAt
+	return takenAt ? new Date(takenAt) : null
+}
+
 const CORRUPT_MESSAGE = 'The image is truncated or corrupt and cannot be decoded.'
 
 /** Long enough to read every byte of the image, small enough to stay cheap. */

@@ -1,10 +1,11 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
 import { NotFoundError } from '~/errors'
 import { isUuid, parseInput } from '~/http/input.server'
-import { contentTypesByType, imageTypes, type ListSort, listSorts } from './list-options'
+import { contentTypesByType, imageTypes, listDates, type ListSort, listSorts } from './list-options'
+import { parseSearchTerms, type SearchTerm, wordsOf } from './search-terms'
 
 export type ImageRow = typeof images.$inferSelect
 
@@ -31,14 +32,16 @@ export const listQuerySchema = z
 		page: z.coerce.number().int().min(1).max(100_000).default(1),
 		pageSize: z.coerce.number().int().min(1).max(100).default(20),
 		status: z.enum(overallStatuses).optional(),
-		/** Words searched in file name, summary, tags and OCR text. */
+		/** Terms searched in file name (partial), summary, tags and OCR text; see search-terms.ts. */
 		q: z.string().trim().min(1).max(200).optional(),
 		tag: z.string().trim().toLowerCase().min(1).max(64).optional(),
 		sort: z.enum(listSorts).default('newest'),
 		type: z.enum(imageTypes).optional(),
-		/** First UTC day of createdAt, included. */
+		/** Which date from/to apply to: createdAt (uploaded) or takenAt (EXIF). */
+		date: z.enum(listDates).default('uploaded'),
+		/** First UTC day, included. */
 		from: day.optional(),
-		/** Last UTC day of createdAt, included. */
+		/** Last UTC day, included. */
 		to: day.optional(),
 	})
 	.refine((query) => !query.from || !query.to || query.from <= query.to, {
@@ -48,7 +51,7 @@ export const listQuerySchema = z
 
 export type ListQuery = z.output<typeof listQuerySchema>
 
-const optionalFields = ['status', 'q', 'tag', 'sort', 'type', 'from', 'to']
+const optionalFields = ['status', 'q', 'tag', 'sort', 'type', 'date', 'from', 'to']
 
 export function parseListQuery(params: URLSearchParams | Record<string, string>) {
 	const raw = params instanceof URLSearchParams ? Object.fromEntries(params) : { ...params }
@@ -57,9 +60,28 @@ export function parseListQuery(params: URLSearchParams | Record<string, string>)
 	return parseInput(listQuerySchema, raw)
 }
 
+/**
+ * The list a detail page was opened from, read from its own query string; a
+ * hand-edited bad one means the default list rather than an error page.
+ */
+export function parseListContext(params: URLSearchParams): ListQuery {
+	try {
+		return parseListQuery(params)
+	} catch {
+		return parseListQuery({})
+	}
+}
+
+/** The query's list fields (not its page), as listSearch takes them. */
+export function listFieldsOf(query: ListQuery) {
+	const { q, tag, status, type, date, from, to, sort, pageSize } = query
+	return { q, tag, status, type, date, from, to, sort, pageSize }
+}
+
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000)
 
-function orderOf(sort: ListSort) {
+/** The list's order; previous/next on the detail page walk the same one. */
+export function orderOf(sort: ListSort): SQL[] {
 	switch (sort) {
 		case 'oldest':
 			return [asc(images.createdAt), asc(images.id)]
@@ -67,6 +89,11 @@ function orderOf(sort: ListSort) {
 			return [sql`lower(${images.filename})`, asc(images.filename), asc(images.id)]
 		case 'size':
 			return [desc(images.byteSize), desc(images.createdAt), desc(images.id)]
+		// Images without a date taken come last either way.
+		case 'taken-newest':
+			return [sql`${images.takenAt} desc nulls last`, sql`${images.id} desc nulls last`]
+		case 'taken-oldest':
+			return [sql`${images.takenAt} asc nulls last`, asc(images.id)]
 		default:
 			// `nulls last` matches the list indexes (drizzle writes them so); plain
 			// `desc` means nulls first, and the planner would not use them.
@@ -74,17 +101,48 @@ function orderOf(sort: ListSort) {
 	}
 }
 
-export async function listImages(userId: string, query: ListQuery) {
-	const where = and(
+/** The list's filters; previous/next on the detail page use the same ones. */
+export function listWhere(userId: string, query: ListQuery): SQL {
+	const dateColumn = query.date === 'taken' ? images.takenAt : images.createdAt
+	return and(
 		eq(images.userId, userId),
 		notTrashed,
 		query.status ? eq(images.overallStatus, query.status) : undefined,
-		query.q ? sql`${images.search} @@ websearch_to_tsquery('simple', ${query.q})` : undefined,
+		query.q ? searchWhere(query.q) : undefined,
 		query.tag ? sql`${images.ai} -> 'tags' @> ${JSON.stringify([query.tag])}::jsonb` : undefined,
 		query.type ? inArray(images.contentType, [...contentTypesByType[query.type]]) : undefined,
-		query.from ? gte(images.createdAt, new Date(`${query.from}T00:00:00Z`)) : undefined,
-		query.to ? lt(images.createdAt, nextDay(query.to)) : undefined,
+		query.from ? gte(dateColumn, new Date(`${query.from}T00:00:00Z`)) : undefined,
+		query.to ? lt(dateColumn, nextDay(query.to)) : undefined,
+	)!
+}
+
+function searchWhere(q: string) {
+	const terms = parseSearchTerms(q)
+	return and(
+		...terms.all.map((group) => or(...group.map(termMatches))),
+		...terms.none.map((term) => not(termMatches(term))),
 	)
+}
+
+/**
+ * A term matches anywhere in the file name (ILIKE, images_filename_trgm_idx),
+ * or as words in the text search (images_search_idx) with the last word a
+ * prefix unless quoted: `rock` finds rocket-copy-2.jpg and "rocky".
+ */
+function termMatches(term: SearchTerm): SQL {
+	const name = sql`${images.filename} ilike ${`%${escapeLike(term.text)}%`}`
+	const words = wordsOf(term.text)
+	if (words.length === 0) return name
+	const last = words.length - 1
+	// Only letters and digits reach to_tsquery, so no input is tsquery syntax.
+	const tsquery = words.map((w, i) => (i === last && !term.phrase ? `${w}:*` : w)).join(' <-> ')
+	return sql`(${name} or ${images.search} @@ to_tsquery('simple', ${tsquery}))`
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&')
+
+export async function listImages(userId: string, query: ListQuery) {
+	const where = listWhere(userId, query)
 	const [rows, [totals]] = await Promise.all([
 		db
 			.select()

@@ -17,7 +17,7 @@ import { AppError, NotFoundError } from '~/errors'
 import { limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, presentImage } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
-import { findNeighbors } from '~/images/neighbors.server'
+import { listNavigation } from '~/images/neighbors.server'
 import { placeholderDataUrl } from '~/images/placeholder'
 import { getOwnedImage } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
@@ -30,9 +30,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	try {
 		const row = await getOwnedImage(user.id, params.id!)
-		const [image, neighbors] = await Promise.all([
+		const [image, { neighbors, backTo }] = await Promise.all([
 			presentImage(row, { baseUrl: baseUrlOf(request) }),
-			findNeighbors(user.id, row.id),
+			// Previous/next and "All images" follow the list it was opened from.
+			listNavigation(user.id, row.id, new URL(request.url).searchParams),
 		])
 		const times: StageTimes = {
 			createdAt: row.createdAt.toISOString(),
@@ -44,6 +45,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 			image,
 			times,
 			neighbors,
+			backTo,
 			placeholder: row.placeholder,
 			servedAt: new Date().toISOString(),
 			trashDays: config.trashDays,
@@ -63,7 +65,8 @@ export async function action(args: ActionFunctionArgs) {
 		await limitRequest(args, 'process', user.id)
 		const stages = intent === 'analyze' ? (['ai'] as const) : (['image', 'ai'] as const)
 		await reprocessImages(user.id, [params.id!], [...stages], context.requestId)
-		return redirect(`/images/${params.id}`)
+		// Back to the same list context (previous/next, "All images").
+		return redirect(`/images/${params.id}${new URL(request.url).search}`)
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
 		// Rate limited and the like: the error page shows the message.
@@ -79,7 +82,7 @@ const browserShows = (contentType: string) =>
 	['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].includes(contentType)
 
 export default function ImageDetail() {
-	const { image, times, neighbors, placeholder, servedAt, trashDays } =
+	const { image, times, neighbors, backTo, placeholder, servedAt, trashDays } =
 		useLoaderData<typeof loader>()
 	const working = !isTerminal(image.overallStatus)
 	useLiveStatus(working)
@@ -96,7 +99,7 @@ export default function ImageDetail() {
 			<header className="space-y-3">
 				<div className="flex flex-wrap items-center gap-3">
 					<Link
-						to="/images"
+						to={backTo}
 						className="text-sm text-zinc-600 underline focus-visible:outline-2 focus-visible:outline-indigo-600"
 					>
 						← All images

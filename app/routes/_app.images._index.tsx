@@ -9,7 +9,6 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { requirePageUser } from '~/auth/auth.server'
 import { BulkToolbar } from '~/components/bulk-toolbar'
-import { ListFilters } from '~/components/gallery-filters'
 import { Grid } from '~/components/gallery-grid'
 import { PhoneFold } from '~/components/phone-fold'
 import { Alert, secondaryButtonClass } from '~/components/ui'
@@ -23,7 +22,9 @@ import { parseInput } from '~/http/input.server'
 import { limitBatch, limitRequest } from '~/http/rate-limit.server'
 import { baseUrlOf, presentListItem } from '~/images/present.server'
 import { reprocessImages } from '~/images/process.server'
-import { listImages, parseListQuery } from '~/images/queries.server'
+import { type FilterErrors, hasFilterErrors, ListFilters } from '~/components/gallery-filters'
+import { listSearch } from '~/images/list-options'
+import { listFieldsOf, listImages, parseListQuery } from '~/images/queries.server'
 import { isTerminal } from '~/images/status'
 import { admitUpload } from '~/images/upload-admission.server'
 import { type BatchOutcome, uploadBatch } from '~/images/upload-batch.server'
@@ -36,13 +37,7 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	const url = new URL(request.url)
-	let query
-	try {
-		query = parseListQuery(url.searchParams)
-	} catch {
-		// A hand-edited bad query string falls back to the first page, unfiltered.
-		throw redirect('/images')
-	}
+	const { query, filterErrors } = galleryQuery(url.searchParams)
 	const { rows, ...page } = await listImages(user.id, query)
 	const baseUrl = baseUrlOf(request)
 	const items = await Promise.all(rows.map((row) => presentListItem(row, { baseUrl })))
@@ -54,13 +49,57 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 			q: query.q ?? '',
 			tag: query.tag ?? '',
 			type: query.type ?? '',
-			from: query.from ?? '',
-			to: query.to ?? '',
+			// With the range refused, the dates as typed, next to the message.
+			date: query.from || query.to || filterErrors.to ? query.date : '',
+			from: (filterErrors.to ? url.searchParams.get('from') : query.from) ?? '',
+			to: (filterErrors.to ? url.searchParams.get('to') : query.to) ?? '',
 		},
+		filterErrors,
+		/** Appended to each image's link: the detail page follows this list. */
+		itemSearch: listSearch({ ...listFieldsOf(query), page: query.page }),
 		sort: query.sort,
 		maxUploadBytes: config.maxUploadBytes,
 		trashDays: config.trashDays,
 	}
+}
+
+/**
+ * The page's list query. A From after To, or another bad field, is left out
+ * and named next to the filters (filterErrors) instead of being ignored.
+ */
+function galleryQuery(params: URLSearchParams) {
+	try {
+		return { query: parseListQuery(params), filterErrors: {} as FilterErrors }
+	} catch (error) {
+		if (!(error instanceof ValidationError)) throw error
+		const rest = new URLSearchParams(params)
+		const filterErrors: FilterErrors = {}
+		for (const { path, message } of error.errors ?? []) {
+			rest.delete(path)
+			filterErrors[path] = message
+		}
+		if (filterErrors.from || filterErrors.to) {
+			// Half a range would filter by a date the user did not mean.
+			rest.delete('from')
+			rest.delete('to')
+			filterErrors.to = rangeError(params, filterErrors)
+			delete filterErrors.from
+		}
+		try {
+			return { query: parseListQuery(rest), filterErrors }
+		} catch {
+			// A hand-edited bad query string falls back to the first page, unfiltered.
+			throw redirect('/images')
+		}
+	}
+}
+
+function rangeError(params: URLSearchParams, errors: FilterErrors) {
+	if (errors.from) return `From is not a date: ${errors.from}.`
+	const [from, to] = [params.get('from'), params.get('to')]
+	if (from && to && from > to)
+		return `From (${from}) is after To (${to}). Choose a To date on or after From.`
+	return `To is not a date: ${errors.to}.`
 }
 
 const bulkSchema = z.object({
@@ -134,6 +173,7 @@ async function uploadFromForm(args: ActionFunctionArgs, userId: string) {
 export default function Gallery() {
 	const { items, page, totalPages, total, filters, sort, maxUploadBytes, trashDays } =
 		useLoaderData<typeof loader>()
+	const { filterErrors, itemSearch } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const working = items.some((item) => !isTerminal(item.overallStatus))
 	useLiveStatus(true, working)
@@ -173,11 +213,11 @@ export default function Gallery() {
 				</div>
 				<PhoneFold
 					summary="Search and filters"
-					open={filtered}
+					open={filtered || hasFilterErrors(filterErrors)}
 					testId="search-and-filters"
 					className="mt-3 sm:mt-0"
 				>
-					<ListFilters filters={filters} sort={sort} />
+					<ListFilters filters={filters} sort={sort} errors={filterErrors} />
 				</PhoneFold>
 				{filtered ? (
 					<p className="mt-3 text-sm">
@@ -225,7 +265,7 @@ export default function Gallery() {
 				) : (
 					<>
 						<BulkToolbar trashDays={trashDays} itemsKey={items.map((item) => item.id).join()} />
-						<Grid items={items} />
+						<Grid items={items} linkSearch={itemSearch} />
 					</>
 				)}
 

@@ -5,7 +5,7 @@ import { config } from '~/config.server'
 import { db } from '~/db.server'
 import { ObjectNotFoundError, UnprocessableImageError } from '~/errors'
 import { variantKey } from '~/images/keys'
-import { processImage } from '~/images/pipeline.server'
+import { processImage, takenAtOf } from '~/images/pipeline.server'
 import { log } from '~/log.server'
 import { storage } from '~/storage/storage.server'
 import { imageTask } from '../job-payload'
@@ -70,6 +70,8 @@ export const processImageTask = imageTask(
 						status: 'completed',
 						error: null,
 						metadata: result.metadata,
+						// Its own column so the list can filter and sort by it (images_user_taken_idx).
+						takenAt: takenAtOf(result.metadata),
 						thumbnail: stored(thumbnailKey, result.thumbnail),
 						optimized: stored(optimizedKey, result.optimized),
 						placeholder: result.placeholder,
