@@ -1,4 +1,18 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from 'drizzle-orm'
+import {
+	and,
+	asc,
+	count,
+	desc,
+	eq,
+	gte,
+	inArray,
+	isNull,
+	lt,
+	not,
+	or,
+	type SQL,
+	sql,
+} from 'drizzle-orm'
 import { z } from 'zod'
 import { images, overallStatuses } from '../../db/schema'
 import { db } from '~/db.server'
