@@ -42,6 +42,9 @@ export function ListFilters({
 	errors?: FilterErrors
 }) {
 	const rangeError = errors.to ?? errors.from
+	const moreFiltersInUse = Boolean(
+		filters.status || filters.type || filters.from || filters.to || rangeError,
+	)
 	const field = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5'
 	const control = `w-full sm:w-auto ${field}`
 	return (
@@ -76,63 +79,80 @@ export function ListFilters({
 					))}
 				</select>
 			</div>
-			<div className="flex flex-col gap-1">
-				<label htmlFor="status">Status</label>
-				<select id="status" name="status" defaultValue={filters.status} className={control}>
-					<option value="">All</option>
-					{overallStatuses.map((s) => (
-						<option key={s} value={s}>
-							{s}
-						</option>
-					))}
-				</select>
-			</div>
-			<div className="flex flex-col gap-1">
-				<label htmlFor="type">Type</label>
-				<select id="type" name="type" defaultValue={filters.type} className={control}>
-					<option value="">All</option>
-					{imageTypes.map((t) => (
-						<option key={t} value={t}>
-							{t.toUpperCase()}
-						</option>
-					))}
-				</select>
-			</div>
-			<div className="flex flex-col gap-1">
-				<label htmlFor="date">Dates</label>
-				<select id="date" name="date" defaultValue={filters.date || 'uploaded'} className={control}>
-					{listDates.map((d) => (
-						<option key={d} value={d}>
-							{dateLabels[d]}
-						</option>
-					))}
-				</select>
-			</div>
-			<div className="flex flex-col gap-1">
-				<label htmlFor="from">From</label>
-				<input
-					id="from"
-					name="from"
-					type="date"
-					defaultValue={filters.from}
-					className={control}
-					{...invalidProps(rangeError)}
-				/>
-			</div>
-			<div className="flex flex-col gap-1">
-				<label htmlFor="to">To</label>
-				<input
-					id="to"
-					name="to"
-					type="date"
-					defaultValue={filters.to}
-					className={control}
-					{...invalidProps(rangeError)}
-				/>
-			</div>
 			<button type="submit" className={secondaryButtonClass}>
 				Apply
 			</button>
+			{/* Rarely used filters behind one Tab stop; open while one is in use or refused. */}
+			<details
+				open={moreFiltersInUse}
+				className="group col-span-2 w-full"
+				data-testid="more-filters"
+			>
+				<summary className="w-fit cursor-pointer rounded-md px-1 py-0.5 text-zinc-700 hover:text-zinc-900 focus-visible:outline-2 focus-visible:outline-indigo-600">
+					More filters
+				</summary>
+				<div className="mt-2 grid grid-cols-2 items-end gap-x-3 gap-y-2 sm:flex sm:flex-wrap">
+					<div className="flex flex-col gap-1">
+						<label htmlFor="status">Status</label>
+						<select id="status" name="status" defaultValue={filters.status} className={control}>
+							<option value="">All</option>
+							{overallStatuses.map((s) => (
+								<option key={s} value={s}>
+									{s}
+								</option>
+							))}
+						</select>
+					</div>
+					<div className="flex flex-col gap-1">
+						<label htmlFor="type">Type</label>
+						<select id="type" name="type" defaultValue={filters.type} className={control}>
+							<option value="">All</option>
+							{imageTypes.map((t) => (
+								<option key={t} value={t}>
+									{t.toUpperCase()}
+								</option>
+							))}
+						</select>
+					</div>
+					<div className="flex flex-col gap-1">
+						<label htmlFor="date">Dates</label>
+						<select
+							id="date"
+							name="date"
+							defaultValue={filters.date || 'uploaded'}
+							className={control}
+						>
+							{listDates.map((d) => (
+								<option key={d} value={d}>
+									{dateLabels[d]}
+								</option>
+							))}
+						</select>
+					</div>
+					<div className="flex flex-col gap-1">
+						<label htmlFor="from">From</label>
+						<input
+							id="from"
+							name="from"
+							type="date"
+							defaultValue={filters.from}
+							className={control}
+							{...invalidProps(rangeError)}
+						/>
+					</div>
+					<div className="flex flex-col gap-1">
+						<label htmlFor="to">To</label>
+						<input
+							id="to"
+							name="to"
+							type="date"
+							defaultValue={filters.to}
+							className={control}
+							{...invalidProps(rangeError)}
+						/>
+					</div>
+				</div>
+			</details>
 			{rangeError ? (
 				<p
 					id="date-range-error"

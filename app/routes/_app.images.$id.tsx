@@ -194,9 +194,14 @@ export default function ImageDetail() {
 							{/* The one delete pattern: a confirmation page, or a dialog once the page runs. */}
 							<Form method="get" action="/images/delete">
 								<input type="hidden" name="id" value={image.id} />
+								{/* Undo then shows on the list this image was opened from. */}
+								<input type="hidden" name="back" value={backTo} />
 								<DeleteConfirm
 									label="Delete"
-									fields={() => [['id', image.id]]}
+									fields={() => [
+										['id', image.id],
+										['back', backTo],
+									]}
 									postAction="/images/delete"
 									text={() => deleteImagesText(1, trashDays)}
 								/>

@@ -274,9 +274,9 @@ test.describe('with JavaScript', () => {
 		// The three finished in any order; the grid shows them in its order.
 		const [first, second, third] = await cardNames(page)
 		const link = (name: string) => gallery(page).getByRole('link', { name, exact: true })
-		// The grid is one Tab stop: from the filters (the bulk buttons are disabled
-		// while nothing is selected), Tab lands on the first card.
-		await page.getByRole('button', { name: 'Apply' }).focus()
+		// The grid is one Tab stop: from the filters' last control (the bulk buttons are
+		// disabled while nothing is selected), Tab lands on the first card.
+		await page.getByText('More filters').focus()
 		await page.keyboard.press('Tab')
 		await expect(link(first!)).toBeFocused()
 		await page.keyboard.press('ArrowRight')
@@ -323,6 +323,9 @@ test.describe('with JavaScript', () => {
 		await expect(page).toHaveURL(/sort=name/)
 		await expect.poll(() => cardNames(page)).toEqual(['a-first.jpg', 'b-middle.jpg', 'c-last.png'])
 
+		// Type is among the filters folded under "More filters" until one is in use.
+		await expect(page.getByLabel('Type')).toBeHidden()
+		await page.getByText('More filters').click()
 		await page.getByLabel('Type').selectOption('png')
 		await page.getByRole('button', { name: 'Apply' }).click()
 		await expect.poll(() => cardNames(page)).toEqual(['c-last.png'])

@@ -74,3 +74,41 @@ test.describe('without JavaScript', () => {
 		)
 	})
 })
+
+test('with JavaScript the switch is one Tab stop, and the arrow keys choose within it', async ({
+	page,
+}) => {
+	await page.goto('/login')
+	await untilHydrated(page)
+	const system = page.getByRole('button', { name: 'System theme' })
+	await system.focus()
+	await page.keyboard.press('Tab')
+	// Tab leaves the switch at once: the other two choices are not stops of their own.
+	await expect(
+		page.getByRole('button', { name: /theme$/ }).and(page.locator(':focus')),
+	).toHaveCount(0)
+	await page.keyboard.press('Shift+Tab')
+	await expect(system).toBeFocused()
+	await page.keyboard.press('ArrowRight')
+	await expect(page.getByRole('button', { name: 'Light theme' })).toBeFocused()
+	await page.keyboard.press('ArrowLeft')
+	await page.keyboard.press('ArrowLeft')
+	await expect(page.getByRole('button', { name: 'Dark theme' })).toBeFocused()
+	await page.keyboard.press('Enter')
+	await expect(page.locator('html')).toHaveClass(/\bdark\b/)
+	await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('tabindex', '0')
+})
+
+test('without JavaScript each choice is a Tab stop and a plain submit button', async ({
+	browser,
+}) => {
+	const context = await browser.newContext({ javaScriptEnabled: false })
+	const page = await context.newPage()
+	await page.goto('/login')
+	await page.getByRole('button', { name: 'System theme' }).focus()
+	await page.keyboard.press('Tab')
+	await expect(page.getByRole('button', { name: 'Light theme' })).toBeFocused()
+	await page.keyboard.press('Enter')
+	await expect(page.locator('html')).toHaveClass(/\blight\b/)
+	await context.close()
+})

@@ -74,6 +74,8 @@ test.describe('with JavaScript', () => {
 		page,
 	}) => {
 		await withImages(page, ['detail.jpg'])
+		// Opened from a search: Undo and Dismiss come back to that list.
+		await page.goto('/images?q=detail')
 		await gallery(page)
 			.getByRole('link', { name: /detail\.jpg/ })
 			.first()
@@ -83,13 +85,13 @@ test.describe('with JavaScript', () => {
 		await page.getByRole('button', { name: 'Delete', exact: true }).click()
 		const dialog = page.getByRole('dialog', { name: 'Move this image to the trash?' })
 		await dialog.getByRole('button', { name: 'Move to trash' }).click()
-		await expect(page).toHaveURL(/\/images\?undo=/)
+		await expect(page).toHaveURL(/\/images\?q=detail&undo=/)
 		await expect(undoNotice(page)).toContainText('Moved 1 image to the trash.')
 		await expect(gallery(page)).toHaveCount(0)
 
 		await undoNotice(page).getByRole('link', { name: 'Dismiss' }).click()
 		await expect(undoNotice(page)).toBeHidden()
-		await expect(page).toHaveURL(/\/images$/)
+		await expect(page).toHaveURL(/\/images\?q=detail$/)
 		await page.getByRole('link', { name: 'Trash' }).click()
 		await expect(trashItems(page)).toHaveCount(1)
 		await expect(trashItems(page)).toContainText('detail.jpg')
