@@ -150,7 +150,9 @@ function matchedRoute(build: ServerBuild | (() => Promise<ServerBuild>)): expres
  */
 function routeLabel(res: express.Response): string {
 	const route = res.locals.route as MatchedRoute | undefined
-	return (res.locals.staticLabel as string | undefined) ?? route?.pattern ?? 'unmatched'
+	// `/*` is the app's catch-all 404 page (_app.$.tsx): no real route matched.
+	const pattern = route?.pattern === '/*' ? undefined : route?.pattern
+	return (res.locals.staticLabel as string | undefined) ?? pattern ?? 'unmatched'
 }
 
 function labelStatic(res: http.ServerResponse, label: string) {

@@ -104,10 +104,11 @@ async function snapshot() {
 	return { ...counts, files: listFiles(dataDir) }
 }
 
+/** The user's images, not counting those an earlier test moved to the trash. */
 const imageCountOf = async (userId: string) => {
 	const [row] = await sql<
 		[{ n: number }]
-	>`select count(*)::int as n from images where user_id = ${userId}`
+	>`select count(*)::int as n from images where user_id = ${userId} and deleted_at is null`
 	return row.n
 }
 
@@ -854,7 +855,9 @@ describe('deleting', () => {
 		}
 		expect(listFiles(imageDir)).toEqual([])
 		// In the trash (TRASH_DAYS, default 30) until purged; tests/integration/trash.test.ts.
-		expect(await imageCountOf(user.id)).toBe(1)
+		const [trashed] = await sql<[{ n: number }]>`
+			select count(*)::int as n from images where user_id = ${user.id} and deleted_at is not null`
+		expect(trashed.n).toBe(1)
 		expect(await list(token, '')).toMatchObject({ total: 0, items: [] })
 		const again = await api(web.baseUrl, `/api/images/${image.id}`, { method: 'DELETE', token })
 		await expectProblem(again, 404)
