@@ -129,28 +129,19 @@ export function ListFilters({
 							))}
 						</select>
 					</div>
-					<div className="flex flex-col gap-1">
-						<label htmlFor="from">From</label>
-						<input
-							id="from"
-							name="from"
-							type="date"
-							defaultValue={filters.from}
-							className={control}
-							{...invalidProps(rangeError)}
-						/>
-					</div>
-					<div className="flex flex-col gap-1">
-						<label htmlFor="to">To</label>
-						<input
-							id="to"
-							name="to"
-							type="date"
-							defaultValue={filters.to}
-							className={control}
-							{...invalidProps(rangeError)}
-						/>
-					</div>
+					{(['from', 'to'] as const).map((name) => (
+						<div key={name} className="flex flex-col gap-1">
+							<label htmlFor={name}>{name === 'from' ? 'From' : 'To'}</label>
+							<input
+								id={name}
+								name={name}
+								type="date"
+								defaultValue={filters[name]}
+								className={control}
+								{...invalidProps(rangeError)}
+							/>
+						</div>
+					))}
 				</div>
 			</details>
 			{rangeError ? (

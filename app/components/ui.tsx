@@ -1,4 +1,4 @@
-import { Form } from '@remix-run/react'
+import { Form, Link } from '@remix-run/react'
 import {
 	type InputHTMLAttributes,
 	type ReactNode,
@@ -174,4 +174,39 @@ function useOverflowsSideways(box: RefObject<HTMLElement | null>) {
 		return () => observer.disconnect()
 	}, [box])
 	return overflows
+}
+
+/** Previous / "Page n of m" / Next under a paged list; `linkTo` builds a page's URL. */
+export function Pager({
+	page,
+	totalPages,
+	linkTo,
+	className = '',
+}: {
+	page: number
+	totalPages: number
+	linkTo: (page: number) => string
+	className?: string
+}) {
+	if (totalPages <= 1) return null
+	return (
+		<nav
+			aria-label="Pages"
+			className={`flex items-center justify-center gap-4 text-sm ${className}`}
+		>
+			{page > 1 ? (
+				<Link to={linkTo(page - 1)} className={secondaryButtonClass} rel="prev">
+					Previous
+				</Link>
+			) : null}
+			<span>
+				Page {page} of {totalPages}
+			</span>
+			{page < totalPages ? (
+				<Link to={linkTo(page + 1)} className={secondaryButtonClass} rel="next">
+					Next
+				</Link>
+			) : null}
+		</nav>
+	)
 }

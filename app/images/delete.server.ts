@@ -16,17 +16,20 @@ export type StoredImage = Pick<
 	'id' | 'userId' | 'originalKey' | 'thumbnail' | 'optimized' | 'deletedAt'
 >
 
+/** The columns that say which stored objects are an image's (StoredImage). */
+export const storedFields = {
+	id: images.id,
+	userId: images.userId,
+	originalKey: images.originalKey,
+	thumbnail: images.thumbnail,
+	optimized: images.optimized,
+	deletedAt: images.deletedAt,
+}
+
 /** Deletes rows and their queued jobs in the caller's transaction; returns the rows that existed. */
 export async function deleteImageRows(tx: Tx, ids: string[]): Promise<StoredImage[]> {
 	if (ids.length === 0) return []
-	const removed = await tx.delete(images).where(inArray(images.id, ids)).returning({
-		id: images.id,
-		userId: images.userId,
-		originalKey: images.originalKey,
-		thumbnail: images.thumbnail,
-		optimized: images.optimized,
-		deletedAt: images.deletedAt,
-	})
+	const removed = await tx.delete(images).where(inArray(images.id, ids)).returning(storedFields)
 	const jobKeys = removed.flatMap(({ id }) => [`process-image:${id}`, `analyze-image:${id}`])
 	if (jobKeys.length > 0) {
 		const list = sql.join(

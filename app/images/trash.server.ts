@@ -11,6 +11,7 @@ import {
 	deleteImageRows,
 	liveObjectKeys,
 	removeImageObjects,
+	storedFields,
 	type StoredImage,
 } from './delete.server'
 import { enqueueJob } from './jobs.server'
@@ -26,15 +27,6 @@ import type { ImageRow } from './queries.server'
 // moved: a DELETE that answers 503 has changed nothing.
 
 const DAY_MS = 24 * 60 * 60 * 1000
-
-const storedFields = {
-	id: images.id,
-	userId: images.userId,
-	originalKey: images.originalKey,
-	thumbnail: images.thumbnail,
-	optimized: images.optimized,
-	deletedAt: images.deletedAt,
-}
 
 const trashed = isNotNull(images.deletedAt)
 

@@ -11,7 +11,7 @@ import { requirePageUser } from '~/auth/auth.server'
 import { BulkToolbar } from '~/components/bulk-toolbar'
 import { Grid } from '~/components/gallery-grid'
 import { PhoneFold } from '~/components/phone-fold'
-import { Alert, secondaryButtonClass } from '~/components/ui'
+import { Alert, Pager } from '~/components/ui'
 import { UndoNotice } from '~/components/undo-notice'
 import { UploadBox } from '~/components/upload-box'
 import { useLiveStatus } from '~/components/use-live-status'
@@ -269,23 +269,7 @@ export default function Gallery() {
 					</>
 				)}
 
-				{totalPages > 1 ? (
-					<nav aria-label="Pages" className="mt-6 flex items-center justify-center gap-4 text-sm">
-						{page > 1 ? (
-							<Link to={pageLink(page - 1)} className={secondaryButtonClass} rel="prev">
-								Previous
-							</Link>
-						) : null}
-						<span>
-							Page {page} of {totalPages}
-						</span>
-						{page < totalPages ? (
-							<Link to={pageLink(page + 1)} className={secondaryButtonClass} rel="next">
-								Next
-							</Link>
-						) : null}
-					</nav>
-				) : null}
+				<Pager page={page} totalPages={totalPages} linkTo={pageLink} className="mt-6" />
 				{working ? (
 					<noscript>
 						<p className="mt-4 text-center text-sm">

@@ -12,7 +12,7 @@ import { z } from 'zod'
 import { requirePageUser } from '~/auth/auth.server'
 import { DeleteConfirm } from '~/components/delete-confirm'
 import { Time } from '~/components/time'
-import { Alert, secondaryButtonClass } from '~/components/ui'
+import { Alert, Pager, secondaryButtonClass } from '~/components/ui'
 import { config } from '~/config.server'
 import { AppError } from '~/errors'
 import { plural } from '~/format'
@@ -202,23 +202,7 @@ export default function Trash() {
 					))}
 				</ul>
 			)}
-			{totalPages > 1 ? (
-				<nav aria-label="Pages" className="flex items-center justify-center gap-4 text-sm">
-					{page > 1 ? (
-						<Link to={`?page=${page - 1}`} className={secondaryButtonClass} rel="prev">
-							Previous
-						</Link>
-					) : null}
-					<span>
-						Page {page} of {totalPages}
-					</span>
-					{page < totalPages ? (
-						<Link to={`?page=${page + 1}`} className={secondaryButtonClass} rel="next">
-							Next
-						</Link>
-					) : null}
-				</nav>
-			) : null}
+			<Pager page={page} totalPages={totalPages} linkTo={(n) => `?page=${n}`} />
 		</section>
 	)
 }
