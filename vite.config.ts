@@ -10,7 +10,13 @@ declare module '@remix-run/node' {
 }
 
 export default defineConfig({
-	resolve: { alias: { '~': path.resolve(import.meta.dirname, 'app') } },
+	// One alias per top-level folder, as tsconfig.json's paths (tsx reads those).
+	resolve: {
+		alias: ['app', 'db', 'worker', 'server', 'tests'].map((folder) => ({
+			find: new RegExp(`^#${folder}/`),
+			replacement: `${path.resolve(import.meta.dirname, folder)}/`,
+		})),
+	},
 	server: { port: 3000 },
 	build: { target: 'es2022' },
 	plugins: [

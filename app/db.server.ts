@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
-import { embeddedDatabaseUrl } from '../db/embedded'
-import * as schema from '../db/schema'
+import { embeddedDatabaseUrl } from '#db/embedded'
+import * as schema from '#db/schema'
 import { config } from './config.server'
 
 // Web and worker share this module. Without DATABASE_URL the embedded

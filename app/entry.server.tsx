@@ -4,8 +4,8 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
-import { NonceContext } from '~/components/nonce'
-import { log } from '~/log.server'
+import { NonceContext } from '#app/components/nonce'
+import { log } from '#app/log.server'
 
 // Remix's default Node entry, plus the CSP nonce: React's own inline scripts,
 // Remix's streamed data and <Scripts>/<ScrollRestoration> (root.tsx) carry it.

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
 
 // Who may read /metrics, for the web's route and the worker's own port alike.
 

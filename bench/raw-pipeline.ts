@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
-import { config } from '~/config.server'
-import { processImage } from '~/images/pipeline.server'
+import { config } from '#app/config.server'
+import { processImage } from '#app/images/pipeline.server'
 
 // The reference for the pipeline rows: the worker's exact transform
 // (processImage with the configured sizes) in one process, `concurrency` at

@@ -1,4 +1,4 @@
-import { config } from '../app/config.server'
+import { config } from '#app/config.server'
 import { startEmbeddedPostgres } from './embedded'
 import { migrateDatabase } from './migrate'
 

@@ -1,6 +1,6 @@
-import { config } from '../app/config.server'
-import { startEmbeddedPostgres } from '../db/embedded'
-import { migrateDatabase } from '../db/migrate'
+import { config } from '#app/config.server'
+import { startEmbeddedPostgres } from '#db/embedded'
+import { migrateDatabase } from '#db/migrate'
 
 // `npm run admin -- grant EMAIL | revoke EMAIL | list`: the admin role, from
 // the shell of whoever runs the instance (decision 011). Uses DATABASE_URL,
@@ -20,8 +20,8 @@ let exitCode = 0
 try {
 	await migrateDatabase(config.databaseUrl ?? embedded!.url)
 	// Imported once the database is up: app/db.server.ts finds the embedded one at import.
-	const { listAdmins, setUserRole } = await import('../app/auth/users.server')
-	const { sqlClient } = await import('../app/db.server')
+	const { listAdmins, setUserRole } = await import('#app/auth/users.server')
+	const { sqlClient } = await import('#app/db.server')
 	try {
 		if (command === 'list') {
 			const admins = await listAdmins()

@@ -8,8 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { type Browser, chromium, type Page } from '@playwright/test'
 import sharp from 'sharp'
-import { freePort } from '../db/embedded'
-import { chatCompletion, startFakeOpenAi } from '../tests/support/fake-openai'
+import { freePort } from '#db/embedded'
+import { chatCompletion, startFakeOpenAi } from '#tests/support/fake-openai'
 
 const out = path.resolve('docs/screenshots')
 const password = 'a long enough password'

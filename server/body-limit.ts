@@ -1,7 +1,7 @@
 import { type Readable, Transform } from 'node:stream'
 import type { Request, RequestHandler, Response } from 'express'
-import { config } from '~/config.server'
-import { PayloadTooLargeError } from '~/errors'
+import { config } from '#app/config.server'
+import { PayloadTooLargeError } from '#app/errors'
 import { isApi, sendPage, sendProblem } from './responses'
 import type { MatchedRoute } from './routes'
 

@@ -1,8 +1,8 @@
 import os from 'node:os'
 import type { Request, RequestHandler } from 'express'
-import { config } from '~/config.server'
-import { BadRequestError } from '~/errors'
-import { log } from '~/log.server'
+import { config } from '#app/config.server'
+import { BadRequestError } from '#app/errors'
+import { log } from '#app/log.server'
 import { isApi, sendPage, sendProblem } from './responses'
 
 // The host a request was addressed to shapes absolute URLs (signed file links,

@@ -1,6 +1,6 @@
 import type { Response } from 'express'
-import type { AppError } from '~/errors'
-import { errorToResponse } from '~/http/problem.server'
+import type { AppError } from '#app/errors'
+import { errorToResponse } from '#app/http/problem.server'
 
 // Answers given by express itself, before Remix runs (a refused Origin, host or
 // body): problem+json for the API, a small readable page for everything else.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { Request, RequestHandler } from 'express'
-import { config } from '~/config.server'
-import { CrossSiteRequestError } from '~/errors'
+import { config } from '#app/config.server'
+import { CrossSiteRequestError } from '#app/errors'
 import { requestOrigin } from './hosts'
 import { isApi, sendPage, sendProblem } from './responses'
 

@@ -19,10 +19,10 @@ if (only && only !== 'web' && only !== 'worker') {
 }
 if (dev) process.env.NODE_ENV ??= 'development'
 
-const { config, getSecretKey } = await import('../app/config.server')
-const { startEmbeddedPostgresApart } = await import('../db/embedded')
-const { migrateDatabase } = await import('../db/migrate')
-const { log } = await import('../app/log.server')
+const { config, getSecretKey } = await import('#app/config.server')
+const { startEmbeddedPostgresApart } = await import('#db/embedded')
+const { migrateDatabase } = await import('#db/migrate')
+const { log } = await import('#app/log.server')
 
 const graceMs = config.shutdownGraceSeconds * 1000
 let stopping = false
@@ -63,7 +63,7 @@ for (const user of promotedAdmins) {
 
 if (only === 'web') {
 	const { startWeb, drainWeb } = await import('./web')
-	const { stopTracing } = await import('../app/tracing.server')
+	const { stopTracing } = await import('#app/tracing.server')
 	const server = await startWeb({ dev })
 	onShutdown(async () => {
 		log.info({ graceSeconds: graceMs / 1000 }, 'Web stopping')
@@ -73,7 +73,7 @@ if (only === 'web') {
 		log.info('Web stopped')
 	})
 } else if (only === 'worker') {
-	const { startWorker } = await import('../worker/index')
+	const { startWorker } = await import('#worker/index')
 	const worker = await startWorker()
 	onShutdown(async () => {
 		await worker.stop(graceMs)

@@ -1,9 +1,9 @@
 import os from 'node:os'
 import { eq, sql } from 'drizzle-orm'
 import type { WorkerEvents } from 'graphile-worker'
-import { workerHeartbeats } from '../db/schema'
-import { db } from '~/db.server'
-import { log } from '~/log.server'
+import { workerHeartbeats } from '#db/schema'
+import { db } from '#app/db.server'
+import { log } from '#app/log.server'
 
 // graphile-worker keeps a dead worker's jobs locked for 4 hours. Every worker
 // process writes a heartbeat for each of its worker pools and, on the same

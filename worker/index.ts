@@ -8,17 +8,17 @@ import {
 	type WorkerEvents,
 	type WorkerPool,
 } from 'graphile-worker'
-import { config } from '~/config.server'
-import { databaseUrl, db } from '~/db.server'
-import { log } from '~/log.server'
-import { startTracing, stopTracing } from '~/tracing.server'
+import { config } from '#app/config.server'
+import { databaseUrl, db } from '#app/db.server'
+import { log } from '#app/log.server'
+import { startTracing, stopTracing } from '#app/tracing.server'
 import { crontab, maintenanceTasks } from './crontab'
 import { startHeartbeat } from './heartbeat'
 import { recordJobMetrics, serveWorkerMetrics } from './metrics'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { deliverWebhookTask } from './tasks/deliver-webhook'
 import { processImageTask } from './tasks/process-image'
-import { reencryptWebhookSecrets } from '~/webhooks/secrets.server'
+import { reencryptWebhookSecrets } from '#app/webhooks/secrets.server'
 
 const graphileLogger = new Logger((scope) => {
 	const child = log.child({ graphile: scope })

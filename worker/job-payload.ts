@@ -1,6 +1,6 @@
 import type { JobHelpers, Task } from 'graphile-worker'
 import { z } from 'zod'
-import { contextFromTraceparent, inSpan } from '~/tracing.server'
+import { contextFromTraceparent, inSpan } from '#app/tracing.server'
 
 // Every image job carries the same payload (app/images/jobs.server.ts): the
 // image, the request that caused it (for logs) and its trace context.

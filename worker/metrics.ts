@@ -1,9 +1,9 @@
 import http from 'node:http'
 import type { WorkerEvents } from 'graphile-worker'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
-import { metricsRequestAllowed, warnIfMetricsPublic } from '~/metrics-access.server'
-import { jobDuration, registry } from '~/metrics.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
+import { metricsRequestAllowed, warnIfMetricsPublic } from '#app/metrics-access.server'
+import { jobDuration, registry } from '#app/metrics.server'
 
 /** Job duration and outcome per task, from graphile-worker's events. */
 export function recordJobMetrics(events: WorkerEvents) {

@@ -1,7 +1,7 @@
-import { type Authenticated, requireApiUser } from '~/auth/auth.server'
-import type { RequestArgs } from '~/auth/sessions.server'
-import type { UserRole } from '~/auth/users.server'
-import { ForbiddenError } from '~/errors'
+import { type Authenticated, requireApiUser } from '#app/auth/auth.server'
+import type { RequestArgs } from '#app/auth/sessions.server'
+import type { UserRole } from '#app/auth/users.server'
+import { ForbiddenError } from '#app/errors'
 
 /** Whether this account holds the admin role (stored on the user, decision 011). */
 export const isAdmin = (user: { role: UserRole }) => user.role === 'admin'

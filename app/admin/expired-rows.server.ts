@@ -1,13 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import {
-	idempotencyKeys,
-	rateLimits,
-	sessions,
-	uploadSlots,
-	webhookDeliveries,
-} from '../../db/schema'
-import { db } from '~/db.server'
+import { idempotencyKeys, rateLimits, sessions, uploadSlots, webhookDeliveries } from '#db/schema'
+import { db } from '#app/db.server'
 
 // Rows nobody will read again. Sessions stay a day past their end, so a
 // client still sending a just-expired token gets "expired", not a mystery.

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
-import { images } from '../../db/schema'
-import { db } from '~/db.server'
-import { NotFoundError } from '~/errors'
+import { images } from '#db/schema'
+import { db } from '#app/db.server'
+import { NotFoundError } from '#app/errors'
 
 // What an operator needs to see of the queue, read from graphile-worker's
 // own tables (its public `jobs` view), and a retry for a job that gave up.

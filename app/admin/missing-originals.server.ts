@@ -1,7 +1,7 @@
 import { and, asc, gt, inArray, isNull, sql } from 'drizzle-orm'
-import { images } from '../../db/schema'
-import { db } from '~/db.server'
-import { storage } from '~/storage/storage.server'
+import { images } from '#db/schema'
+import { db } from '#app/db.server'
+import { storage } from '#app/storage/storage.server'
 
 // Finished images whose original has vanished from storage (removed by hand,
 // a bucket lifecycle rule, a restore from an older backup) are marked failed,

@@ -1,4 +1,4 @@
-import { storage } from '~/storage/storage.server'
+import { storage } from '#app/storage/storage.server'
 import { existingImageIds, imageIdOfKey } from './ownership.server'
 
 // Objects under images/ whose image row does not exist: left by a crash

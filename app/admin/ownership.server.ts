@@ -1,6 +1,6 @@
 import { inArray } from 'drizzle-orm'
-import { images } from '../../db/schema'
-import { db } from '~/db.server'
+import { images } from '#db/schema'
+import { db } from '#app/db.server'
 
 // Which image a stored object belongs to. Keys are `images/{userId}/{imageId}/{file}`
 // (app/images/keys.ts); anything else under `images/` is not ours to judge.

@@ -1,9 +1,9 @@
 import { asc, gt, inArray, sql } from 'drizzle-orm'
-import { pendingDeletions } from '../../db/schema'
-import { db } from '~/db.server'
-import { describeError } from '~/images/delete.server'
-import { log } from '~/log.server'
-import { storage } from '~/storage/storage.server'
+import { pendingDeletions } from '#db/schema'
+import { db } from '#app/db.server'
+import { describeError } from '#app/images/delete.server'
+import { log } from '#app/log.server'
+import { storage } from '#app/storage/storage.server'
 import { existingImageIds, imageIdOfKey } from './ownership.server'
 
 // Objects whose removal failed (storage down during a delete) are retried

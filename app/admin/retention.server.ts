@@ -1,10 +1,10 @@
 import { lt, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { images } from '../../db/schema'
-import { config } from '~/config.server'
-import { db } from '~/db.server'
-import { ValidationError } from '~/errors'
-import { deleteImageRows, removeImageObjects } from '~/images/delete.server'
+import { images } from '#db/schema'
+import { config } from '#app/config.server'
+import { db } from '#app/db.server'
+import { ValidationError } from '#app/errors'
+import { deleteImageRows, removeImageObjects } from '#app/images/delete.server'
 
 // Retention: images older than a number of days go, rows and objects, through
 // the same deletion path as DELETE /api/images/{id}. Shared by the crontab

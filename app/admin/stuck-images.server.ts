@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { db } from '~/db.server'
+import { db } from '#app/db.server'
 
 // A stage whose job is gone for good (a worker died on the job's last
 // attempt, or the job was removed by hand) would stay "processing" forever.

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Worker as Thread } from 'node:worker_threads'
 import sharp from 'sharp'
 import type Tesseract from 'tesseract.js'
-import { config } from '~/config.server'
+import { config } from '#app/config.server'
 import { AiAnalysisError, type AiProvider, type Analysis, type AnalysisInput } from './types'
 
 // Offline analysis: OCR with tesseract.js (WebAssembly, in a worker thread)

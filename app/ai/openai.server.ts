@@ -10,7 +10,7 @@ import OpenAI, {
 	UnprocessableEntityError,
 } from 'openai'
 import { z } from 'zod'
-import { log } from '~/log.server'
+import { log } from '#app/log.server'
 import { AiAnalysisError, type AiProvider, type Analysis, type AnalysisInput } from './types'
 
 export type OpenAiProviderOptions = {

@@ -1,4 +1,4 @@
-import { config } from '~/config.server'
+import { config } from '#app/config.server'
 import { createLocalProvider } from './local.server'
 import { createOpenAiProvider } from './openai.server'
 import type { AiProvider } from './types'

@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm'
-import { images } from '../../db/schema'
-import { config } from '~/config.server'
-import type { Tx } from '~/db.server'
-import { enqueueJob } from '~/images/jobs.server'
+import { images } from '#db/schema'
+import { config } from '#app/config.server'
+import type { Tx } from '#app/db.server'
+import { enqueueJob } from '#app/images/jobs.server'
 
 export const AI_SKIPPED_REASON = 'No AI provider is configured (AI_PROVIDER=none).'
 

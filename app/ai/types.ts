@@ -1,4 +1,4 @@
-import type { AiResult } from '../../db/schema'
+import type { AiResult } from '#db/schema'
 
 /** What a provider sees: the optimized copy, downscaled for cost, as JPEG. */
 export type AnalysisInput = {

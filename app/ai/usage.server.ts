@@ -1,9 +1,9 @@
 import { and, count, eq, gte, lt, sql, sum } from 'drizzle-orm'
 import { z } from 'zod'
-import { images } from '../../db/schema'
-import { db } from '~/db.server'
-import { ValidationError } from '~/errors'
-import { parseInput } from '~/http/input.server'
+import { images } from '#db/schema'
+import { db } from '#app/db.server'
+import { ValidationError } from '#app/errors'
+import { parseInput } from '#app/http/input.server'
 
 const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
 

@@ -1,9 +1,9 @@
 import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { sessions, type TokenScope, tokenScopes } from '../../db/schema'
-import { db } from '~/db.server'
-import { ConflictError, InsufficientScopeError, NotFoundError } from '~/errors'
-import { isUuid } from '~/http/input.server'
+import { sessions, type TokenScope, tokenScopes } from '#db/schema'
+import { db } from '#app/db.server'
+import { ConflictError, InsufficientScopeError, NotFoundError } from '#app/errors'
+import { isUuid } from '#app/http/input.server'
 import { type Client, createSession } from './sessions.server'
 import { lockUser } from './users.server'
 

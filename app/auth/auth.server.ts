@@ -1,9 +1,9 @@
 import { createCookie, redirect } from '@remix-run/node'
 import { Authenticator } from 'remix-auth'
 import { FormStrategy } from 'remix-auth-form'
-import { config, getSecretKeys } from '~/config.server'
-import type { TokenScope } from '../../db/schema'
-import { InsufficientScopeError, UnauthorizedError } from '~/errors'
+import { config, getSecretKeys } from '#app/config.server'
+import type { TokenScope } from '#db/schema'
+import { InsufficientScopeError, UnauthorizedError } from '#app/errors'
 import {
 	clientOf,
 	createSession,

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm'
 import { z } from 'zod'
-import { users } from '../../db/schema'
-import { db } from '~/db.server'
-import { ValidationError } from '~/errors'
-import { parseInput } from '~/http/input.server'
-import type { LimitArgs } from '~/http/rate-limit.server'
+import { users } from '#db/schema'
+import { db } from '#app/db.server'
+import { ValidationError } from '#app/errors'
+import { parseInput } from '#app/http/input.server'
+import type { LimitArgs } from '#app/http/rate-limit.server'
 import {
 	EMAIL_AS_PASSWORD_MESSAGE,
 	hashPassword,

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { AppLoadContext } from '@remix-run/node'
 import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm'
-import { sessions, type TokenScope, users } from '../../db/schema'
-import { config } from '~/config.server'
-import { db, type Db, type Tx } from '~/db.server'
-import { NotFoundError } from '~/errors'
-import { isUuid } from '~/http/input.server'
+import { sessions, type TokenScope, users } from '#db/schema'
+import { config } from '#app/config.server'
+import { db, type Db, type Tx } from '#app/db.server'
+import { NotFoundError } from '#app/errors'
+import { isUuid } from '#app/http/input.server'
 
 // Browser sessions and API tokens are the same kind of row: a random secret
 // handed to the client once, stored only as its SHA-256, with an expiry, revocable.

@@ -1,5 +1,5 @@
-import { TooManyRequestsError, ValidationError } from '~/errors'
-import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '~/http/rate-limit.server'
+import { TooManyRequestsError, ValidationError } from '#app/errors'
+import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/http/rate-limit.server'
 import {
 	claimSignInAttempt,
 	clearFailedSignIns,

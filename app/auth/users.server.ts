@@ -1,9 +1,9 @@
 import { and, asc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { users } from '../../db/schema'
-import { db, type Tx } from '~/db.server'
-import { ConflictError } from '~/errors'
-import { parseInput } from '~/http/input.server'
+import { users } from '#db/schema'
+import { db, type Tx } from '#app/db.server'
+import { ConflictError } from '#app/errors'
+import { parseInput } from '#app/http/input.server'
 import {
 	EMAIL_AS_PASSWORD_MESSAGE,
 	hashPassword,

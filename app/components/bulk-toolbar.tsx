@@ -1,7 +1,7 @@
 import { Form, useLocation, useNavigation } from '@remix-run/react'
 import { useEffect, useState } from 'react'
-import { DeleteConfirm, deleteImagesText } from '~/components/delete-confirm'
-import { secondaryButtonClass } from '~/components/ui'
+import { DeleteConfirm, deleteImagesText } from '#app/components/delete-confirm'
+import { secondaryButtonClass } from '#app/components/ui'
 
 const CHECKED = 'input[form="bulk"][name="id"]:checked'
 

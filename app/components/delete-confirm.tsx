@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react'
 import { useEffect, useId, useRef, useState } from 'react'
 import { createPortal } from 'react-dom'
-import { secondaryButtonClass } from '~/components/ui'
+import { secondaryButtonClass } from '#app/components/ui'
 
 export const dangerButtonClass =
 	'inline-flex items-center justify-center rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-800 shadow-sm hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60'

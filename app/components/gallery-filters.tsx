@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react'
-import { overallStatuses } from '../../db/statuses'
-import { secondaryButtonClass } from '~/components/ui'
-import { imageTypes, listDates, listSorts } from '~/images/list-options'
+import { overallStatuses } from '#db/statuses'
+import { secondaryButtonClass } from '#app/components/ui'
+import { imageTypes, listDates, listSorts } from '#app/images/list-options'
 
 const sortLabels: Record<(typeof listSorts)[number], string> = {
 	newest: 'Newest first',

@@ -1,10 +1,10 @@
 import { Link } from '@remix-run/react'
 import { type SyntheticEvent, useEffect, useRef } from 'react'
-import { FlaggedImage } from '~/components/flagged-image'
-import { StatusBadge, TagLink } from '~/components/ui'
-import { useRovingGrid } from '~/components/use-roving-grid'
-import { placeholderDataUrl } from '~/images/placeholder'
-import type { ImageListItem } from '~/images/present.server'
+import { FlaggedImage } from '#app/components/flagged-image'
+import { StatusBadge, TagLink } from '#app/components/ui'
+import { useRovingGrid } from '#app/components/use-roving-grid'
+import { placeholderDataUrl } from '#app/images/placeholder'
+import type { ImageListItem } from '#app/images/present.server'
 
 /** The longest side of a thumbnail (THUMBNAIL_MAX_SIZE's default): the grid's box. */
 const THUMBNAIL_BOX = 256

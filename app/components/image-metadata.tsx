@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react'
-import type { ImageMetadata } from '../../db/schema'
-import { formatBytes } from '~/format'
-import { TableScroll } from '~/components/ui'
+import type { ImageMetadata } from '#db/schema'
+import { formatBytes } from '#app/format'
+import { TableScroll } from '#app/components/ui'
 import { Time } from './time'
 
 type Exif = NonNullable<ImageMetadata['exif']>

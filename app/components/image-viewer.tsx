@@ -7,7 +7,7 @@ import {
 	type MouseEvent,
 	type PointerEvent,
 } from 'react'
-import { FlaggedImage } from '~/components/flagged-image'
+import { FlaggedImage } from '#app/components/flagged-image'
 import { isTypingOrShortcut } from './keyboard'
 
 const zoomButtonClass =

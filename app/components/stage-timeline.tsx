@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import { StatusBadge } from '~/components/ui'
+import { StatusBadge } from '#app/components/ui'
 import { durationBetween, formatDuration, Time } from './time'
 
 export type StageTimes = {

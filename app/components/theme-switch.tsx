@@ -1,7 +1,7 @@
 import { useFetcher, useLocation, useRouteLoaderData } from '@remix-run/react'
 import { type KeyboardEvent, useEffect, useState } from 'react'
-import type { loader as rootLoader } from '~/root'
-import type { Theme } from '~/theme.server'
+import type { loader as rootLoader } from '#app/root'
+import type { Theme } from '#app/theme.server'
 
 const choices: Array<{ value: Theme; label: string; icon: string }> = [
 	{ value: 'system', label: 'System theme', icon: '◐' },

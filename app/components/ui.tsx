@@ -7,7 +7,7 @@ import {
 	useRef,
 	useState,
 } from 'react'
-import type { OverallStatus } from '../../db/statuses'
+import type { OverallStatus } from '#db/statuses'
 
 export function Field({
 	label,

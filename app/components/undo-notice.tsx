@@ -1,7 +1,7 @@
 import { Form, Link, useLocation, useNavigation } from '@remix-run/react'
-import { secondaryButtonClass } from '~/components/ui'
-import { plural } from '~/format'
-import { withoutNotice } from '~/images/undo'
+import { secondaryButtonClass } from '#app/components/ui'
+import { plural } from '#app/format'
+import { withoutNotice } from '#app/images/undo'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

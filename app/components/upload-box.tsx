@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from 'react'
 import { useNavigation } from '@remix-run/react'
-import { Alert, buttonClass } from '~/components/ui'
-import { useUploadQueueContext } from '~/components/upload-queue'
-import { UploadQueueList } from '~/components/upload-queue-list'
-import { formatBytes } from '~/format'
-import type { BatchOutcome } from '~/images/upload-batch.server'
+import { Alert, buttonClass } from '#app/components/ui'
+import { useUploadQueueContext } from '#app/components/upload-queue'
+import { UploadQueueList } from '#app/components/upload-queue-list'
+import { formatBytes } from '#app/format'
+import type { BatchOutcome } from '#app/images/upload-batch.server'
 
 /**
  * The gallery's upload box: a plain multipart form without JavaScript, the

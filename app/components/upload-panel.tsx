@@ -1,8 +1,8 @@
 import { useLocation } from '@remix-run/react'
 import { useState } from 'react'
 import { createPortal } from 'react-dom'
-import { UploadRows } from '~/components/upload-queue-list'
-import { isInFlight, queueSummary, useUploadQueueContext } from '~/components/upload-queue'
+import { UploadRows } from '#app/components/upload-queue-list'
+import { isInFlight, queueSummary, useUploadQueueContext } from '#app/components/upload-queue'
 
 /**
  * Uploads on their way while the user is on another page: a small panel in

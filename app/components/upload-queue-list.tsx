@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react'
 import { useState } from 'react'
-import { type QueuedUpload, queueSummary } from '~/components/upload-queue'
+import { type QueuedUpload, queueSummary } from '#app/components/upload-queue'
 
 type RowActions = {
 	onRetry: (key: string) => void

@@ -8,7 +8,7 @@ import {
 	useRef,
 	useState,
 } from 'react'
-import { fileTooLargeMessage } from '~/format'
+import { fileTooLargeMessage } from '#app/format'
 
 // Browser uploads with JavaScript: every file is its own POST /api/images
 // (the cookie session authenticates it; the browser's Origin header satisfies

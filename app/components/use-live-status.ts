@@ -1,6 +1,6 @@
 import { useRevalidator } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
-import { usePoll } from '~/components/use-poll'
+import { usePoll } from '#app/components/use-poll'
 
 const POLL_MS = 1000
 /** Events closer together than this share one reload. */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
-import { CopyButton } from '~/components/copy-button'
-import { Time } from '~/components/time'
-import { formatBytes } from '~/format'
+import { CopyButton } from '#app/components/copy-button'
+import { Time } from '#app/components/time'
+import { formatBytes } from '#app/format'
 
 type Variant = { url: string; contentType: string; byteSize: number; width: number; height: number }
 type VariantName = 'original' | 'optimized' | 'thumbnail'

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
-import { db } from '~/db.server'
-import { log } from '~/log.server'
-import { storage } from '~/storage/storage.server'
+import { db } from '#app/db.server'
+import { log } from '#app/log.server'
+import { storage } from '#app/storage/storage.server'
 
 type Check = 'ok' | 'failing'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BadRequestError, ValidationError } from '~/errors'
+import { BadRequestError, ValidationError } from '#app/errors'
 
 function toValidationError(error: z.ZodError): ValidationError {
 	const errors = error.issues.map((issue) => ({

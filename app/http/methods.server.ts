@@ -1,4 +1,4 @@
-import { MethodNotAllowedError } from '~/errors'
+import { MethodNotAllowedError } from '#app/errors'
 import { apiHandler } from './problem.server'
 
 /** A loader or action that answers 405 problem+json naming the allowed methods. */

@@ -6,8 +6,8 @@ import {
 	tokenScopes,
 	webhookDeliveryStatuses,
 	webhookEventTypes,
-} from '../../db/schema'
-import { listDates, listSorts } from '~/images/list-options'
+} from '#db/schema'
+import { listDates, listSorts } from '#app/images/list-options'
 
 // The OpenAPI 3.1 description of /api, served at /api/openapi.json. It
 // describes what the route modules under app/routes/api.*.ts actually do;

@@ -1,5 +1,5 @@
-import { AppError, type FieldError } from '~/errors'
-import { log } from '~/log.server'
+import { AppError, type FieldError } from '#app/errors'
+import { log } from '#app/log.server'
 import { limitClientIp, withRateLimitHeaders } from './rate-limit.server'
 
 // The only place where errors become HTTP responses (RFC 9457 problem+json).

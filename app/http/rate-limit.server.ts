@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { isIPv6 } from 'node:net'
 import { sql } from 'drizzle-orm'
-import { normalizeEmail } from '~/auth/users.server'
-import { config } from '~/config.server'
-import { db } from '~/db.server'
-import { rateLimitHeaders, type RateLimitState, TooManyRequestsError } from '~/errors'
+import { normalizeEmail } from '#app/auth/users.server'
+import { config } from '#app/config.server'
+import { db } from '#app/db.server'
+import { rateLimitHeaders, type RateLimitState, TooManyRequestsError } from '#app/errors'
 
 // Fixed-window counters in PostgreSQL (table rate_limits), so every web
 // process shares them and nothing else is needed. A window is

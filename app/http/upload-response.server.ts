@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { baseUrlOf, presentImage } from '~/images/present.server'
-import { admitUpload } from '~/images/upload-admission.server'
-import { uploadImage } from '~/images/upload.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { baseUrlOf, presentImage } from '#app/images/present.server'
+import { admitUpload } from '#app/images/upload-admission.server'
+import { uploadImage } from '#app/images/upload.server'
 import { json } from './problem.server'
 import { limitRequest } from './rate-limit.server'
 

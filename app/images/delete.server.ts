@@ -1,8 +1,8 @@
 import { inArray, sql } from 'drizzle-orm'
-import { images, pendingDeletions } from '../../db/schema'
-import { db, type Tx } from '~/db.server'
-import { log } from '~/log.server'
-import { storage } from '~/storage/storage.server'
+import { images, pendingDeletions } from '#db/schema'
+import { db, type Tx } from '#app/db.server'
+import { log } from '#app/log.server'
+import { storage } from '#app/storage/storage.server'
 import { trashKey, variantKey } from './keys'
 import type { ImageRow } from './queries.server'
 

@@ -1,7 +1,7 @@
-import { sqlClient } from '~/db.server'
-import { EventsUnavailableError, TooManyStreamsError } from '~/errors'
-import { log } from '~/log.server'
-import type { AiStatus, ImageStatus, OverallStatus } from '../../db/statuses'
+import { sqlClient } from '#app/db.server'
+import { EventsUnavailableError, TooManyStreamsError } from '#app/errors'
+import { log } from '#app/log.server'
+import type { AiStatus, ImageStatus, OverallStatus } from '#db/statuses'
 
 // Live image status for open pages. A trigger (db/migrations/0005) NOTIFYs
 // `image_events` at commit on every state change, whoever made it; each web

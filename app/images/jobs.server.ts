@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
-import { config } from '~/config.server'
-import type { Tx } from '~/db.server'
-import { currentTraceparent } from '~/tracing.server'
+import { config } from '#app/config.server'
+import type { Tx } from '#app/db.server'
+import { currentTraceparent } from '#app/tracing.server'
 
 // Jobs are added with SQL inside the caller's transaction, so a row and the
 // job about it commit or vanish together. The job key collapses repeats

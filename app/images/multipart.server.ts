@@ -5,8 +5,8 @@ import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
-import { BadRequestError, PayloadTooLargeError } from '~/errors'
-import { fileTooLargeMessage } from '~/format'
+import { BadRequestError, PayloadTooLargeError } from '#app/errors'
+import { fileTooLargeMessage } from '#app/format'
 
 export type ReceivedFile = {
 	/** Temporary file holding the bytes; the caller removes it. */

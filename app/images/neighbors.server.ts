@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { db } from '~/db.server'
+import { db } from '#app/db.server'
 import { listSearch } from './list-options'
 import {
 	listFieldsOf,

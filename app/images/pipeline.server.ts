@@ -1,8 +1,8 @@
 import exifr from 'exifr'
 import sharp, { type Sharp, type SharpOptions } from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
-import { UnprocessableImageError } from '~/errors'
-import type { ImageMetadata } from '../../db/schema'
+import { UnprocessableImageError } from '#app/errors'
+import type { ImageMetadata } from '#db/schema'
 import { readHeic } from './heic.server'
 import { type AcceptedFormat, formatForContentType } from './sniff.server'
 

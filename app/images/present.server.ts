@@ -1,7 +1,7 @@
-import type { StoredVariant } from '../../db/schema'
-import { config } from '~/config.server'
-import { type SigningWindow, signingWindow } from '~/storage/common'
-import { storage } from '~/storage/storage.server'
+import type { StoredVariant } from '#db/schema'
+import { config } from '#app/config.server'
+import { type SigningWindow, signingWindow } from '#app/storage/common'
+import { storage } from '#app/storage/storage.server'
 import type { VariantName } from './keys'
 import type { ImageRow } from './queries.server'
 

@@ -1,9 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { images } from '../../db/schema'
-import { decideAiStage } from '~/ai/stage.server'
-import { db } from '~/db.server'
-import { ConflictError, NotFoundError } from '~/errors'
+import { images } from '#db/schema'
+import { decideAiStage } from '#app/ai/stage.server'
+import { db } from '#app/db.server'
+import { ConflictError, NotFoundError } from '#app/errors'
 import { enqueueJob } from './jobs.server'
 import { type ImageRow, notTrashed } from './queries.server'
 

@@ -14,10 +14,10 @@ import {
 	sql,
 } from 'drizzle-orm'
 import { z } from 'zod'
-import { images, overallStatuses } from '../../db/schema'
-import { db } from '~/db.server'
-import { NotFoundError } from '~/errors'
-import { isUuid, parseInput } from '~/http/input.server'
+import { images, overallStatuses } from '#db/schema'
+import { db } from '#app/db.server'
+import { NotFoundError } from '#app/errors'
+import { isUuid, parseInput } from '#app/http/input.server'
 import { contentTypesByType, imageTypes, listDates, type ListSort, listSorts } from './list-options'
 import { parseSearchTerms, type SearchTerm, wordsOf } from './search-terms'
 

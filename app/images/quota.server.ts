@@ -1,9 +1,9 @@
 import { count, eq, sql } from 'drizzle-orm'
-import { images } from '../../db/schema'
-import { config } from '~/config.server'
-import type { Db, Tx } from '~/db.server'
-import { QuotaExceededError } from '~/errors'
-import { formatBytes } from '~/format'
+import { images } from '#db/schema'
+import { config } from '#app/config.server'
+import type { Db, Tx } from '#app/db.server'
+import { QuotaExceededError } from '#app/errors'
+import { formatBytes } from '#app/format'
 
 // Per-user limits on what is stored (QUOTA_MAX_BYTES_PER_USER,
 // QUOTA_MAX_IMAGES_PER_USER); both off unless set. Byte sizes are those of

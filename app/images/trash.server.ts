@@ -1,12 +1,12 @@
 import { and, count, desc, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { images } from '../../db/schema'
-import { config } from '~/config.server'
-import { db, type Tx } from '~/db.server'
-import { NotFoundError } from '~/errors'
-import { isUuid } from '~/http/input.server'
-import { log } from '~/log.server'
-import { storage } from '~/storage/storage.server'
+import { images } from '#db/schema'
+import { config } from '#app/config.server'
+import { db, type Tx } from '#app/db.server'
+import { NotFoundError } from '#app/errors'
+import { isUuid } from '#app/http/input.server'
+import { log } from '#app/log.server'
+import { storage } from '#app/storage/storage.server'
 import {
 	deleteImageRows,
 	liveObjectKeys,

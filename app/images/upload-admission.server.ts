@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm'
-import { config } from '~/config.server'
-import { db } from '~/db.server'
-import { TooManyUploadsInFlightError } from '~/errors'
-import { log } from '~/log.server'
+import { config } from '#app/config.server'
+import { db } from '#app/db.server'
+import { TooManyUploadsInFlightError } from '#app/errors'
+import { log } from '#app/log.server'
 import { assertWithinQuota } from './quota.server'
 
 // What an upload must pass before its body is read (the caller has already

@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { requirePageUser } from '~/auth/auth.server'
-import type { RequestArgs } from '~/auth/sessions.server'
-import { isAdmin } from '~/admin/auth.server'
-import { queueOverview, retryJob } from '~/admin/jobs.server'
-import { Time } from '~/components/time'
-import { secondaryButtonClass } from '~/components/ui'
-import { usePoll } from '~/components/use-poll'
+import { requirePageUser } from '#app/auth/auth.server'
+import type { RequestArgs } from '#app/auth/sessions.server'
+import { isAdmin } from '#app/admin/auth.server'
+import { queueOverview, retryJob } from '#app/admin/jobs.server'
+import { Time } from '#app/components/time'
+import { secondaryButtonClass } from '#app/components/ui'
+import { usePoll } from '#app/components/use-poll'
 
 export const meta: MetaFunction = () => [{ title: 'Jobs · Darkroom' }]
 

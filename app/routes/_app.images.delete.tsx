@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { requirePageUser } from '~/auth/auth.server'
-import { deleteImagesText } from '~/components/delete-confirm'
-import { Alert, secondaryButtonClass } from '~/components/ui'
-import { config } from '~/config.server'
-import { AppError } from '~/errors'
-import { limitRequest } from '~/http/rate-limit.server'
-import { deleteImages, liveImageNames } from '~/images/trash.server'
-import { afterDelete, backTo, MAX_IDS } from '~/images/undo'
+import { requirePageUser } from '#app/auth/auth.server'
+import { deleteImagesText } from '#app/components/delete-confirm'
+import { Alert, secondaryButtonClass } from '#app/components/ui'
+import { config } from '#app/config.server'
+import { AppError } from '#app/errors'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { deleteImages, liveImageNames } from '#app/images/trash.server'
+import { afterDelete, backTo, MAX_IDS } from '#app/images/undo'
 
 // The confirmation page of the one delete pattern (decision 015): where the
 // Delete buttons lead without JavaScript, and what their dialog posts to.

@@ -7,10 +7,10 @@ import type {
 import { data } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
-import { requirePageUser } from '~/auth/auth.server'
-import { changePassword } from '~/auth/password-change.server'
-import { Alert, buttonClass, Field } from '~/components/ui'
-import { TooManyRequestsError, ValidationError } from '~/errors'
+import { requirePageUser } from '#app/auth/auth.server'
+import { changePassword } from '#app/auth/password-change.server'
+import { Alert, buttonClass, Field } from '#app/components/ui'
+import { TooManyRequestsError, ValidationError } from '#app/errors'
 
 export const meta: MetaFunction = () => [{ title: 'Password · Settings · Darkroom' }]
 

@@ -1,13 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { listApiTokens } from '~/auth/api-tokens.server'
-import { requirePageUser } from '~/auth/auth.server'
-import { listSignIns, revokeOtherSessions, revokeSignIn, type SignIn } from '~/auth/sessions.server'
-import { Alert, RowAction, secondaryButtonClass, TableHead, TableScroll } from '~/components/ui'
-import { NotFoundError } from '~/errors'
-import { describeUserAgent } from '~/format'
-import { Time } from '~/components/time'
+import { listApiTokens } from '#app/auth/api-tokens.server'
+import { requirePageUser } from '#app/auth/auth.server'
+import {
+	listSignIns,
+	revokeOtherSessions,
+	revokeSignIn,
+	type SignIn,
+} from '#app/auth/sessions.server'
+import { Alert, RowAction, secondaryButtonClass, TableHead, TableScroll } from '#app/components/ui'
+import { NotFoundError } from '#app/errors'
+import { describeUserAgent } from '#app/format'
+import { Time } from '#app/components/time'
 
 export const meta: MetaFunction = () => [{ title: 'Sessions · Settings · Darkroom' }]
 

@@ -5,7 +5,7 @@ import type {
 	MetaFunction,
 } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { type TokenScope, tokenScopes } from '../../db/statuses'
+import { type TokenScope, tokenScopes } from '#db/statuses'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import {
 	type ApiToken,
@@ -13,15 +13,15 @@ import {
 	createApiToken,
 	listApiTokens,
 	revokeApiToken,
-} from '~/auth/api-tokens.server'
-import { requirePageUser } from '~/auth/auth.server'
-import { clientOf } from '~/auth/sessions.server'
-import { SecretOnce } from '~/components/secret-once'
-import { Alert, buttonClass, Field, RowAction, TableHead, TableScroll } from '~/components/ui'
-import { AppError, ValidationError } from '~/errors'
-import { parseInput } from '~/http/input.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { Time } from '~/components/time'
+} from '#app/auth/api-tokens.server'
+import { requirePageUser } from '#app/auth/auth.server'
+import { clientOf } from '#app/auth/sessions.server'
+import { SecretOnce } from '#app/components/secret-once'
+import { Alert, buttonClass, Field, RowAction, TableHead, TableScroll } from '#app/components/ui'
+import { AppError, ValidationError } from '#app/errors'
+import { parseInput } from '#app/http/input.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { Time } from '#app/components/time'
 
 export const meta: MetaFunction = () => [{ title: 'API tokens · Darkroom' }]
 

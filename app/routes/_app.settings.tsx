@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { NavLink, Outlet } from '@remix-run/react'
-import { requirePageUser } from '~/auth/auth.server'
+import { requirePageUser } from '#app/auth/auth.server'
 
 const tabs = [
 	{ to: '/settings/tokens', label: 'API tokens' },

@@ -1,15 +1,15 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react'
-import { webhookEventTypes, type WebhookDeliveryStatus } from '../../db/statuses'
-import { requirePageUser } from '~/auth/auth.server'
-import { SecretOnce } from '~/components/secret-once'
-import { Time } from '~/components/time'
-import { usePoll } from '~/components/use-poll'
-import { Alert, buttonClass, Field, secondaryButtonClass, TableScroll } from '~/components/ui'
-import { AppError } from '~/errors'
-import { parseInput } from '~/http/input.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { webhookEventTypes, type WebhookDeliveryStatus } from '#db/statuses'
+import { requirePageUser } from '#app/auth/auth.server'
+import { SecretOnce } from '#app/components/secret-once'
+import { Time } from '#app/components/time'
+import { usePoll } from '#app/components/use-poll'
+import { Alert, buttonClass, Field, secondaryButtonClass, TableScroll } from '#app/components/ui'
+import { AppError } from '#app/errors'
+import { parseInput } from '#app/http/input.server'
+import { limitRequest } from '#app/http/rate-limit.server'
 import {
 	createWebhook,
 	createWebhookSchema,
@@ -23,7 +23,7 @@ import {
 	sendTestEvent,
 	updateWebhook,
 	updateWebhookSchema,
-} from '~/webhooks/webhooks.server'
+} from '#app/webhooks/webhooks.server'
 
 export const meta: MetaFunction = () => [{ title: 'Webhooks · Settings · Darkroom' }]
 

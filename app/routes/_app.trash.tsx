@@ -9,24 +9,24 @@ import {
 	useNavigation,
 } from '@remix-run/react'
 import { z } from 'zod'
-import { requirePageUser } from '~/auth/auth.server'
-import { DeleteConfirm } from '~/components/delete-confirm'
-import { Time } from '~/components/time'
-import { Alert, Pager, secondaryButtonClass } from '~/components/ui'
-import { config } from '~/config.server'
-import { AppError } from '~/errors'
-import { plural } from '~/format'
-import { parseInput } from '~/http/input.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { baseUrlOf, currentSigningWindow } from '~/images/present.server'
+import { requirePageUser } from '#app/auth/auth.server'
+import { DeleteConfirm } from '#app/components/delete-confirm'
+import { Time } from '#app/components/time'
+import { Alert, Pager, secondaryButtonClass } from '#app/components/ui'
+import { config } from '#app/config.server'
+import { AppError } from '#app/errors'
+import { plural } from '#app/format'
+import { parseInput } from '#app/http/input.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { baseUrlOf, currentSigningWindow } from '#app/images/present.server'
 import {
 	emptyTrash,
 	listTrash,
 	presentTrashItem,
 	restoreImages,
 	trashQuerySchema,
-} from '~/images/trash.server'
-import { backTo, MAX_IDS } from '~/images/undo'
+} from '#app/images/trash.server'
+import { backTo, MAX_IDS } from '#app/images/undo'
 
 export const meta: MetaFunction = () => [{ title: 'Trash · Darkroom' }]
 

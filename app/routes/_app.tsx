@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, NavLink, Outlet, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import { requirePageUser } from '~/auth/auth.server'
-import { isAdmin } from '~/admin/auth.server'
-import { ErrorPage } from '~/components/error-page'
-import { ThemeSwitch } from '~/components/theme-switch'
-import { UploadPanel } from '~/components/upload-panel'
-import { UploadQueueProvider } from '~/components/upload-queue'
-import { config } from '~/config.server'
+import { requirePageUser } from '#app/auth/auth.server'
+import { isAdmin } from '#app/admin/auth.server'
+import { ErrorPage } from '#app/components/error-page'
+import { ThemeSwitch } from '#app/components/theme-switch'
+import { UploadPanel } from '#app/components/upload-panel'
+import { UploadQueueProvider } from '#app/components/upload-queue'
+import { config } from '#app/config.server'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })

@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
-import { aiUsage } from '~/ai/usage.server'
-import { requirePageUser } from '~/auth/auth.server'
-import { Alert, secondaryButtonClass, TableScroll } from '~/components/ui'
-import { ValidationError } from '~/errors'
+import { aiUsage } from '#app/ai/usage.server'
+import { requirePageUser } from '#app/auth/auth.server'
+import { Alert, secondaryButtonClass, TableScroll } from '#app/components/ui'
+import { ValidationError } from '#app/errors'
 
 export const meta: MetaFunction = () => [{ title: 'AI usage · Darkroom' }]
 

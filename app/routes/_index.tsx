@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link } from '@remix-run/react'
-import { redirectIfSignedIn } from '~/auth/auth.server'
-import { ThemeSwitch } from '~/components/theme-switch'
+import { redirectIfSignedIn } from '#app/auth/auth.server'
+import { ThemeSwitch } from '#app/components/theme-switch'
 
 export const meta: MetaFunction = () => [{ title: 'Darkroom' }]
 

@@ -1,5 +1,5 @@
-import { NotFoundError } from '~/errors'
-import { apiHandler } from '~/http/problem.server'
+import { NotFoundError } from '#app/errors'
+import { apiHandler } from '#app/http/problem.server'
 
 // Unknown API paths answer problem+json too, not the HTML 404 page.
 const notFound = apiHandler(async () => {

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireAdmin } from '~/admin/auth.server'
-import { retentionDays, sweepBodySchema, sweepRetention } from '~/admin/retention.server'
-import { config } from '~/config.server'
-import { MethodNotAllowedError } from '~/errors'
-import { parseJsonBody } from '~/http/input.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { log } from '~/log.server'
+import { requireAdmin } from '#app/admin/auth.server'
+import { retentionDays, sweepBodySchema, sweepRetention } from '#app/admin/retention.server'
+import { config } from '#app/config.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { parseJsonBody } from '#app/http/input.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { log } from '#app/log.server'
 
 export const loader = methodNotAllowed(['POST'])
 

@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { clientOf, createSession } from '~/auth/sessions.server'
-import { throttleSignIn } from '~/auth/throttle.server'
-import { presentUser, verifyLogin } from '~/auth/users.server'
-import { UnauthorizedError } from '~/errors'
-import { parseJsonBody } from '~/http/input.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
+import { clientOf, createSession } from '#app/auth/sessions.server'
+import { throttleSignIn } from '#app/auth/throttle.server'
+import { presentUser, verifyLogin } from '#app/auth/users.server'
+import { UnauthorizedError } from '#app/errors'
+import { parseJsonBody } from '#app/http/input.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
 
 const loginSchema = z.object({
 	email: z.string({ error: 'Email is required' }).max(254),

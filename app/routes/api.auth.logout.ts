@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { revokeSession } from '~/auth/sessions.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler } from '~/http/problem.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { revokeSession } from '#app/auth/sessions.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler } from '#app/http/problem.server'
 
 export const loader = methodNotAllowed(['POST'])
 

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { clientOf, createSession } from '~/auth/sessions.server'
-import { throttleRegistration } from '~/auth/throttle.server'
-import { presentUser, registerUser } from '~/auth/users.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { parseJsonBody } from '~/http/input.server'
-import { methodNotAllowed } from '~/http/methods.server'
+import { clientOf, createSession } from '#app/auth/sessions.server'
+import { throttleRegistration } from '#app/auth/throttle.server'
+import { presentUser, registerUser } from '#app/auth/users.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { parseJsonBody } from '#app/http/input.server'
+import { methodNotAllowed } from '#app/http/methods.server'
 
 export const loader = methodNotAllowed(['POST'])
 

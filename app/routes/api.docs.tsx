@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
-import { CopyButton } from '~/components/copy-button'
+import { CopyButton } from '#app/components/copy-button'
 import {
 	type ApiDocsView,
 	type ContentView,
@@ -9,9 +9,9 @@ import {
 	type FieldView,
 	type OpenApiDocument,
 	type OperationView,
-} from '~/http/api-docs'
-import { openApiDocument } from '~/http/openapi'
-import { baseUrlOf } from '~/images/present.server'
+} from '#app/http/api-docs'
+import { openApiDocument } from '#app/http/openapi'
+import { baseUrlOf } from '#app/images/present.server'
 
 // GET /api/docs: the API reference for people, generated from the same
 // OpenAPI document as /api/openapi.json. A page, not an API route: it is more

@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { isSessionActive } from '~/auth/sessions.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { imageEventStream } from '~/images/events.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { isSessionActive } from '#app/auth/sessions.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { imageEventStream } from '#app/images/events.server'
 
 // GET /api/events: server-sent events of the caller's image changes.
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {

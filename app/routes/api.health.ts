@@ -1,6 +1,6 @@
-import { checkHealth } from '~/http/health.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { json } from '~/http/problem.server'
+import { checkHealth } from '#app/http/health.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { json } from '#app/http/problem.server'
 
 export async function loader() {
 	const health = await checkHealth()

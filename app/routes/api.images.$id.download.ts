@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { requireApiUser } from '~/auth/auth.server'
-import { NotFoundError } from '~/errors'
-import { parseSearchParams } from '~/http/input.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { baseUrlOf, signVariant } from '~/images/present.server'
-import { getOwnedImage } from '~/images/queries.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { NotFoundError } from '#app/errors'
+import { parseSearchParams } from '#app/http/input.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { baseUrlOf, signVariant } from '#app/images/present.server'
+import { getOwnedImage } from '#app/images/queries.server'
 
 const querySchema = z.object({
 	variant: z.enum(['original', 'thumbnail', 'optimized']).default('original'),

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { parseJsonBody } from '~/http/input.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitBatch } from '~/http/rate-limit.server'
-import { baseUrlOf, presentImage } from '~/images/present.server'
-import { batchProcessBodySchema, reprocessImages } from '~/images/process.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { parseJsonBody } from '#app/http/input.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitBatch } from '#app/http/rate-limit.server'
+import { baseUrlOf, presentImage } from '#app/images/present.server'
+import { batchProcessBodySchema, reprocessImages } from '#app/images/process.server'
 
 export const loader = methodNotAllowed(['POST'])
 

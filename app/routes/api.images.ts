@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { MethodNotAllowedError } from '~/errors'
-import { cacheableJson } from '~/http/etag.server'
-import { apiHandler } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { uploadResponse } from '~/http/upload-response.server'
-import { baseUrlOf, currentSigningWindow, presentListItem } from '~/images/present.server'
-import { listImages, parseListQuery } from '~/images/queries.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { cacheableJson } from '#app/http/etag.server'
+import { apiHandler } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { uploadResponse } from '#app/http/upload-response.server'
+import { baseUrlOf, currentSigningWindow, presentListItem } from '#app/images/present.server'
+import { listImages, parseListQuery } from '#app/images/queries.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { MethodNotAllowedError } from '~/errors'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler } from '~/http/problem.server'
-import { uploadResponse } from '~/http/upload-response.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler } from '#app/http/problem.server'
+import { uploadResponse } from '#app/http/upload-response.server'
 
 // The contract's alias for POST /api/images.
 export const loader = methodNotAllowed(['POST'])

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { presentUser } from '~/auth/users.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { presentUser } from '#app/auth/users.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(args, { scope: 'any' })

@@ -1,5 +1,5 @@
-import { methodNotAllowed } from '~/http/methods.server'
-import { openApiDocument } from '~/http/openapi'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { openApiDocument } from '#app/http/openapi'
 
 // GET /api/openapi.json: the OpenAPI 3.1 description of the API. Public and
 // the same for everyone, so caches may keep it for a few minutes.

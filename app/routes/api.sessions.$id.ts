@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { revokeSignIn } from '~/auth/sessions.server'
-import { MethodNotAllowedError } from '~/errors'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler } from '~/http/problem.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { revokeSignIn } from '#app/auth/sessions.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler } from '#app/http/problem.server'
 
 export const loader = methodNotAllowed(['DELETE'])
 

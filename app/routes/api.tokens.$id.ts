@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { revokeApiToken } from '~/auth/api-tokens.server'
-import { requireApiUser } from '~/auth/auth.server'
-import { MethodNotAllowedError } from '~/errors'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler } from '~/http/problem.server'
+import { revokeApiToken } from '#app/auth/api-tokens.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler } from '#app/http/problem.server'
 
 export const loader = methodNotAllowed(['DELETE'])
 

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { apiTokenInputSchema, createApiToken, listApiTokens } from '~/auth/api-tokens.server'
-import { requireApiUser } from '~/auth/auth.server'
-import { clientOf } from '~/auth/sessions.server'
-import { MethodNotAllowedError } from '~/errors'
-import { parseJsonBody } from '~/http/input.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { apiTokenInputSchema, createApiToken, listApiTokens } from '#app/auth/api-tokens.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { clientOf } from '#app/auth/sessions.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { parseJsonBody } from '#app/http/input.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(args, { scope: 'tokens' })

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { baseUrlOf, presentImage } from '~/images/present.server'
-import { getOwnedImage } from '~/images/queries.server'
-import { restoreImages } from '~/images/trash.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { baseUrlOf, presentImage } from '#app/images/present.server'
+import { getOwnedImage } from '#app/images/queries.server'
+import { restoreImages } from '#app/images/trash.server'
 
 export const loader = methodNotAllowed(['POST'])
 

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { MethodNotAllowedError } from '~/errors'
-import { parseSearchParams } from '~/http/input.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { baseUrlOf, currentSigningWindow } from '~/images/present.server'
-import { emptyTrash, listTrash, presentTrashItem, trashQuerySchema } from '~/images/trash.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { parseSearchParams } from '#app/http/input.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { baseUrlOf, currentSigningWindow } from '#app/images/present.server'
+import { emptyTrash, listTrash, presentTrashItem, trashQuerySchema } from '#app/images/trash.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args

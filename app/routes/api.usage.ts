@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { aiUsage } from '~/ai/usage.server'
-import { requireApiUser } from '~/auth/auth.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { aiUsage } from '#app/ai/usage.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args

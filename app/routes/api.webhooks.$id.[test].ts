@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { MethodNotAllowedError } from '~/errors'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
-import { presentDelivery, sendTestEvent } from '~/webhooks/webhooks.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
+import { presentDelivery, sendTestEvent } from '#app/webhooks/webhooks.server'
 
 export const loader = methodNotAllowed(['POST'])
 

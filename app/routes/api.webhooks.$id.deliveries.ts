@@ -1,15 +1,15 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { parseSearchParams } from '~/http/input.server'
-import { methodNotAllowed } from '~/http/methods.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { parseSearchParams } from '#app/http/input.server'
+import { methodNotAllowed } from '#app/http/methods.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
 import {
 	deliveriesQuerySchema,
 	getOwnedWebhook,
 	listDeliveries,
 	presentDelivery,
-} from '~/webhooks/webhooks.server'
+} from '#app/webhooks/webhooks.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(args, { scope: 'webhooks' })

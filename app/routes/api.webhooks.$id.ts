@@ -1,9 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '~/auth/auth.server'
-import { MethodNotAllowedError } from '~/errors'
-import { parseJsonBody } from '~/http/input.server'
-import { apiHandler, json } from '~/http/problem.server'
-import { limitRequest } from '~/http/rate-limit.server'
+import { requireApiUser } from '#app/auth/auth.server'
+import { MethodNotAllowedError } from '#app/errors'
+import { parseJsonBody } from '#app/http/input.server'
+import { apiHandler, json } from '#app/http/problem.server'
+import { limitRequest } from '#app/http/rate-limit.server'
 import {
 	deleteWebhook,
 	getOwnedWebhook,
@@ -12,7 +12,7 @@ import {
 	presentWebhook,
 	updateWebhook,
 	updateWebhookSchema,
-} from '~/webhooks/webhooks.server'
+} from '#app/webhooks/webhooks.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(args, { scope: 'webhooks' })

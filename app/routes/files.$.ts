@@ -1,9 +1,9 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
-import { config, getSecretKeys } from '~/config.server'
-import { AppError } from '~/errors'
-import { ifNoneMatchMatches } from '~/http/etag.server'
-import { openLocalObject, verifySignedFileRequest } from '~/storage/local.server'
-import { contentDisposition } from '~/storage/storage.server'
+import { config, getSecretKeys } from '#app/config.server'
+import { AppError } from '#app/errors'
+import { ifNoneMatchMatches } from '#app/http/etag.server'
+import { openLocalObject, verifySignedFileRequest } from '#app/storage/local.server'
+import { contentDisposition } from '#app/storage/storage.server'
 
 // Serves the local driver's signed URLs (S3 serves its own). Every refusal is
 // a 403, expired links included: S3 answers an expired presigned URL with 403

@@ -18,13 +18,13 @@ import {
 	redirectIfSignedIn,
 	refusedSessionCookie,
 	startBrowserSession,
-} from '~/auth/auth.server'
-import { throttleSignIn } from '~/auth/throttle.server'
-import { verifyLogin } from '~/auth/users.server'
-import { AuthCard } from '~/components/auth-card'
-import { Alert, buttonClass, Field } from '~/components/ui'
-import { TooManyRequestsError } from '~/errors'
-import { limitClientIp } from '~/http/rate-limit.server'
+} from '#app/auth/auth.server'
+import { throttleSignIn } from '#app/auth/throttle.server'
+import { verifyLogin } from '#app/auth/users.server'
+import { AuthCard } from '#app/components/auth-card'
+import { Alert, buttonClass, Field } from '#app/components/ui'
+import { TooManyRequestsError } from '#app/errors'
+import { limitClientIp } from '#app/http/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
 

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { endBrowserSession } from '~/auth/auth.server'
+import { endBrowserSession } from '#app/auth/auth.server'
 
 export const loader = () => redirect('/')
 

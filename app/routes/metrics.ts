@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { UnauthorizedError } from '~/errors'
-import { apiHandler } from '~/http/problem.server'
-import { metricsRequestAllowed } from '~/metrics-access.server'
-import { registry } from '~/metrics.server'
+import { UnauthorizedError } from '#app/errors'
+import { apiHandler } from '#app/http/problem.server'
+import { metricsRequestAllowed } from '#app/metrics-access.server'
+import { registry } from '#app/metrics.server'
 
 /** Prometheus text format; behind METRICS_TOKEN when it is set. */
 export const loader = apiHandler(async ({ request }: LoaderFunctionArgs) => {

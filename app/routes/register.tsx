@@ -6,13 +6,13 @@ import type {
 } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
-import { redirectIfSignedIn, startBrowserSession } from '~/auth/auth.server'
-import { throttleRegistration } from '~/auth/throttle.server'
-import { registerUser } from '~/auth/users.server'
-import { AuthCard } from '~/components/auth-card'
-import { Alert, buttonClass, Field } from '~/components/ui'
-import { ConflictError, TooManyRequestsError, ValidationError } from '~/errors'
-import { limitClientIp } from '~/http/rate-limit.server'
+import { redirectIfSignedIn, startBrowserSession } from '#app/auth/auth.server'
+import { throttleRegistration } from '#app/auth/throttle.server'
+import { registerUser } from '#app/auth/users.server'
+import { AuthCard } from '#app/components/auth-card'
+import { Alert, buttonClass, Field } from '#app/components/ui'
+import { ConflictError, TooManyRequestsError, ValidationError } from '#app/errors'
+import { limitClientIp } from '#app/http/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom' }]
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { safeRedirect } from '~/auth/auth.server'
-import { parseTheme, themeCookie } from '~/theme.server'
+import { safeRedirect } from '#app/auth/auth.server'
+import { parseTheme, themeCookie } from '#app/theme.server'
 
 // POST /theme from the theme switch: a plain form, so it works without JavaScript.
 export async function action({ request }: ActionFunctionArgs) {

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
+import { ObjectNotFoundError, StorageUnavailableError } from '#app/errors'
 import { assertValidKey, assertValidPrefix, isValidKey } from './common'
 import type { ObjectInfo, PutBody, SignedUrlOptions, Storage } from './types'
 

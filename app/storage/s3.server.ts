@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { Readable } from 'node:stream'
-import { AppError, ObjectNotFoundError, StorageUnavailableError } from '~/errors'
-import { log } from '~/log.server'
+import { AppError, ObjectNotFoundError, StorageUnavailableError } from '#app/errors'
+import { log } from '#app/log.server'
 import { assertValidKey, assertValidPrefix, contentDisposition, isValidKey } from './common'
 import type { ObjectInfo, Storage } from './types'
 

@@ -1,4 +1,4 @@
-import { config, getSecretKey } from '~/config.server'
+import { config, getSecretKey } from '#app/config.server'
 import { createLocalStorage } from './local.server'
 import { createS3Storage } from './s3.server'
 import type { Storage } from './types'

@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns/promises'
 import type { LookupAddress } from 'node:dns'
 import { isIP, isIPv4, isIPv6 } from 'node:net'
-import { config } from '~/config.server'
-import { WebhookUrlRefusedError } from '~/errors'
-import { log } from '~/log.server'
+import { config } from '#app/config.server'
+import { WebhookUrlRefusedError } from '#app/errors'
+import { log } from '#app/log.server'
 
 // Server-side request forgery guard: a webhook must not let a user make the
 // worker call something only it can reach (the database, a metadata service,

@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm'
-import { webhookDeliveries, webhooks } from '../../db/schema'
-import { config } from '~/config.server'
-import { db, type Tx } from '~/db.server'
-import { WebhookUrlRefusedError } from '~/errors'
+import { webhookDeliveries, webhooks } from '#db/schema'
+import { config } from '#app/config.server'
+import { db, type Tx } from '#app/db.server'
+import { WebhookUrlRefusedError } from '#app/errors'
 import { decryptSecret } from './secrets.server'
 import { sendWebhook, type SendResult } from './send.server'
 

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import { and, eq } from 'drizzle-orm'
-import { webhooks } from '../../db/schema'
-import { getSecretKeys } from '~/config.server'
-import { db } from '~/db.server'
+import { webhooks } from '#db/schema'
+import { getSecretKeys } from '#app/config.server'
+import { db } from '#app/db.server'
 
 // Signing secrets follow Standard Webhooks (https://www.standardwebhooks.com):
 // `whsec_` + base64 of 24 random bytes; the HMAC key is those bytes. They are

@@ -2,7 +2,7 @@ import type { LookupAddress } from 'node:dns'
 import http from 'node:http'
 import https from 'node:https'
 import type { LookupFunction } from 'node:net'
-import { WebhookUrlRefusedError } from '~/errors'
+import { WebhookUrlRefusedError } from '#app/errors'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
 import { signWebhook } from './secrets.server'
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import postgres from 'postgres'
-import { startEmbeddedPostgres } from '../../db/embedded'
-import { migrateDatabase } from '../../db/migrate'
+import { startEmbeddedPostgres } from '#db/embedded'
+import { migrateDatabase } from '#db/migrate'
 import { childPids } from './proc'
 
 // One embedded PostgreSQL for the whole run. Each section gets its own

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../../db/embedded'
+import { freePort } from '#db/embedded'
 import { listeningApplications, type Sql } from './database'
 import { sleep } from './stats'
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
-import { chatCompletion, moderationBody } from '../support/fake-openai'
+import { chatCompletion, moderationBody } from '#tests/support/fake-openai'
 import { photo, register, scriptOpenAi, uploadAndOpen } from './support'
 
 async function uploadAndComplete(page: Page, name: string) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { expect, type Page, test } from '@playwright/test'
-import { type OwnPostgres, startOwnPostgres } from '../support/faults'
+import { type OwnPostgres, startOwnPostgres } from '#tests/support/faults'
 import { type OwnServer, startOwnWeb } from './own-server'
 import { password, register } from './support'
 

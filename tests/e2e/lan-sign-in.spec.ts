@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { expect, test } from '@playwright/test'
-import { embeddedDatabaseUrl } from '../../db/embedded'
+import { embeddedDatabaseUrl } from '#db/embedded'
 import { type OwnServer, startOwnWeb } from './own-server'
 import { password, untilHydrated } from './support'
 

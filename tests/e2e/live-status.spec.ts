@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { chatCompletion } from '../support/fake-openai'
+import { chatCompletion } from '#tests/support/fake-openai'
 import { photo, register, uploadAndOpen } from './support'
 
 // The gallery hears of changes made elsewhere (here: an upload through the API

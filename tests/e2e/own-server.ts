@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { expect } from '@playwright/test'
-import { freePort } from '../../db/embedded'
+import { freePort } from '#db/embedded'
 
 // A web process of a spec's own, for what the shared e2e server cannot show:
 // another bind address, production settings, a database the spec can stop.

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { api, register, startWeb, type WebProcess } from '../support/app'
+import { api, register, startWeb, type WebProcess } from '#tests/support/app'
 
 // Admin is a role on the account (decision 011): the first account of a fresh
 // instance, `npm run admin -- grant`, or ADMIN_EMAILS for accounts that exist

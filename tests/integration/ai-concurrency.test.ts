@@ -7,9 +7,9 @@ import {
 	uploadFile,
 	waitForTerminal,
 	type ImageDetail,
-} from '../support/app'
-import { chatCompletion, startFakeOpenAi } from '../support/fake-openai'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { chatCompletion, startFakeOpenAi } from '#tests/support/fake-openai'
+import { smallJpeg } from '#tests/support/images'
 
 // Its own file, so its own database: no other worker may take these jobs.
 test('AI_CONCURRENCY caps AI calls across all workers, and slow AI never holds up thumbnails', async () => {

@@ -6,10 +6,17 @@ import path from 'node:path'
 import { threadId } from 'node:worker_threads'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { prepareForAnalysis } from '~/ai/prepare.server'
-import { AiAnalysisError, type AnalysisInput } from '~/ai/types'
-import { scannedPage } from '../support/images'
-import { api, register, startWeb, startWorker, uploadFile, waitForTerminal } from '../support/app'
+import { prepareForAnalysis } from '#app/ai/prepare.server'
+import { AiAnalysisError, type AnalysisInput } from '#app/ai/types'
+import { scannedPage } from '#tests/support/images'
+import {
+	api,
+	register,
+	startWeb,
+	startWorker,
+	uploadFile,
+	waitForTerminal,
+} from '#tests/support/app'
 
 // The local provider must work with no network at all. A stub of
 // globalThis.fetch in this thread proves nothing: tesseract.js runs in a
@@ -113,13 +120,13 @@ describe('local AI provider (tesseract.js)', () => {
 	const stray = path.join(process.cwd(), 'eng.traineddata')
 	const strayBefore = fs.existsSync(stray)
 	let restore: Array<() => void> = []
-	let provider: Awaited<ReturnType<(typeof import('~/ai/local.server'))['createLocalProvider']>>
-	let colourName: (typeof import('~/ai/local.server'))['colourName']
+	let provider: Awaited<ReturnType<(typeof import('#app/ai/local.server'))['createLocalProvider']>>
+	let colourName: (typeof import('#app/ai/local.server'))['colourName']
 
 	beforeAll(async () => {
 		restore = [guardNewWorkers(), guardThisThread((what) => reports.push({ threadId, what }))]
 		// Imported after the guards so tesseract.js picks up the wrapped Worker.
-		const local = await import('~/ai/local.server')
+		const local = await import('#app/ai/local.server')
 		provider = local.createLocalProvider()
 		colourName = local.colourName
 	})

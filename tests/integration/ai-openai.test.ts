@@ -4,8 +4,8 @@ import {
 	analysisJsonSchema,
 	createOpenAiProvider,
 	type OpenAiProviderOptions,
-} from '~/ai/openai.server'
-import { AiAnalysisError, type AnalysisInput } from '~/ai/types'
+} from '#app/ai/openai.server'
+import { AiAnalysisError, type AnalysisInput } from '#app/ai/types'
 import {
 	chatCompletion,
 	chatCompletionRaw,
@@ -15,8 +15,8 @@ import {
 	moderationBody,
 	startFakeOpenAi,
 	type FakeOpenAi,
-} from '../support/fake-openai'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/fake-openai'
+import { smallJpeg } from '#tests/support/images'
 
 type ChatBody = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming
 type ModerationBody = OpenAI.ModerationCreateParams

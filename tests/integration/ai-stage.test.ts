@@ -10,7 +10,7 @@ import {
 	type AppProcess,
 	type ImageDetail,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 import {
 	chatCompletion,
 	chatCompletionRaw,
@@ -19,8 +19,8 @@ import {
 	moderationBody,
 	startFakeOpenAi,
 	type FakeOpenAi,
-} from '../support/fake-openai'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/fake-openai'
+import { smallJpeg } from '#tests/support/images'
 
 // The whole AI stage on real processes: web + worker pointed at a local
 // server that speaks the OpenAI API (OPENAI_BASE_URL), never a patched SDK.

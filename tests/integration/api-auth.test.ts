@@ -7,7 +7,7 @@ import {
 	register,
 	startWeb,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 
 // Registration, login, bearer tokens and logout through the real web process.
 

@@ -11,10 +11,10 @@ import {
 	type OpenApiDocument,
 	operationsOf,
 	resolveRef,
-} from '~/http/api-docs'
-import { openApiDocument } from '~/http/openapi'
-import { smallJpeg } from '../support/images'
-import { startWeb, type WebProcess } from '../support/app'
+} from '#app/http/api-docs'
+import { openApiDocument } from '#app/http/openapi'
+import { smallJpeg } from '#tests/support/images'
+import { startWeb, type WebProcess } from '#tests/support/app'
 
 // The /api/docs page and the generator behind it (app/http/api-docs.ts): every
 // operation of the OpenAPI document gets a curl example, and the examples

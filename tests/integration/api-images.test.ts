@@ -18,7 +18,7 @@ import {
 	type AppProcess,
 	type WebProcess,
 	waitForTerminal,
-} from '../support/app'
+} from '#tests/support/app'
 import {
 	htmlBytes,
 	largeJpeg,
@@ -29,7 +29,7 @@ import {
 	svgBytes,
 	textBytes,
 	truncatedJpeg,
-} from '../support/images'
+} from '#tests/support/images'
 
 // The image API end to end: a real web process and a real worker on this
 // file's own database and DATA_DIR (local storage under $DATA_DIR/storage).

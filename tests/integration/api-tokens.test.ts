@@ -1,6 +1,6 @@
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { api, expectProblem, register, startWeb, type WebProcess } from '../support/app'
+import { api, expectProblem, register, startWeb, type WebProcess } from '#tests/support/app'
 
 // Personal API tokens through the real web process: made once, usable as a
 // bearer token or X-API-Key, listed without their secret, revocable at once.

@@ -7,8 +7,8 @@ import {
 	register,
 	startWeb,
 	type WebProcess,
-} from '../support/app'
-import { largeJpeg } from '../support/images'
+} from '#tests/support/app'
+import { largeJpeg } from '#tests/support/images'
 
 // MAX_BODY_BYTES (64 KiB by default) on every route but the uploads, on raw
 // sockets: a declared length over it is refused before a byte of the body is

@@ -2,7 +2,7 @@ import postgres from 'postgres'
 import sharp from 'sharp'
 import { thumbHashToRGBA } from 'thumbhash'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseConfig } from '~/config.server'
+import { parseConfig } from '#app/config.server'
 import {
 	api,
 	type AppProcess,
@@ -14,7 +14,7 @@ import {
 	uploadFile,
 	type WebProcess,
 	waitForTerminal,
-} from '../support/app'
+} from '#tests/support/app'
 
 // Instant placeholders and caching, end to end with a real web process and
 // worker: ThumbHash placeholders, signed URLs that stay the same within a

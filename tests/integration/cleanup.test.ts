@@ -15,7 +15,7 @@ import {
 } from 'graphile-worker'
 import type postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { ObjectInfo, Storage } from '~/storage/types'
+import type { ObjectInfo, Storage } from '#app/storage/types'
 import {
 	type AppProcess,
 	api,
@@ -27,8 +27,8 @@ import {
 	uploadFile,
 	waitForTerminal,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // Cleanup against real processes and a real S3 API (s3rver): the web process
 // serves DELETE and the admin sweep; the maintenance tasks run through
@@ -74,9 +74,9 @@ beforeAll(async () => {
 		// Not under test here, and uploads come quickly.
 		RATE_LIMIT_ENABLED: 'false',
 	})
-	;({ maintenanceTasks: tasks, crontab } = await import('../../worker/crontab'))
-	;({ storage } = await import('~/storage/storage.server'))
-	;({ sqlClient: sql } = await import('~/db.server'))
+	;({ maintenanceTasks: tasks, crontab } = await import('#worker/crontab'))
+	;({ storage } = await import('#app/storage/storage.server'))
+	;({ sqlClient: sql } = await import('#app/db.server'))
 	workerUtils = await makeWorkerUtils({ connectionString: process.env.DATABASE_URL })
 
 	// The web process has no RETENTION_DAYS, so the sweep needs olderThanDays.
@@ -384,7 +384,7 @@ describe('storage.list', () => {
 	}
 
 	test('s3: every page of ListObjectsV2', async () => {
-		const { createS3Storage } = await import('~/storage/s3.server')
+		const { createS3Storage } = await import('#app/storage/s3.server')
 		const paged = createS3Storage({
 			endpoint: s3.endpoint,
 			region: 'us-east-1',
@@ -399,7 +399,7 @@ describe('storage.list', () => {
 	})
 
 	test('local: walks the directories, skipping temp files', async () => {
-		const { createLocalStorage } = await import('~/storage/local.server')
+		const { createLocalStorage } = await import('#app/storage/local.server')
 		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-test-list-'))
 		try {
 			const local = createLocalStorage({ root, secretKey: 'k'.repeat(32) })

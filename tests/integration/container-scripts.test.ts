@@ -4,9 +4,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, expect, test } from 'vitest'
-import { freePort } from '../../db/embedded'
-import { register, uploadFile, waitForTerminal } from '../support/app'
-import { smallJpeg } from '../support/images'
+import { freePort } from '#db/embedded'
+import { register, uploadFile, waitForTerminal } from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // No container engine runs here, so the Dockerfile keeps its steps in
 // scripts/docker/*.sh; this runs those same scripts in a clean clone and

@@ -11,8 +11,8 @@ import {
 	uploadFile,
 	type WebProcess,
 	waitForTerminal,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // GET /api/events end to end: a real web process and worker; the stream is
 // read with fetch as an API client would, and the database is changed both

@@ -10,8 +10,8 @@ import {
 	type AppProcess,
 	type ImageDetail,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // Issue 14, finding 8: a batch re-process counts each image against the
 // `process` limit, and one user's backlog does not hold up another user's

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { safeFilename } from '~/images/filename'
+import { safeFilename } from '#app/images/filename'
 
 describe('safeFilename', () => {
 	test.each([

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { UnprocessableImageError } from '~/errors'
-import { inspectImage, processImage } from '~/images/pipeline.server'
-import { expectProblem, register, startWeb, uploadFile, type WebProcess } from '../support/app'
+import { UnprocessableImageError } from '#app/errors'
+import { inspectImage, processImage } from '#app/images/pipeline.server'
+import { expectProblem, register, startWeb, uploadFile, type WebProcess } from '#tests/support/app'
 
 // HEIC is decoded by libheif in WebAssembly, synchronous CPU work: it runs in
 // a worker thread, so the event loop (the worker's heartbeats and job lock

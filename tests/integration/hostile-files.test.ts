@@ -9,7 +9,7 @@ import {
 	uploadFile,
 	type ImageDetail,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 import {
 	htmlBytes,
 	pdfBytes,
@@ -18,7 +18,7 @@ import {
 	svgBytes,
 	textBytes,
 	truncatedJpeg,
-} from '../support/images'
+} from '#tests/support/images'
 
 // Issue 5's list of hostile uploads, one table: each is refused as the
 // contract says, or (names) stored made safe, and a refusal leaves no row, no

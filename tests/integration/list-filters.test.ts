@@ -9,8 +9,8 @@ import {
 	startWeb,
 	uploadFile,
 	type WebProcess,
-} from '../support/app'
-import { animatedGif, pngImage, smallJpeg, webpImage } from '../support/images'
+} from '#tests/support/app'
+import { animatedGif, pngImage, smallJpeg, webpImage } from '#tests/support/images'
 
 // GET /api/images: sort orders and the type and date filters (the gallery page
 // uses the same query). No worker: listing needs only the rows.

@@ -8,8 +8,8 @@ import {
 	type AppProcess,
 	type ImageList,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // 200 uploads from 20 concurrent clients against two worker processes: every
 // acknowledged upload completes, each image is processed exactly once, no 5xx.

@@ -1,7 +1,7 @@
 import os from 'node:os'
 import { afterAll, expect, test } from 'vitest'
-import { freePort } from '../../db/embedded'
-import { type AppProcess, startWeb, startWorker, type WebProcess } from '../support/app'
+import { freePort } from '#db/embedded'
+import { type AppProcess, startWeb, startWorker, type WebProcess } from '#tests/support/app'
 
 // Who can read metrics: the worker's port is on loopback unless
 // WORKER_METRICS_HOST says otherwise, the token is checked on every scrape,

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { api, register, startWeb, uploadFile, type WebProcess } from '../support/app'
-import { smallJpeg } from '../support/images'
+import { api, register, startWeb, uploadFile, type WebProcess } from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // The request histogram is labelled by route pattern: however many different
 // paths clients send, /metrics keeps a bounded number of series.

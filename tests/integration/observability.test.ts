@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { freePort } from '../../db/embedded'
+import { freePort } from '#db/embedded'
 import {
 	api,
 	register,
@@ -11,8 +11,8 @@ import {
 	waitForTerminal,
 	type AppProcess,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // One upload seen end to end by an operator: its request id in the web and
 // worker logs, /metrics on both processes, and one trace from the upload

@@ -2,8 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { describe, expect, it } from 'vitest'
-import { openApiDocument } from '~/http/openapi'
-import { action, loader } from '~/routes/api.openapi[.]json'
+import { openApiDocument } from '#app/http/openapi'
+import { action, loader } from '#app/routes/api.openapi[.]json'
 
 // Structural checks of /api/openapi.json, without a server or the network.
 

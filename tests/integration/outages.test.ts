@@ -12,14 +12,14 @@ import {
 	waitForTerminal,
 	type AppProcess,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 import {
 	startOwnPostgres,
 	startRestartableS3,
 	waitFor,
 	type RestartableS3,
-} from '../support/faults'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/faults'
+import { smallJpeg } from '#tests/support/images'
 
 // Backing services really go away under running processes: s3rver stopped
 // and restarted on the same port and directory, and a PostgreSQL cluster of

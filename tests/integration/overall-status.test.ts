@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, expect, test } from 'vitest'
-import { images } from '../../db/schema'
-import { insertImageRow } from '../support/rows'
-import { db, sqlClient } from '~/db.server'
+import { images } from '#db/schema'
+import { insertImageRow } from '#tests/support/rows'
+import { db, sqlClient } from '#app/db.server'
 
 afterAll(() => sqlClient.end())
 

@@ -6,7 +6,7 @@ import {
 	register,
 	startWeb,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 
 // Passwords per NIST SP 800-63B: 8 or more characters, none from the shipped
 // list of common and breached passwords, not the account's own email; the

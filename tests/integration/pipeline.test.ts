@@ -1,9 +1,9 @@
 import sharp from 'sharp'
 import { describe, expect, test } from 'vitest'
-import { UnprocessableImageError } from '~/errors'
-import { inspectImage, processImage, type EncodedVariant } from '~/images/pipeline.server'
-import { detectImageType, SNIFF_BYTES, type DetectedImageType } from '~/images/sniff.server'
-import * as images from '../support/images'
+import { UnprocessableImageError } from '#app/errors'
+import { inspectImage, processImage, type EncodedVariant } from '#app/images/pipeline.server'
+import { detectImageType, SNIFF_BYTES, type DetectedImageType } from '#app/images/sniff.server'
+import * as images from '#tests/support/images'
 
 const limits = { maxInputPixels: 100_000_000 }
 const options = { thumbnailMaxSize: 256, optimizedMaxSize: 2048, ...limits }

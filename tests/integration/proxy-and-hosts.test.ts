@@ -1,8 +1,8 @@
 import http from 'node:http'
 import os from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectProblem, register, startWeb, uploadFile, type WebProcess } from '../support/app'
-import { smallJpeg } from '../support/images'
+import { expectProblem, register, startWeb, uploadFile, type WebProcess } from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // TRUST_PROXY and the allowed hosts, on production web processes. The client
 // address is observed through the per-IP ceiling (RATE_LIMIT_IP, 3 a day

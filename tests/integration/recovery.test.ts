@@ -7,7 +7,7 @@ import path from 'node:path'
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { freePort } from '../../db/embedded'
+import { freePort } from '#db/embedded'
 import {
 	getImage,
 	listFiles,
@@ -18,10 +18,10 @@ import {
 	waitForTerminal,
 	type AppProcess,
 	type WebProcess,
-} from '../support/app'
-import { chatCompletion, startFakeOpenAi, type FakeOpenAi } from '../support/fake-openai'
-import { startRestartableS3, waitFor } from '../support/faults'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { chatCompletion, startFakeOpenAi, type FakeOpenAi } from '#tests/support/fake-openai'
+import { startRestartableS3, waitFor } from '#tests/support/faults'
+import { smallJpeg } from '#tests/support/images'
 
 // Real processes, real faults: a worker SIGKILLed mid-job, workers and web
 // processes SIGTERMed with work in flight, and `npm start` stopped as a whole.

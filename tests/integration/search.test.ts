@@ -13,8 +13,8 @@ import {
 	waitForTerminal,
 	type AppProcess,
 	type WebProcess,
-} from '../support/app'
-import { orientedJpeg, smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { orientedJpeg, smallJpeg } from '#tests/support/images'
 
 // GET /api/images?q= by name parts and prefixes, and the date-taken filters
 // and sorts (the gallery page uses the same query). The worker runs for the

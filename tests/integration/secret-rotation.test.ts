@@ -12,8 +12,8 @@ import {
 	uploadFile,
 	waitForTerminal,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // Rotating SECRET_KEY with SECRET_KEY_PREVIOUS: sessions, file links and
 // webhooks made under the old key keep working while both are set; the

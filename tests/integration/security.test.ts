@@ -10,8 +10,8 @@ import {
 	startWeb,
 	type User,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // Rate limits, login throttling, quotas, CSRF, security headers and CORS on
 // real web processes. They trust one proxy hop (TRUST_PROXY=1), so

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { api, register, startWeb, type WebProcess } from '../support/app'
+import { api, register, startWeb, type WebProcess } from '#tests/support/app'
 
 // Issue 15, broken 3: the session cookie is Secure only when the browser
 // reached us over HTTPS (directly, or as a proxy trusted per TRUST_PROXY

@@ -1,9 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openApiDocument } from '~/http/openapi'
-import { smallJpeg } from '../support/images'
-import { api, expectProblem, register, startWeb, uploadFile, type WebProcess } from '../support/app'
+import { openApiDocument } from '#app/http/openapi'
+import { smallJpeg } from '#tests/support/images'
+import {
+	api,
+	expectProblem,
+	register,
+	startWeb,
+	uploadFile,
+	type WebProcess,
+} from '#tests/support/app'
 
 // Issue 14, finding 11, through the real web process: token scopes enforced on
 // every API route, the sessions a user can see and end, and a password change

@@ -7,7 +7,7 @@ import {
 	register,
 	startWeb,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 
 // Limits on signing in and up (decision 011), on real web processes. Every
 // request comes from 127.0.0.1, so each test starts with empty counters.

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { freePort } from '../../db/embedded'
+import { freePort } from '#db/embedded'
 
 const root = path.resolve(import.meta.dirname, '../..')
 

@@ -4,12 +4,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { config, getSecretKey } from '~/config.server'
-import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
-import { loader } from '~/routes/files.$'
-import { createLocalStorage, verifySignedFileRequest } from '~/storage/local.server'
-import { contentDisposition, storage as appStorage } from '~/storage/storage.server'
-import type { SignedUrlOptions, Storage } from '~/storage/types'
+import { config, getSecretKey } from '#app/config.server'
+import { ObjectNotFoundError, StorageUnavailableError } from '#app/errors'
+import { loader } from '#app/routes/files.$'
+import { createLocalStorage, verifySignedFileRequest } from '#app/storage/local.server'
+import { contentDisposition, storage as appStorage } from '#app/storage/storage.server'
+import type { SignedUrlOptions, Storage } from '#app/storage/types'
 
 let root: string
 let storage: Storage

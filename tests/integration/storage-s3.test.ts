@@ -1,11 +1,11 @@
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { ObjectNotFoundError, StorageUnavailableError } from '~/errors'
-import { signingWindow } from '~/storage/common'
-import { createS3Storage } from '~/storage/s3.server'
-import type { Storage } from '~/storage/types'
-import { startS3, type TestS3 } from '../support/s3'
+import { ObjectNotFoundError, StorageUnavailableError } from '#app/errors'
+import { signingWindow } from '#app/storage/common'
+import { createS3Storage } from '#app/storage/s3.server'
+import type { Storage } from '#app/storage/types'
+import { startS3, type TestS3 } from '#tests/support/s3'
 
 let s3: TestS3
 let storage: Storage

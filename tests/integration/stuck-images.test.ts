@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, expect, test } from 'vitest'
-import { images } from '../../db/schema'
-import { insertImageRow } from '../support/rows'
-import { failStuckImages, STUCK_MESSAGE } from '~/admin/stuck-images.server'
-import { db, sqlClient } from '~/db.server'
+import { images } from '#db/schema'
+import { insertImageRow } from '#tests/support/rows'
+import { failStuckImages, STUCK_MESSAGE } from '#app/admin/stuck-images.server'
+import { db, sqlClient } from '#app/db.server'
 
 afterAll(() => sqlClient.end())
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startWeb, type WebProcess } from '../support/app'
+import { startWeb, type WebProcess } from '#tests/support/app'
 
 // The theme switch without JavaScript: a plain form POST that sets a cookie
 // and goes back to the page it came from, and never anywhere else.

@@ -2,7 +2,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import path from 'node:path'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanupTrashTask } from '../../worker/tasks/cleanup-trash'
+import { cleanupTrashTask } from '#worker/tasks/cleanup-trash'
 import {
 	api,
 	expectProblem,
@@ -16,9 +16,9 @@ import {
 	type AppProcess,
 	type WebProcess,
 	waitForTerminal,
-} from '../support/app'
-import { startRestartableS3, type RestartableS3 } from '../support/faults'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { startRestartableS3, type RestartableS3 } from '#tests/support/faults'
+import { smallJpeg } from '#tests/support/images'
 
 // The trash end to end: a real web process (and worker) on this file's own
 // database and DATA_DIR (local storage under $DATA_DIR/storage); the outage

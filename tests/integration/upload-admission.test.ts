@@ -10,8 +10,8 @@ import {
 	startWeb,
 	uploadFile,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // What an upload must pass before its body is read (issue 14, finding 7):
 // the rate limit, page form included, and at most MAX_CONCURRENT_UPLOADS_PER_USER

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { register, startWeb, uploadFile, type WebProcess } from '../support/app'
-import { largeJpeg } from '../support/images'
+import { register, startWeb, uploadFile, type WebProcess } from '#tests/support/app'
+import { largeJpeg } from '#tests/support/images'
 
 // Issue 15, broken 1: corrupt files uploaded in a burst beside good ones.
 // Under concurrent decodes sharp could lose the decoder's message ("Unknown

@@ -10,7 +10,7 @@ import {
 	startWeb,
 	startWorker,
 	type WebProcess,
-} from '../support/app'
+} from '#tests/support/app'
 
 // One slow endpoint must not hold up everyone's webhooks: deliveries to one
 // webhook run one at a time (a graphile-worker queue per webhook), so a
@@ -34,7 +34,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-	const { sqlClient } = await import('~/db.server')
+	const { sqlClient } = await import('#app/db.server')
 	await sqlClient.end()
 	await Promise.all([web?.stop(), worker?.stop()])
 	for (const server of servers) {
@@ -168,7 +168,7 @@ test('an endpoint that takes the TCP connection but never completes TLS is given
 			socket.resume()
 		}),
 	)
-	const { sendWebhook } = await import('~/webhooks/send.server')
+	const { sendWebhook } = await import('#app/webhooks/send.server')
 	const result = await sendWebhook({
 		url: `https://${address}/hook`,
 		secret: 'whsec_' + Buffer.from('k'.repeat(32)).toString('base64'),

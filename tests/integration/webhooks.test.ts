@@ -13,8 +13,8 @@ import {
 	uploadFile,
 	waitForTerminal,
 	type WebProcess,
-} from '../support/app'
-import { smallJpeg } from '../support/images'
+} from '#tests/support/app'
+import { smallJpeg } from '#tests/support/images'
 
 // Webhooks end to end: a real web process and worker that may call a local
 // receiver (WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE_ADDRESSES), a second
@@ -107,7 +107,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	// The app's own pool, if a test ran app code in-process.
-	const { sqlClient } = await import('~/db.server')
+	const { sqlClient } = await import('#app/db.server')
 	await sqlClient.end()
 	await Promise.all([web?.stop(), guardedWeb?.stop(), worker?.stop()])
 	await new Promise((resolve) => receiver?.close(resolve))
@@ -459,7 +459,7 @@ describe('refusing private addresses (the default)', () => {
 			insert into webhook_deliveries (webhook_id, event_id, event_type, payload)
 			values (${webhook.id}, gen_random_uuid(), 'webhook.test', '{"type":"webhook.test"}')
 			returning id`
-		const { attemptDelivery } = await import('~/webhooks/delivery.server')
+		const { attemptDelivery } = await import('#app/webhooks/delivery.server')
 		const result = await attemptDelivery(delivery.id, { lastAttempt: false })
 		expect(result.outcome).toBe('failed')
 		const [row] = await sql`select * from webhook_deliveries where id = ${delivery.id}`
@@ -484,7 +484,7 @@ describe('the delivery log', () => {
 				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '29 days', now() - interval '29 days'),
 				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '31 days', null)
 			returning id`
-		const { deleteExpiredRows } = await import('~/admin/expired-rows.server')
+		const { deleteExpiredRows } = await import('#app/admin/expired-rows.server')
 		const removed = await deleteExpiredRows({ batchSize: 100 })
 		expect(removed.webhookDeliveries).toBe(1)
 		const left = await sql`select id from webhook_deliveries where webhook_id = ${webhook.id}`
@@ -495,7 +495,7 @@ describe('the delivery log', () => {
 
 describe('the URL rules without WEBHOOK_ALLOW_HTTP', () => {
 	it('accepts only https URLs without credentials', async () => {
-		const { parseWebhookUrl } = await import('~/webhooks/address.server')
+		const { parseWebhookUrl } = await import('#app/webhooks/address.server')
 		expect(parseWebhookUrl('https://hooks.example.com/x').host).toBe('hooks.example.com')
 		expect(() => parseWebhookUrl('http://hooks.example.com/x')).toThrow(/must be an https:\/\//)
 		expect(() => parseWebhookUrl('ftp://hooks.example.com/x')).toThrow(/must be an https:\/\//)

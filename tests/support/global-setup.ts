@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import type { TestProject } from 'vitest/node'
-import { startEmbeddedPostgres } from '../../db/embedded'
-import { migrateDatabase } from '../../db/migrate'
+import { startEmbeddedPostgres } from '#db/embedded'
+import { migrateDatabase } from '#db/migrate'
 
 // One real PostgreSQL for the whole run; every test file gets its own
 // database cloned from a migrated template (see setup-file.ts).

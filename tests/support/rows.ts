@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { images, users } from '../../db/schema'
-import { db } from '~/db.server'
+import { images, users } from '#db/schema'
+import { db } from '#app/db.server'
 
 type ImageRowInput = Partial<Pick<typeof images.$inferInsert, 'status' | 'aiStatus' | 'updatedAt'>>
 

@@ -43,7 +43,7 @@ if (isMainThread) {
 		// A query makes a new module instance: no key cached from the last round.
 		const { getSecretKey } = (await import(
 			`../../app/config.server.ts?round=${round}`
-		)) as typeof import('../../app/config.server')
+		)) as typeof import('#app/config.server')
 		// The barrier: the last thread in releases the others.
 		if (Atomics.add(barriers, round, 1) + 1 === threads) Atomics.notify(barriers, round)
 		else

@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { deleteExpiredRows } from '~/admin/expired-rows.server'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
+import { deleteExpiredRows } from '#app/admin/expired-rows.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
 
 /** Crontab: drops expired sessions, idempotency keys and rate-limit windows. */
 export const cleanupExpiredRowsTask: Task = async (_payload, helpers) => {

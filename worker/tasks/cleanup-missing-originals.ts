@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { checkOriginals } from '~/admin/missing-originals.server'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
+import { checkOriginals } from '#app/admin/missing-originals.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
 
 /** Crontab: marks finished images failed when their original has vanished from storage. */
 export const cleanupMissingOriginalsTask: Task = async (_payload, helpers) => {

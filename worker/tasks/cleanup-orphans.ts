@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { sweepOrphans } from '~/admin/orphans.server'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
+import { sweepOrphans } from '#app/admin/orphans.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
 
 /** Crontab: removes objects under images/ older than ORPHAN_MIN_AGE_MINUTES that no row owns. */
 export const cleanupOrphansTask: Task = async (_payload, helpers) => {

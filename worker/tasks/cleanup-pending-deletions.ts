@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { retryPendingDeletions } from '~/admin/pending-deletions.server'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
+import { retryPendingDeletions } from '#app/admin/pending-deletions.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
 
 /** Crontab: removes objects a delete left behind when storage failed. */
 export const cleanupPendingDeletionsTask: Task = async (_payload, helpers) => {

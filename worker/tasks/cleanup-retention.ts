@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { sweepRetention } from '~/admin/retention.server'
-import { config } from '~/config.server'
-import { log } from '~/log.server'
+import { sweepRetention } from '#app/admin/retention.server'
+import { config } from '#app/config.server'
+import { log } from '#app/log.server'
 
 /** Crontab: deletes images older than RETENTION_DAYS (off when it is unset). */
 export const cleanupRetentionTask: Task = async (_payload, helpers) => {

@@ -1,6 +1,6 @@
 import type { Task } from 'graphile-worker'
-import { failStuckImages } from '~/admin/stuck-images.server'
-import { log } from '~/log.server'
+import { failStuckImages } from '#app/admin/stuck-images.server'
+import { log } from '#app/log.server'
 
 /** Crontab: fails stages left processing with no job that will ever run them. */
 export const cleanupStuckImagesTask: Task = async (_payload, helpers) => {

@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { config } from '~/config.server'
-import { purgeExpiredTrash } from '~/images/trash.server'
-import { log } from '~/log.server'
+import { config } from '#app/config.server'
+import { purgeExpiredTrash } from '#app/images/trash.server'
+import { log } from '#app/log.server'
 
 /** Crontab: removes images that have been in the trash longer than TRASH_DAYS. */
 export const cleanupTrashTask: Task = async (_payload, helpers) => {

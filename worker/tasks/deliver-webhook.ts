@@ -1,7 +1,7 @@
 import type { Task } from 'graphile-worker'
 import { z } from 'zod'
-import { log } from '~/log.server'
-import { attemptDelivery } from '~/webhooks/delivery.server'
+import { log } from '#app/log.server'
+import { attemptDelivery } from '#app/webhooks/delivery.server'
 
 const payloadSchema = z.object({ deliveryId: z.uuid() })
 
