@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { images } from '#db/schema'
 import { db } from '#app/db.server'
 import { ValidationError } from '#app/errors'
-import { parseInput } from '#app/http/input.server'
+import { parseInput } from '#app/validation'
 
 const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { sessions, type TokenScope, tokenScopes } from '#db/schema'
 import { db } from '#app/db.server'
 import { ConflictError, InsufficientScopeError, NotFoundError } from '#app/errors'
-import { isUuid } from '#app/http/input.server'
+import { isUuid } from '#app/validation'
 import { type Client, createSession } from './sessions.server'
 import { lockUser } from './users.server'
 

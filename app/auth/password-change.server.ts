@@ -3,8 +3,8 @@ import { z } from 'zod'
 import { users } from '#db/schema'
 import { db } from '#app/db.server'
 import { ValidationError } from '#app/errors'
-import { parseInput } from '#app/http/input.server'
-import type { LimitArgs } from '#app/http/rate-limit.server'
+import { parseInput } from '#app/validation'
+import type { LimitArgs } from '#app/rate-limit.server'
 import {
 	EMAIL_AS_PASSWORD_MESSAGE,
 	hashPassword,

@@ -6,7 +6,7 @@ import { sessions, type TokenScope, users } from '#db/schema'
 import { config } from '#app/config.server'
 import { db, type Db, type Tx } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
-import { isUuid } from '#app/http/input.server'
+import { isUuid } from '#app/validation'
 
 // Browser sessions and API tokens are the same kind of row: a random secret
 // handed to the client once, stored only as its SHA-256, with an expiry, revocable.

@@ -1,5 +1,5 @@
 import { TooManyRequestsError, ValidationError } from '#app/errors'
-import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/http/rate-limit.server'
+import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/rate-limit.server'
 import {
 	claimSignInAttempt,
 	clearFailedSignIns,

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
 import { ConflictError } from '#app/errors'
-import { parseInput } from '#app/http/input.server'
+import { parseInput } from '#app/validation'
 import {
 	EMAIL_AS_PASSWORD_MESSAGE,
 	hashPassword,

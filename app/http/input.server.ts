@@ -1,20 +1,6 @@
 import { z } from 'zod'
-import { BadRequestError, ValidationError } from '#app/errors'
-
-function toValidationError(error: z.ZodError): ValidationError {
-	const errors = error.issues.map((issue) => ({
-		path: issue.path.join('.') || '(root)',
-		message: issue.message,
-	}))
-	return new ValidationError(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors)
-}
-
-/** Parses a value with a zod schema; a mismatch is a 422 naming each field. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-	const result = schema.safeParse(value)
-	if (!result.success) throw toValidationError(result.error)
-	return result.data
-}
+import { BadRequestError } from '#app/errors'
+import { parseInput } from '#app/validation'
 
 /**
  * Reads a JSON request body; malformed JSON is a 400, a schema mismatch a 422.
@@ -40,8 +26,3 @@ export async function parseJsonBody<S extends z.ZodType>(
 export function parseSearchParams<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
 	return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams))
 }
-
-const uuidSchema = z.uuid()
-
-/** Ids in paths are UUIDs; anything else names nothing (a 404, not a 422). */
-export const isUuid = (value: string) => uuidSchema.safeParse(value).success

@@ -1,6 +1,6 @@
 import { AppError, type FieldError } from '#app/errors'
 import { log } from '#app/log.server'
-import { limitClientIp, withRateLimitHeaders } from './rate-limit.server'
+import { limitClientIp, withRateLimitHeaders } from '#app/rate-limit.server'
 
 // The only place where errors become HTTP responses (RFC 9457 problem+json).
 

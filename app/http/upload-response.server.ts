@@ -4,7 +4,7 @@ import { baseUrlOf, presentImage } from '#app/images/present.server'
 import { admitUpload } from '#app/images/upload-admission.server'
 import { uploadImage } from '#app/images/upload.server'
 import { json } from './problem.server'
-import { limitRequest } from './rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 
 /** POST /api/images and its alias /api/images/upload: 202 with the image detail. */
 export async function uploadResponse(args: ActionFunctionArgs) {

@@ -17,7 +17,7 @@ import { z } from 'zod'
 import { images, overallStatuses } from '#db/schema'
 import { db } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
-import { isUuid, parseInput } from '#app/http/input.server'
+import { isUuid, parseInput } from '#app/validation'
 import { contentTypesByType, imageTypes, listDates, type ListSort, listSorts } from './list-options'
 import { parseSearchTerms, type SearchTerm, wordsOf } from './search-terms'
 

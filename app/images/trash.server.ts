@@ -4,7 +4,7 @@ import { images } from '#db/schema'
 import { config } from '#app/config.server'
 import { db, type Tx } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
-import { isUuid } from '#app/http/input.server'
+import { isUuid } from '#app/validation'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
 import {

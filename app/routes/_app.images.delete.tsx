@@ -6,7 +6,7 @@ import { deleteImagesText } from '#app/components/delete-confirm'
 import { Alert, secondaryButtonClass } from '#app/components/ui'
 import { config } from '#app/config.server'
 import { AppError } from '#app/errors'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 import { deleteImages, liveImageNames } from '#app/images/trash.server'
 import { afterDelete, backTo, MAX_IDS } from '#app/images/undo'
 

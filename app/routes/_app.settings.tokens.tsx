@@ -19,8 +19,8 @@ import { clientOf } from '#app/auth/sessions.server'
 import { SecretOnce } from '#app/components/secret-once'
 import { Alert, buttonClass, Field, RowAction, TableHead, TableScroll } from '#app/components/ui'
 import { AppError, ValidationError } from '#app/errors'
-import { parseInput } from '#app/http/input.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { parseInput } from '#app/validation'
+import { limitRequest } from '#app/rate-limit.server'
 import { Time } from '#app/components/time'
 
 export const meta: MetaFunction = () => [{ title: 'API tokens · Darkroom' }]

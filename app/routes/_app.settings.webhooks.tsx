@@ -8,8 +8,8 @@ import { Time } from '#app/components/time'
 import { usePoll } from '#app/components/use-poll'
 import { Alert, buttonClass, Field, secondaryButtonClass, TableScroll } from '#app/components/ui'
 import { AppError } from '#app/errors'
-import { parseInput } from '#app/http/input.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { parseInput } from '#app/validation'
+import { limitRequest } from '#app/rate-limit.server'
 import {
 	createWebhook,
 	createWebhookSchema,

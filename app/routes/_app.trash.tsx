@@ -16,8 +16,8 @@ import { Alert, Pager, secondaryButtonClass } from '#app/components/ui'
 import { config } from '#app/config.server'
 import { AppError } from '#app/errors'
 import { plural } from '#app/format'
-import { parseInput } from '#app/http/input.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { parseInput } from '#app/validation'
+import { limitRequest } from '#app/rate-limit.server'
 import { baseUrlOf, currentSigningWindow } from '#app/images/present.server'
 import {
 	emptyTrash,

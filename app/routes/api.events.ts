@@ -3,7 +3,7 @@ import { requireApiUser } from '#app/auth/auth.server'
 import { isSessionActive } from '#app/auth/sessions.server'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 import { imageEventStream } from '#app/images/events.server'
 
 // GET /api/events: server-sent events of the caller's image changes.

@@ -5,7 +5,7 @@ import { NotFoundError } from '#app/errors'
 import { parseSearchParams } from '#app/http/input.server'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 import { baseUrlOf, signVariant } from '#app/images/present.server'
 import { getOwnedImage } from '#app/images/queries.server'
 

@@ -3,7 +3,7 @@ import { requireApiUser } from '#app/auth/auth.server'
 import { parseJsonBody } from '#app/http/input.server'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitBatch } from '#app/http/rate-limit.server'
+import { limitBatch } from '#app/rate-limit.server'
 import { baseUrlOf, presentImage } from '#app/images/present.server'
 import { batchProcessBodySchema, reprocessImages } from '#app/images/process.server'
 

@@ -3,7 +3,7 @@ import { requireApiUser } from '#app/auth/auth.server'
 import { listSignIns } from '#app/auth/sessions.server'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 
 // GET /api/sessions: where the user is signed in (browser sessions and API sign-in tokens).
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {

@@ -5,7 +5,7 @@ import { clientOf } from '#app/auth/sessions.server'
 import { MethodNotAllowedError } from '#app/errors'
 import { parseJsonBody } from '#app/http/input.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { user } = await requireApiUser(args, { scope: 'tokens' })

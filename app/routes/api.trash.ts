@@ -3,7 +3,7 @@ import { requireApiUser } from '#app/auth/auth.server'
 import { MethodNotAllowedError } from '#app/errors'
 import { parseSearchParams } from '#app/http/input.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 import { baseUrlOf, currentSigningWindow } from '#app/images/present.server'
 import { emptyTrash, listTrash, presentTrashItem, trashQuerySchema } from '#app/images/trash.server'
 

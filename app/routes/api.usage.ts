@@ -3,7 +3,7 @@ import { aiUsage } from '#app/ai/usage.server'
 import { requireApiUser } from '#app/auth/auth.server'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 
 export const loader = apiHandler(async (args: LoaderFunctionArgs) => {
 	const { request } = args

@@ -3,7 +3,7 @@ import { requireApiUser } from '#app/auth/auth.server'
 import { MethodNotAllowedError } from '#app/errors'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 import { presentDelivery, resendDelivery } from '#app/webhooks/webhooks.server'
 
 export const loader = methodNotAllowed(['POST'])

@@ -3,7 +3,7 @@ import { requireApiUser } from '#app/auth/auth.server'
 import { parseSearchParams } from '#app/http/input.server'
 import { methodNotAllowed } from '#app/http/methods.server'
 import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/http/rate-limit.server'
+import { limitRequest } from '#app/rate-limit.server'
 import {
 	deliveriesQuerySchema,
 	getOwnedWebhook,

@@ -24,7 +24,7 @@ import { verifyLogin } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { TooManyRequestsError } from '#app/errors'
-import { limitClientIp } from '#app/http/rate-limit.server'
+import { limitClientIp } from '#app/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
 

@@ -12,7 +12,7 @@ import { registerUser } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { ConflictError, TooManyRequestsError, ValidationError } from '#app/errors'
-import { limitClientIp } from '#app/http/rate-limit.server'
+import { limitClientIp } from '#app/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom' }]
 
