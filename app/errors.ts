@@ -3,11 +3,35 @@
 
 export type FieldError = { path: string; message: string }
 
+/** Every problem `type` slug (`https://darkroom.dev/problems/<slug>`); `internal` is the 500. */
+export const problemSlugs = [
+	'bad-request',
+	'unauthorized',
+	'forbidden',
+	'insufficient-scope',
+	'not-found',
+	'method-not-allowed',
+	'conflict',
+	'payload-too-large',
+	'unsupported-media-type',
+	'cross-site-request',
+	'quota-exceeded',
+	'too-many-requests',
+	'validation',
+	'unprocessable-image',
+	'storage-unavailable',
+	'too-many-streams',
+	'too-many-uploads-in-flight',
+	'events-unavailable',
+	'internal',
+] as const
+export type ProblemSlug = (typeof problemSlugs)[number]
+
 export abstract class AppError extends Error {
 	abstract readonly status: number
 	abstract readonly title: string
 	/** Slug for the problem `type` URI. */
-	abstract readonly slug: string
+	abstract readonly slug: ProblemSlug
 	headers?: Record<string, string>
 	errors?: FieldError[]
 }
@@ -15,13 +39,13 @@ export abstract class AppError extends Error {
 export class BadRequestError extends AppError {
 	status = 400
 	title = 'Bad request'
-	slug = 'bad-request'
+	readonly slug = 'bad-request'
 }
 
 export class UnauthorizedError extends AppError {
 	status = 401
 	title = 'Unauthorized'
-	slug = 'unauthorized'
+	readonly slug = 'unauthorized'
 	headers = { 'WWW-Authenticate': 'Bearer' }
 }
 
@@ -29,7 +53,7 @@ export class UnauthorizedError extends AppError {
 export class ForbiddenError extends AppError {
 	status = 403
 	title = 'Forbidden'
-	slug = 'forbidden'
+	readonly slug = 'forbidden'
 }
 
 /**
@@ -39,7 +63,7 @@ export class ForbiddenError extends AppError {
 export class InsufficientScopeError extends AppError {
 	status = 403
 	title = 'Insufficient scope'
-	slug = 'insufficient-scope'
+	readonly slug = 'insufficient-scope'
 	constructor(
 		readonly scope: string,
 		detail = `This token does not have the "${scope}" scope, which this request needs. Make a token with it on Settings → API tokens (or POST /api/tokens).`,
@@ -54,13 +78,13 @@ export class InsufficientScopeError extends AppError {
 export class NotFoundError extends AppError {
 	status = 404
 	title = 'Not found'
-	slug = 'not-found'
+	readonly slug = 'not-found'
 }
 
 export class MethodNotAllowedError extends AppError {
 	status = 405
 	title = 'Method not allowed'
-	slug = 'method-not-allowed'
+	readonly slug = 'method-not-allowed'
 	constructor(allowed: string[]) {
 		super(`Allowed methods: ${allowed.join(', ')}.`)
 		this.headers = { Allow: allowed.join(', ') }
@@ -70,19 +94,19 @@ export class MethodNotAllowedError extends AppError {
 export class ConflictError extends AppError {
 	status = 409
 	title = 'Conflict'
-	slug = 'conflict'
+	readonly slug = 'conflict'
 }
 
 export class PayloadTooLargeError extends AppError {
 	status = 413
 	title = 'Payload too large'
-	slug = 'payload-too-large'
+	readonly slug = 'payload-too-large'
 }
 
 export class UnsupportedMediaTypeError extends AppError {
 	status = 415
 	title = 'Unsupported media type'
-	slug = 'unsupported-media-type'
+	readonly slug = 'unsupported-media-type'
 }
 
 /**
@@ -92,7 +116,7 @@ export class UnsupportedMediaTypeError extends AppError {
 export class CrossSiteRequestError extends AppError {
 	status = 403
 	title = 'Cross-site request refused'
-	slug = 'cross-site-request'
+	readonly slug = 'cross-site-request'
 }
 
 /**
@@ -103,7 +127,7 @@ export class CrossSiteRequestError extends AppError {
 export class QuotaExceededError extends AppError {
 	status = 403
 	title = 'Quota exceeded'
-	slug = 'quota-exceeded'
+	readonly slug = 'quota-exceeded'
 }
 
 export type RateLimitState = {
@@ -124,7 +148,7 @@ export const rateLimitHeaders = (state: RateLimitState): Record<string, string> 
 export class TooManyRequestsError extends AppError {
 	status = 429
 	title = 'Too many requests'
-	slug = 'too-many-requests'
+	readonly slug = 'too-many-requests'
 	constructor(detail: string, state: RateLimitState) {
 		super(detail)
 		this.headers = {
@@ -138,7 +162,7 @@ export class TooManyRequestsError extends AppError {
 export class ValidationError extends AppError {
 	status = 422
 	title = 'Invalid input'
-	slug = 'validation'
+	readonly slug = 'validation'
 	constructor(detail: string, errors: FieldError[]) {
 		super(detail)
 		this.errors = errors
@@ -149,14 +173,14 @@ export class ValidationError extends AppError {
 export class UnprocessableImageError extends AppError {
 	status = 422
 	title = 'Unprocessable image'
-	slug = 'unprocessable-image'
+	readonly slug = 'unprocessable-image'
 }
 
 /** Object storage could not be reached: transient, retry later. */
 export class StorageUnavailableError extends AppError {
 	status = 503
 	title = 'Storage unavailable'
-	slug = 'storage-unavailable'
+	readonly slug = 'storage-unavailable'
 	headers = { 'Retry-After': '5' }
 }
 
@@ -164,7 +188,7 @@ export class StorageUnavailableError extends AppError {
 export class ObjectNotFoundError extends AppError {
 	status = 404
 	title = 'Not found'
-	slug = 'not-found'
+	readonly slug = 'not-found'
 	constructor(key: string) {
 		super(`Stored object not found: ${key}`)
 	}
@@ -174,7 +198,7 @@ export class ObjectNotFoundError extends AppError {
 export class TooManyStreamsError extends AppError {
 	status = 429
 	title = 'Too many event streams'
-	slug = 'too-many-streams'
+	readonly slug = 'too-many-streams'
 	headers = { 'Retry-After': '5' }
 }
 
@@ -185,7 +209,7 @@ export class TooManyStreamsError extends AppError {
 export class TooManyUploadsInFlightError extends AppError {
 	status = 429
 	title = 'Too many uploads in flight'
-	slug = 'too-many-uploads-in-flight'
+	readonly slug = 'too-many-uploads-in-flight'
 	headers = { 'Retry-After': '5' }
 }
 
@@ -193,7 +217,7 @@ export class TooManyUploadsInFlightError extends AppError {
 export class EventsUnavailableError extends AppError {
 	status = 503
 	title = 'Live events unavailable'
-	slug = 'events-unavailable'
+	readonly slug = 'events-unavailable'
 	headers = { 'Retry-After': '5' }
 }
 

@@ -10,7 +10,7 @@ import {
 	type OpenApiDocument,
 	type OperationView,
 } from '#app/http/api-docs'
-import { openApiDocument } from '#app/http/openapi'
+import { openApiDocument } from '#app/http/openapi.server'
 import { baseUrlOf } from '#app/images/present.server'
 
 // GET /api/docs: the API reference for people, generated from the same

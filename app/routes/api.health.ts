@@ -1,10 +1,5 @@
-import { checkHealth } from '#app/http/health.server'
-import { methodNotAllowed } from '#app/http/methods.server'
-import { json } from '#app/http/problem.server'
+import { apiRoute } from '#app/http/operation.server'
+import { getHealth } from '#app/http/operations/meta.server'
 
-export async function loader() {
-	const health = await checkHealth()
-	return json(health, { status: health.status === 'ok' ? 200 : 503 })
-}
-
-export const action = methodNotAllowed(['GET'])
+export const loader = apiRoute(getHealth)
+export const action = loader

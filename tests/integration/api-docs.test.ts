@@ -12,7 +12,7 @@ import {
 	operationsOf,
 	resolveRef,
 } from '#app/http/api-docs'
-import { openApiDocument } from '#app/http/openapi'
+import { openApiDocument } from '#app/http/openapi.server'
 import { smallJpeg } from '#tests/support/images'
 import { startWeb, type WebProcess } from '#tests/support/app'
 

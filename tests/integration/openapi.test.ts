@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { describe, expect, it } from 'vitest'
-import { openApiDocument } from '#app/http/openapi'
+import { openApiDocument } from '#app/http/openapi.server'
 import { action, loader } from '#app/routes/api.openapi[.]json'
 
 // Structural checks of /api/openapi.json, without a server or the network.
@@ -391,7 +391,8 @@ describe('openApiDocument', () => {
 
 describe('GET /api/openapi.json', () => {
 	it('serves the document as cacheable JSON', async () => {
-		const response = await loader()
+		const request = new Request('http://localhost/api/openapi.json')
+		const response = await loader({ request, params: {}, context: { requestId: 'test' } })
 		expect(response.status).toBe(200)
 		expect(response.headers.get('Content-Type')).toBe('application/json')
 		expect(response.headers.get('Cache-Control')).toBe('public, max-age=300')
@@ -400,7 +401,7 @@ describe('GET /api/openapi.json', () => {
 
 	it('answers other methods with 405', async () => {
 		const request = new Request('http://localhost/api/openapi.json', { method: 'POST' })
-		const response = await action({ request })
+		const response = await action({ request, params: {}, context: { requestId: 'test' } })
 		expect(response.status).toBe(405)
 		expect(response.headers.get('Allow')).toBe('GET')
 		expect(response.headers.get('Content-Type')).toBe('application/problem+json')

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
 import { inject } from 'vitest'
+import { installResponseCheck } from '#tests/support/response-check'
 
 // Runs before each test file: a fresh database and data directory, so files
 // run in parallel without seeing each other's rows, jobs or objects.
@@ -23,3 +24,5 @@ Object.assign(process.env, {
 	// Test files register many accounts from 127.0.0.1; tests of this limit set their own.
 	RATE_LIMIT_SIGNUP: '1000/3600s',
 })
+
+installResponseCheck()

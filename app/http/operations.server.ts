@@ -1,0 +1,6 @@
+import type { Operation } from '#app/http/operation.server'
+import * as auth from '#app/http/operations/auth.server'
+import * as meta from '#app/http/operations/meta.server'
+
+/** Every API operation, in the document's order. A declaration exported from these modules is served and documented. */
+export const operations: Operation[] = [...Object.values(auth), ...Object.values(meta)]

@@ -1,0 +1,2 @@
+import { openApiDocument } from '#app/http/openapi.server'
+console.log(JSON.stringify({ paths: openApiDocument.paths, schemas: openApiDocument.components?.schemas }, null, 1))

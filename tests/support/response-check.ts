@@ -1,0 +1,158 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+
+// Every answer a test gets from an /api path is checked against the OpenAPI
+// document the same server serves: its status must be documented for that
+// operation, its body must match the schema documented for that status and
+// media type, and its required headers must be there. A mismatch fails the
+// fetch, and so the test, naming the operation and what differed.
+// Installed for every test file by setup-file.ts.
+
+type Json = Record<string, unknown>
+
+const realFetch = globalThis.fetch
+
+type Checker = {
+	doc: Json
+	ajv: Ajv2020
+	validators: Map<string, ValidateFunction>
+	routes: Array<{ template: string; pattern: RegExp; literal: number }>
+}
+
+const checkers = new Map<string, Promise<Checker>>()
+
+export function installResponseCheck() {
+	globalThis.fetch = async (input, init) => {
+		const response = await realFetch(input, init)
+		// Not `new Request(input, init)`: that would read a streamed body a second time.
+		const url = new URL(input instanceof Request ? input.url : input)
+		const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
+		if (!url.pathname.startsWith('/api/') || url.pathname === '/api/docs') return response
+		if (method === 'OPTIONS') return response
+		const problems = await checkResponse(method, url, response)
+		if (problems.length > 0) {
+			throw new Error(
+				`${method} ${url.pathname} answered ${response.status}, which /api/openapi.json does not describe:\n- ${problems.join('\n- ')}`,
+			)
+		}
+		return response
+	}
+}
+
+function checkerFor(origin: string): Promise<Checker> {
+	let checker = checkers.get(origin)
+	if (!checker) {
+		checker = loadChecker(origin)
+		checkers.set(origin, checker)
+		// A server that failed to answer may be up on a later try.
+		checker.catch(() => checkers.delete(origin))
+	}
+	return checker
+}
+
+async function loadChecker(origin: string): Promise<Checker> {
+	const response = await realFetch(`${origin}/api/openapi.json`)
+	if (!response.ok) throw new Error(`GET /api/openapi.json answered ${response.status}`)
+	const doc = (await response.json()) as Json
+	const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
+	addFormats(ajv)
+	ajv.addSchema(doc, 'openapi.json')
+	const routes = Object.keys(doc.paths as Json).map((template) => ({
+		template,
+		pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
+		literal: template.replace(/\{[^}]+\}/g, '').length,
+	}))
+	// A literal segment wins over a parameter: /api/images/process is not /api/images/{id}.
+	routes.sort((a, b) => b.literal - a.literal)
+	return { doc, ajv, validators: new Map(), routes }
+}
+
+async function checkResponse(method: string, url: URL, response: Response): Promise<string[]> {
+	const checker = await checkerFor(url.origin)
+	const route = checker.routes.find((candidate) => candidate.pattern.test(url.pathname))
+	const contentType = response.headers.get('Content-Type') ?? ''
+	// An unknown path, or a method the path does not have: a problem document.
+	const operationKey = method === 'HEAD' ? 'get' : method.toLowerCase()
+	const item = route ? ((checker.doc.paths as Json)[route.template] as Json) : undefined
+	if (!route || !item?.[operationKey]) {
+		const expected = route ? 405 : 404
+		if (response.status !== expected) return [`expected ${expected} for an undocumented operation`]
+		return checkBody(checker, '#/components/schemas/Problem', response, 'application/problem+json')
+	}
+	const pointer = `#/paths/${escapePointer(route.template)}/${operationKey}/responses/${response.status}`
+	const documented = resolve(checker.doc, pointer)
+	if (!documented) return [`status ${response.status} is not documented for this operation`]
+	const problems: string[] = []
+	for (const [name, header] of Object.entries((documented.headers ?? {}) as Json)) {
+		const required = resolve(checker.doc, header as Json)?.required === true
+		if (required && !response.headers.has(name)) problems.push(`required header ${name} missing`)
+	}
+	const content = documented.content as Json | undefined
+	if (method === 'HEAD' || response.status === 304) return problems
+	if (!content) {
+		const text = await response.clone().text()
+		if (text !== '') problems.push(`a body was sent, but none is documented: ${text.slice(0, 200)}`)
+		return problems
+	}
+	const mediaType = contentType.split(';')[0]!.trim()
+	if (!(mediaType in content)) {
+		problems.push(`Content-Type ${contentType} is not one of ${Object.keys(content).join(', ')}`)
+		return problems
+	}
+	// A stream has no end to wait for; its media type is all there is to check.
+	if (mediaType === 'text/event-stream') return problems
+	const schemaPointer = `${pointerOf(checker.doc, pointer)}/content/${escapePointer(mediaType)}/schema`
+	return [...problems, ...(await checkBody(checker, schemaPointer, response, mediaType))]
+}
+
+async function checkBody(
+	checker: Checker,
+	schemaPointer: string,
+	response: Response,
+	mediaType: string,
+): Promise<string[]> {
+	if (!(response.headers.get('Content-Type') ?? '').startsWith(mediaType)) {
+		return [`Content-Type ${response.headers.get('Content-Type')} is not ${mediaType}`]
+	}
+	let validate = checker.validators.get(schemaPointer)
+	if (!validate) {
+		validate = checker.ajv.compile({ $ref: `openapi.json${schemaPointer}` })
+		checker.validators.set(schemaPointer, validate)
+	}
+	const text = await response.clone().text()
+	let body: unknown
+	try {
+		body = JSON.parse(text)
+	} catch {
+		return [`the body is not JSON: ${text.slice(0, 200)}`]
+	}
+	if (validate(body)) return []
+	return (validate.errors ?? []).map(
+		(error) => `body${error.instancePath} ${error.message} (${JSON.stringify(error.params)})`,
+	)
+}
+
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1')
+
+/** The object at a JSON pointer, following a `$ref` in place of it (a shared response). */
+function resolve(doc: Json, node: string | Json | undefined): Json | undefined {
+	if (node === undefined) return undefined
+	if (typeof node === 'string') node = at(doc, node)
+	if (node && typeof node.$ref === 'string') return resolve(doc, node.$ref)
+	return node
+}
+
+/** The pointer of what `pointer` refers to, after a `$ref`. */
+function pointerOf(doc: Json, pointer: string): string {
+	const node = at(doc, pointer)
+	return node && typeof node.$ref === 'string' ? pointerOf(doc, node.$ref) : pointer
+}
+
+function at(doc: Json, pointer: string): Json | undefined {
+	let node: unknown = doc
+	for (const part of pointer.replace(/^#\//, '').split('/')) {
+		const key = part.replace(/~1/g, '/').replace(/~0/g, '~')
+		node = node && typeof node === 'object' ? (node as Json)[key] : undefined
+	}
+	return node as Json | undefined
+}
