@@ -1,4 +1,4 @@
-import type { TaskList } from 'graphile-worker'
+import type { CleanupTaskName, TaskHandlers } from '#app/jobs/tasks.server'
 import { cleanupExpiredRowsTask } from './tasks/cleanup-expired-rows'
 import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
 import { cleanupOrphansTask } from './tasks/cleanup-orphans'
@@ -9,7 +9,7 @@ import { cleanupTrashTask } from './tasks/cleanup-trash'
 
 // Maintenance tasks and their schedule (graphile-worker crontab syntax). Run
 // by their own runner, so a long sweep never takes a slot from thumbnails.
-export const maintenanceTasks: TaskList = {
+export const maintenanceTasks: Pick<TaskHandlers, CleanupTaskName> = {
 	'cleanup-pending-deletions': cleanupPendingDeletionsTask,
 	'cleanup-retention': cleanupRetentionTask,
 	'cleanup-orphans': cleanupOrphansTask,
@@ -23,7 +23,7 @@ export const maintenanceTasks: TaskList = {
 // stopped worker need not replay missed runs), few attempts, and a jobKey so a
 // failing run (storage down) is replaced by the next one instead of piling up.
 // Minutes are staggered: one maintenance slot runs them one after another.
-const options = (task: string) => `?max=3&jobKey=${task}`
+const options = (task: CleanupTaskName) => `?max=3&jobKey=${task}`
 
 export const crontab = [
 	// Storage may be back any minute; objects of deleted images should not linger.
