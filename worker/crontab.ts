@@ -1,4 +1,4 @@
-import type { TaskList } from 'graphile-worker'
+import type { CleanupTaskName, TaskHandlers } from '#app/jobs/tasks.server'
 import { cleanupExpiredRowsTask } from './tasks/cleanup-expired-rows'
 import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
 import { cleanupOrphansTask } from './tasks/cleanup-orphans'
@@ -9,7 +9,7 @@ import { cleanupTrashTask } from './tasks/cleanup-trash'
 
 // Maintenance tasks and their schedule (graphile-worker crontab syntax). Run
 // by their own runner, so a long sweep never takes a slot from thumbnails.
-export const maintenanceTasks: TaskList = {
+export const maintenanceTasks: Pick<TaskHandlers, CleanupTaskName> = {
 	'cleanup-pending-deletions': cleanupPendingDeletionsTask,
 	'cleanup-retention': cleanupRetentionTask,
 	'cleanup-orphans': cleanupOrphansTask,
@@ -23,19 +23,19 @@ export const maintenanceTasks: TaskList = {
 // stopped worker need not replay missed runs), few attempts, and a jobKey so a
 // failing run (storage down) is replaced by the next one instead of piling up.
 // Minutes are staggered: one maintenance slot runs them one after another.
-const options = (task: string) => `?max=3&jobKey=${task}`
+const schedule = (times: string, task: CleanupTaskName) => `${times} ${task} ?max=3&jobKey=${task}`
 
 export const crontab = [
 	// Storage may be back any minute; objects of deleted images should not linger.
-	`*/5 * * * * cleanup-pending-deletions ${options('cleanup-pending-deletions')}`,
-	`2,17,32,47 * * * * cleanup-retention ${options('cleanup-retention')}`,
-	`4,19,34,49 * * * * cleanup-expired-rows ${options('cleanup-expired-rows')}`,
+	schedule('*/5 * * * *', 'cleanup-pending-deletions'),
+	schedule('2,17,32,47 * * * *', 'cleanup-retention'),
+	schedule('4,19,34,49 * * * *', 'cleanup-expired-rows'),
 	// One batch of HEAD requests a run: cheap, and every image comes round in turn.
-	`1,11,21,31,41,51 * * * * cleanup-missing-originals ${options('cleanup-missing-originals')}`,
+	schedule('1,11,21,31,41,51 * * * *', 'cleanup-missing-originals'),
 	// Lists the whole images/ prefix; orphans must be ORPHAN_MIN_AGE_MINUTES old anyway.
-	`43 * * * * cleanup-orphans ${options('cleanup-orphans')}`,
+	schedule('43 * * * *', 'cleanup-orphans'),
 	// A worker that died on a job's last attempt leaves its stage processing.
-	`3,18,33,48 * * * * cleanup-stuck-images ${options('cleanup-stuck-images')}`,
+	schedule('3,18,33,48 * * * *', 'cleanup-stuck-images'),
 	// Trash expiry is counted in days: hourly is soon enough.
-	`27 * * * * cleanup-trash ${options('cleanup-trash')}`,
+	schedule('27 * * * *', 'cleanup-trash'),
 ].join('\n')

@@ -5,11 +5,13 @@ import {
 	run,
 	type LogLevel,
 	type Runner,
+	type TaskList,
 	type WorkerEvents,
 	type WorkerPool,
 } from 'graphile-worker'
 import { config } from '#app/config.server'
 import { databaseUrl, db } from '#app/db.server'
+import type { TaskHandlers } from '#app/jobs/tasks.server'
 import { log } from '#app/log.server'
 import { startTracing, stopTracing } from '#app/tracing.server'
 import { crontab, maintenanceTasks } from './crontab'
@@ -44,6 +46,9 @@ export type WorkerHandle = {
  * (a queue per webhook, decision 006), so one endpoint holds one slot at most.
  */
 const WEBHOOK_CONCURRENCY = 4
+
+/** A runner's tasks, under the names the registry gives them (a typo does not compile). */
+const tasks = (handlers: Partial<TaskHandlers>): TaskList => handlers
 
 /**
  * Runners in one process, each fetching only its own tasks: slow AI calls
@@ -83,7 +88,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 			...common,
 			...noCron,
 			concurrency: config.workerConcurrency,
-			taskList: { 'process-image': processImageTask },
+			taskList: tasks({ 'process-image': processImageTask }),
 		}),
 	]
 	if (config.ai.provider !== 'none') {
@@ -92,7 +97,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 				...common,
 				...noCron,
 				concurrency: config.ai.concurrency,
-				taskList: { 'analyze-image': analyzeImageTask },
+				taskList: tasks({ 'analyze-image': analyzeImageTask }),
 			}),
 		)
 	}
@@ -101,7 +106,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 			...common,
 			...noCron,
 			concurrency: WEBHOOK_CONCURRENCY,
-			taskList: { 'deliver-webhook': deliverWebhookTask },
+			taskList: tasks({ 'deliver-webhook': deliverWebhookTask }),
 		}),
 	)
 	if (Object.keys(maintenanceTasks).length > 0) {

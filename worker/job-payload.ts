@@ -1,23 +1,17 @@
 import type { JobHelpers, Task } from 'graphile-worker'
-import { z } from 'zod'
+import type { z } from 'zod'
+import { imageJobPayload, type ImageTaskName } from '#app/jobs/tasks.server'
 import { contextFromTraceparent, inSpan } from '#app/tracing.server'
-
-// Every image job carries the same payload (app/images/jobs.server.ts): the
-// image, the request that caused it (for logs) and its trace context.
-const imageJobPayload = z.object({
-	imageId: z.uuid(),
-	requestId: z.string().nullish(),
-	traceparent: z.string().nullish(),
-})
 
 export type ImageJobPayload = z.output<typeof imageJobPayload>
 
 /** A task over an image job, run in a span that continues the upload's trace. */
-export function imageTask(
-	name: string,
+export function imageTask<Name extends ImageTaskName>(
+	name: Name,
 	run: (payload: ImageJobPayload, helpers: JobHelpers) => Promise<void>,
-): Task {
+): Task<Name> {
 	return (rawPayload, helpers) => {
+		// Checked again: a job may have been added by hand, or by an older version.
 		const payload = imageJobPayload.parse(rawPayload)
 		return inSpan(
 			name,

@@ -1,7 +1,7 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
-import { images } from '#db/schema'
+import { sql } from 'drizzle-orm'
 import { db } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
+import { retryAiStage, retryImageStage } from '#app/images/state.server'
 
 // What an operator needs to see of the queue, read from graphile-worker's
 // own tables (its public `jobs` view), and a retry for a job that gave up.
@@ -65,18 +65,8 @@ export async function retryJob(jobId: string) {
 			select j.task_identifier as task, p.payload->>'imageId' as "imageId"
 			from ${jobsWithPayload} where j.id = ${jobId}::bigint and j.attempts >= j.max_attempts`)
 		if (!job) throw new NotFoundError('No failed job with this id.')
-		if (job.imageId && job.task === 'process-image') {
-			await tx
-				.update(images)
-				.set({ status: 'pending', aiStatus: 'pending', error: null, updatedAt: sql`now()` })
-				.where(and(eq(images.id, job.imageId), inArray(images.status, ['failed', 'processing'])))
-		}
-		if (job.imageId && job.task === 'analyze-image') {
-			await tx
-				.update(images)
-				.set({ aiStatus: 'pending', aiError: null, updatedAt: sql`now()` })
-				.where(and(eq(images.id, job.imageId), inArray(images.aiStatus, ['failed', 'processing'])))
-		}
+		if (job.imageId && job.task === 'process-image') await retryImageStage(tx, job.imageId)
+		if (job.imageId && job.task === 'analyze-image') await retryAiStage(tx, job.imageId)
 		await tx.execute(
 			sql`select graphile_worker.reschedule_jobs(array[${jobId}::bigint], run_at := now(), attempts := 0)`,
 		)

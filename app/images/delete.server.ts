@@ -3,6 +3,7 @@ import { images, pendingDeletions } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
+import { removeImageJobs } from './jobs.server'
 import { trashKey, variantKey } from './keys'
 import type { ImageRow } from './queries.server'
 
@@ -30,16 +31,10 @@ export const storedFields = {
 export async function deleteImageRows(tx: Tx, ids: string[]): Promise<StoredImage[]> {
 	if (ids.length === 0) return []
 	const removed = await tx.delete(images).where(inArray(images.id, ids)).returning(storedFields)
-	const jobKeys = removed.flatMap(({ id }) => [`process-image:${id}`, `analyze-image:${id}`])
-	if (jobKeys.length > 0) {
-		const list = sql.join(
-			jobKeys.map((key) => sql`${key}`),
-			sql`, `,
-		)
-		await tx.execute(
-			sql`select graphile_worker.remove_job(k) from unnest(array[${list}]::text[]) k`,
-		)
-	}
+	await removeImageJobs(
+		tx,
+		removed.map((row) => row.id),
+	)
 	return removed
 }
 

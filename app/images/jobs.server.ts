@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
 import { config } from '#app/config.server'
 import type { Tx } from '#app/db.server'
+import { addJob, type ImageTaskName } from '#app/jobs/tasks.server'
 import { currentTraceparent } from '#app/tracing.server'
 
-// Jobs are added with SQL inside the caller's transaction, so a row and the
-// job about it commit or vanish together. The job key collapses repeats
-// (a second "process" before the first ran) into one job.
+// An image's jobs, added inside the caller's transaction (addJob). The job
+// key collapses repeats (a second "process" before the first ran) into one job.
 
-export type TaskName = 'process-image' | 'analyze-image'
+/** At most one job per image and task; graphile-worker's job_key. */
+export const imageJobKey = (task: ImageTaskName, imageId: string) => `${task}:${imageId}`
 
 /**
  * AI jobs go to one of AI_CONCURRENCY named queues. graphile-worker runs a
@@ -30,7 +31,7 @@ export function aiQueueFor(imageId: string) {
  * transactions may get the same number: a tie, broken by run_at.
  * See docs/decisions/013-fair-share-and-upload-admission.md.
  */
-const waitingFor: Record<TaskName, SQL> = {
+const waitingFor: Record<ImageTaskName, SQL> = {
 	'process-image': sql`w.overall_status = 'pending'`,
 	// An image stage done and the AI stage to come: overall "processing".
 	'analyze-image': sql`w.overall_status = 'processing' and w.status = 'completed' and w.ai_status = 'pending'`,
@@ -39,24 +40,31 @@ const waitingFor: Record<TaskName, SQL> = {
 /** graphile-worker stores priority as a smallint. */
 const MAX_PRIORITY = 32767
 
-export async function enqueueJob(tx: Tx, task: TaskName, imageId: string, requestId?: string) {
-	const queue = task === 'analyze-image' ? aiQueueFor(imageId) : null
+export async function enqueueJob(tx: Tx, task: ImageTaskName, imageId: string, requestId?: string) {
 	const priority = sql`(
 		select least(count(*), ${MAX_PRIORITY}::int)::int from images w
 		where w.user_id = (select user_id from images where id = ${imageId}::uuid)
 		and w.id <> ${imageId}::uuid and w.deleted_at is null and ${waitingFor[task]})`
-	// Transient AI failures are retried inside the task by the OpenAI SDK.
-	const maxAttempts = task === 'analyze-image' ? 3 : config.jobMaxAttempts
-	await tx.execute(sql`select graphile_worker.add_job(
-		${task},
-		json_build_object(
-			'imageId', ${imageId}::text,
-			'requestId', ${requestId ?? null}::text,
-			'traceparent', ${currentTraceparent()}::text
-		),
-		queue_name := ${queue}::text,
-		max_attempts := ${maxAttempts}::int,
-		job_key := ${`${task}:${imageId}`}::text,
-		priority := ${priority}
-	)`)
+	const payload = { imageId, requestId: requestId ?? null, traceparent: currentTraceparent() }
+	await addJob(tx, task, payload, {
+		queueName: task === 'analyze-image' ? aiQueueFor(imageId) : undefined,
+		// Transient AI failures are retried inside the task by the OpenAI SDK.
+		maxAttempts: task === 'analyze-image' ? 3 : config.jobMaxAttempts,
+		jobKey: imageJobKey(task, imageId),
+		priority,
+	})
+}
+
+/** Removes the waiting jobs of these images (deleted or trashed), in the caller's transaction. */
+export async function removeImageJobs(tx: Tx, imageIds: string[]) {
+	if (imageIds.length === 0) return
+	const keys = imageIds.flatMap((id) => [
+		imageJobKey('process-image', id),
+		imageJobKey('analyze-image', id),
+	])
+	const list = sql.join(
+		keys.map((key) => sql`${key}`),
+		sql`, `,
+	)
+	await tx.execute(sql`select graphile_worker.remove_job(k) from unnest(array[${list}]::text[]) k`)
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import { z } from 'zod'
 import { images } from '#db/schema'
 import { decideAiStage } from '#app/ai/stage.server'
@@ -6,6 +6,7 @@ import { db } from '#app/db.server'
 import { ConflictError, NotFoundError } from '#app/errors'
 import { enqueueJob } from './jobs.server'
 import { type ImageRow, notTrashed } from './queries.server'
+import { queueImageStageAgain } from './state.server'
 
 export const stagesSchema = z
 	.array(z.enum(['image', 'ai']))
@@ -43,17 +44,7 @@ export async function reprocessImages(
 		}
 		for (const image of owned) {
 			if (stages.includes('image')) {
-				// The AI stage follows a fresh image stage, so it is reset too.
-				await tx
-					.update(images)
-					.set({
-						status: 'pending',
-						aiStatus: 'pending',
-						error: null,
-						aiError: null,
-						updatedAt: sql`now()`,
-					})
-					.where(eq(images.id, image.id))
+				await queueImageStageAgain(tx, image.id)
 				await enqueueJob(tx, 'process-image', image.id, requestId)
 			} else if (image.status === 'completed') {
 				await decideAiStage(tx, image.id, requestId)

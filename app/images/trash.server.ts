@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, count, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { images } from '#db/schema'
 import { config } from '#app/config.server'
@@ -14,10 +14,11 @@ import {
 	storedFields,
 	type StoredImage,
 } from './delete.server'
-import { enqueueJob } from './jobs.server'
+import { enqueueJob, removeImageJobs } from './jobs.server'
 import { presentListItem } from './present.server'
 import { trashKey } from './keys'
 import type { ImageRow } from './queries.server'
+import { restoreImageRows, trashImageRows } from './state.server'
 
 // Deleting an image moves it to the trash for TRASH_DAYS (decision 015): its
 // objects move to trash/<key>, so signed URLs for the old keys stop working
@@ -61,24 +62,12 @@ export async function deleteImages(
 	await moveAll(moves)
 	try {
 		return await db.transaction(async (tx) => {
-			const moved = await tx
-				.update(images)
-				.set({ deletedAt: sql`now()`, updatedAt: sql`now()` })
-				.where(
-					and(
-						inArray(
-							images.id,
-							rows.map((row) => row.id),
-						),
-						isNull(images.deletedAt),
-					),
-				)
-				.returning({ id: images.id })
-			await removeJobs(
+			const moved = await trashImageRows(
 				tx,
-				moved.map((row) => row.id),
+				rows.map((row) => row.id),
 			)
-			return moved.map((row) => row.id)
+			await removeImageJobs(tx, moved)
+			return moved
 		})
 	} catch (error) {
 		await putBack(moves)
@@ -109,19 +98,10 @@ export async function restoreImages(
 	await moveAll(moves)
 	try {
 		return await db.transaction(async (tx) => {
-			const restored = await tx
-				.update(images)
-				.set({ deletedAt: null, updatedAt: sql`now()` })
-				.where(
-					and(
-						inArray(
-							images.id,
-							rows.map((row) => row.id),
-						),
-						trashed,
-					),
-				)
-				.returning({ id: images.id, status: images.status, aiStatus: images.aiStatus })
+			const restored = await restoreImageRows(
+				tx,
+				rows.map((row) => row.id),
+			)
 			for (const image of restored) await requeueUnfinished(tx, image)
 			return restored.map((row) => row.id)
 		})
@@ -239,16 +219,6 @@ async function putBack(moves: Move[]): Promise<void> {
 			log.error({ err: error, from: to, to: from }, 'Could not move an object back')
 		})
 	}
-}
-
-async function removeJobs(tx: Tx, ids: string[]) {
-	if (ids.length === 0) return
-	const keys = ids.flatMap((id) => [`process-image:${id}`, `analyze-image:${id}`])
-	const list = sql.join(
-		keys.map((key) => sql`${key}`),
-		sql`, `,
-	)
-	await tx.execute(sql`select graphile_worker.remove_job(k) from unnest(array[${list}]::text[]) k`)
 }
 
 /** The trash removed the image's jobs: queue again the stage it had not finished. */

@@ -12,14 +12,11 @@ import { encryptSecret, newWebhookSecret } from './secrets.server'
 
 // Registering, listing and removing a user's webhooks, and reading their
 // delivery log. The events themselves are enqueued by the database (see
-// db/migrations/0007_webhook_events.sql); deliveries run in the worker.
+// db/migrations/0007_webhook_events.sql, and 0016 for how a delivery's job is
+// queued); deliveries run in the worker.
 
 export const MAX_WEBHOOKS_PER_USER = 10
 export const RECENT_DELIVERIES = 20
-/** As enqueue_webhook_event gives its jobs: about half an hour of graphile-worker's backoff. */
-const DELIVERY_MAX_ATTEMPTS = 8
-/** As enqueue_webhook_event names it: one queue per webhook, so its deliveries run one at a time. */
-const webhookQueueName = (webhookId: string) => `webhook:${webhookId}`
 const DISABLED_BY_OWNER = 'Disabled by its owner.'
 
 export type WebhookRow = typeof webhooks.$inferSelect
@@ -213,12 +210,8 @@ export async function resendDelivery(
 				payload: original.payload,
 			})
 			.returning()
-		await tx.execute(sql`select graphile_worker.add_job(
-			'deliver-webhook',
-			json_build_object('deliveryId', ${copy!.id}::text),
-			queue_name := ${webhookQueueName(webhook.id)},
-			max_attempts := ${DELIVERY_MAX_ATTEMPTS}::int
-		)`)
+		// Queued as the database queues every delivery: its webhook's queue, its attempts.
+		await tx.execute(sql`select enqueue_webhook_delivery(${copy!.id}::uuid, ${webhook.id}::uuid)`)
 		return copy!
 	})
 }

@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, expect, test } from 'vitest'
 import { images } from '#db/schema'
 import { insertImageRow } from '#tests/support/rows'
-import { failStuckImages, STUCK_MESSAGE } from '#app/admin/stuck-images.server'
+import { failStuckImages, STUCK_MESSAGE } from '#worker/tasks/cleanup-stuck-images'
 import { db, sqlClient } from '#app/db.server'
 
 afterAll(() => sqlClient.end())

@@ -484,7 +484,7 @@ describe('the delivery log', () => {
 				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '29 days', now() - interval '29 days'),
 				(${webhook.id}, gen_random_uuid(), 'webhook.test', '{}', now() - interval '31 days', null)
 			returning id`
-		const { deleteExpiredRows } = await import('#app/admin/expired-rows.server')
+		const { deleteExpiredRows } = await import('#worker/tasks/cleanup-expired-rows')
 		const removed = await deleteExpiredRows({ batchSize: 100 })
 		expect(removed.webhookDeliveries).toBe(1)
 		const left = await sql`select id from webhook_deliveries where webhook_id = ${webhook.id}`

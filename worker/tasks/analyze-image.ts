@@ -1,5 +1,3 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { images } from '#db/schema'
 import { prepareForAnalysis } from '#app/ai/prepare.server'
 import { costUsd } from '#app/ai/pricing'
 import { getAiProvider } from '#app/ai/provider.server'
@@ -8,6 +6,7 @@ import { AiAnalysisError } from '#app/ai/types'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { ObjectNotFoundError } from '#app/errors'
+import { claimAiStage, completeAiStage, failAiStage } from '#app/images/state.server'
 import { log } from '#app/log.server'
 import { aiCost, aiTokens } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
@@ -23,22 +22,9 @@ export const analyzeImageTask = imageTask(
 	async ({ imageId, requestId }, helpers) => {
 		const logger = log.child({ task: 'analyze-image', jobId: helpers.job.id, imageId, requestId })
 		const provider = getAiProvider()
-		const [image] = await db
-			.update(images)
-			.set(
-				provider
-					? { aiStatus: 'processing', updatedAt: sql`now()` }
-					: { aiStatus: 'skipped', aiError: AI_SKIPPED_REASON, updatedAt: sql`now()` },
-			)
-			.where(
-				and(
-					eq(images.id, imageId),
-					eq(images.status, 'completed'),
-					inArray(images.aiStatus, ['pending', 'processing']),
-					isNull(images.deletedAt),
-				),
-			)
-			.returning()
+		const image = await claimAiStage(db, imageId, {
+			skippedReason: provider ? undefined : AI_SKIPPED_REASON,
+		})
 		if (!image || !provider) {
 			logger.info(image ? 'No AI provider; skipped' : 'Image is gone or not ready; nothing to do')
 			return
@@ -59,22 +45,12 @@ export const analyzeImageTask = imageTask(
 				config.ai.prices,
 			)
 			// Conditional, so a duplicate run (a worker presumed dead that was not) changes nothing.
-			const completed = await db
-				.update(images)
-				.set({
-					aiStatus: 'completed',
-					aiError: null,
-					ai: { ...analysis, costUsd: cost },
-					aiCompletedAt: sql`now()`,
-					updatedAt: sql`now()`,
-				})
-				.where(and(eq(images.id, image.id), eq(images.aiStatus, 'processing')))
-				.returning({ id: images.id })
+			const completed = await completeAiStage(db, image.id, { ...analysis, costUsd: cost })
 			// Counted either way: the tokens were spent.
 			aiTokens.inc({ model: analysis.model, direction: 'input' }, analysis.inputTokens)
 			aiTokens.inc({ model: analysis.model, direction: 'output' }, analysis.outputTokens)
 			aiCost.inc({ model: analysis.model }, cost)
-			if (completed.length === 0) {
+			if (!completed) {
 				logger.warn(
 					{ attempt: helpers.job.attempts },
 					'AI stage was completed by another run; nothing changed',
@@ -95,23 +71,16 @@ export const analyzeImageTask = imageTask(
 		} catch (error) {
 			if (error instanceof AiAnalysisError) {
 				logger.warn({ err: error }, 'AI analysis failed')
-				return failAnalysis(image.id, error.message)
+				return failAiStage(db, image.id, error.message)
 			}
 			if (error instanceof ObjectNotFoundError) {
 				logger.error({ err: error }, 'Optimized copy is missing from storage')
-				return failAnalysis(image.id, 'The optimized copy is missing; process the image again.')
+				return failAiStage(db, image.id, 'The optimized copy is missing; process the image again.')
 			}
 			const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
 			logger.error({ err: error, attempt: helpers.job.attempts }, 'AI stage error')
-			if (lastAttempt) await failAnalysis(image.id, 'AI analysis failed; try again later.')
+			if (lastAttempt) await failAiStage(db, image.id, 'AI analysis failed; try again later.')
 			throw error
 		}
 	},
 )
-
-async function failAnalysis(imageId: string, reason: string) {
-	await db
-		.update(images)
-		.set({ aiStatus: 'failed', aiError: reason, updatedAt: sql`now()` })
-		.where(and(eq(images.id, imageId), eq(images.aiStatus, 'processing')))
-}

@@ -4,7 +4,7 @@ import { config } from '#app/config.server'
 import { log } from '#app/log.server'
 
 /** Crontab: deletes images older than RETENTION_DAYS (off when it is unset). */
-export const cleanupRetentionTask: Task = async (_payload, helpers) => {
+export const cleanupRetentionTask: Task<'cleanup-retention'> = async (_payload, helpers) => {
 	const olderThanDays = config.retentionDays
 	if (olderThanDays === undefined) return
 	const { removed } = await sweepRetention({ olderThanDays, batchSize: config.cleanupBatchSize })

@@ -4,7 +4,7 @@ import { purgeExpiredTrash } from '#app/images/trash.server'
 import { log } from '#app/log.server'
 
 /** Crontab: removes images that have been in the trash longer than TRASH_DAYS. */
-export const cleanupTrashTask: Task = async (_payload, helpers) => {
+export const cleanupTrashTask: Task<'cleanup-trash'> = async (_payload, helpers) => {
 	const { purged } = await purgeExpiredTrash()
 	// Quiet when there was nothing to do: this runs every hour.
 	log[purged > 0 ? 'info' : 'debug'](

@@ -1,9 +1,7 @@
 import type { Task } from 'graphile-worker'
-import { z } from 'zod'
+import { deliveryJobPayload } from '#app/jobs/tasks.server'
 import { log } from '#app/log.server'
 import { attemptDelivery } from '#app/webhooks/delivery.server'
-
-const payloadSchema = z.object({ deliveryId: z.uuid() })
 
 /**
  * Sends one webhook delivery (queued by the database with the event). A
@@ -13,8 +11,8 @@ const payloadSchema = z.object({ deliveryId: z.uuid() })
  * may disable the webhook (WEBHOOK_DISABLE_AFTER_FAILURES). A disabled
  * webhook's deliveries are settled as failed without being sent.
  */
-export const deliverWebhookTask: Task = async (rawPayload, helpers) => {
-	const { deliveryId } = payloadSchema.parse(rawPayload)
+export const deliverWebhookTask: Task<'deliver-webhook'> = async (rawPayload, helpers) => {
+	const { deliveryId } = deliveryJobPayload.parse(rawPayload)
 	const { attempts, max_attempts: maxAttempts } = helpers.job
 	const logger = log.child({ task: 'deliver-webhook', jobId: helpers.job.id, deliveryId })
 	const { outcome, error, disabled } = await attemptDelivery(deliveryId, {

@@ -1,11 +1,10 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { images } from '#db/schema'
 import { decideAiStage } from '#app/ai/stage.server'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { ObjectNotFoundError, UnprocessableImageError } from '#app/errors'
 import { variantKey } from '#app/images/keys'
 import { processImage, takenAtOf } from '#app/images/pipeline.server'
+import { claimImageStage, completeImageStage, failImageStage } from '#app/images/state.server'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
 import { imageTask } from '../job-payload'
@@ -21,17 +20,7 @@ export const processImageTask = imageTask(
 	'process-image',
 	async ({ imageId, requestId }, helpers) => {
 		const logger = log.child({ task: 'process-image', jobId: helpers.job.id, imageId, requestId })
-		const [image] = await db
-			.update(images)
-			.set({ status: 'processing', processingStartedAt: sql`now()`, updatedAt: sql`now()` })
-			.where(
-				and(
-					eq(images.id, imageId),
-					inArray(images.status, ['pending', 'processing']),
-					isNull(images.deletedAt),
-				),
-			)
-			.returning()
+		const image = await claimImageStage(db, imageId)
 		if (!image) {
 			logger.info('Image is gone or already processed; nothing to do')
 			return
@@ -64,24 +53,16 @@ export const processImageTask = imageTask(
 			// Only the run whose conditional update matches completes the stage; a
 			// duplicate (a worker presumed dead that was not) rewrote the same keys.
 			const completed = await db.transaction(async (tx) => {
-				const rows = await tx
-					.update(images)
-					.set({
-						status: 'completed',
-						error: null,
-						metadata: result.metadata,
-						// Its own column so the list can filter and sort by it (images_user_taken_idx).
-						takenAt: takenAtOf(result.metadata),
-						thumbnail: stored(thumbnailKey, result.thumbnail),
-						optimized: stored(optimizedKey, result.optimized),
-						placeholder: result.placeholder,
-						processedAt: sql`now()`,
-						updatedAt: sql`now()`,
-					})
-					.where(and(eq(images.id, image.id), eq(images.status, 'processing')))
-					.returning({ id: images.id })
-				if (rows.length > 0) await decideAiStage(tx, image.id, requestId ?? undefined)
-				return rows.length > 0
+				const done = await completeImageStage(tx, image.id, {
+					metadata: result.metadata,
+					// Its own column so the list can filter and sort by it (images_user_taken_idx).
+					takenAt: takenAtOf(result.metadata),
+					thumbnail: stored(thumbnailKey, result.thumbnail),
+					optimized: stored(optimizedKey, result.optimized),
+					placeholder: result.placeholder,
+				})
+				if (done) await decideAiStage(tx, image.id, requestId ?? undefined)
+				return done
 			})
 			const ms = Math.round(performance.now() - started)
 			const attempt = helpers.job.attempts
@@ -90,11 +71,11 @@ export const processImageTask = imageTask(
 		} catch (error) {
 			if (error instanceof UnprocessableImageError) {
 				logger.warn({ err: error }, 'Image cannot be decoded')
-				return failImage(image.id, error.message)
+				return failImageStage(db, image.id, error.message)
 			}
 			if (error instanceof ObjectNotFoundError) {
 				logger.error({ err: error }, 'Original is missing from storage')
-				return failImage(image.id, 'The original file is missing from storage.')
+				return failImageStage(db, image.id, 'The original file is missing from storage.')
 			}
 			const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
 			logger.error(
@@ -102,7 +83,8 @@ export const processImageTask = imageTask(
 				lastAttempt ? 'Image stage failed for good' : 'Image stage failed; will retry',
 			)
 			if (lastAttempt) {
-				await failImage(
+				await failImageStage(
+					db,
 					image.id,
 					`Processing failed after ${helpers.job.attempts} attempts; try again later.`,
 				)
@@ -111,10 +93,3 @@ export const processImageTask = imageTask(
 		}
 	},
 )
-
-async function failImage(imageId: string, reason: string) {
-	await db
-		.update(images)
-		.set({ status: 'failed', error: reason, updatedAt: sql`now()` })
-		.where(and(eq(images.id, imageId), eq(images.status, 'processing')))
-}

@@ -1,0 +1,242 @@
+import { and, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
+import { type AiResult, images } from '#db/schema'
+import type { Db, Tx } from '#app/db.server'
+import type { ImageRow } from './queries.server'
+
+// The only module that changes an image's state: its two stages, their
+// errors and outputs, and the trash. Each change is one conditional UPDATE
+// (its guard says which state it may leave), so a duplicate run or a race
+// changes nothing. updated_at moves with every change: live events carry it
+// and the stuck-stage sweep reads it. The database's triggers record webhook
+// events and notify open pages in the same statement, so in the caller's
+// transaction when it passes one.
+
+type Executor = Db | Tx
+
+type StateColumns =
+	| 'status'
+	| 'aiStatus'
+	| 'error'
+	| 'aiError'
+	| 'processingStartedAt'
+	| 'processedAt'
+	| 'metadata'
+	| 'takenAt'
+	| 'thumbnail'
+	| 'optimized'
+	| 'placeholder'
+	| 'ai'
+	| 'aiCompletedAt'
+	| 'deletedAt'
+
+type StateChange = Pick<PgUpdateSetSource<typeof images>, StateColumns>
+
+function changeState(executor: Executor, change: StateChange, where: SQL | undefined) {
+	return executor
+		.update(images)
+		.set({ ...change, updatedAt: sql`now()` })
+		.where(where)
+}
+
+const byId = (imageId: string) => eq(images.id, imageId)
+const live = isNull(images.deletedAt)
+
+// The image stage.
+
+/** Takes the image stage of a live image waiting for it (or left processing by a run that died). */
+export async function claimImageStage(
+	executor: Executor,
+	imageId: string,
+): Promise<ImageRow | undefined> {
+	const [image] = await changeState(
+		executor,
+		{ status: 'processing', processingStartedAt: sql`now()` },
+		and(byId(imageId), inArray(images.status, ['pending', 'processing']), live),
+	).returning()
+	return image
+}
+
+export type ImageStageOutputs = Pick<
+	ImageRow,
+	'metadata' | 'takenAt' | 'thumbnail' | 'optimized' | 'placeholder'
+>
+
+/** Completes a processing image stage; false when another run already did. */
+export async function completeImageStage(
+	executor: Executor,
+	imageId: string,
+	outputs: ImageStageOutputs,
+): Promise<boolean> {
+	const rows = await changeState(
+		executor,
+		{ ...outputs, status: 'completed', error: null, processedAt: sql`now()` },
+		and(byId(imageId), eq(images.status, 'processing')),
+	).returning({ id: images.id })
+	return rows.length > 0
+}
+
+/** Fails a processing image stage with a reason the owner can read. */
+export async function failImageStage(executor: Executor, imageId: string, reason: string) {
+	await changeState(
+		executor,
+		{ status: 'failed', error: reason },
+		and(byId(imageId), eq(images.status, 'processing')),
+	)
+}
+
+/** Both stages to run again, whatever state they are in: the AI stage follows a fresh image stage. */
+export async function queueImageStageAgain(executor: Executor, imageId: string) {
+	await changeState(
+		executor,
+		{ status: 'pending', aiStatus: 'pending', error: null, aiError: null },
+		byId(imageId),
+	)
+}
+
+/** An image stage whose job gave up (an admin retries the job): pending again, and the AI stage with it. */
+export async function retryImageStage(executor: Executor, imageId: string) {
+	await changeState(
+		executor,
+		{ status: 'pending', aiStatus: 'pending', error: null },
+		and(byId(imageId), inArray(images.status, ['failed', 'processing'])),
+	)
+}
+
+/** Fails finished images among `ids` (one being reprocessed is left to its job); returns how many. */
+export async function failFinishedImages(
+	executor: Executor,
+	ids: string[],
+	reason: string,
+): Promise<number> {
+	const rows = await changeState(
+		executor,
+		{ status: 'failed', error: reason },
+		and(inArray(images.id, ids), inArray(images.status, ['completed', 'failed'])),
+	).returning({ id: images.id })
+	return rows.length
+}
+
+/** Fails unfinished image stages that also match `stuck`; returns how many. */
+export async function failStuckImageStages(
+	executor: Executor,
+	stuck: SQL,
+	reason: string,
+): Promise<number> {
+	const rows = await changeState(
+		executor,
+		{ status: 'failed', error: reason },
+		and(inArray(images.status, ['pending', 'processing']), stuck),
+	).returning({ id: images.id })
+	return rows.length
+}
+
+// The AI stage.
+
+/**
+ * The AI stage of an image whose image stage is complete: pending (to be
+ * queued), or skipped for `skippedReason`. False when the image is not complete.
+ */
+export async function decideAiStageState(
+	executor: Executor,
+	imageId: string,
+	{ skippedReason }: { skippedReason?: string } = {},
+): Promise<boolean> {
+	const rows = await changeState(
+		executor,
+		skippedReason
+			? { aiStatus: 'skipped', aiError: skippedReason }
+			: { aiStatus: 'pending', aiError: null },
+		and(byId(imageId), eq(images.status, 'completed')),
+	).returning({ id: images.id })
+	return rows.length > 0
+}
+
+/**
+ * Takes the AI stage of a live, completed image waiting for it (or left
+ * processing by a run that died); with `skippedReason` (no provider) skips it instead.
+ */
+export async function claimAiStage(
+	executor: Executor,
+	imageId: string,
+	{ skippedReason }: { skippedReason?: string } = {},
+): Promise<ImageRow | undefined> {
+	const [image] = await changeState(
+		executor,
+		skippedReason ? { aiStatus: 'skipped', aiError: skippedReason } : { aiStatus: 'processing' },
+		and(
+			byId(imageId),
+			eq(images.status, 'completed'),
+			inArray(images.aiStatus, ['pending', 'processing']),
+			live,
+		),
+	).returning()
+	return image
+}
+
+/** Completes a processing AI stage; false when another run already did. */
+export async function completeAiStage(
+	executor: Executor,
+	imageId: string,
+	ai: AiResult,
+): Promise<boolean> {
+	const rows = await changeState(
+		executor,
+		{ aiStatus: 'completed', aiError: null, ai, aiCompletedAt: sql`now()` },
+		and(byId(imageId), eq(images.aiStatus, 'processing')),
+	).returning({ id: images.id })
+	return rows.length > 0
+}
+
+/** Fails a processing AI stage with a reason the owner can read. */
+export async function failAiStage(executor: Executor, imageId: string, reason: string) {
+	await changeState(
+		executor,
+		{ aiStatus: 'failed', aiError: reason },
+		and(byId(imageId), eq(images.aiStatus, 'processing')),
+	)
+}
+
+/** An AI stage whose job gave up (an admin retries the job): pending again. */
+export async function retryAiStage(executor: Executor, imageId: string) {
+	await changeState(
+		executor,
+		{ aiStatus: 'pending', aiError: null },
+		and(byId(imageId), inArray(images.aiStatus, ['failed', 'processing'])),
+	)
+}
+
+/** Fails unfinished AI stages (of completed images) that also match `stuck`; returns how many. */
+export async function failStuckAiStages(
+	executor: Executor,
+	stuck: SQL,
+	reason: string,
+): Promise<number> {
+	const rows = await changeState(
+		executor,
+		{ aiStatus: 'failed', aiError: reason },
+		and(eq(images.status, 'completed'), inArray(images.aiStatus, ['pending', 'processing']), stuck),
+	).returning({ id: images.id })
+	return rows.length
+}
+
+// The trash (decision 015).
+
+/** Moves the live images among `ids` to the trash; returns their ids. */
+export async function trashImageRows(executor: Executor, ids: string[]): Promise<string[]> {
+	const rows = await changeState(
+		executor,
+		{ deletedAt: sql`now()` },
+		and(inArray(images.id, ids), live),
+	).returning({ id: images.id })
+	return rows.map((row) => row.id)
+}
+
+/** Brings the trashed images among `ids` back; returns them with their stages' state. */
+export async function restoreImageRows(executor: Executor, ids: string[]) {
+	return changeState(
+		executor,
+		{ deletedAt: null },
+		and(inArray(images.id, ids), isNotNull(images.deletedAt)),
+	).returning({ id: images.id, status: images.status, aiStatus: images.aiStatus })
+}
