@@ -17,7 +17,7 @@ export const MAX_USER_AGENT_LENGTH = 512
 export const timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' })
 
 /** A time that may not have come (or not be known): ISO 8601, UTC, or null. */
-const optionalTime = (description: string) => z.iso.datetime().nullable().meta({ description })
+const timeOrNull = (description: string) => z.iso.datetime().nullable().meta({ description })
 
 /** An example token or secret: `drk_` and 43 base64url characters. */
 const TOKEN_EXAMPLE = 'drk_kq3V0mC2n7xJb1yZ4p9sT6wRfH8dLuE5aGiO0cNvYtM'
@@ -70,8 +70,8 @@ export const apiTokenSchema = z
 		id: z.uuid(),
 		name: z.string().min(1).max(MAX_TOKEN_NAME_LENGTH),
 		createdAt: timestamp,
-		expiresAt: optionalTime('When it stops working (ISO 8601, UTC); null: never.'),
-		lastUsedAt: optionalTime(
+		expiresAt: timeOrNull('When it stops working (ISO 8601, UTC); null: never.'),
+		lastUsedAt: timeOrNull(
 			'When it last authenticated a request, to the minute (updated at most once a minute); null: never used.',
 		),
 		scopes: tokenScopesSchema.meta({
@@ -103,10 +103,8 @@ export const sessionSchema = z
 				'`browser`: signed in on the sign-in or registration page (the session cookie); `api`: a token from `POST /api/auth/login` or `POST /api/auth/register`.',
 		}),
 		createdAt: timestamp.meta({ description: 'When it signed in.' }),
-		lastUsedAt: optionalTime(
-			'When it last authenticated a request (updated at most once a minute).',
-		),
-		expiresAt: optionalTime('When it stops working unless used to sign out earlier.'),
+		lastUsedAt: timeOrNull('When it last authenticated a request (updated at most once a minute).'),
+		expiresAt: timeOrNull('When it stops working unless used to sign out earlier.'),
 		userAgent: z
 			.string()
 			.max(MAX_USER_AGENT_LENGTH)
