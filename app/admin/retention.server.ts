@@ -10,8 +10,13 @@ import { deleteImageRows, removeImageObjects } from '#app/images/delete.server'
 // the same deletion path as DELETE /api/images/{id}. Shared by the crontab
 // task (RETENTION_DAYS) and POST /api/admin/retention/sweep.
 
+/** A hundred years: the longest period the sweep takes. */
+export const MAX_RETENTION_DAYS = 36_500
+
 export const sweepBodySchema = z.object({
-	olderThanDays: z.number().int().positive().max(36_500).optional(),
+	olderThanDays: z.number().int().positive().max(MAX_RETENTION_DAYS).optional().meta({
+		description: 'Delete images created more than this many days ago. Default: `RETENTION_DAYS`.',
+	}),
 })
 
 /** The override when given, else RETENTION_DAYS; 422 when neither is set. */

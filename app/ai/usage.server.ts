@@ -3,18 +3,42 @@ import { z } from 'zod'
 import { images } from '#db/schema'
 import { db } from '#app/db.server'
 import { ValidationError } from '#app/errors'
-import { parseInput } from '#app/validation'
+import type { usageSchema } from './schemas'
+
+/** Without `from`, the report covers this many UTC days up to `to`. */
+export const DEFAULT_USAGE_DAYS = 30
 
 const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
 
-export const usageQuerySchema = z.object({ from: day.optional(), to: day.optional() })
+export const usageQuerySchema = z.object({
+	from: day.optional().meta({
+		param: {
+			id: 'UsageFrom',
+			description: `First UTC day, \`YYYY-MM-DD\`. Default: ${DEFAULT_USAGE_DAYS - 1} days before \`to\`. Malformed, or after \`to\`: \`422\`.`,
+			example: '2026-01-01',
+		},
+	}),
+	to: day.optional().meta({
+		param: {
+			id: 'UsageTo',
+			description: 'Last UTC day (included), `YYYY-MM-DD`. Default: today (UTC). Malformed: `422`.',
+			example: '2026-01-31',
+		},
+	}),
+})
 
-/** The caller's AI totals for whole UTC days from..to (default: the last 30 days). */
-export async function aiUsage(userId: string, params: URLSearchParams) {
-	const query = parseInput(usageQuerySchema, Object.fromEntries(params))
+export type UsageQuery = z.output<typeof usageQuerySchema>
+
+/** The caller's AI totals for whole UTC days from..to (default: the last DEFAULT_USAGE_DAYS). */
+export async function aiUsage(
+	userId: string,
+	query: UsageQuery,
+): Promise<z.input<typeof usageSchema>> {
 	const today = new Date().toISOString().slice(0, 10)
 	const to = query.to ?? today
-	const from = query.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10)
+	const from =
+		query.from ??
+		new Date(Date.parse(to) - (DEFAULT_USAGE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10)
 	if (from > to) {
 		throw new ValidationError('`from` must not be after `to`.', [
 			{ path: 'from', message: `must not be after ${to}` },

@@ -4,6 +4,14 @@ import { sessions, type TokenScope, tokenScopes } from '#db/schema'
 import { db } from '#app/db.server'
 import { ConflictError, InsufficientScopeError, NotFoundError } from '#app/errors'
 import { isUuid } from '#app/validation'
+import {
+	type apiTokenSchema,
+	type createdApiTokenSchema,
+	MAX_ACTIVE_TOKENS,
+	MAX_EXPIRY_DAYS,
+	MAX_TOKEN_NAME_LENGTH,
+	tokenScopesSchema,
+} from './schemas'
 import { type Client, createSession } from './sessions.server'
 import { lockUser } from './users.server'
 
@@ -11,35 +19,30 @@ import { lockUser } from './users.server'
 // user makes for scripts and other services. The secret is returned once by
 // createApiToken; only its SHA-256 is kept, as for every session.
 
-/** Active (unrevoked, unexpired) personal tokens one user may hold. */
-export const MAX_ACTIVE_TOKENS = 50
-
-export const MAX_EXPIRY_DAYS = 3650
-
-export const apiTokenInputSchema = z.object({
-	name: z
-		.string({ error: 'Name is required' })
-		.trim()
-		.min(1, 'Name is required')
-		.max(100, 'Name must be at most 100 characters'),
-	expiresInDays: z
-		.number({ error: 'Expiry must be a whole number of days' })
-		.int('Expiry must be a whole number of days')
-		.min(1, 'Expiry must be at least 1 day')
-		.max(MAX_EXPIRY_DAYS, `Expiry must be at most ${MAX_EXPIRY_DAYS} days`)
-		// Omitted or null: the token never expires.
-		.nullish(),
-	scopes: z
-		.array(
-			z.enum(tokenScopes, {
-				error: `Each scope must be one of ${tokenScopes.join(', ')}`,
+export const apiTokenInputSchema = z
+	.object({
+		name: z
+			.string({ error: 'Name is required' })
+			.trim()
+			.min(1, 'Name is required')
+			.max(MAX_TOKEN_NAME_LENGTH, `Name must be at most ${MAX_TOKEN_NAME_LENGTH} characters`)
+			.meta({
+				description: `A label to recognise it by; 1–${MAX_TOKEN_NAME_LENGTH} characters after trimming.`,
+				examples: ['Backup script'],
 			}),
-			{ error: 'Scopes must be a list' },
-		)
-		.min(1, 'Choose at least one scope')
-		// Omitted: the scopes of the credential that makes it (every scope for a sign-in).
-		.optional(),
-})
+		expiresInDays: z
+			.number({ error: 'Expiry must be a whole number of days' })
+			.int('Expiry must be a whole number of days')
+			.min(1, 'Expiry must be at least 1 day')
+			.max(MAX_EXPIRY_DAYS, `Expiry must be at most ${MAX_EXPIRY_DAYS} days`)
+			.nullish()
+			.meta({ description: 'Days until it expires; omitted or null: never.' }),
+		scopes: tokenScopesSchema.optional().meta({
+			description:
+				'What it may do. Omitted: the scopes of the credential making it (every scope for a sign-in token or the browser session). A scope that credential lacks: `403`.',
+		}),
+	})
+	.meta({ id: 'CreateApiTokenRequest' })
 
 export type ApiTokenInput = z.output<typeof apiTokenInputSchema>
 
@@ -62,7 +65,7 @@ type TokenRow = {
 }
 
 /** The public shape of a token: never its secret or hash. */
-export const presentApiToken = (row: TokenRow) => ({
+export const presentApiToken = (row: TokenRow): z.input<typeof apiTokenSchema> => ({
 	id: row.id,
 	name: row.name ?? '',
 	createdAt: row.createdAt.toISOString(),
@@ -87,7 +90,7 @@ type Maker = { userId: string; scopes: readonly TokenScope[]; client: Client }
 export async function createApiToken(
 	{ userId, scopes: held, client }: Maker,
 	{ name, expiresInDays, scopes: asked }: ApiTokenInput,
-) {
+): Promise<z.input<typeof createdApiTokenSchema>> {
 	const scopes = tokenScopes.filter((scope) => (asked ?? held).includes(scope))
 	const missing = scopes.find((scope) => !held.includes(scope))
 	if (missing) {

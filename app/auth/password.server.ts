@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2'
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { z } from 'zod'
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './schemas'
 
 // The library's default is argon2id with 19 MiB and 2 passes: OWASP's baseline.
 export function hashPassword(password: string) {
@@ -22,9 +23,6 @@ export function verifyAgainstDummy(password: string) {
 // no composition rules, and a check against passwords known to be common or
 // breached. The list is zxcvbn's (about 49,000 entries from breach corpora),
 // shipped with the app: no password ever leaves the server to be checked.
-
-export const MIN_PASSWORD_LENGTH = 8
-export const MAX_PASSWORD_LENGTH = 256
 
 let commonPasswords: Set<string> | undefined
 /** Whether the password is on the shipped list; the list is lower case, so the check is too. */

@@ -1,9 +1,26 @@
 import { z } from 'zod'
+import { tokenScopes } from '#db/statuses'
 
-// What the API answers about accounts, described once: the OpenAPI document
-// is generated from these, and the presenters return their types.
+// What the API takes and answers about accounts, described once: the OpenAPI
+// document is generated from these, and the presenters return their types.
+
+export const MAX_EMAIL_LENGTH = 254
+export const MIN_PASSWORD_LENGTH = 8
+export const MAX_PASSWORD_LENGTH = 256
+export const MAX_TOKEN_NAME_LENGTH = 100
+/** The longest life a personal token can be given; it may also never expire. */
+export const MAX_EXPIRY_DAYS = 3650
+/** Active (unrevoked, unexpired) personal tokens one user may hold. */
+export const MAX_ACTIVE_TOKENS = 50
+export const MAX_USER_AGENT_LENGTH = 512
 
 export const timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' })
+
+/** A time that may not have come (or not be known): ISO 8601, UTC, or null. */
+const timeOrNull = (description: string) => z.iso.datetime().nullable().meta({ description })
+
+/** An example token or secret: `drk_` and 43 base64url characters. */
+const TOKEN_EXAMPLE = 'drk_kq3V0mC2n7xJb1yZ4p9sT6wRfH8dLuE5aGiO0cNvYtM'
 
 export const userSchema = z
 	.object({
@@ -12,3 +29,106 @@ export const userSchema = z
 		createdAt: timestamp,
 	})
 	.meta({ id: 'User' })
+
+export const loginSchema = z
+	.object({
+		email: z
+			.string({ error: 'Email is required' })
+			.max(MAX_EMAIL_LENGTH)
+			.meta({ description: 'Compared case-insensitively.' }),
+		password: z.string({ error: 'Password is required' }).max(MAX_PASSWORD_LENGTH),
+	})
+	.meta({ id: 'LoginRequest' })
+
+export const authResponseSchema = z
+	.object({
+		user: userSchema,
+		token: z.string().meta({
+			description:
+				'Bearer token for `Authorization: Bearer <token>`. Shown once; only its hash is stored.',
+			examples: [TOKEN_EXAMPLE],
+		}),
+		expiresAt: timestamp.meta({ description: 'When the token stops working (ISO 8601, UTC).' }),
+	})
+	.meta({ id: 'AuthResponse' })
+
+export const tokenScopesSchema = z
+	.array(z.enum(tokenScopes, { error: `Each scope must be one of ${tokenScopes.join(', ')}` }), {
+		error: 'Scopes must be a list',
+	})
+	.min(1, 'Choose at least one scope')
+	.meta({
+		id: 'TokenScopes',
+		uniqueItems: true,
+		description:
+			'`read`: list, read and download images, usage, events. `write`: upload, process and delete images. `webhooks`: manage webhooks. `tokens`: manage personal tokens and sessions.',
+		examples: [['read', 'write']],
+	})
+
+export const apiTokenSchema = z
+	.object({
+		id: z.uuid(),
+		name: z.string().min(1).max(MAX_TOKEN_NAME_LENGTH),
+		createdAt: timestamp,
+		expiresAt: timeOrNull('When it stops working (ISO 8601, UTC); null: never.'),
+		lastUsedAt: timeOrNull(
+			'When it last authenticated a request, to the minute (updated at most once a minute); null: never used.',
+		),
+		scopes: tokenScopesSchema.meta({
+			description: 'What it may do, in the order `read`, `write`, `webhooks`, `tokens`.',
+		}),
+	})
+	.meta({ id: 'ApiToken', description: 'A personal API token, without its secret.' })
+
+export const apiTokenListSchema = z
+	.object({ items: z.array(apiTokenSchema) })
+	.meta({ id: 'ApiTokenList' })
+
+export const createdApiTokenSchema = z
+	.object({
+		token: apiTokenSchema,
+		secret: z.string().meta({
+			description:
+				'The token itself, for `Authorization: Bearer <secret>` or `X-API-Key: <secret>`. Shown only in this answer; only its hash is stored.',
+			examples: [TOKEN_EXAMPLE],
+		}),
+	})
+	.meta({ id: 'CreatedApiToken' })
+
+export const sessionSchema = z
+	.object({
+		id: z.uuid(),
+		kind: z.enum(['browser', 'api']).meta({
+			description:
+				'`browser`: signed in on the sign-in or registration page (the session cookie); `api`: a token from `POST /api/auth/login` or `POST /api/auth/register`.',
+		}),
+		createdAt: timestamp.meta({ description: 'When it signed in.' }),
+		lastUsedAt: timeOrNull('When it last authenticated a request (updated at most once a minute).'),
+		expiresAt: timeOrNull('When it stops working unless used to sign out earlier.'),
+		userAgent: z
+			.string()
+			.max(MAX_USER_AGENT_LENGTH)
+			.nullable()
+			.meta({
+				description: `The client's \`User-Agent\` (its first ${MAX_USER_AGENT_LENGTH} characters) as of \`lastUsedAt\`.`,
+			}),
+		ip: z
+			.string()
+			.nullable()
+			.meta({
+				description:
+					"The client's address as of `lastUsedAt` (behind a proxy, as `TRUST_PROXY` allows); null when unknown.",
+				examples: ['203.0.113.7'],
+			}),
+		current: z
+			.boolean()
+			.meta({ description: 'Whether this is the session or token that made this request.' }),
+	})
+	.meta({
+		id: 'Session',
+		description: 'A browser session or API sign-in token, without its secret.',
+	})
+
+export const sessionListSchema = z
+	.object({ items: z.array(sessionSchema) })
+	.meta({ id: 'SessionList' })

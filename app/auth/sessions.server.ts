@@ -2,11 +2,13 @@ import { createHash, randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { AppLoadContext } from '@remix-run/node'
 import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm'
+import type { z } from 'zod'
 import { sessions, type TokenScope, users } from '#db/schema'
 import { config } from '#app/config.server'
 import { db, type Db, type Tx } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
 import { isUuid } from '#app/validation'
+import { MAX_USER_AGENT_LENGTH, type sessionSchema } from './schemas'
 
 // Browser sessions and API tokens are the same kind of row: a random secret
 // handed to the client once, stored only as its SHA-256, with an expiry, revocable.
@@ -20,8 +22,6 @@ export type RequestArgs = { request: Request; context?: AppLoadContext }
 
 /** Who is on the other end, as the Sessions page shows it. */
 export type Client = { userAgent: string | null; ip: string | null }
-
-const MAX_USER_AGENT_LENGTH = 512
 
 /**
  * The client's User-Agent and address. The address is server/web.ts's
@@ -148,7 +148,10 @@ type SignInRow = {
 }
 
 /** The public shape of a sign-in: never its secret or hash. */
-export const presentSignIn = (row: SignInRow, currentSessionId: string) => ({
+export const presentSignIn = (
+	row: SignInRow,
+	currentSessionId: string,
+): z.input<typeof sessionSchema> => ({
 	id: row.id,
 	kind: row.kind === 'cookie' ? ('browser' as const) : ('api' as const),
 	createdAt: row.createdAt.toISOString(),

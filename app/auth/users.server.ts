@@ -5,6 +5,12 @@ import { db, type Tx } from '#app/db.server'
 import { ConflictError } from '#app/errors'
 import { parseInput } from '#app/validation'
 import {
+	MAX_EMAIL_LENGTH,
+	MAX_PASSWORD_LENGTH,
+	MIN_PASSWORD_LENGTH,
+	type userSchema,
+} from './schemas'
+import {
 	EMAIL_AS_PASSWORD_MESSAGE,
 	hashPassword,
 	isEmailAsPassword,
@@ -18,16 +24,25 @@ export const credentialsSchema = z.object({
 		.string({ error: 'Email is required' })
 		.trim()
 		.toLowerCase()
-		.max(254, 'Email is too long')
-		.pipe(z.email({ error: 'Enter a valid email address' })),
-	password: newPasswordSchema,
+		.max(MAX_EMAIL_LENGTH, 'Email is too long')
+		.pipe(z.email({ error: 'Enter a valid email address' }))
+		.meta({
+			format: 'email',
+			description: 'Trimmed and lower-cased; must be unused (case-insensitively).',
+		}),
+	password: newPasswordSchema.meta({
+		minLength: MIN_PASSWORD_LENGTH,
+		description: `NIST SP 800-63B: ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters, not on the list of common or breached passwords, not the email.`,
+	}),
 })
 
 /** Registration: the credentials, and a password that is not the email. */
-const registrationSchema = credentialsSchema.refine(
-	({ email, password }) => !isEmailAsPassword(password, email),
-	{ message: EMAIL_AS_PASSWORD_MESSAGE, path: ['password'] },
-)
+export const registrationSchema = credentialsSchema
+	.refine(({ email, password }) => !isEmailAsPassword(password, email), {
+		message: EMAIL_AS_PASSWORD_MESSAGE,
+		path: ['password'],
+	})
+	.meta({ id: 'RegisterRequest' })
 
 /** Emails compare case-insensitively: stored and looked up trimmed and lower-cased. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
@@ -36,7 +51,7 @@ export type PublicUser = { id: string; email: string; createdAt: Date }
 
 export type UserRole = (typeof users.role.enumValues)[number]
 
-export const presentUser = (user: PublicUser) => ({
+export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
 	id: user.id,
 	email: user.email,
 	createdAt: user.createdAt.toISOString(),

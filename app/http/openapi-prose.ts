@@ -1,3 +1,4 @@
+import { MAX_EXPIRY_DAYS } from '#app/auth/schemas'
 import type { Operation } from '#app/http/operation.server'
 
 // The prose of /api/openapi.json: its introduction and tags. The rate-limit
@@ -40,7 +41,7 @@ for same-origin calls. When an \`Authorization\` header is sent it alone decides
 rescued by the cookie.
 
 **Personal tokens** (\`POST /api/tokens\`, or the Settings page) are named, long-lived tokens for
-scripts and services: no expiry or 1–3650 days, revocable one by one with \`DELETE /api/tokens/{id}\`.
+scripts and services: no expiry or 1–${MAX_EXPIRY_DAYS} days, revocable one by one with \`DELETE /api/tokens/{id}\`.
 Each holds one or more **scopes**, and every operation names the scope it needs (its \`security\`):
 
 - \`read\`: listing, reading and downloading images, \`GET /api/usage\`, \`GET /api/events\`;

@@ -1,20 +1,21 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
-import { aiUsage } from '#app/ai/usage.server'
+import { aiUsage, usageQuerySchema } from '#app/ai/usage.server'
 import { requirePageUser } from '#app/auth/auth.server'
 import { Alert, secondaryButtonClass, TableScroll } from '#app/components/ui'
 import { ValidationError } from '#app/errors'
+import { parseInput } from '#app/validation'
 
 export const meta: MetaFunction = () => [{ title: 'AI usage · Darkroom' }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
-	const params = new URL(request.url).searchParams
+	const params = Object.fromEntries(new URL(request.url).searchParams)
 	try {
-		return { usage: await aiUsage(user.id, params), error: null }
+		return { usage: await aiUsage(user.id, parseInput(usageQuerySchema, params)), error: null }
 	} catch (error) {
 		if (!(error instanceof ValidationError)) throw error
-		return { usage: await aiUsage(user.id, new URLSearchParams()), error: error.message }
+		return { usage: await aiUsage(user.id, {}), error: error.message }
 	}
 }
 

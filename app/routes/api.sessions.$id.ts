@@ -1,16 +1,5 @@
-import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '#app/auth/auth.server'
-import { revokeSignIn } from '#app/auth/sessions.server'
-import { MethodNotAllowedError } from '#app/errors'
-import { methodNotAllowed } from '#app/http/methods.server'
-import { apiHandler } from '#app/http/problem.server'
+import { apiRoute } from '#app/http/operation.server'
+import { revokeSession } from '#app/http/operations/sessions.server'
 
-export const loader = methodNotAllowed(['DELETE'])
-
-// DELETE /api/sessions/{id}: signs that browser or API client out at once.
-export const action = apiHandler(async (args: ActionFunctionArgs) => {
-	if (args.request.method !== 'DELETE') throw new MethodNotAllowedError(['DELETE'])
-	const { user } = await requireApiUser(args, { scope: 'tokens' })
-	await revokeSignIn(user.id, args.params.id!)
-	return new Response(null, { status: 204 })
-})
+export const loader = apiRoute(revokeSession)
+export const action = loader

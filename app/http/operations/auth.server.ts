@@ -1,9 +1,111 @@
 import { z } from 'zod'
-import { userSchema } from '#app/auth/schemas'
-import { presentUser } from '#app/auth/users.server'
-import { jsonContent } from '#app/http/openapi-components'
+import {
+	authResponseSchema,
+	loginSchema,
+	MAX_PASSWORD_LENGTH,
+	MIN_PASSWORD_LENGTH,
+	userSchema,
+} from '#app/auth/schemas'
+import { clientOf, createSession, revokeSession } from '#app/auth/sessions.server'
+import { throttleRegistration, throttleSignIn } from '#app/auth/throttle.server'
+import {
+	type PublicUser,
+	presentUser,
+	registerUser,
+	registrationSchema,
+	verifyLogin,
+} from '#app/auth/users.server'
+import { UnauthorizedError } from '#app/errors'
+import { jsonContent, problem } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
 import { json } from '#app/http/problem.server'
+
+/** A new sign-in token for the user, answered once. */
+const presentSignedIn = (
+	user: PublicUser,
+	session: { token: string; expiresAt: Date },
+): z.input<typeof authResponseSchema> => ({
+	user: presentUser(user),
+	token: session.token,
+	expiresAt: session.expiresAt.toISOString(),
+})
+
+export const register = defineOperation({
+	method: 'POST',
+	path: '/api/auth/register',
+	operationId: 'register',
+	tag: 'Auth',
+	summary: 'Create an account and get a token',
+	description:
+		'Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively.',
+	access: 'public',
+	// Parsed before the sign-up limit is counted: invalid input costs nothing.
+	body: registrationSchema,
+	responses: {
+		'201': { description: 'Created.', content: jsonContent(authResponseSchema) },
+		'400': problem('BadRequest', 'The body is not valid JSON.'),
+		'409': problem('Conflict', 'An account with this email already exists.'),
+		'422': problem(
+			'ValidationFailed',
+			`Invalid email, or a password shorter than ${MIN_PASSWORD_LENGTH} or longer than ${MAX_PASSWORD_LENGTH} characters, on the shipped list of common or breached passwords, or equal to the email.`,
+		),
+	},
+	tooManyRequests:
+		'Too many registrations from this address, successful or not (`RATE_LIMIT_SIGNUP`), or the per-address ceiling.',
+	handler: async ({ args, body }) => {
+		const user = await throttleRegistration(args, () => registerUser(body))
+		const session = await createSession(user.id, 'token', clientOf(args))
+		return json(presentSignedIn(user, session), { status: 201 })
+	},
+})
+
+export const login = defineOperation({
+	method: 'POST',
+	path: '/api/auth/login',
+	operationId: 'login',
+	tag: 'Auth',
+	summary: 'Log in and get a token',
+	description:
+		'Each login creates a new token; earlier ones keep working until they expire or are revoked.',
+	access: 'public',
+	body: loginSchema,
+	responses: {
+		'200': { description: 'Logged in.', content: jsonContent(authResponseSchema) },
+		'400': problem('BadRequest', 'The body is not valid JSON.'),
+		'401': problem(
+			'Unauthorized',
+			'Incorrect email or password: one answer for an unknown email and a wrong password.',
+		),
+		'422': problem(
+			'ValidationFailed',
+			'`email` or `password` is missing, not a string or too long.',
+		),
+	},
+	tooManyRequests:
+		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or for this account from anywhere, which then waits 1 s, 2, 4… up to 60 s (`Retry-After`); or the per-address ceiling.',
+	handler: async ({ args, body: { email, password } }) => {
+		const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
+		if (!user) throw new UnauthorizedError('Incorrect email or password.')
+		const session = await createSession(user.id, 'token', clientOf(args))
+		return json(presentSignedIn(user, session))
+	},
+})
+
+export const logout = defineOperation({
+	method: 'POST',
+	path: '/api/auth/logout',
+	operationId: 'logout',
+	tag: 'Auth',
+	summary: 'Revoke the current token',
+	description:
+		'Revokes the token (or cookie session) that authenticated this request; it stops working at once. No body is needed.',
+	access: 'any',
+	responses: { '204': { description: 'Revoked.' } },
+	handler: async ({ auth }) => {
+		await revokeSession(auth.sessionId)
+		return new Response(null, { status: 204 })
+	},
+})
 
 export const getMe = defineOperation({
 	method: 'GET',

@@ -1,0 +1,54 @@
+import { z } from 'zod'
+import {
+	MAX_RETENTION_DAYS,
+	retentionDays,
+	sweepBodySchema,
+	sweepRetention as sweep,
+} from '#app/admin/retention.server'
+import { config } from '#app/config.server'
+import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
+import { defineOperation } from '#app/http/operation.server'
+import { json } from '#app/http/problem.server'
+import { log } from '#app/log.server'
+
+export const sweepRetention = defineOperation({
+	method: 'POST',
+	path: '/api/admin/retention/sweep',
+	operationId: 'sweepRetention',
+	tag: 'Operations',
+	summary: 'Run the retention sweep now (admins)',
+	description: `Deletes every image older than \`olderThanDays\` (default \`RETENTION_DAYS\`) with all its
+files, in batches of \`CLEANUP_BATCH_SIZE\`, and answers how many were removed. The same sweep runs
+from the worker's crontab when \`RETENTION_DAYS\` is set. Only admins may call it: the first account of
+the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\`.`,
+	access: 'admin',
+	body: sweepBodySchema,
+	bodyOptional: true,
+	responses: {
+		'200': {
+			description: 'The sweep ran; `removed` images are gone with their files.',
+			content: jsonContent(z.object({ removed: z.int().min(0) })),
+		},
+		'400': problem('BadRequest'),
+		'403': {
+			description:
+				'The caller is not an administrator (`forbidden`), a personal token without the `write` scope (`insufficient-scope`), or `cross-site-request`.',
+			content: problemContent({
+				type: problemType('forbidden'),
+				title: 'Forbidden',
+				status: 403,
+				detail: 'This action is reserved for administrators.',
+			}),
+		},
+		'422': problem(
+			'ValidationFailed',
+			`Neither \`olderThanDays\` nor \`RETENTION_DAYS\` is set, or \`olderThanDays\` is not an integer from 1 to ${MAX_RETENTION_DAYS}.`,
+		),
+	},
+	handler: async ({ auth, body }) => {
+		const olderThanDays = retentionDays(body.olderThanDays)
+		const { removed } = await sweep({ olderThanDays, batchSize: config.cleanupBatchSize })
+		log.info({ admin: auth.user.id, olderThanDays, removed }, 'Retention sweep run by an admin')
+		return json({ removed })
+	},
+})
