@@ -7,7 +7,7 @@ import {
 import { openApiDocument as legacy } from '#app/http/openapi'
 import { problem, sharedComponents } from '#app/http/openapi-components'
 import { introduction, tags } from '#app/http/openapi-prose'
-import type { Operation } from '#app/http/operation.server'
+import { allowedMethods, type Operation } from '#app/http/operation.server'
 import { operations } from '#app/http/operations.server'
 
 // The OpenAPI 3.1 description of /api, served at /api/openapi.json and shown
@@ -37,9 +37,9 @@ export function buildOpenApiDocument(declared: Operation[]) {
 function pathsOf(declared: Operation[]): ZodOpenApiPathsObject {
 	const paths: ZodOpenApiPathsObject = {}
 	for (const operation of declared) {
-		const allowed = declared.filter((other) => other.path === operation.path)
+		const allowed = allowedMethods(declared.filter((other) => other.path === operation.path))
 		const item = (paths[operation.path] ??= {
-			description: `Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed.map((other) => other.method).join(', ')}\`; see \`components.responses.MethodNotAllowed\`.`,
+			description: `Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed.join(', ')}\`; see \`components.responses.MethodNotAllowed\`.`,
 		})
 		const method = operation.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'
 		item[method] = operationObject(operation)
@@ -55,7 +55,14 @@ function operationObject(operation: Operation): ZodOpenApiOperationObject {
 		summary: operation.summary,
 		...(operation.description ? { description: operation.description } : {}),
 		...(params || query || headers
-			? { requestParams: { path: params, query, header: headers } }
+			? {
+					// zod-openapi reads every key it is given: leave out the kinds not declared.
+					requestParams: {
+						...(params ? { path: params } : {}),
+						...(query ? { query } : {}),
+						...(headers ? { header: headers } : {}),
+					},
+				}
 			: {}),
 		...(body
 			? {

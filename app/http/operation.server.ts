@@ -20,6 +20,12 @@ import {
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
+const methodOrder: Method[] = ['GET', 'POST', 'PATCH', 'DELETE']
+
+/** The methods of these operations (one path), as `Allow` and the document list them. */
+export const allowedMethods = (operations: Operation[]) =>
+	methodOrder.filter((method) => operations.some((operation) => operation.method === method))
+
 /**
  * Who may call it: anyone, any signed-in caller, a caller whose token holds
  * this scope, or an admin (whose token needs `write`, as admin actions delete).
@@ -117,7 +123,7 @@ export function defineOperation<
  * `export const action = loader`, which Remix keeps out of the browser bundle.
  */
 export function apiRoute(...operations: Operation[]) {
-	const allowed = operations.map((operation) => operation.method)
+	const allowed = allowedMethods(operations)
 	const handle = async (args: ActionFunctionArgs) => {
 		const { request } = args
 		const method = request.method === 'HEAD' ? 'GET' : request.method
