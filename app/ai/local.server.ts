@@ -5,7 +5,13 @@ import type { Worker as Thread } from 'node:worker_threads'
 import sharp from 'sharp'
 import type Tesseract from 'tesseract.js'
 import { config } from '#app/config.server'
-import { AiAnalysisError, type AiProvider, type Analysis, type AnalysisInput } from './types'
+import {
+	AiAnalysisError,
+	type AiProvider,
+	type Analysis,
+	type AnalysisInput,
+	MAX_AI_TAGS,
+} from './types'
 
 // Offline analysis: OCR with tesseract.js (WebAssembly, in a worker thread)
 // plus tags computed from the pixels. Nothing is downloaded: the core wasm is
@@ -28,7 +34,6 @@ const MIN_TEXT_CHARS = 3
 /** Alphanumeric characters for the `text` and `document` tags. */
 const TEXT_TAG_CHARS = 12
 const DOCUMENT_TAG_CHARS = 150
-const MAX_TAGS = 15
 
 type LocalProvider = AiProvider & { close(): Promise<void> }
 
@@ -59,7 +64,7 @@ function analysis(text: string | null, colours: string[], orientation: string): 
 		// No local model can describe the picture; a sentence rebuilt from the
 		// tags would only pretend to, so clients can tell "no description" apart.
 		summary: null,
-		tags: [...new Set(tags)].slice(0, MAX_TAGS),
+		tags: [...new Set(tags)].slice(0, MAX_AI_TAGS),
 		ocrText: text,
 		safety: { flagged: false, categories: [], source: 'none' },
 		model: modelName(),

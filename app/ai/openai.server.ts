@@ -11,7 +11,13 @@ import OpenAI, {
 } from 'openai'
 import { z } from 'zod'
 import { log } from '#app/log.server'
-import { AiAnalysisError, type AiProvider, type Analysis, type AnalysisInput } from './types'
+import {
+	AiAnalysisError,
+	type AiProvider,
+	type Analysis,
+	type AnalysisInput,
+	MAX_AI_TAGS,
+} from './types'
 
 export type OpenAiProviderOptions = {
 	apiKey: string
@@ -23,8 +29,6 @@ export type OpenAiProviderOptions = {
 	maxAttempts: number
 	timeoutMs: number
 }
-
-const MAX_TAGS = 15
 
 /** Structured Outputs schema: strict mode wants every property required and no extras. */
 export const analysisJsonSchema = {
@@ -38,8 +42,8 @@ export const analysisJsonSchema = {
 		},
 		tags: {
 			type: 'array',
-			maxItems: MAX_TAGS,
-			description: `Up to ${MAX_TAGS} short lowercase keywords for search: subjects, objects, scene, setting, colours, activities, style.`,
+			maxItems: MAX_AI_TAGS,
+			description: `Up to ${MAX_AI_TAGS} short lowercase keywords for search: subjects, objects, scene, setting, colours, activities, style.`,
 			items: { type: 'string' },
 		},
 		ocrText: {
@@ -80,7 +84,7 @@ const SYSTEM_PROMPT = [
 	'You describe images for the search index of a personal photo library.',
 	'Reply with JSON only, matching the given schema:',
 	'- summary: one or two plain sentences describing what the image shows.',
-	`- tags: up to ${MAX_TAGS} short lowercase keywords (subjects, objects, scene, setting, colours, activities, style) someone might search for.`,
+	`- tags: up to ${MAX_AI_TAGS} short lowercase keywords (subjects, objects, scene, setting, colours, activities, style) someone might search for.`,
 	'- ocrText: all legible text visible in the image, verbatim, keeping line breaks; null if there is no text.',
 	'- safety: flagged is true if the image contains sexual content, violence or gore, self-harm, hate symbols, harassment or illicit activity; categories names those kinds (e.g. "sexual", "violence", "self-harm", "hate", "harassment", "illicit"), empty if none.',
 ].join('\n')
@@ -244,7 +248,7 @@ function normalise(output: AnalysisOutput) {
 	const summary = output.summary.trim()
 	return {
 		summary: summary || null,
-		tags: cleanList(output.tags).slice(0, MAX_TAGS),
+		tags: cleanList(output.tags).slice(0, MAX_AI_TAGS),
 		ocrText: output.ocrText?.trim() || null,
 		safety: { flagged: output.safety.flagged, categories: cleanList(output.safety.categories) },
 	}

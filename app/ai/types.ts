@@ -9,6 +9,9 @@ export type AnalysisInput = {
 	filename: string
 }
 
+/** Tags an analysis keeps, whichever provider made it. */
+export const MAX_AI_TAGS = 15
+
 /** What a provider returns; cost is computed from the tokens afterwards (pricing.ts). */
 export type Analysis = Omit<AiResult, 'costUsd'>
 

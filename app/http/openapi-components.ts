@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { ZodOpenApiComponentsObject } from 'zod-openapi'
 import { problemSlugs } from '#app/errors'
+import { imageEventSchema, SIGNED_URL_LIFETIME } from '#app/images/schemas'
 
 // The parts of /api/openapi.json that every operation shares: the Problem
 // schema, headers, security schemes, the multipart upload body and the shared
@@ -44,10 +45,13 @@ export const problemContent = (example: Record<string, unknown>) => ({
 	'application/problem+json': { schema: problemSchema, example },
 })
 
-export const SIGNED_URL_LIFETIME =
-	'Signed URLs expire on a grid of `SIGNED_URL_WINDOW` seconds (default 300): each lives at least `SIGNED_URL_TTL` seconds (default 900) and less than `SIGNED_URL_TTL + SIGNED_URL_WINDOW`, and every request within one window gets the very same URL, so browsers and CDNs can cache the file under it.'
+/** The 503 of an answer with signed URLs. */
+export const SIGNING_UNAVAILABLE =
+	'Object storage could not sign the URLs of the answer (its credentials could not be loaded or it refused); retry after `Retry-After` seconds. For the process operations the stages may already be queued.'
 
 export const sharedComponents = {
+	// Sent as the `data` of a server-sent event, which no operation's schema can reference.
+	schemas: { ImageEvent: imageEventSchema },
 	securitySchemes: {
 		bearerAuth: {
 			type: 'http',
@@ -425,6 +429,9 @@ export const problem = (name: SharedResponse, description?: string) => ({
 	$ref: `#/components/responses/${name}`,
 	...(description ? { description } : {}),
 })
+
+/** A shared answer that is not a problem (`NotModified`). */
+export const responseRef = (name: SharedResponse) => ({ $ref: `#/components/responses/${name}` })
 
 export const headerRef = (name: SharedHeader) => ({ $ref: `#/components/headers/${name}` })
 

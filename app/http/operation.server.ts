@@ -20,7 +20,7 @@ import {
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
-const methodOrder: Method[] = ['GET', 'POST', 'PATCH', 'DELETE']
+export const methodOrder: Method[] = ['GET', 'POST', 'PATCH', 'DELETE']
 
 /** The methods of these operations (one path), as `Allow` and the document list them. */
 export const allowedMethods = (operations: Operation[]) =>

@@ -1,17 +1,36 @@
-import type { Operation } from '#app/http/operation.server'
+import { methodOrder, type Operation } from '#app/http/operation.server'
 import * as admin from '#app/http/operations/admin.server'
 import * as auth from '#app/http/operations/auth.server'
+import * as events from '#app/http/operations/events.server'
+import * as images from '#app/http/operations/images.server'
 import * as meta from '#app/http/operations/meta.server'
 import * as sessions from '#app/http/operations/sessions.server'
 import * as tokens from '#app/http/operations/tokens.server'
+import * as trash from '#app/http/operations/trash.server'
 import * as usage from '#app/http/operations/usage.server'
+import * as webhooks from '#app/http/operations/webhooks.server'
 
-/** Every API operation, in the document's order. A declaration exported from these modules is served and documented. */
-export const operations: Operation[] = [
-	...Object.values(auth),
-	...Object.values(tokens),
-	...Object.values(sessions),
-	...Object.values(usage),
-	...Object.values(admin),
-	...Object.values(meta),
-]
+// Every API operation. A declaration exported from one of these modules is
+// served (by the route file of its path) and documented.
+const declared: Operation[] = [
+	auth,
+	tokens,
+	sessions,
+	images,
+	events,
+	trash,
+	usage,
+	admin,
+	webhooks,
+	meta,
+].flatMap((module) => Object.values(module))
+
+const tagOrder = ['Auth', 'Images', 'Trash', 'Usage', 'Webhooks', 'Operations']
+
+/** In the document's order: by tag, then path, then method (a module lists its exports by name). */
+export const operations = declared.toSorted(
+	(a, b) =>
+		tagOrder.indexOf(a.tag) - tagOrder.indexOf(b.tag) ||
+		a.path.localeCompare(b.path) ||
+		methodOrder.indexOf(a.method) - methodOrder.indexOf(b.method),
+)

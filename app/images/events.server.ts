@@ -1,7 +1,8 @@
+import type { z } from 'zod'
 import { sqlClient } from '#app/db.server'
 import { EventsUnavailableError, TooManyStreamsError } from '#app/errors'
 import { log } from '#app/log.server'
-import type { AiStatus, ImageStatus, OverallStatus } from '#db/statuses'
+import type { imageEventSchema } from './schemas'
 
 // Live image status for open pages. A trigger (db/migrations/0005) NOTIFYs
 // `image_events` at commit on every state change, whoever made it; each web
@@ -11,18 +12,11 @@ import type { AiStatus, ImageStatus, OverallStatus } from '#db/statuses'
 const CHANNEL = 'image_events'
 /** Open streams per user and web process; a page needs one, a few tabs a few. */
 export const MAX_STREAMS_PER_USER = 20
-const PING_MS = 15_000
+export const PING_MS = 15_000
 /** How long a browser waits before reconnecting a dropped stream. */
-const RETRY_MS = 2_000
+export const RETRY_MS = 2_000
 
-export type ImageEvent = {
-	type: 'insert' | 'update' | 'delete'
-	id: string
-	status: ImageStatus
-	aiStatus: AiStatus
-	overallStatus: OverallStatus
-	updatedAt: string
-}
+export type ImageEvent = z.input<typeof imageEventSchema>
 
 /** An image changed, or (resync) events may have been missed while the LISTEN connection was down. */
 export type LiveMessage = { kind: 'image'; event: ImageEvent } | { kind: 'resync' }

@@ -1,4 +1,5 @@
-const MAX_BYTES = 255
+/** UTF-8 bytes of a stored file name. */
+export const MAX_FILENAME_BYTES = 255
 
 // Control characters, and the bidi controls that let "gpj.exe" read as "exe.jpg".
 const UNSAFE = /[\p{Cc}\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu
@@ -8,7 +9,7 @@ export function safeFilename(input: string | undefined | null, fallbackExt = '')
 	const base = (input ?? '').split(/[/\\]/).pop() ?? ''
 	let name = base.replace(/\s+/g, ' ').replace(UNSAFE, '').trim().replace(/^\.+/, '')
 	if (!name) name = `image${fallbackExt ? `.${fallbackExt}` : ''}`
-	return truncateUtf8(name, MAX_BYTES)
+	return truncateUtf8(name, MAX_FILENAME_BYTES)
 }
 
 /** Cuts to at most `max` UTF-8 bytes without splitting a character, keeping a short extension. */

@@ -1,5 +1,14 @@
-// The list's sort orders and type filters: plain values, so the gallery page's
-// browser code can offer them too (queries.server.ts applies them).
+// The list's sort orders, type filters and limits: plain values, so the
+// gallery page's browser code can offer them too (queries.server.ts applies
+// them, app/images/schemas.ts documents them).
+
+/** Pages of a list (the gallery, the trash, the API's). */
+export const MAX_PAGE = 100_000
+export const DEFAULT_PAGE_SIZE = 20
+export const MAX_PAGE_SIZE = 100
+/** Characters of `q` and of `tag`, after trimming. */
+export const MAX_QUERY_LENGTH = 200
+export const MAX_TAG_LENGTH = 64
 
 /** Sort orders of the list; `newest` (uploaded) is the default. */
 export const listSorts = [
@@ -20,7 +29,7 @@ const contextDefaults: Record<string, string> = {
 	sort: 'newest',
 	date: 'uploaded',
 	page: '1',
-	pageSize: '20',
+	pageSize: String(DEFAULT_PAGE_SIZE),
 }
 
 /**

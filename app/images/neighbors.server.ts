@@ -1,13 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { db } from '#app/db.server'
 import { listSearch } from './list-options'
-import {
-	listFieldsOf,
-	listWhere,
-	type ListQuery,
-	orderOf,
-	parseListContext,
-} from './queries.server'
+import { listFieldsOf, listWhere, orderOf, parseListContext } from './queries.server'
+import type { ListQuery } from './schemas'
 
 export type Neighbor = { id: string; filename: string }
 

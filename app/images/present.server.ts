@@ -1,11 +1,18 @@
+import type { z } from 'zod'
 import type { StoredVariant } from '#db/schema'
 import { config } from '#app/config.server'
 import { type SigningWindow, signingWindow } from '#app/storage/common'
 import { storage } from '#app/storage/storage.server'
 import type { VariantName } from './keys'
 import type { ImageRow } from './queries.server'
+import type { imageDetailSchema, imageListItemSchema } from './schemas'
 
 // Builds the contract's JSON for an image, signing a URL for each stored file.
+// The shapes are the schemas' (app/images/schemas.ts), so what is sent and
+// what /api/openapi.json documents cannot drift apart.
+
+export type ImageDetail = z.input<typeof imageDetailSchema>
+export type ImageListItem = z.input<typeof imageListItemSchema>
 
 export const baseUrlOf = (request: Request) => config.publicUrl ?? new URL(request.url).origin
 
@@ -68,7 +75,7 @@ async function presentVariant(image: ImageRow, variant: VariantName, signing: Si
 	}
 }
 
-export async function presentImage(image: ImageRow, { baseUrl }: Signing) {
+export async function presentImage(image: ImageRow, { baseUrl }: Signing): Promise<ImageDetail> {
 	const window = currentSigningWindow()
 	const [original, thumbnail, optimized] = await Promise.all([
 		presentVariant(image, 'original', { baseUrl, window }),
@@ -101,9 +108,10 @@ export async function presentImage(image: ImageRow, { baseUrl }: Signing) {
 	}
 }
 
-export type ImageDetail = Awaited<ReturnType<typeof presentImage>>
-
-export async function presentListItem(image: ImageRow, { baseUrl, window }: Signing) {
+export async function presentListItem(
+	image: ImageRow,
+	{ baseUrl, window }: Signing,
+): Promise<ImageListItem> {
 	return {
 		id: image.id,
 		filename: image.filename,
@@ -122,5 +130,3 @@ export async function presentListItem(image: ImageRow, { baseUrl, window }: Sign
 		tags: image.ai?.tags ?? [],
 	}
 }
-
-export type ImageListItem = Awaited<ReturnType<typeof presentListItem>>

@@ -5,21 +5,11 @@ import { decideAiStage } from '#app/ai/stage.server'
 import { db } from '#app/db.server'
 import { ConflictError, NotFoundError } from '#app/errors'
 import { enqueueJob } from './jobs.server'
+import type { stageSchema } from './schemas'
 import { type ImageRow, notTrashed } from './queries.server'
 import { queueImageStageAgain } from './state.server'
 
-export const stagesSchema = z
-	.array(z.enum(['image', 'ai']))
-	.min(1, 'Name at least one stage')
-	.default(['image', 'ai'])
-
-export const processBodySchema = z.object({ stages: stagesSchema })
-export const batchProcessBodySchema = z.object({
-	ids: z.array(z.uuid()).min(1, 'Give at least one id').max(100, 'At most 100 ids'),
-	stages: stagesSchema,
-})
-
-type Stage = 'image' | 'ai'
+type Stage = z.output<typeof stageSchema>
 
 /** Runs the requested stages of the caller's images again; all or none. */
 export async function reprocessImages(

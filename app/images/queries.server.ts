@@ -13,12 +13,12 @@ import {
 	type SQL,
 	sql,
 } from 'drizzle-orm'
-import { z } from 'zod'
-import { images, overallStatuses } from '#db/schema'
+import { images } from '#db/schema'
 import { db } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
 import { isUuid, parseInput } from '#app/validation'
-import { contentTypesByType, imageTypes, listDates, type ListSort, listSorts } from './list-options'
+import { contentTypesByType, type ListSort } from './list-options'
+import { type ListQuery, listQuerySchema } from './schemas'
 import { parseSearchTerms, type SearchTerm, wordsOf } from './search-terms'
 
 export type ImageRow = typeof images.$inferSelect
@@ -39,38 +39,9 @@ export async function getOwnedImage(userId: string, imageId: string): Promise<Im
 
 const imageNotFound = () => new NotFoundError('No image with this id.')
 
-const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
-
-export const listQuerySchema = z
-	.object({
-		page: z.coerce.number().int().min(1).max(100_000).default(1),
-		pageSize: z.coerce.number().int().min(1).max(100).default(20),
-		status: z.enum(overallStatuses).optional(),
-		/** Terms searched in file name (partial), summary, tags and OCR text; see search-terms.ts. */
-		q: z.string().trim().min(1).max(200).optional(),
-		tag: z.string().trim().toLowerCase().min(1).max(64).optional(),
-		sort: z.enum(listSorts).default('newest'),
-		type: z.enum(imageTypes).optional(),
-		/** Which date from/to apply to: createdAt (uploaded) or takenAt (EXIF). */
-		date: z.enum(listDates).default('uploaded'),
-		/** First UTC day, included. */
-		from: day.optional(),
-		/** Last UTC day, included. */
-		to: day.optional(),
-	})
-	.refine((query) => !query.from || !query.to || query.from <= query.to, {
-		path: ['to'],
-		message: 'must not be before from',
-	})
-
-export type ListQuery = z.output<typeof listQuerySchema>
-
-const optionalFields = ['status', 'q', 'tag', 'sort', 'type', 'date', 'from', 'to']
-
+/** The list's query (a form's or the API's); empty filter values mean no filter. */
 export function parseListQuery(params: URLSearchParams | Record<string, string>) {
-	const raw = params instanceof URLSearchParams ? Object.fromEntries(params) : { ...params }
-	// Empty fields (as a plain HTML form sends for "all") mean no filter.
-	for (const name of optionalFields) if (raw[name]?.trim() === '') delete raw[name]
+	const raw = params instanceof URLSearchParams ? Object.fromEntries(params) : params
 	return parseInput(listQuerySchema, raw)
 }
 

@@ -7,6 +7,7 @@ import { NotFoundError } from '#app/errors'
 import { isUuid } from '#app/validation'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
+import { pageParam, pageSizeParam, type trashItemSchema } from './schemas'
 import {
 	deleteImageRows,
 	liveObjectKeys,
@@ -123,16 +124,13 @@ export async function purgeExpiredTrash(): Promise<{ purged: number }> {
 	return { purged }
 }
 
-export const trashQuerySchema = z.object({
-	page: z.coerce.number().int().min(1).max(100_000).default(1),
-	pageSize: z.coerce.number().int().min(1).max(100).default(20),
-})
+export const trashQuerySchema = z.object({ page: pageParam, pageSize: pageSizeParam })
 
 /** A list item (its thumbnail signed at its trash key) with when it was deleted and is purged. */
 export async function presentTrashItem(
 	image: ImageRow,
 	signing: Parameters<typeof presentListItem>[1],
-) {
+): Promise<z.input<typeof trashItemSchema>> {
 	const deletedAt = image.deletedAt ?? new Date()
 	return {
 		...(await presentListItem(asTrashedRow(image), signing)),
@@ -141,7 +139,7 @@ export async function presentTrashItem(
 	}
 }
 
-export type TrashItem = Awaited<ReturnType<typeof presentTrashItem>>
+export type TrashItem = z.input<typeof trashItemSchema>
 
 /** One page of the user's trash, most recently deleted first. */
 export async function listTrash(

@@ -16,6 +16,7 @@ import { originalKey } from './keys'
 import { type ReceivedFile, receiveFile } from './multipart.server'
 import { inspectImage } from './pipeline.server'
 import { assertWithinQuota } from './quota.server'
+import { idempotencyKeyPattern, MAX_IDEMPOTENCY_KEY_LENGTH } from './schemas'
 import { detectImageType } from './sniff.server'
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000
@@ -145,9 +146,10 @@ const windowStart = () => new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)
 
 function parseIdempotencyKey(value: string | null | undefined) {
 	if (value == null) return undefined
-	if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
-		throw new ValidationError('Idempotency-Key must be 1–255 visible ASCII characters.', [
-			{ path: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },
+	if (!idempotencyKeyPattern.test(value)) {
+		const rule = `must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`
+		throw new ValidationError(`Idempotency-Key ${rule}.`, [
+			{ path: 'Idempotency-Key', message: rule },
 		])
 	}
 	return value
