@@ -39,7 +39,8 @@ export const problemSchema = z
 
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` })
 
-const problemContent = (example: Record<string, unknown>) => ({
+/** A problem+json answer's content, with an example of it. */
+export const problemContent = (example: Record<string, unknown>) => ({
 	'application/problem+json': { schema: problemSchema, example },
 })
 

@@ -7,7 +7,7 @@ import {
 import { openApiDocument as legacy } from '#app/http/openapi'
 import { problem, sharedComponents } from '#app/http/openapi-components'
 import { introduction, tags } from '#app/http/openapi-prose'
-import type { Operation } from '#app/http/operation.server'
+import type { Method, Operation } from '#app/http/operation.server'
 import { operations } from '#app/http/operations.server'
 
 // The OpenAPI 3.1 description of /api, served at /api/openapi.json and shown
@@ -34,12 +34,21 @@ export function buildOpenApiDocument(declared: Operation[]) {
 	)
 }
 
+/**
+ * The order route files list their methods in, and so `Allow`: a module's
+ * operations come out of `Object.values` sorted by export name, not as declared.
+ */
+const methodOrder: Method[] = ['GET', 'POST', 'PATCH', 'DELETE']
+
 function pathsOf(declared: Operation[]): ZodOpenApiPathsObject {
 	const paths: ZodOpenApiPathsObject = {}
 	for (const operation of declared) {
-		const allowed = declared.filter((other) => other.path === operation.path)
+		const allowed = declared
+			.filter((other) => other.path === operation.path)
+			.map((other) => other.method)
+			.sort((a, b) => methodOrder.indexOf(a) - methodOrder.indexOf(b))
 		const item = (paths[operation.path] ??= {
-			description: `Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed.map((other) => other.method).join(', ')}\`; see \`components.responses.MethodNotAllowed\`.`,
+			description: `Other methods on this path answer \`405\` (\`method-not-allowed\`) with \`Allow: ${allowed.join(', ')}\`; see \`components.responses.MethodNotAllowed\`.`,
 		})
 		const method = operation.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'
 		item[method] = operationObject(operation)
@@ -55,7 +64,14 @@ function operationObject(operation: Operation): ZodOpenApiOperationObject {
 		summary: operation.summary,
 		...(operation.description ? { description: operation.description } : {}),
 		...(params || query || headers
-			? { requestParams: { path: params, query, header: headers } }
+			? {
+					// zod-openapi reads every key it is given: leave out the kinds not declared.
+					requestParams: {
+						...(params ? { path: params } : {}),
+						...(query ? { query } : {}),
+						...(headers ? { header: headers } : {}),
+					},
+				}
 			: {}),
 		...(body
 			? {
