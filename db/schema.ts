@@ -13,6 +13,7 @@ import {
 	uniqueIndex,
 	uuid,
 } from 'drizzle-orm/pg-core'
+import type { WebhookEvent } from '#app/webhooks/schemas'
 import {
 	aiStatuses,
 	imageStatuses,
@@ -320,7 +321,7 @@ export const webhookDeliveries = pgTable(
 		eventId: uuid('event_id').notNull(),
 		eventType: text('event_type').notNull(),
 		/** The body sent: `{ id, type, createdAt, data }`. */
-		payload: jsonb('payload').notNull(),
+		payload: jsonb('payload').$type<WebhookEvent>().notNull(),
 		status: text('status', { enum: webhookDeliveryStatuses }).notNull().default('pending'),
 		attempts: integer('attempts').notNull().default(0),
 		responseStatus: integer('response_status'),

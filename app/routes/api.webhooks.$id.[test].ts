@@ -1,17 +1,5 @@
-import type { ActionFunctionArgs } from '@remix-run/node'
-import { requireApiUser } from '#app/auth/auth.server'
-import { MethodNotAllowedError } from '#app/errors'
-import { methodNotAllowed } from '#app/http/methods.server'
-import { apiHandler, json } from '#app/http/problem.server'
-import { limitRequest } from '#app/rate-limit.server'
-import { presentDelivery, sendTestEvent } from '#app/webhooks/webhooks.server'
+import { apiRoute } from '#app/http/operation.server'
+import { testWebhook } from '#app/http/operations/webhooks.server'
 
-export const loader = methodNotAllowed(['POST'])
-
-export const action = apiHandler(async (args: ActionFunctionArgs) => {
-	if (args.request.method !== 'POST') throw new MethodNotAllowedError(['POST'])
-	const { user } = await requireApiUser(args, { scope: 'webhooks' })
-	await limitRequest(args, 'process', user.id)
-	const delivery = await sendTestEvent(user.id, args.params.id!)
-	return json({ delivery: presentDelivery(delivery) }, { status: 202 })
-})
+export const loader = apiRoute(testWebhook)
+export const action = loader

@@ -3,6 +3,7 @@ import { webhookDeliveries, webhooks } from '#db/schema'
 import { config } from '#app/config.server'
 import { db, type Tx } from '#app/db.server'
 import { WebhookUrlRefusedError } from '#app/errors'
+import type { WebhookEvent } from './schemas'
 import { decryptSecret } from './secrets.server'
 import { sendWebhook, type SendResult } from './send.server'
 
@@ -137,7 +138,7 @@ export async function settleQueuedDeliveriesSoon(tx: Tx, webhookId: string) {
 
 /** One attempt; `permanent` when no retry can succeed (a refused address, an unreadable secret). */
 async function send(
-	delivery: { url: string; secretEncrypted: string; eventId: string; payload: unknown },
+	delivery: { url: string; secretEncrypted: string; eventId: string; payload: WebhookEvent },
 	signal: AbortSignal | undefined,
 ): Promise<{ result: SendResult; permanent: boolean }> {
 	const refused = (error: string) => ({

@@ -4,6 +4,7 @@ import https from 'node:https'
 import type { LookupFunction } from 'node:net'
 import { WebhookUrlRefusedError } from '#app/errors'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
+import { DELIVERY_RESPONSE_BODY_LIMIT } from './schemas'
 import { signWebhook } from './secrets.server'
 
 // One HTTP attempt of a delivery, Standard Webhooks style. Node's http client
@@ -13,8 +14,6 @@ import { signWebhook } from './secrets.server'
 export const WEBHOOK_TIMEOUT_MS = 10_000
 /** Within the total: an endpoint that does not even take the connection (TCP and TLS) gives up the slot sooner. */
 export const WEBHOOK_CONNECT_TIMEOUT_MS = 5_000
-/** How much of the endpoint's answer is kept for the delivery log. */
-const RESPONSE_BODY_LIMIT = 4096
 const USER_AGENT = 'Darkroom-Webhooks/1'
 
 export type SendResult = {
@@ -125,13 +124,13 @@ function post(
 				const done = () =>
 					resolve({
 						status: response.statusCode ?? 0,
-						body: Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8'),
+						body: Buffer.concat(chunks).subarray(0, DELIVERY_RESPONSE_BODY_LIMIT).toString('utf8'),
 					})
 				response.on('data', (chunk: Buffer) => {
 					chunks.push(chunk)
 					size += chunk.length
 					// Enough for the log: stop reading, however much more there is.
-					if (size >= RESPONSE_BODY_LIMIT) {
+					if (size >= DELIVERY_RESPONSE_BODY_LIMIT) {
 						response.destroy()
 						done()
 					}

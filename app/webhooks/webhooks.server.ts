@@ -8,6 +8,16 @@ import { ConflictError, NotFoundError, WebhookUrlRefusedError } from '#app/error
 import { isUuid } from '#app/validation'
 import { parseWebhookUrl, resolveWebhookHost } from './address.server'
 import { settleQueuedDeliveriesSoon } from './delivery.server'
+import {
+	MAX_DELIVERIES_LISTED,
+	MAX_WEBHOOK_DESCRIPTION_LENGTH,
+	MAX_WEBHOOK_URL_LENGTH,
+	MAX_WEBHOOKS_PER_USER,
+	RECENT_DELIVERIES,
+	type webhookDeliverySchema,
+	webhookEventTypeSchema,
+	type webhookSchema,
+} from './schemas'
 import { encryptSecret, newWebhookSecret } from './secrets.server'
 
 // Registering, listing and removing a user's webhooks, and reading their
@@ -15,35 +25,57 @@ import { encryptSecret, newWebhookSecret } from './secrets.server'
 // db/migrations/0007_webhook_events.sql, and 0016 for how a delivery's job is
 // queued); deliveries run in the worker.
 
-export const MAX_WEBHOOKS_PER_USER = 10
-export const RECENT_DELIVERIES = 20
+// The settings page imports these from here.
+export { MAX_WEBHOOKS_PER_USER, RECENT_DELIVERIES }
 const DISABLED_BY_OWNER = 'Disabled by its owner.'
 
 export type WebhookRow = typeof webhooks.$inferSelect
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect
 
-const urlField = z.string().trim().min(1).max(2048)
+const urlField = z.string().trim().min(1).max(MAX_WEBHOOK_URL_LENGTH).meta({ format: 'uri' })
 const eventsField = z
-	.array(z.enum(webhookEventTypes))
+	.array(webhookEventTypeSchema)
 	.min(1)
 	.transform((events) => [...new Set(events)])
-const descriptionField = z.string().trim().max(200)
+	.meta({ uniqueItems: true })
+const descriptionField = z.string().trim().max(MAX_WEBHOOK_DESCRIPTION_LENGTH)
 
-export const createWebhookSchema = z.object({
-	url: urlField,
-	events: eventsField.default([...webhookEventTypes]),
-	description: descriptionField.optional(),
-})
+export const createWebhookSchema = z
+	.object({
+		url: urlField.meta({
+			description: 'Where to POST events: `https://`, a public host.',
+			examples: ['https://example.com/hooks/darkroom'],
+		}),
+		events: eventsField
+			.default([...webhookEventTypes])
+			.meta({ description: 'The events to receive. Default: all of them.' }),
+		description: descriptionField.optional().meta({ description: 'A note for yourself.' }),
+	})
+	.meta({ id: 'CreateWebhookRequest' })
 
 export type CreateWebhookInput = z.output<typeof createWebhookSchema>
 
 /** PATCH: any of the fields; an empty or null description removes it. */
-export const updateWebhookSchema = z.object({
-	url: urlField.optional(),
-	events: eventsField.optional(),
-	description: descriptionField.nullable().optional(),
-	enabled: z.boolean().optional(),
-})
+export const updateWebhookSchema = z
+	.object({
+		url: urlField
+			.optional()
+			.meta({ description: 'Where to POST events from now on: checked as at registration.' }),
+		events: eventsField.optional().meta({ description: 'The events to receive from now on.' }),
+		description: descriptionField
+			.nullable()
+			.optional()
+			.meta({ description: '`null` or `""` removes it.' }),
+		enabled: z.boolean().optional().meta({
+			description:
+				'`false` disables the webhook; `true` enables it again and clears why it was disabled.',
+		}),
+	})
+	.meta({
+		id: 'UpdateWebhookRequest',
+		description: 'The fields to change; those left out are kept.',
+		example: { description: 'Production receiver', enabled: true },
+	})
 
 export type UpdateWebhookInput = z.output<typeof updateWebhookSchema>
 
@@ -217,7 +249,13 @@ export async function resendDelivery(
 }
 
 export const deliveriesQuerySchema = z.object({
-	limit: z.coerce.number().int().min(1).max(100).default(RECENT_DELIVERIES),
+	limit: z.coerce
+		.number()
+		.int()
+		.min(1)
+		.max(MAX_DELIVERIES_LISTED)
+		.default(RECENT_DELIVERIES)
+		.meta({ param: { id: 'DeliveryLimit', description: 'How many deliveries, newest first.' } }),
 })
 
 /** The webhook's latest deliveries, newest first. */
@@ -234,7 +272,7 @@ export async function listDeliveries(webhookId: string, limit = RECENT_DELIVERIE
 		.limit(limit)
 }
 
-export function presentWebhook(row: WebhookRow) {
+export function presentWebhook(row: WebhookRow): z.input<typeof webhookSchema> {
 	return {
 		id: row.id,
 		url: row.url,
@@ -247,7 +285,7 @@ export function presentWebhook(row: WebhookRow) {
 	}
 }
 
-export function presentDelivery(row: DeliveryRow) {
+export function presentDelivery(row: DeliveryRow): z.input<typeof webhookDeliverySchema> {
 	return {
 		id: row.id,
 		webhookId: row.webhookId,
