@@ -297,9 +297,9 @@ export const sharedComponents = {
 		},
 		UploadUnprocessable: {
 			description: `The upload cannot be accepted. Either \`unprocessable-image\`: the file is empty, corrupt or
-	truncated, or has more than \`MAX_INPUT_PIXELS\` (default 100 megapixels); or \`validation\` (with
-	\`errors\`, path \`Idempotency-Key\`): the \`Idempotency-Key\` is not 1–255 visible ASCII characters,
-	or was already used for a different file within 24 hours.`,
+truncated, or has more than \`MAX_INPUT_PIXELS\` (default 100 megapixels); or \`validation\` (with
+\`errors\`, path \`Idempotency-Key\`): the \`Idempotency-Key\` is not 1–255 visible ASCII characters,
+or was already used for a different file within 24 hours.`,
 			content: {
 				'application/problem+json': {
 					schema: problemSchema,

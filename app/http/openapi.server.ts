@@ -4,7 +4,6 @@ import {
 	type ZodOpenApiPathsObject,
 	type ZodOpenApiResponsesObject,
 } from 'zod-openapi'
-import { openApiDocument as legacy } from '#app/http/openapi'
 import { problem, sharedComponents } from '#app/http/openapi-components'
 import { introduction, tags } from '#app/http/openapi-prose'
 import { allowedMethods, type Operation } from '#app/http/operation.server'
@@ -102,11 +101,11 @@ function responsesOf(operation: Operation): ZodOpenApiResponsesObject {
 	return Object.fromEntries(byStatus) as ZodOpenApiResponsesObject
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER
-
 /**
  * zod writes the regular expression behind each string format and the safe
  * integer range on every integer; the format and the real bounds say enough.
+ * A nullable value is written `type: [X, "null"]`, as JSON Schema readers
+ * (and /api/docs) expect, rather than `anyOf` with a null branch.
  */
 function tidySchema({ jsonSchema }: { jsonSchema: Record<string, unknown> }) {
 	if (typeof jsonSchema.format === 'string' && typeof jsonSchema.pattern === 'string') {
@@ -114,23 +113,22 @@ function tidySchema({ jsonSchema }: { jsonSchema: Record<string, unknown> }) {
 	}
 	if (jsonSchema.maximum === MAX_SAFE) delete jsonSchema.maximum
 	if (jsonSchema.minimum === -MAX_SAFE) delete jsonSchema.minimum
+	foldNullable(jsonSchema)
 }
 
-// TRANSITION (issue 18): paths not yet declared come from the hand-written document.
-function withLegacy(generated: ReturnType<typeof buildOpenApiDocument>) {
-	const old = legacy as unknown as typeof generated
-	const paths = { ...old.paths, ...generated.paths }
-	const components: Record<string, Record<string, unknown>> = {}
-	for (const key of new Set([
-		...Object.keys(old.components ?? {}),
-		...Object.keys(generated.components ?? {}),
-	])) {
-		components[key] = {
-			...((old.components as Record<string, Record<string, unknown>>)?.[key] ?? {}),
-			...((generated.components as Record<string, Record<string, unknown>>)?.[key] ?? {}),
-		}
-	}
-	return { ...generated, paths, components } as typeof generated
+function foldNullable(jsonSchema: Record<string, unknown>) {
+	const branches = jsonSchema.anyOf
+	if (!Array.isArray(branches) || branches.length !== 2) return
+	const isNull = (branch: Record<string, unknown>) =>
+		branch.type === 'null' && Object.keys(branch).length === 1
+	const value = (branches as Array<Record<string, unknown>>).find((branch) => !isNull(branch))
+	if (!value || !branches.some(isNull) || typeof value.type !== 'string' || value.$ref) return
+	delete jsonSchema.anyOf
+	tidySchema({ jsonSchema: value })
+	Object.assign(jsonSchema, value, { ...jsonSchema, type: [value.type, 'null'] })
+	if (Array.isArray(value.enum)) jsonSchema.enum = [...value.enum, null]
 }
 
-export const openApiDocument = withLegacy(buildOpenApiDocument(operations))
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+
+export const openApiDocument = buildOpenApiDocument(operations)
