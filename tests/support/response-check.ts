@@ -2,7 +2,8 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 
 // Every answer a test gets from an /api path is checked against the OpenAPI
-// document the same server serves: its status must be documented for that
+// document (the one /api/openapi.json serves, built here from the same
+// declarations: a server may refuse to serve it to the test, e.g. for its Host): its status must be documented for that
 // operation, its body must match the schema documented for that status and
 // media type, and its required headers must be there. A mismatch fails the
 // fetch, and so the test, naming the operation and what differed.
@@ -19,7 +20,7 @@ type Checker = {
 	routes: Array<{ template: string; pattern: RegExp; literal: number }>
 }
 
-const checkers = new Map<string, Promise<Checker>>()
+let checker: Promise<Checker> | undefined
 
 export function installResponseCheck() {
 	globalThis.fetch = async (input, init) => {
@@ -39,21 +40,10 @@ export function installResponseCheck() {
 	}
 }
 
-function checkerFor(origin: string): Promise<Checker> {
-	let checker = checkers.get(origin)
-	if (!checker) {
-		checker = loadChecker(origin)
-		checkers.set(origin, checker)
-		// A server that failed to answer may be up on a later try.
-		checker.catch(() => checkers.delete(origin))
-	}
-	return checker
-}
-
-async function loadChecker(origin: string): Promise<Checker> {
-	const response = await realFetch(`${origin}/api/openapi.json`)
-	if (!response.ok) throw new Error(`GET /api/openapi.json answered ${response.status}`)
-	const doc = (await response.json()) as Json
+async function loadChecker(): Promise<Checker> {
+	// Imported on first use: the app's modules read the environment setup-file.ts sets.
+	const { openApiDocument } = await import('#app/http/openapi.server')
+	const doc = JSON.parse(JSON.stringify(openApiDocument)) as Json
 	const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true })
 	addFormats(ajv)
 	ajv.addSchema(doc, 'openapi.json')
@@ -68,26 +58,26 @@ async function loadChecker(origin: string): Promise<Checker> {
 }
 
 async function checkResponse(method: string, url: URL, response: Response): Promise<string[]> {
-	const checker = await checkerFor(url.origin)
-	const route = checker.routes.find((candidate) => candidate.pattern.test(url.pathname))
+	const loaded = await (checker ??= loadChecker())
+	const route = loaded.routes.find((candidate) => candidate.pattern.test(url.pathname))
 	const contentType = response.headers.get('Content-Type') ?? ''
 	// An unknown path, or a method the path does not have: a problem document.
 	const operationKey = method === 'HEAD' ? 'get' : method.toLowerCase()
-	const item = route ? ((checker.doc.paths as Json)[route.template] as Json) : undefined
+	const item = route ? ((loaded.doc.paths as Json)[route.template] as Json) : undefined
 	if (!route || !item?.[operationKey]) {
 		// 429: the per-address ceiling counts every /api request, even these.
 		const expected = route ? 405 : 404
 		if (response.status !== expected && response.status !== 429) {
 			return [`expected ${expected} for an undocumented operation`]
 		}
-		return checkBody(checker, '#/components/schemas/Problem', response, 'application/problem+json')
+		return checkBody(loaded, '#/components/schemas/Problem', response, 'application/problem+json')
 	}
 	const pointer = `#/paths/${escapePointer(route.template)}/${operationKey}/responses/${response.status}`
-	const documented = resolve(checker.doc, pointer)
+	const documented = resolve(loaded.doc, pointer)
 	if (!documented) return [`status ${response.status} is not documented for this operation`]
 	const problems: string[] = []
 	for (const [name, header] of Object.entries((documented.headers ?? {}) as Json)) {
-		const required = resolve(checker.doc, header as Json)?.required === true
+		const required = resolve(loaded.doc, header as Json)?.required === true
 		if (required && !response.headers.has(name)) problems.push(`required header ${name} missing`)
 	}
 	const content = documented.content as Json | undefined
@@ -104,12 +94,12 @@ async function checkResponse(method: string, url: URL, response: Response): Prom
 	}
 	// A stream has no end to wait for; its media type is all there is to check.
 	if (mediaType === 'text/event-stream') return problems
-	const schemaPointer = `${pointerOf(checker.doc, pointer)}/content/${escapePointer(mediaType)}/schema`
-	return [...problems, ...(await checkBody(checker, schemaPointer, response, mediaType))]
+	const schemaPointer = `${pointerOf(loaded.doc, pointer)}/content/${escapePointer(mediaType)}/schema`
+	return [...problems, ...(await checkBody(loaded, schemaPointer, response, mediaType))]
 }
 
 async function checkBody(
-	checker: Checker,
+	loaded: Checker,
 	schemaPointer: string,
 	response: Response,
 	mediaType: string,
@@ -117,10 +107,10 @@ async function checkBody(
 	if (!(response.headers.get('Content-Type') ?? '').startsWith(mediaType)) {
 		return [`Content-Type ${response.headers.get('Content-Type')} is not ${mediaType}`]
 	}
-	let validate = checker.validators.get(schemaPointer)
+	let validate = loaded.validators.get(schemaPointer)
 	if (!validate) {
-		validate = checker.ajv.compile({ $ref: `openapi.json${schemaPointer}` })
-		checker.validators.set(schemaPointer, validate)
+		validate = loaded.ajv.compile({ $ref: `openapi.json${schemaPointer}` })
+		loaded.validators.set(schemaPointer, validate)
 	}
 	const text = await response.clone().text()
 	let body: unknown
