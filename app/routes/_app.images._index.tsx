@@ -16,7 +16,8 @@ import { UndoNotice } from '#app/components/undo-notice'
 import { UploadBox } from '#app/components/upload-box'
 import { useLiveStatus } from '#app/components/use-live-status'
 import { config } from '#app/config.server'
-import { AppError, ValidationError } from '#app/errors'
+import { type AppError, ValidationError } from '#app/errors'
+import { formAction } from '#app/forms.server'
 import { plural } from '#app/format'
 import { parseInput } from '#app/validation'
 import { limitBatch, limitRequest } from '#app/rate-limit.server'
@@ -116,7 +117,7 @@ export async function action(args: ActionFunctionArgs) {
 	const { request, context } = args
 	const { user } = await requirePageUser(args)
 	const contentType = request.headers.get('Content-Type') ?? ''
-	try {
+	return formAction({ message: refusalMessage, status: refusalStatus }, async () => {
 		if (contentType.toLowerCase().startsWith('multipart/form-data')) {
 			return await uploadFromForm(args, user.id)
 		}
@@ -128,25 +129,19 @@ export async function action(args: ActionFunctionArgs) {
 		// Deleting goes through /images/delete (the one delete pattern, with Undo).
 		await limitBatch(args, 'process', user.id, new Set(ids).size)
 		await reprocessImages(user.id, ids, ['image', 'ai'], context.requestId)
-		return { notice: `Processing ${plural(ids.length)} again.` } satisfies ActionResult
-	} catch (error) {
-		if (error instanceof ValidationError) {
-			const message = error.errors?.[0]?.message ?? error.message
-			return data({ error: message } satisfies ActionResult, { status: 422 })
-		}
-		if (error instanceof AppError && error.status < 500) {
-			// The real status (429, 403 over quota, 415…) with the message on the page.
-			return data({ error: error.message } satisfies ActionResult, {
-				status: error.status,
-				headers: error.headers,
-			})
-		}
-		if (error instanceof AppError) {
-			return { error: `${error.message} Please try again in a moment.` } satisfies ActionResult
-		}
-		throw error
-	}
+		return { notice: `Processing ${plural(ids.length)} again.` }
+	})
 }
+
+/** The toolbar has no fields: a refused selection says its first problem alone. */
+function refusalMessage(error: AppError) {
+	if (error.status >= 500) return `${error.message} Please try again in a moment.`
+	return error.errors?.[0]?.message ?? error.message
+}
+
+// The real status (429, 403 over quota, 415…) with the message on the page; an
+// outage is a notice to try again, answered 200 as it always has been.
+const refusalStatus = (error: AppError) => (error.status < 500 ? error.status : 200)
 
 /** The plain form (no JavaScript): one file lands on its page, several on the gallery. */
 async function uploadFromForm(args: ActionFunctionArgs, userId: string) {

@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { requirePageUser } from '#app/auth/auth.server'
 import { deleteImagesText } from '#app/components/delete-confirm'
 import { Alert, secondaryButtonClass } from '#app/components/ui'
 import { config } from '#app/config.server'
-import { AppError } from '#app/errors'
+import type { AppError } from '#app/errors'
+import { formAction } from '#app/forms.server'
 import { limitRequest } from '#app/rate-limit.server'
 import { deleteImages, liveImageNames } from '#app/images/trash.server'
 import { afterDelete, backTo, MAX_IDS } from '#app/images/undo'
@@ -28,19 +29,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
 	const { user } = await requirePageUser(args)
 	const form = await args.request.formData()
-	try {
+	// Storage down (503, nothing changed), rate limited: say so on the page, keep the question.
+	const message = (error: AppError) => `${error.message} Nothing was deleted; please try again.`
+	return formAction({ message }, async () => {
 		await limitRequest(args, 'process', user.id)
 		// One already gone (deleted in another tab) is no reason to stop.
 		const deleted = await deleteImages(user.id, idsOf(form), { skipMissing: true })
 		return redirect(afterDelete(backTo(form.get('back')), deleted, config.trashDays))
-	} catch (error) {
-		// Storage down (503, nothing changed), rate limited: say so on the page, keep the question.
-		if (!(error instanceof AppError)) throw error
-		return data(
-			{ error: `${error.message} Nothing was deleted; please try again.` },
-			{ status: error.status, headers: error.headers },
-		)
-	}
+	})
 }
 
 export default function ConfirmDelete() {

@@ -4,13 +4,12 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { Form, useActionData, useNavigation } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { requirePageUser } from '#app/auth/auth.server'
 import { changePassword } from '#app/auth/password-change.server'
 import { Alert, buttonClass, Field } from '#app/components/ui'
-import { TooManyRequestsError, ValidationError } from '#app/errors'
+import { formAction, formValues } from '#app/forms.server'
 
 export const meta: MetaFunction = () => [{ title: 'Password · Settings · Darkroom' }]
 
@@ -22,36 +21,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	return null
 }
 
-type FieldErrors = Partial<Record<'currentPassword' | 'newPassword', string>>
-
 export async function action(args: ActionFunctionArgs) {
 	const { user, sessionId } = await requirePageUser(args)
 	const form = await args.request.formData()
-	try {
-		const revoked = await changePassword(args, user, sessionId, {
-			currentPassword: String(form.get('currentPassword') ?? ''),
-			newPassword: String(form.get('newPassword') ?? ''),
-		})
-		return { revoked }
-	} catch (error) {
-		if (error instanceof ValidationError) {
-			const fieldErrors: FieldErrors = {}
-			for (const { path, message } of error.errors ?? []) {
-				if (path === 'currentPassword' || path === 'newPassword') fieldErrors[path] ??= message
-			}
-			return data({ fieldErrors }, { status: 422 })
-		}
-		if (error instanceof TooManyRequestsError) {
-			return data({ error: error.message }, { status: 429, headers: error.headers })
-		}
-		throw error
-	}
+	const values = formValues(form, ['currentPassword', 'newPassword'])
+	return formAction({ values, secrets: ['currentPassword', 'newPassword'] }, async () => ({
+		revoked: await changePassword(args, user, sessionId, values),
+	}))
 }
 
 export default function ChangePassword() {
 	const result = useActionData<typeof action>()
 	const busy = useNavigation().state === 'submitting'
-	const fieldErrors = result && 'fieldErrors' in result ? result.fieldErrors : {}
+	const refused = result && 'error' in result ? result : undefined
+	const fieldErrors = refused?.fieldErrors ?? {}
 	const changed = result && 'revoked' in result ? result : null
 	const formRef = useRef<HTMLFormElement>(null)
 	// After a change both fields start empty again (each answer is a new object).
@@ -76,7 +59,8 @@ export default function ChangePassword() {
 						out.
 					</Alert>
 				) : null}
-				{result && 'error' in result ? <Alert>{result.error}</Alert> : null}
+				{/* A field's problem shows beside it; anything else (rate limited) here. */}
+				{refused && Object.keys(fieldErrors).length === 0 ? <Alert>{refused.error}</Alert> : null}
 			</div>
 			<Form method="post" className="space-y-4" ref={formRef} noValidate>
 				<Field

@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { listApiTokens } from '#app/auth/api-tokens.server'
 import { requirePageUser } from '#app/auth/auth.server'
@@ -10,7 +9,8 @@ import {
 	type SignIn,
 } from '#app/auth/sessions.server'
 import { Alert, RowAction, secondaryButtonClass, TableHead, TableScroll } from '#app/components/ui'
-import { NotFoundError } from '#app/errors'
+import { type AppError, BadRequestError, NotFoundError } from '#app/errors'
+import { formAction } from '#app/forms.server'
 import { describeUserAgent } from '#app/format'
 import { Time } from '#app/components/time'
 
@@ -29,19 +29,21 @@ export async function action(args: ActionFunctionArgs) {
 	const { user, sessionId } = await requirePageUser(args)
 	const form = await args.request.formData()
 	const intent = form.get('intent')
-	if (intent === 'revoke-others') {
-		const revoked = await revokeOtherSessions(user.id, sessionId)
-		return { message: `Signed out everywhere else: ${plural(revoked, 'session')} ended.` }
-	}
-	if (intent !== 'revoke') return data({ error: 'Unknown action.' }, { status: 400 })
-	try {
+	return formAction({ message: refusalMessage }, async () => {
+		if (intent === 'revoke-others') {
+			const revoked = await revokeOtherSessions(user.id, sessionId)
+			return { message: `Signed out everywhere else: ${plural(revoked, 'session')} ended.` }
+		}
+		if (intent !== 'revoke') throw new BadRequestError('Unknown action.')
 		await revokeSignIn(user.id, String(form.get('id') ?? ''))
 		return { message: 'Session signed out: it no longer works.' }
-	} catch (error) {
-		if (!(error instanceof NotFoundError)) throw error
-		return data({ error: 'This session was already signed out or has expired.' }, { status: 404 })
-	}
+	})
 }
+
+const refusalMessage = (error: AppError) =>
+	error instanceof NotFoundError
+		? 'This session was already signed out or has expired.'
+		: error.message
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 

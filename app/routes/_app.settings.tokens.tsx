@@ -4,7 +4,6 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { type TokenScope, tokenScopes } from '#db/statuses'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import {
@@ -18,7 +17,8 @@ import { requirePageUser } from '#app/auth/auth.server'
 import { clientOf } from '#app/auth/sessions.server'
 import { SecretOnce } from '#app/components/secret-once'
 import { Alert, buttonClass, Field, RowAction, TableHead, TableScroll } from '#app/components/ui'
-import { AppError, ValidationError } from '#app/errors'
+import { type AppError, BadRequestError } from '#app/errors'
+import { formAction, formValues } from '#app/forms.server'
 import { parseInput } from '#app/validation'
 import { limitRequest } from '#app/rate-limit.server'
 import { Time } from '#app/components/time'
@@ -45,51 +45,32 @@ const expiryChoices = [
 	{ value: '365', label: '365 days' },
 ]
 
-type FieldErrors = Partial<Record<'name' | 'expiresInDays' | 'scopes', string>>
-
 export async function action(args: ActionFunctionArgs) {
-	const { request } = args
 	const { user, scopes } = await requirePageUser(args)
-	const form = await request.formData()
-	const intent = form.get('intent')
-	try {
+	const form = await args.request.formData()
+	const intent = String(form.get('intent') ?? '')
+	const values = formValues(form, ['name', 'expiresInDays'], ['scopes'])
+	const message = (error: AppError) =>
+		intent === 'revoke' && error.status === 404
+			? 'This token was already revoked or does not exist.'
+			: error.message
+	return formAction({ about: { intent }, values, message }, async () => {
 		if (intent === 'revoke') {
 			const token = await revokeApiToken(user.id, String(form.get('id') ?? ''))
 			return { revoked: token.name }
 		}
-		if (intent !== 'create') return data({ error: 'Unknown action.' }, { status: 400 })
+		if (intent !== 'create') throw new BadRequestError('Unknown action.')
 		// The same per-user budget as POST /api/tokens.
 		await limitRequest(args, 'read', user.id)
-		const expiry = String(form.get('expiresInDays') ?? '')
 		const input = parseInput(apiTokenInputSchema, {
-			name: String(form.get('name') ?? ''),
-			expiresInDays: expiry === '' ? undefined : Number(expiry),
+			name: values.name,
+			expiresInDays: values.expiresInDays === '' ? undefined : Number(values.expiresInDays),
 			// Unlike the API, the form has no "omitted": no box ticked is an error.
-			scopes: form.getAll('scopes').map(String),
+			scopes: values.scopes,
 		})
 		const maker = { userId: user.id, scopes, client: clientOf(args) }
 		return { created: await createApiToken(maker, input) }
-	} catch (error) {
-		if (error instanceof ValidationError) {
-			const fieldErrors: FieldErrors = {}
-			for (const { path, message } of error.errors ?? []) {
-				const field = path.split('.')[0]
-				if (field === 'name' || field === 'expiresInDays' || field === 'scopes') {
-					fieldErrors[field] ??= message
-				}
-			}
-			const values = { name: String(form.get('name') ?? ''), scopes: form.getAll('scopes') }
-			return data({ fieldErrors, ...values }, { status: 422 })
-		}
-		if (error instanceof AppError && error.status < 500) {
-			const message =
-				intent === 'revoke' && error.status === 404
-					? 'This token was already revoked or does not exist.'
-					: error.message
-			return data({ error: message }, { status: error.status, headers: error.headers })
-		}
-		throw error
-	}
+	})
 }
 
 /** A fixed format in UTC, so the server's and the browser's renderings agree. */
@@ -108,7 +89,10 @@ export default function ApiTokens() {
 	const creating =
 		navigation.state === 'submitting' && navigation.formData?.get('intent') === 'create'
 	const created = result && 'created' in result ? result.created : null
-	const fieldErrors = result && 'fieldErrors' in result ? result.fieldErrors : {}
+	const refused = result && 'error' in result ? result : undefined
+	// What was typed fills the create form again; a field's problem shows beside it.
+	const typed = refused?.intent === 'create' ? refused : undefined
+	const fieldErrors = typed?.fieldErrors ?? {}
 
 	return (
 		<div className="space-y-8">
@@ -137,7 +121,7 @@ export default function ApiTokens() {
 				{result && 'revoked' in result ? (
 					<Alert tone="info">Token “{result.revoked}” revoked: it no longer works.</Alert>
 				) : null}
-				{result && 'error' in result ? <Alert>{result.error}</Alert> : null}
+				{refused && Object.keys(fieldErrors).length === 0 ? <Alert>{refused.error}</Alert> : null}
 			</div>
 
 			<section aria-labelledby="create-heading" className="max-w-xl space-y-4">
@@ -160,7 +144,7 @@ export default function ApiTokens() {
 							placeholder="e.g. Backup script"
 							autoComplete="off"
 							required
-							defaultValue={result && 'fieldErrors' in result ? result.name : undefined}
+							defaultValue={typed?.values.name}
 							error={fieldErrors.name}
 						/>
 					</div>
@@ -171,7 +155,7 @@ export default function ApiTokens() {
 						<select
 							id="expiresInDays"
 							name="expiresInDays"
-							defaultValue="90"
+							defaultValue={typed?.values.expiresInDays ?? '90'}
 							aria-invalid={fieldErrors.expiresInDays ? true : undefined}
 							aria-describedby={fieldErrors.expiresInDays ? 'expiresInDays-error' : undefined}
 							className="mt-1 block rounded-md border border-zinc-300 bg-white px-3 py-2 shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
@@ -188,10 +172,7 @@ export default function ApiTokens() {
 							</p>
 						) : null}
 					</div>
-					<ScopeChoices
-						checked={result && 'fieldErrors' in result ? result.scopes : undefined}
-						error={fieldErrors.scopes}
-					/>
+					<ScopeChoices checked={typed?.values.scopes} error={fieldErrors.scopes} />
 					<button type="submit" className={`${buttonClass} mt-6`} disabled={creating}>
 						{creating ? 'Creating…' : 'Create token'}
 					</button>

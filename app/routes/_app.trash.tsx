@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
 import {
 	Form,
 	Link,
@@ -14,7 +14,7 @@ import { DeleteConfirm } from '#app/components/delete-confirm'
 import { Time } from '#app/components/time'
 import { Alert, Pager, secondaryButtonClass } from '#app/components/ui'
 import { config } from '#app/config.server'
-import { AppError } from '#app/errors'
+import { formAction } from '#app/forms.server'
 import { plural } from '#app/format'
 import { parseInput } from '#app/validation'
 import { limitRequest } from '#app/rate-limit.server'
@@ -56,18 +56,11 @@ const formSchema = z.discriminatedUnion('intent', [
 	z.object({ intent: z.literal('empty') }),
 ])
 
-export async function action(args: ActionFunctionArgs) {
-	try {
-		return await trashAction(args)
-	} catch (error) {
-		// Storage down (503, nothing changed), rate limited: the message on the page.
-		if (!(error instanceof AppError)) throw error
-		return data(
-			{ error: `${error.message} Nothing changed; please try again.` },
-			{ status: error.status, headers: error.headers },
-		)
-	}
-}
+// Storage down (503, nothing changed), rate limited: the message on the page.
+export const action = (args: ActionFunctionArgs) =>
+	formAction({ message: (error) => `${error.message} Nothing changed; please try again.` }, () =>
+		trashAction(args),
+	)
 
 async function trashAction(args: ActionFunctionArgs) {
 	const { user } = await requirePageUser(args)

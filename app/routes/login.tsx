@@ -4,7 +4,6 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import {
 	Form,
 	Link,
@@ -23,7 +22,7 @@ import { throttleSignIn } from '#app/auth/throttle.server'
 import { verifyLogin } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
-import { TooManyRequestsError } from '#app/errors'
+import { type FormRefusal, formAction, formValues } from '#app/forms.server'
 import { limitClientIp } from '#app/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Darkroom' }]
@@ -37,24 +36,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action(args: ActionFunctionArgs) {
-	let email = ''
-	try {
+	let values = { email: '', password: '' }
+	return formAction({ values: () => values, secrets: ['password'] }, async () => {
 		// The API's per-address ceiling, before the body is read.
 		await limitClientIp(args)
 		const { form, result: user } = await authenticateForm(args.request, (form) => {
-			email = String(form.get('email') ?? '')
-			const password = String(form.get('password') ?? '')
+			values = formValues(form, ['email', 'password'])
 			// Shares the API's budgets: per email and address, and per account.
-			return throttleSignIn(args, email, () => verifyLogin(email, password))
+			return throttleSignIn(args, values.email, () => verifyLogin(values.email, values.password))
 		})
-		if (!user) return { error: 'Incorrect email or password.', email }
-		return startBrowserSession(user, form.get('redirectTo'), args)
-	} catch (error) {
-		if (error instanceof TooManyRequestsError) {
-			return data({ error: error.message, email }, { status: 429, headers: error.headers })
+		if (!user) {
+			// One answer for an unknown email and a wrong password.
+			const refused: FormRefusal<{ email: string }> = {
+				error: 'Incorrect email or password.',
+				fieldErrors: {},
+				values: { email: values.email },
+			}
+			return refused
 		}
-		throw error
-	}
+		return startBrowserSession(user, form.get('redirectTo'), args)
+	})
 }
 
 export default function Login() {
@@ -76,7 +77,7 @@ export default function Login() {
 					type="email"
 					autoComplete="email"
 					required
-					defaultValue={data?.email}
+					defaultValue={data?.values.email}
 				/>
 				<Field
 					label="Password"

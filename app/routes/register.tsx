@@ -4,14 +4,14 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import { redirectIfSignedIn, startBrowserSession } from '#app/auth/auth.server'
 import { throttleRegistration } from '#app/auth/throttle.server'
 import { registerUser } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
-import { ConflictError, TooManyRequestsError, ValidationError } from '#app/errors'
+import { type AppError, TooManyRequestsError } from '#app/errors'
+import { formAction, formValues } from '#app/forms.server'
 import { limitClientIp } from '#app/rate-limit.server'
 
 export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom' }]
@@ -22,34 +22,19 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
 
 export async function action(args: ActionFunctionArgs) {
-	let email = ''
-	try {
+	let values = { email: '', password: '' }
+	return formAction({ values: () => values, secrets: ['password'], status }, async () => {
 		// The API's per-address ceiling, before the body is read.
 		await limitClientIp(args)
-		const form = await args.request.formData()
-		email = String(form.get('email') ?? '')
-		const password = String(form.get('password') ?? '')
+		values = formValues(await args.request.formData(), ['email', 'password'])
 		// Every registration counts against the address's RATE_LIMIT_SIGNUP, as in the API.
-		const user = await throttleRegistration(args, () => registerUser({ email, password }))
+		const user = await throttleRegistration(args, () => registerUser(values))
 		return startBrowserSession(user, '/images', args)
-	} catch (error) {
-		if (error instanceof ValidationError) {
-			const fields: Record<string, string> = Object.fromEntries(
-				(error.errors ?? []).map((e) => [e.path, e.message]),
-			)
-			return { email, fields, error: undefined }
-		}
-		if (error instanceof ConflictError)
-			return { email, fields: {} as Record<string, string>, error: error.message }
-		if (error instanceof TooManyRequestsError) {
-			return data(
-				{ email, fields: {} as Record<string, string>, error: error.message },
-				{ status: 429, headers: error.headers },
-			)
-		}
-		throw error
-	}
+	})
 }
+
+// A refused form is answered 200, as it always has been; only a rate limit keeps its 429.
+const status = (error: AppError) => (error instanceof TooManyRequestsError ? error.status : 200)
 
 export default function Register() {
 	const data = useActionData<typeof action>()
@@ -57,15 +42,16 @@ export default function Register() {
 	return (
 		<AuthCard title="Create your account">
 			<Form method="post" className="space-y-4">
-				{data?.error ? <Alert>{data.error}</Alert> : null}
+				{/* A field's problem shows beside it; anything else (taken, rate limited) here. */}
+				{data && Object.keys(data.fieldErrors).length === 0 ? <Alert>{data.error}</Alert> : null}
 				<Field
 					label="Email"
 					name="email"
 					type="email"
 					autoComplete="email"
 					required
-					defaultValue={data?.email}
-					error={data?.fields?.email}
+					defaultValue={data?.values.email}
+					error={data?.fieldErrors.email}
 				/>
 				<Field
 					label="Password (8 characters or more)"
@@ -75,7 +61,7 @@ export default function Register() {
 					required
 					minLength={8}
 					maxLength={256}
-					error={data?.fields?.password}
+					error={data?.fieldErrors.password}
 				/>
 				<button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
 					{busy ? 'Creating account…' : 'Create account'}

@@ -55,6 +55,29 @@ test.describe('with JavaScript', () => {
 		await expect(page).toHaveURL(/\/images$/)
 	})
 
+	test('an arrow key pressed as soon as the address changes follows the new image', async ({
+		page,
+	}) => {
+		const { older, newer } = await threeImages(page)
+		await page.goto(`/images/${older}`)
+		await untilHydrated(page)
+		// The router writes the new address before React renders that image: press
+		// ← again in between, as a quick reader (or a test that waits for the URL) does.
+		await page.evaluate(() => {
+			const pushState = history.pushState.bind(history)
+			history.pushState = (...args: Parameters<History['pushState']>) => {
+				pushState(...args)
+				history.pushState = pushState
+				document.body.dispatchEvent(
+					new KeyboardEvent('keydown', { key: 'ArrowLeft', bubbles: true }),
+				)
+			}
+		})
+		await page.keyboard.press('ArrowLeft')
+		await expect(page).toHaveURL(`/images/${newer}`)
+		await expect(page.getByRole('heading', { name: 'newer.jpg' })).toBeVisible()
+	})
+
 	test('zoom in, pan, and back to fit', async ({ page }) => {
 		const { middle } = await threeImages(page)
 		await page.goto(`/images/${middle}`)

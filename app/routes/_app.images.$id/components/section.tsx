@@ -1,0 +1,16 @@
+import type { ReactNode } from 'react'
+
+export function Section({ title, children }: { title: string; children: ReactNode }) {
+	const id = `section-${title.toLowerCase()}`
+	return (
+		<section
+			aria-labelledby={id}
+			className="min-w-0 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm sm:p-5"
+		>
+			<h2 id={id} className="mb-3 text-sm font-semibold tracking-wide text-zinc-600 uppercase">
+				{title}
+			</h2>
+			{children}
+		</section>
+	)
+}
