@@ -1,6 +1,6 @@
 // Turns an OpenAPI 3.1 document into what the /api/docs page shows: every
 // operation with its parameters, body fields, responses and a curl example.
-// Generic on purpose: the page is generated from app/http/openapi.ts, so a
+// Generic on purpose: the page is generated from the operations' document, so a
 // route documented there appears here without further work. Pure functions,
 // no server imports: tests call them directly.
 

@@ -4,6 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect } from 'vitest'
+import type { z } from 'zod'
+import type { userSchema } from '#app/auth/schemas'
+import type { imageDetailSchema, imageListItemSchema, imageListSchema } from '#app/images/schemas'
 import { freePort } from '#db/embedded'
 
 // Runs the real Darkroom processes (server/start.ts) for a test file. They
@@ -186,59 +189,11 @@ function ensureBuild() {
 // ---------------------------------------------------------------------------
 // A small API client: just enough to drive the contract from tests.
 
-export type User = { id: string; email: string; createdAt: string }
-
-export type Variant = {
-	url: string
-	contentType: string
-	byteSize: number
-	width: number
-	height: number
-}
-
-export type ImageDetail = {
-	id: string
-	filename: string
-	contentType: string
-	byteSize: number
-	sha256: string
-	createdAt: string
-	updatedAt: string
-	width: number
-	height: number
-	format: string
-	status: 'pending' | 'processing' | 'completed' | 'failed'
-	aiStatus: 'pending' | 'processing' | 'completed' | 'failed' | 'skipped'
-	overallStatus: 'pending' | 'processing' | 'completed' | 'partial' | 'failed'
-	error: string | null
-	aiError: string | null
-	metadata: Record<string, unknown> | null
-	variants: { original: Variant; thumbnail: Variant | null; optimized: Variant | null }
-	urlsExpireAt: string
-	placeholder: string | null
-	ai: Record<string, unknown> | null
-}
-
-export type ImageListItem = Pick<
-	ImageDetail,
-	| 'id'
-	| 'filename'
-	| 'createdAt'
-	| 'status'
-	| 'aiStatus'
-	| 'overallStatus'
-	| 'width'
-	| 'height'
-	| 'placeholder'
-> & { thumbnailUrl: string | null }
-
-export type ImageList = {
-	items: ImageListItem[]
-	page: number
-	pageSize: number
-	total: number
-	totalPages: number
-}
+// The API's own schemas give the shapes: a test reads what the document says.
+export type User = z.output<typeof userSchema>
+export type ImageDetail = z.output<typeof imageDetailSchema>
+export type ImageListItem = z.output<typeof imageListItemSchema>
+export type ImageList = z.output<typeof imageListSchema>
 
 export const randomEmail = () => `user-${randomUUID()}@example.test`
 
