@@ -10,7 +10,7 @@ import { claimAiStage, completeAiStage, failAiStage } from '#app/images/state.se
 import { log } from '#app/log.server'
 import { aiCost, aiTokens } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
-import { imageTask } from '../job-payload'
+import { imageTask } from '#worker/job-payload'
 
 /**
  * The AI stage: summary, tags, OCR text and safety from the configured

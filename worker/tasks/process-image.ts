@@ -7,7 +7,7 @@ import { processImage, takenAtOf } from '#app/images/pipeline.server'
 import { claimImageStage, completeImageStage, failImageStage } from '#app/images/state.server'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
-import { imageTask } from '../job-payload'
+import { imageTask } from '#worker/job-payload'
 
 /**
  * The image stage: claim the row, derive thumbnail, optimized copy,
