@@ -124,8 +124,10 @@ function foldNullable(jsonSchema: Record<string, unknown>) {
 	const value = (branches as Array<Record<string, unknown>>).find((branch) => !isNull(branch))
 	if (!value || !branches.some(isNull) || typeof value.type !== 'string' || value.$ref) return
 	delete jsonSchema.anyOf
+	// The outer schema may be reached before its branch: tidy the branch now.
 	tidySchema({ jsonSchema: value })
-	Object.assign(jsonSchema, value, { ...jsonSchema, type: [value.type, 'null'] })
+	const outer = { ...jsonSchema } // its description wins over the branch's
+	Object.assign(jsonSchema, value, outer, { type: [value.type, 'null'] })
 	if (Array.isArray(value.enum)) jsonSchema.enum = [...value.enum, null]
 }
 

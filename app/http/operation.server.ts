@@ -6,13 +6,8 @@ import { requireAdmin } from '#app/admin/auth.server'
 import { type Authenticated, requireApiUser } from '#app/auth/auth.server'
 import { MethodNotAllowedError } from '#app/errors'
 import { parseJsonBody, parseSearchParams } from '#app/http/input.server'
-import { errorToResponse } from '#app/http/problem.server'
-import {
-	limitBatch,
-	limitClientIp,
-	limitRequest,
-	withRateLimitHeaders,
-} from '#app/rate-limit.server'
+import { answerProblems } from '#app/http/problem.server'
+import { limitBatch, limitClientIp, limitRequest } from '#app/rate-limit.server'
 
 // One declaration per API operation: what app/routes/api.*.ts serve and what
 // /api/openapi.json documents (app/http/openapi.server.ts) both come from it.
@@ -124,21 +119,13 @@ export function defineOperation<
  */
 export function apiRoute(...operations: Operation[]) {
 	const allowed = allowedMethods(operations)
-	const handle = async (args: ActionFunctionArgs) => {
-		const { request } = args
-		const method = request.method === 'HEAD' ? 'GET' : request.method
+	return answerProblems(async (args: ActionFunctionArgs) => {
+		const method = args.request.method === 'HEAD' ? 'GET' : args.request.method
 		const operation = operations.find((candidate) => candidate.method === method)
-		let response: Response
-		try {
-			if (!operation?.unlimited) await limitClientIp(args)
-			if (!operation) throw new MethodNotAllowedError(allowed)
-			response = await run(operation, args)
-		} catch (error) {
-			response = errorToResponse(error, { method, path: new URL(request.url).pathname })
-		}
-		return withRateLimitHeaders(request, response)
-	}
-	return handle
+		if (!operation?.unlimited) await limitClientIp(args)
+		if (!operation) throw new MethodNotAllowedError(allowed)
+		return run(operation, args)
+	})
 }
 
 async function run(operation: Operation, args: ActionFunctionArgs): Promise<Response> {

@@ -54,15 +54,13 @@ export function errorToResponse(error: unknown, context: Record<string, unknown>
 type Handler<A> = (args: A) => Promise<Response>
 
 /**
- * Wraps an API loader or action so every failure leaves as problem+json. It
- * also applies the per-IP ceiling to every API request, and adds the
- * RateLimit-* headers of whatever limits the handler counted against.
+ * Wraps an API loader or action so every failure leaves as problem+json,
+ * with the RateLimit-* headers of whatever limits the handler counted against.
  */
-export function apiHandler<A extends { request: Request }>(handler: Handler<A>): Handler<A> {
+export function answerProblems<A extends { request: Request }>(handler: Handler<A>): Handler<A> {
 	return async (args) => {
 		let response: Response
 		try {
-			await limitClientIp(args)
 			response = await handler(args)
 		} catch (error) {
 			response = errorToResponse(error, {
@@ -72,6 +70,14 @@ export function apiHandler<A extends { request: Request }>(handler: Handler<A>):
 		}
 		return withRateLimitHeaders(args.request, response)
 	}
+}
+
+/** `answerProblems`, with the per-IP ceiling applied first, as for every API request. */
+export function apiHandler<A extends { request: Request }>(handler: Handler<A>): Handler<A> {
+	return answerProblems(async (args) => {
+		await limitClientIp(args)
+		return handler(args)
+	})
 }
 
 export function json(data: unknown, init: ResponseInit = {}) {
