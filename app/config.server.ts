@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
+import { registrationModes } from '#app/auth/schemas'
 
 // The only module that reads process.env. Everything is validated once, at
 // start; a bad value stops the process with a message naming the variable.
@@ -174,7 +175,7 @@ const schema = z.object({
 	 * nobody (`closed`); the first account of a fresh instance always may. Unset:
 	 * the admin's setting (Admin → Settings), else `open`.
 	 */
-	REGISTRATION: z.enum(['open', 'invite', 'closed']).optional(),
+	REGISTRATION: z.enum(registrationModes).optional(),
 	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
 	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),

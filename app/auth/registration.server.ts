@@ -3,12 +3,10 @@ import { instanceSettings, users } from '#db/schema'
 import { config } from '#app/config.server'
 import { type Db, db, type Tx } from '#app/db.server'
 import { ForbiddenError } from '#app/errors'
+import { type RegistrationMode, registrationModes } from './schemas'
 
 // Who may create an account (docs/decisions/019-registration-modes.md).
 // REGISTRATION wins over the admin's stored setting; neither set means open.
-
-export const registrationModes = ['open', 'invite', 'closed'] as const
-export type RegistrationMode = (typeof registrationModes)[number]
 
 export type RegistrationPolicy = {
 	mode: RegistrationMode

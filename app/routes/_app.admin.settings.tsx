@@ -9,12 +9,8 @@ import {
 } from '@remix-run/react'
 import { z } from 'zod'
 import { requirePageAdmin } from '#app/admin/auth.server'
-import {
-	type RegistrationMode,
-	registrationModes,
-	registrationPolicy,
-	saveRegistrationMode,
-} from '#app/auth/registration.server'
+import { registrationPolicy, saveRegistrationMode } from '#app/auth/registration.server'
+import { type RegistrationMode, registrationModes } from '#app/auth/schemas'
 import { Alert, buttonClass } from '#app/components/ui'
 import { formAction, formValues } from '#app/forms.server'
 import { parseInput } from '#app/validation'
