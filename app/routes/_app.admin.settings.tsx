@@ -65,22 +65,26 @@ export default function AdminSettings() {
 				<fieldset disabled={fromEnvironment} className="space-y-3">
 					<legend className="mb-2 text-lg font-semibold">Who may create an account</legend>
 					{registrationModes.map((value) => (
-						<label key={value} className="flex items-start gap-3">
+						<div key={value} className="flex items-start gap-3">
 							<input
 								type="radio"
+								id={`registration-${value}`}
 								name="registration"
 								value={value}
 								defaultChecked={value === mode}
 								className="mt-1"
 								aria-describedby={`registration-${value}-hint`}
 							/>
-							<span>
-								<span className="font-medium">{MODE_LABELS[value].label}</span>
-								<span id={`registration-${value}-hint`} className="block text-sm text-zinc-600">
+							{/* The hint describes the choice; only the label names it. */}
+							<div>
+								<label htmlFor={`registration-${value}`} className="font-medium">
+									{MODE_LABELS[value].label}
+								</label>
+								<p id={`registration-${value}-hint`} className="text-sm text-zinc-600">
 									{MODE_LABELS[value].hint}
-								</span>
-							</span>
-						</label>
+								</p>
+							</div>
+						</div>
 					))}
 					<p className="text-sm text-zinc-600">
 						The first account of a new instance may always register; it becomes the admin.
