@@ -40,3 +40,14 @@ describe('ALLOWED_HOSTS', () => {
 it('MAX_BODY_BYTES defaults to 64 KiB', () => {
 	expect(parseConfig({}).maxBodyBytes).toBe(64 * 1024)
 })
+
+describe('REGISTRATION', () => {
+	it('is left to the admin setting unless set', () => {
+		expect(parseConfig({}).registration).toBeUndefined()
+		expect(parseConfig({ REGISTRATION: 'invite' }).registration).toBe('invite')
+	})
+
+	it('refuses anything but open, invite or closed, naming the variable', () => {
+		expect(() => parseConfig({ REGISTRATION: 'public' })).toThrow(/REGISTRATION/)
+	})
+})

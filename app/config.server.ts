@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
+import { registrationModes } from '#app/auth/schemas'
 
 // The only module that reads process.env. Everything is validated once, at
 // start; a bad value stops the process with a message naming the variable.
@@ -169,6 +170,12 @@ const schema = z.object({
 	 * by then. Registering one of these later never makes an admin.
 	 */
 	ADMIN_EMAILS: commaList(lowerCase).optional(),
+	/**
+	 * Who may create an account: anyone (`open`), invited people (`invite`) or
+	 * nobody (`closed`); the first account of a fresh instance always may. Unset:
+	 * the admin's setting (Admin → Settings), else `open`.
+	 */
+	REGISTRATION: z.enum(registrationModes).optional(),
 	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
 	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),
@@ -302,6 +309,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		cleanupBatchSize: values.CLEANUP_BATCH_SIZE,
 		orphanMinAgeMinutes: values.ORPHAN_MIN_AGE_MINUTES,
 		adminEmails: values.ADMIN_EMAILS ?? [],
+		/** Undefined: the stored admin setting decides (app/auth/registration.server.ts). */
+		registration: values.REGISTRATION,
 		rateLimits: {
 			enabled: values.RATE_LIMIT_ENABLED,
 			upload: values.RATE_LIMIT_UPLOAD,

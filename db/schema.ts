@@ -338,3 +338,14 @@ export const webhookDeliveries = pgTable(
 		index('webhook_deliveries_created_at_idx').on(t.createdAt),
 	],
 )
+
+/**
+ * Instance-wide settings an admin changes at run time, one row per key
+ * (app/auth/registration.server.ts owns `registration`). An
+ * environment variable of the same meaning wins over a stored value.
+ */
+export const instanceSettings = pgTable('instance_settings', {
+	key: text('key').primaryKey(),
+	value: text('value').notNull(),
+	updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+})

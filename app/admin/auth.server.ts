@@ -1,4 +1,4 @@
-import { type Authenticated, requireApiUser } from '#app/auth/auth.server'
+import { type Authenticated, requireApiUser, requirePageUser } from '#app/auth/auth.server'
 import type { RequestArgs } from '#app/auth/sessions.server'
 import type { UserRole } from '#app/auth/users.server'
 import { ForbiddenError } from '#app/errors'
@@ -13,5 +13,12 @@ export async function requireAdmin(args: RequestArgs): Promise<Authenticated> {
 	if (!isAdmin(auth.user)) {
 		throw new ForbiddenError('This action is reserved for administrators.')
 	}
+	return auth
+}
+
+/** For admin pages: the caller if they are an admin; for everyone else the page does not exist (404). */
+export async function requirePageAdmin(args: RequestArgs): Promise<Authenticated> {
+	const auth = await requirePageUser(args)
+	if (!isAdmin(auth.user)) throw new Response('Not found', { status: 404 })
 	return auth
 }

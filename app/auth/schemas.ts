@@ -14,6 +14,10 @@ export const MAX_EXPIRY_DAYS = 3650
 export const MAX_ACTIVE_TOKENS = 50
 export const MAX_USER_AGENT_LENGTH = 512
 
+/** Who may create an account (REGISTRATION, or the admin setting): decision 019. */
+export const registrationModes = ['open', 'invite', 'closed'] as const
+export type RegistrationMode = (typeof registrationModes)[number]
+
 export const timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' })
 
 /** A time that may not have come (or not be known): ISO 8601, UTC, or null. */

@@ -1,5 +1,6 @@
 import { TooManyRequestsError, ValidationError } from '#app/errors'
 import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/rate-limit.server'
+import { assertRegistrationAllowed } from './registration.server'
 import {
 	claimSignInAttempt,
 	clearFailedSignIns,
@@ -65,8 +66,13 @@ export async function throttleSignIn<T extends { id: string }>(
  * it succeeds or finds the email taken (what probing for accounts looks
  * like): each account multiplies every per-user limit. Only input refused as
  * invalid, which costs nothing and creates nothing, is taken back.
+ * When registration is closed or by invitation, the refusal (403) comes
+ * first and is not counted.
  */
 export async function throttleRegistration<T>(args: LimitArgs, attempt: () => Promise<T>) {
+	// A closed instance refuses before counting: the refusal costs one query,
+	// no hash and no account, and says nothing about who has one.
+	await assertRegistrationAllowed()
 	const counted = await hit(args.request, 'signup', signUpKey(args))
 	try {
 		return await attempt()

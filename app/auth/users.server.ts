@@ -4,6 +4,7 @@ import { users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
 import { ConflictError } from '#app/errors'
 import { parseInput } from '#app/validation'
+import { assertRegistrationAllowed } from './registration.server'
 import {
 	MAX_EMAIL_LENGTH,
 	MAX_PASSWORD_LENGTH,
@@ -59,7 +60,8 @@ export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
 
 /**
  * Creates the account. The first account of a fresh instance is its admin;
- * every later one is a user, whatever its address.
+ * every later one is a user, whatever its address. Refused (403) when the
+ * registration mode does not let anyone in (registration.server.ts).
  */
 export async function registerUser(input: unknown): Promise<PublicUser> {
 	const { email, password } = parseInput(registrationSchema, input)
@@ -68,6 +70,9 @@ export async function registerUser(input: unknown): Promise<PublicUser> {
 		// Registrations take turns for the moment of the insert, so two first
 		// accounts at once cannot both find the table empty.
 		await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
+		// Checked again under the lock: of two first accounts on a closed
+		// instance, only one finds the table empty.
+		await assertRegistrationAllowed(tx)
 		const [created] = await tx
 			.insert(users)
 			.values({

@@ -1,22 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { requirePageUser } from '#app/auth/auth.server'
-import type { RequestArgs } from '#app/auth/sessions.server'
-import { isAdmin } from '#app/admin/auth.server'
+import { requirePageAdmin } from '#app/admin/auth.server'
 import { queueOverview, retryJob } from '#app/admin/jobs.server'
 import { Time } from '#app/components/time'
 import { secondaryButtonClass } from '#app/components/ui'
 import { usePoll } from '#app/components/use-poll'
 
 export const meta: MetaFunction = () => [{ title: 'Jobs · Darkroom' }]
-
-async function requirePageAdmin(args: RequestArgs) {
-	const auth = await requirePageUser(args)
-	// Not an admin: the page does not exist for them.
-	if (!isAdmin(auth.user)) throw new Response('Not found', { status: 404 })
-	return auth
-}
 
 export async function loader(args: LoaderFunctionArgs) {
 	const { user } = await requirePageAdmin(args)

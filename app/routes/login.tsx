@@ -18,6 +18,7 @@ import {
 	refusedSessionCookie,
 	startBrowserSession,
 } from '#app/auth/auth.server'
+import { registrationRefusal } from '#app/auth/registration.server'
 import { throttleSignIn } from '#app/auth/throttle.server'
 import { verifyLogin } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
@@ -32,7 +33,11 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	await redirectIfSignedIn(request)
-	return { refusedCookie: await refusedSessionCookie(request) }
+	return {
+		refusedCookie: await refusedSessionCookie(request),
+		// No "create one" link to a page that would only say no.
+		registrationOpen: (await registrationRefusal()) === null,
+	}
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -60,7 +65,7 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function Login() {
 	const data = useActionData<typeof action>()
-	const { refusedCookie } = useLoaderData<typeof loader>()
+	const { refusedCookie, registrationOpen } = useLoaderData<typeof loader>()
 	const [params] = useSearchParams()
 	const busy = useNavigation().state === 'submitting'
 	return (
@@ -90,12 +95,14 @@ export default function Login() {
 					{busy ? 'Signing in…' : 'Sign in'}
 				</button>
 			</Form>
-			<p className="mt-6 text-sm text-zinc-600">
-				No account yet?{' '}
-				<Link to="/register" className="font-medium text-indigo-700 underline">
-					Create one
-				</Link>
-			</p>
+			{registrationOpen ? (
+				<p className="mt-6 text-sm text-zinc-600">
+					No account yet?{' '}
+					<Link to="/register" className="font-medium text-indigo-700 underline">
+						Create one
+					</Link>
+				</p>
+			) : null}
 		</AuthCard>
 	)
 }

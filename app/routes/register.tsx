@@ -4,13 +4,14 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { redirectIfSignedIn, startBrowserSession } from '#app/auth/auth.server'
+import { registrationRefusal } from '#app/auth/registration.server'
 import { throttleRegistration } from '#app/auth/throttle.server'
 import { registerUser } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
-import { type AppError, TooManyRequestsError } from '#app/errors'
+import { type AppError, ForbiddenError, TooManyRequestsError } from '#app/errors'
 import { formAction, formValues } from '#app/forms.server'
 import { limitClientIp } from '#app/rate-limit.server'
 
@@ -19,7 +20,11 @@ export const meta: MetaFunction = () => [{ title: 'Create an account · Darkroom
 // A refused action's Retry-After and RateLimit-* reach the page's response too.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
-export const loader = ({ request }: LoaderFunctionArgs) => redirectIfSignedIn(request)
+export async function loader({ request }: LoaderFunctionArgs) {
+	await redirectIfSignedIn(request)
+	// Closed or by invitation: the page says so instead of offering a form that would be refused.
+	return { refusal: await registrationRefusal() }
+}
 
 export async function action(args: ActionFunctionArgs) {
 	let values = { email: '', password: '' }
@@ -33,12 +38,16 @@ export async function action(args: ActionFunctionArgs) {
 	})
 }
 
-// A refused form is answered 200, as it always has been; only a rate limit keeps its 429.
-const status = (error: AppError) => (error instanceof TooManyRequestsError ? error.status : 200)
+// A refused form is answered 200, as it always has been; a rate limit keeps its
+// 429 and a closed registration its 403, as in the API.
+const status = (error: AppError) =>
+	error instanceof TooManyRequestsError || error instanceof ForbiddenError ? error.status : 200
 
 export default function Register() {
 	const data = useActionData<typeof action>()
+	const { refusal } = useLoaderData<typeof loader>()
 	const busy = useNavigation().state === 'submitting'
+	if (refusal) return <RegistrationRefused message={refusal} />
 	return (
 		<AuthCard title="Create your account">
 			<Form method="post" className="space-y-4">
@@ -67,6 +76,20 @@ export default function Register() {
 					{busy ? 'Creating account…' : 'Create account'}
 				</button>
 			</Form>
+			<p className="mt-6 text-sm text-zinc-600">
+				Already have an account?{' '}
+				<Link to="/login" className="font-medium text-indigo-700 underline">
+					Sign in
+				</Link>
+			</p>
+		</AuthCard>
+	)
+}
+
+function RegistrationRefused({ message }: { message: string }) {
+	return (
+		<AuthCard title="Create your account">
+			<Alert>{message}</Alert>
 			<p className="mt-6 text-sm text-zinc-600">
 				Already have an account?{' '}
 				<Link to="/login" className="font-medium text-indigo-700 underline">

@@ -16,7 +16,7 @@ import {
 	verifyLogin,
 } from '#app/auth/users.server'
 import { UnauthorizedError } from '#app/errors'
-import { jsonContent, problem } from '#app/http/openapi-components'
+import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
 import { json } from '#app/http/problem.server'
 
@@ -44,6 +44,16 @@ export const register = defineOperation({
 	responses: {
 		'201': { description: 'Created.', content: jsonContent(authResponseSchema) },
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
+		'403': {
+			description:
+				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Answered before the sign-up limit is counted.',
+			content: problemContent({
+				type: problemType('forbidden'),
+				title: 'Forbidden',
+				status: 403,
+				detail: 'Registration is closed on this instance.',
+			}),
+		},
 		'409': problem('Conflict', 'An account with this email already exists.'),
 		'422': problem(
 			'ValidationFailed',

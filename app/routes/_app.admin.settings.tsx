@@ -1,0 +1,99 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import {
+	Form,
+	useActionData,
+	useLoaderData,
+	useNavigation,
+	useSearchParams,
+} from '@remix-run/react'
+import { z } from 'zod'
+import { requirePageAdmin } from '#app/admin/auth.server'
+import { registrationPolicy, saveRegistrationMode } from '#app/auth/registration.server'
+import { type RegistrationMode, registrationModes } from '#app/auth/schemas'
+import { Alert, buttonClass } from '#app/components/ui'
+import { formAction, formValues } from '#app/forms.server'
+import { parseInput } from '#app/validation'
+
+export const meta: MetaFunction = () => [{ title: 'Instance settings · Darkroom' }]
+
+const settingsSchema = z.object({
+	registration: z.enum(registrationModes, { error: 'Choose who may create an account' }),
+})
+
+export async function loader(args: LoaderFunctionArgs) {
+	await requirePageAdmin(args)
+	return registrationPolicy()
+}
+
+export async function action(args: ActionFunctionArgs) {
+	await requirePageAdmin(args)
+	const values = formValues(await args.request.formData(), ['registration'])
+	return formAction({ values }, async () => {
+		const { registration } = parseInput(settingsSchema, values)
+		await saveRegistrationMode(registration)
+		return redirect('/admin/settings?saved=1')
+	})
+}
+
+const MODE_LABELS: Record<RegistrationMode, { label: string; hint: string }> = {
+	open: { label: 'Open', hint: 'Anyone who reaches this instance may create an account.' },
+	invite: {
+		label: 'By invitation',
+		hint: 'Only invited people may create an account. Invite links are not available yet, so for now nobody can.',
+	},
+	closed: { label: 'Closed', hint: 'Nobody may create an account.' },
+}
+
+export default function AdminSettings() {
+	const { mode, fromEnvironment } = useLoaderData<typeof loader>()
+	const data = useActionData<typeof action>()
+	const busy = useNavigation().state === 'submitting'
+	const [params] = useSearchParams()
+	return (
+		<div className="max-w-xl space-y-6">
+			<h1 className="text-2xl font-semibold">Instance settings</h1>
+			{data?.error ? <Alert>{data.error}</Alert> : null}
+			{params.has('saved') && !data ? <Alert tone="info">Saved.</Alert> : null}
+			{fromEnvironment ? (
+				<Alert tone="info">
+					The <code>REGISTRATION</code> environment variable sets this to “{MODE_LABELS[mode].label}
+					”; it wins over the choice here. Unset it to choose here.
+				</Alert>
+			) : null}
+			<Form method="post" className="space-y-4">
+				<fieldset disabled={fromEnvironment} className="space-y-3">
+					<legend className="mb-2 text-lg font-semibold">Who may create an account</legend>
+					{registrationModes.map((value) => (
+						<div key={value} className="flex items-start gap-3">
+							<input
+								type="radio"
+								id={`registration-${value}`}
+								name="registration"
+								value={value}
+								defaultChecked={value === mode}
+								className="mt-1"
+								aria-describedby={`registration-${value}-hint`}
+							/>
+							{/* The hint describes the choice; only the label names it. */}
+							<div>
+								<label htmlFor={`registration-${value}`} className="font-medium">
+									{MODE_LABELS[value].label}
+								</label>
+								<p id={`registration-${value}-hint`} className="text-sm text-zinc-600">
+									{MODE_LABELS[value].hint}
+								</p>
+							</div>
+						</div>
+					))}
+					<p className="text-sm text-zinc-600">
+						The first account of a new instance may always register; it becomes the admin.
+					</p>
+					<button type="submit" className={buttonClass} disabled={busy}>
+						{busy ? 'Saving…' : 'Save'}
+					</button>
+				</fieldset>
+			</Form>
+		</div>
+	)
+}
