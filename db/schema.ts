@@ -16,9 +16,12 @@ import {
 import type { WebhookEvent } from '#app/webhooks/schemas'
 import {
 	aiStatuses,
+	auditActions,
 	imageStatuses,
+	imageVisibilities,
 	overallStatuses,
 	tokenScopes,
+	userRoles,
 	webhookDeliveryStatuses,
 	webhookEventTypes,
 } from './statuses'
@@ -33,11 +36,18 @@ export const users = pgTable(
 		id: uuid('id').primaryKey().defaultRandom(),
 		// Stored lower-cased: emails compare case-insensitively.
 		email: text('email').notNull(),
-		passwordHash: text('password_hash').notNull(),
-		/** Granted by `npm run admin`, to the first account of a fresh instance, or by another admin; never by registering. */
-		role: text('role', { enum: ['user', 'admin'] })
+		/** Null for an account that signs in only through single sign-on. */
+		passwordHash: text('password_hash'),
+		/** Granted by `npm run admin`, to the first account of a fresh instance, by an invite or by another admin. */
+		role: text('role', { enum: userRoles }).notNull().default('member'),
+		/** Set while an admin has disabled the account: no sign-in, every session and token revoked. */
+		disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
+		/** An admin's storage limit for this account, in bytes; null uses QUOTA_MAX_BYTES_PER_USER. */
+		quotaBytes: bigint('quota_bytes', { mode: 'number' }),
+		/** Visibility of this account's new uploads unless the upload says otherwise. */
+		defaultVisibility: text('default_visibility', { enum: imageVisibilities })
 			.notNull()
-			.default('user'),
+			.default('private'),
 		/** Failed sign-ins since the last success: past a few, each attempt waits longer (see app/auth/throttle.server.ts). */
 		failedSignIns: integer('failed_sign_ins').notNull().default(0),
 		/** No sign-in attempt for this account is checked before this time. */
@@ -46,7 +56,7 @@ export const users = pgTable(
 	},
 	(t) => [
 		uniqueIndex('users_email_key').on(t.email),
-		check('users_role_check', sql`${t.role} in ('user', 'admin')`),
+		check('users_role_check', sql`${t.role} in ('member', 'admin')`),
 	],
 )
 
@@ -186,6 +196,8 @@ export const images = pgTable(
 		processedAt: timestamp('processed_at', { withTimezone: true, mode: 'date' }),
 		/** Set while the image is in the trash (restorable until TRASH_DAYS after this). */
 		deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+		/** `private`: its owner only; `team`: every member may view and download it. */
+		visibility: text('visibility', { enum: imageVisibilities }).notNull().default('private'),
 	},
 	(t) => [
 		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
@@ -204,6 +216,10 @@ export const images = pgTable(
 			t.createdAt.desc(),
 			t.id.desc(),
 		),
+		// The Team view lists shared images of every owner, newest first.
+		index('images_team_created_idx')
+			.on(t.createdAt.desc(), t.id.desc())
+			.where(sql`${t.visibility} = 'team' and ${t.deletedAt} is null`),
 		// The Trash page and the expiry purge read only trashed rows.
 		index('images_deleted_at_idx')
 			.on(t.deletedAt)
@@ -349,3 +365,86 @@ export const instanceSettings = pgTable('instance_settings', {
 	value: text('value').notNull(),
 	updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 })
+
+/**
+ * A link that lets people register (docs/decisions/019-registration-modes.md):
+ * only a SHA-256 of its secret is stored, so it is shown once.
+ */
+export const invites = pgTable('invites', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	tokenHash: text('token_hash').notNull().unique(),
+	/** The role each account registered through it gets. */
+	role: text('role', { enum: userRoles }).notNull().default('member'),
+	/** How many accounts it may create. */
+	maxUses: integer('max_uses').notNull().default(1),
+	uses: integer('uses').notNull().default(0),
+	/** The admin's note on who it is for. */
+	note: text('note'),
+	createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+	...timestamps,
+	expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+	revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+})
+
+/** A password-reset link an admin made for an account; single use, shown once. */
+export const passwordResets = pgTable(
+	'password_resets',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		tokenHash: text('token_hash').notNull().unique(),
+		createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+		...timestamps,
+		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+		usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+	},
+	(t) => [index('password_resets_user_id_idx').on(t.userId)],
+)
+
+/** An account's identity at the OpenID provider (OIDC_ISSUER): issuer and subject, as the provider names it. */
+export const userIdentities = pgTable(
+	'user_identities',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		issuer: text('issuer').notNull(),
+		subject: text('subject').notNull(),
+		/** The email the provider vouched for when the identity was linked. */
+		email: text('email').notNull(),
+		...timestamps,
+		lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true, mode: 'date' }),
+	},
+	(t) => [
+		uniqueIndex('user_identities_issuer_subject_key').on(t.issuer, t.subject),
+		index('user_identities_user_id_idx').on(t.userId),
+	],
+)
+
+/**
+ * Who did what, when and from where: admin actions, sign-ins, invites used,
+ * tokens and sharing (app/admin/audit.server.ts). The actor's email is copied
+ * so the entry still reads after the account is deleted.
+ */
+export const auditLog = pgTable(
+	'audit_log',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+		actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+		actorEmail: text('actor_email'),
+		action: text('action', { enum: auditActions }).notNull(),
+		/** What it acted on: `user`, `image`, `token`, `invite`, `settings`… and its id or email. */
+		targetType: text('target_type'),
+		targetId: text('target_id'),
+		ip: text('ip'),
+		details: jsonb('details').$type<Record<string, unknown>>(),
+	},
+	(t) => [
+		index('audit_log_at_idx').on(t.at.desc(), t.id.desc()),
+		index('audit_log_actor_idx').on(t.actorId, t.at.desc()),
+	],
+)

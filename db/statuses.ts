@@ -22,3 +22,34 @@ export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number]
 export const tokenScopes = ['read', 'write', 'webhooks', 'tokens'] as const
 
 export type TokenScope = (typeof tokenScopes)[number]
+
+/** `admin` manages the instance's accounts and settings; `member` is everyone else. */
+export const userRoles = ['member', 'admin'] as const
+export type UserRole = (typeof userRoles)[number]
+
+/** `private`: only the owner sees the image; `team`: every member of the instance may view it. */
+export const imageVisibilities = ['private', 'team'] as const
+export type ImageVisibility = (typeof imageVisibilities)[number]
+
+/** What the audit log records (app/admin/audit.server.ts). */
+export const auditActions = [
+	'auth.sign_in',
+	'auth.sign_in_failed',
+	'auth.sign_out',
+	'auth.register',
+	'auth.password_reset',
+	'invite.create',
+	'invite.revoke',
+	'invite.use',
+	'token.create',
+	'token.revoke',
+	'user.disable',
+	'user.enable',
+	'user.delete',
+	'user.role',
+	'user.quota',
+	'user.password_reset_link',
+	'settings.change',
+	'image.visibility',
+] as const
+export type AuditAction = (typeof auditActions)[number]

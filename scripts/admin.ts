@@ -28,7 +28,7 @@ try {
 			if (admins.length === 0) console.log('No admins yet.')
 			for (const admin of admins) console.log(admin.email)
 		} else {
-			const user = await setUserRole(email!, command === 'grant' ? 'admin' : 'user')
+			const user = await setUserRole(email!, command === 'grant' ? 'admin' : 'member')
 			if (user) {
 				console.log(
 					`${user.email} is ${user.role === 'admin' ? 'now an admin' : 'no longer an admin'}.`,

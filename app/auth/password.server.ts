@@ -8,13 +8,15 @@ export function hashPassword(password: string) {
 	return hash(password)
 }
 
-export function verifyPassword(passwordHash: string, password: string) {
+/** False for an account without a password (single sign-on only), after the same work. */
+export function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
+	if (passwordHash === null) return verifyAgainstDummy(password)
 	return verify(passwordHash, password)
 }
 
 // Verified against when the email is unknown, so both failures take as long.
 let dummyHash: Promise<string> | undefined
-export function verifyAgainstDummy(password: string) {
+export function verifyAgainstDummy(password: string): Promise<false> {
 	dummyHash ??= hashPassword('not-a-real-password')
 	return dummyHash.then((h) => verifyPassword(h, password)).then(() => false)
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
-import { users } from '#db/schema'
+import { type UserRole, users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
 import { ConflictError } from '#app/errors'
 import { parseInput } from '#app/validation'
@@ -50,7 +50,7 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase()
 
 export type PublicUser = { id: string; email: string; createdAt: Date }
 
-export type UserRole = (typeof users.role.enumValues)[number]
+export type { UserRole }
 
 export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
 	id: user.id,
@@ -78,7 +78,7 @@ export async function registerUser(input: unknown): Promise<PublicUser> {
 			.values({
 				email,
 				passwordHash,
-				role: sql`case when exists (select 1 from ${users}) then 'user' else 'admin' end`,
+				role: sql`case when exists (select 1 from ${users}) then 'member' else 'admin' end`,
 			})
 			.onConflictDoNothing()
 			.returning({ id: users.id, email: users.email, createdAt: users.createdAt })

@@ -73,7 +73,7 @@ describe('the admin role', () => {
 		const response = await sweep(listed.token)
 		expect(response.status).toBe(403)
 		const [row] = await sql`select role from users where email = ${LISTED}`
-		expect(row!.role).toBe('user')
+		expect(row!.role).toBe('member')
 	})
 
 	it('is given by ADMIN_EMAILS to an account that exists when a process starts, and logged', async () => {
