@@ -46,12 +46,7 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 						<NavItem to="/usage">AI usage</NavItem>
 						<NavItem to="/trash">Trash</NavItem>
 						<NavItem to="/settings">Settings</NavItem>
-						{isAdmin ? (
-							<>
-								<NavItem to="/admin/jobs">Jobs</NavItem>
-								<NavItem to="/admin/settings">Instance</NavItem>
-							</>
-						) : null}
+						{isAdmin ? <NavItem to="/admin">Admin</NavItem> : null}
 					</nav>
 					<div className="ml-auto flex items-center gap-3 text-sm sm:gap-4">
 						<ThemeSwitch />

@@ -41,6 +41,10 @@ for (const javaScriptEnabled of [true, false]) {
 			await untilHydrated(page)
 			await page
 				.getByRole('navigation', { name: 'Main' })
+				.getByRole('link', { name: 'Admin' })
+				.click()
+			await page
+				.getByRole('navigation', { name: 'Administration' })
 				.getByRole('link', { name: 'Instance' })
 				.click()
 			await expect(page.getByRole('heading', { name: 'Instance settings' })).toBeVisible()

@@ -48,7 +48,11 @@ test('an admin sees the queue and retries a job that gave up; others cannot see 
 	await page.reload()
 	await expect(page.getByTestId('overall-status')).toHaveText('failed')
 
-	await page.getByRole('link', { name: 'Jobs' }).click()
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click()
+	await page
+		.getByRole('navigation', { name: 'Administration' })
+		.getByRole('link', { name: 'Jobs' })
+		.click()
 	const failed = page.getByTestId('failed-jobs').getByRole('listitem').filter({ hasText: imageId })
 	await expect(failed).toContainText('Storage unavailable: connect ECONNREFUSED')
 	await failed.getByRole('button', { name: 'Retry' }).click()
@@ -59,6 +63,6 @@ test('an admin sees the queue and retries a job that gave up; others cannot see 
 
 	const other = await browser.newPage({ storageState: { cookies: [], origins: [] } })
 	await register(other)
-	await expect(other.getByRole('link', { name: 'Jobs' })).toHaveCount(0)
+	await expect(other.getByRole('link', { name: 'Admin' })).toHaveCount(0)
 	expect((await other.goto('/admin/jobs'))?.status()).toBe(404)
 })
