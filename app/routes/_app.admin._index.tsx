@@ -5,5 +5,5 @@ import { requirePageAdmin } from '#app/admin/auth.server'
 // Loaders run in parallel: each admin route checks the caller itself.
 export async function loader(args: LoaderFunctionArgs) {
 	await requirePageAdmin(args)
-	return redirect('/admin/users')
+	return redirect('/admin/jobs')
 }
