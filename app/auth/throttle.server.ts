@@ -67,12 +67,17 @@ export async function throttleSignIn<T extends { id: string }>(
  * like): each account multiplies every per-user limit. Only input refused as
  * invalid, which costs nothing and creates nothing, is taken back.
  * When registration is closed or by invitation, the refusal (403) comes
- * first and is not counted.
+ * first and is not counted, unless the attempt brings an invite: that one is
+ * checked inside the registration, and a bad invite counts.
  */
-export async function throttleRegistration<T>(args: LimitArgs, attempt: () => Promise<T>) {
+export async function throttleRegistration<T>(
+	args: LimitArgs,
+	{ invited }: { invited: boolean },
+	attempt: () => Promise<T>,
+) {
 	// A closed instance refuses before counting: the refusal costs one query,
 	// no hash and no account, and says nothing about who has one.
-	await assertRegistrationAllowed()
+	if (!invited) await assertRegistrationAllowed()
 	const counted = await hit(args.request, 'signup', signUpKey(args))
 	try {
 		return await attempt()

@@ -40,7 +40,7 @@ const MODE_LABELS: Record<RegistrationMode, { label: string; hint: string }> = {
 	open: { label: 'Open', hint: 'Anyone who reaches this instance may create an account.' },
 	invite: {
 		label: 'By invitation',
-		hint: 'Only invited people may create an account. Invite links are not available yet, so for now nobody can.',
+		hint: 'Only people with an invite link may create an account: make links on the Invites page.',
 	},
 	closed: { label: 'Closed', hint: 'Nobody may create an account.' },
 }

@@ -6,7 +6,7 @@ import {
 	sweepRetention as sweep,
 } from '#app/admin/retention.server'
 import { config } from '#app/config.server'
-import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
+import { jsonContent, problem } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
 import { json } from '#app/http/problem.server'
 import { log } from '#app/log.server'
@@ -30,16 +30,6 @@ the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\
 			content: jsonContent(z.object({ removed: z.int().min(0) })),
 		},
 		'400': problem('BadRequest'),
-		'403': {
-			description:
-				'The caller is not an administrator (`forbidden`), a personal token without the `write` scope (`insufficient-scope`), or `cross-site-request`.',
-			content: problemContent({
-				type: problemType('forbidden'),
-				title: 'Forbidden',
-				status: 403,
-				detail: 'This action is reserved for administrators.',
-			}),
-		},
 		'422': problem(
 			'ValidationFailed',
 			`Neither \`olderThanDays\` nor \`RETENTION_DAYS\` is set, or \`olderThanDays\` is not an integer from 1 to ${MAX_RETENTION_DAYS}.`,

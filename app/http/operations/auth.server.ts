@@ -37,7 +37,7 @@ export const register = defineOperation({
 	tag: 'Auth',
 	summary: 'Create an account and get a token',
 	description:
-		'Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively.',
+		"Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively. With a valid `invite`, anyone may register whatever the registration mode, and the account gets the invite's role.",
 	access: 'public',
 	// Parsed before the sign-up limit is counted: invalid input costs nothing.
 	body: registrationSchema,
@@ -46,7 +46,7 @@ export const register = defineOperation({
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
 		'403': {
 			description:
-				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Answered before the sign-up limit is counted.',
+				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Answered before the sign-up limit is counted. With an `invite`: the invite is unknown, used up, expired or revoked, and the detail says which.',
 			content: problemContent({
 				type: problemType('forbidden'),
 				title: 'Forbidden',
@@ -63,7 +63,8 @@ export const register = defineOperation({
 	tooManyRequests:
 		'Too many registrations from this address, successful or not (`RATE_LIMIT_SIGNUP`), or the per-address ceiling.',
 	handler: async ({ args, body }) => {
-		const user = await throttleRegistration(args, () => registerUser(body))
+		const invited = { invited: body.invite !== undefined }
+		const user = await throttleRegistration(args, invited, () => registerUser(args, body))
 		const session = await createSession(user.id, 'token', clientOf(args))
 		return json(presentSignedIn(user, session), { status: 201 })
 	},
