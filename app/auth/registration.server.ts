@@ -29,8 +29,8 @@ export async function registrationPolicy(tx: Db | Tx = db): Promise<Registration
 }
 
 /** The admin's choice; REGISTRATION, when set, still wins. */
-export async function saveRegistrationMode(mode: RegistrationMode) {
-	await db
+export async function saveRegistrationMode(mode: RegistrationMode, tx: Db | Tx = db) {
+	await tx
 		.insert(instanceSettings)
 		.values({ key: SETTING_KEY, value: mode })
 		.onConflictDoUpdate({

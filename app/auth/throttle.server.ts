@@ -1,11 +1,15 @@
 import { TooManyRequestsError, ValidationError } from '#app/errors'
 import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/rate-limit.server'
 import { assertRegistrationAllowed } from './registration.server'
+import { recordAudit } from '#app/admin/audit.server'
+import type { RequestArgs } from './sessions.server'
 import {
 	claimSignInAttempt,
 	clearFailedSignIns,
 	holdBackAfterFailure,
+	normalizeEmail,
 	type SignInPace,
+	verifyLogin,
 } from './users.server'
 
 // Shared by the API and the pages, so both draw on the same budgets.
@@ -58,6 +62,24 @@ export async function throttleSignIn<T extends { id: string }>(
 		await clearFailedSignIns(result.id)
 	}
 	return result
+}
+
+/**
+ * A sign-in with email and password, for the page and the API alike: the
+ * user, or null for wrong credentials. Both outcomes go to the audit log; an
+ * attempt held back by a limit (429) does not.
+ */
+export async function signInWithPassword(args: RequestArgs, email: string, password: string) {
+	const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
+	const method = 'password'
+	await (user
+		? recordAudit(args, { action: 'auth.sign_in', actor: user, details: { method } })
+		: recordAudit(args, {
+				action: 'auth.sign_in_failed',
+				actor: null,
+				details: { method, email: normalizeEmail(email) },
+			}))
+	return user
 }
 
 /**

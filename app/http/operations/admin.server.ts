@@ -5,6 +5,8 @@ import {
 	sweepBodySchema,
 	sweepRetention as sweep,
 } from '#app/admin/retention.server'
+import { listAudit as list } from '#app/admin/audit.server'
+import { auditListSchema, auditQuerySchema } from '#app/admin/schemas'
 import { config } from '#app/config.server'
 import { jsonContent, problem } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
@@ -41,4 +43,24 @@ the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\
 		log.info({ admin: auth.user.id, olderThanDays, removed }, 'Retention sweep run by an admin')
 		return json({ removed })
 	},
+})
+
+export const listAudit = defineOperation({
+	method: 'GET',
+	path: '/api/admin/audit',
+	operationId: 'listAudit',
+	tag: 'Admin',
+	summary: 'The audit log (admins)',
+	description: `Who did what, when and from where, newest first, 50 entries a page: sign-ins (successful and
+failed) and sign-outs, registrations, invites made, used and revoked, personal tokens made and revoked,
+changes to accounts and instance settings, and sharing changes. Entries are kept when their actor's
+account is deleted, with its email.`,
+	access: 'admin',
+	rateLimit: 'read',
+	query: auditQuerySchema,
+	responses: {
+		'200': { description: 'One page of the log.', content: jsonContent(auditListSchema) },
+		'422': problem('ValidationFailed', '`page` out of range, or an unknown `action`.'),
+	},
+	handler: async ({ query }) => json(await list(query)),
 })

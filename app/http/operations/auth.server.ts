@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { recordAudit } from '#app/admin/audit.server'
 import {
 	authResponseSchema,
 	loginSchema,
@@ -7,13 +8,12 @@ import {
 	userSchema,
 } from '#app/auth/schemas'
 import { clientOf, createSession, revokeSession } from '#app/auth/sessions.server'
-import { throttleRegistration, throttleSignIn } from '#app/auth/throttle.server'
+import { signInWithPassword, throttleRegistration } from '#app/auth/throttle.server'
 import {
 	type PublicUser,
 	presentUser,
 	registerUser,
 	registrationSchema,
-	verifyLogin,
 } from '#app/auth/users.server'
 import { UnauthorizedError } from '#app/errors'
 import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
@@ -95,7 +95,7 @@ export const login = defineOperation({
 	tooManyRequests:
 		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or for this account from anywhere, which then waits 1 s, 2, 4… up to 60 s (`Retry-After`); or the per-address ceiling.',
 	handler: async ({ args, body: { email, password } }) => {
-		const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
+		const user = await signInWithPassword(args, email, password)
 		if (!user) throw new UnauthorizedError('Incorrect email or password.')
 		const session = await createSession(user.id, 'token', clientOf(args))
 		return json(presentSignedIn(user, session))
@@ -112,8 +112,9 @@ export const logout = defineOperation({
 		'Revokes the token (or cookie session) that authenticated this request; it stops working at once. No body is needed.',
 	access: 'any',
 	responses: { '204': { description: 'Revoked.' } },
-	handler: async ({ auth }) => {
+	handler: async ({ args, auth }) => {
 		await revokeSession(auth.sessionId)
+		await recordAudit(args, { action: 'auth.sign_out', actor: auth.user })
 		return new Response(null, { status: 204 })
 	},
 })
