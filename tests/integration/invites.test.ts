@@ -271,3 +271,27 @@ describe('the admin invites page and API are for admins only', () => {
 		await expectProblem(await registerWith(secretOf(link!)), 403)
 	})
 })
+
+describe('REGISTRATION_DEFAULT (the container image and Fly set invite)', () => {
+	it('is the mode until an admin chooses one, and the admin can open sign-up', async () => {
+		const server = await startWeb({ REGISTRATION_DEFAULT: 'invite' })
+		try {
+			const attempt = () =>
+				api(server.baseUrl, '/api/auth/register', {
+					method: 'POST',
+					json: { email: randomEmail(), password: PASSWORD },
+				})
+			const refused = await expectProblem(await attempt(), 403)
+			expect(refused.detail).toContain('by invitation only')
+			const saved = await api(server.baseUrl, '/admin/settings', {
+				method: 'POST',
+				headers: { Origin: server.baseUrl, Cookie: admin.cookie },
+				body: new URLSearchParams({ registration: 'open' }),
+			})
+			expect(saved.status).toBe(302)
+			expect((await attempt()).status).toBe(201)
+		} finally {
+			await server.stop()
+		}
+	})
+})
