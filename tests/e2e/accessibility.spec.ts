@@ -78,6 +78,12 @@ for (const { screen, viewport, colorScheme } of screens) {
 			})
 			expect(trashed.status()).toBe(204)
 			await addDisabledWebhook(page)
+			// An invite in the list, and so entries in the audit log.
+			const invited = await page.request.post('/api/admin/invites', {
+				headers: { Origin: new URL(page.url()).origin },
+				data: { note: 'Checked by axe', maxUses: 2 },
+			})
+			expect(invited.status()).toBe(201)
 			for (const path of [
 				'/images',
 				`/images/${ids[0]}`,
@@ -87,6 +93,9 @@ for (const { screen, viewport, colorScheme } of screens) {
 				'/settings/sessions',
 				'/settings/password',
 				'/admin/jobs',
+				'/admin/invites',
+				'/admin/audit',
+				'/admin/settings',
 				'/trash',
 				`/images/delete?id=${ids[0]}`,
 				'/images?q=nothing-matches-this',
