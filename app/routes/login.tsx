@@ -20,7 +20,7 @@ import {
 } from '#app/auth/auth.server'
 import { registrationRefusal } from '#app/auth/registration.server'
 import { throttleSignIn } from '#app/auth/throttle.server'
-import { verifyLogin } from '#app/auth/users.server'
+import { assertAccountEnabled, verifyLogin } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { type FormRefusal, formAction, formValues } from '#app/forms.server'
@@ -59,6 +59,7 @@ export async function action(args: ActionFunctionArgs) {
 			}
 			return refused
 		}
+		assertAccountEnabled(user)
 		return startBrowserSession(user, form.get('redirectTo'), args)
 	})
 }

@@ -9,6 +9,7 @@ import {
 import { clientOf, createSession, revokeSession } from '#app/auth/sessions.server'
 import { throttleRegistration, throttleSignIn } from '#app/auth/throttle.server'
 import {
+	assertAccountEnabled,
 	type PublicUser,
 	presentUser,
 	registerUser,
@@ -84,7 +85,7 @@ export const login = defineOperation({
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
 		'401': problem(
 			'Unauthorized',
-			'Incorrect email or password: one answer for an unknown email and a wrong password.',
+			'Incorrect email or password: one answer for an unknown email and a wrong password. With the right password for a disabled account: `This account is disabled.`',
 		),
 		'422': problem(
 			'ValidationFailed',
@@ -96,6 +97,7 @@ export const login = defineOperation({
 	handler: async ({ args, body: { email, password } }) => {
 		const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
 		if (!user) throw new UnauthorizedError('Incorrect email or password.')
+		assertAccountEnabled(user)
 		const session = await createSession(user.id, 'token', clientOf(args))
 		return json(presentSignedIn(user, session))
 	},
