@@ -10,6 +10,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 const SECTIONS = [
+	{ to: '/admin/users', label: 'Users' },
 	{ to: '/admin/jobs', label: 'Jobs' },
 	{ to: '/admin/settings', label: 'Instance' },
 ]
