@@ -141,7 +141,12 @@ export async function setUserRole(email: string, role: UserRole) {
 
 export function listAdmins() {
 	return db
-		.select({ id: users.id, email: users.email, createdAt: users.createdAt })
+		.select({
+			id: users.id,
+			email: users.email,
+			createdAt: users.createdAt,
+			disabledAt: users.disabledAt,
+		})
 		.from(users)
 		.where(eq(users.role, 'admin'))
 		.orderBy(asc(users.createdAt))

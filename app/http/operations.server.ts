@@ -8,6 +8,7 @@ import * as sessions from '#app/http/operations/sessions.server'
 import * as tokens from '#app/http/operations/tokens.server'
 import * as trash from '#app/http/operations/trash.server'
 import * as usage from '#app/http/operations/usage.server'
+import * as users from '#app/http/operations/users.server'
 import * as webhooks from '#app/http/operations/webhooks.server'
 
 // Every API operation. A declaration exported from one of these modules is
@@ -21,6 +22,7 @@ const declared: Operation[] = [
 	trash,
 	usage,
 	admin,
+	users,
 	webhooks,
 	meta,
 ].flatMap((module) => Object.values(module))
