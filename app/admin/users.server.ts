@@ -52,10 +52,10 @@ async function selectAdminUsers(userId?: string): Promise<AdminUser[]> {
 	const sessionTotals = db
 		.select({
 			userId: sessions.userId,
-			lastActiveAt:
-				sql<Date | null>`max(greatest(${sessions.lastUsedAt}, ${sessions.createdAt}))`.as(
-					'last_active_at',
-				),
+			// ISO 8601 text: a subquery's column comes back as the driver's raw string.
+			lastActiveAt: sql<string | null>`to_char(
+				max(greatest(${sessions.lastUsedAt}, ${sessions.createdAt})) at time zone 'UTC',
+				'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('last_active_at'),
 		})
 		.from(sessions)
 		.where(userId ? eq(sessions.userId, userId) : undefined)
@@ -89,7 +89,7 @@ async function selectAdminUsers(userId?: string): Promise<AdminUser[]> {
 		images: Number(row.images ?? 0),
 		bytesStored: Number(row.bytes ?? 0),
 		aiCostUsdThisMonth: Math.round(Number(row.cost ?? 0) * 1e8) / 1e8,
-		lastActiveAt: row.lastActiveAt?.toISOString() ?? null,
+		lastActiveAt: row.lastActiveAt,
 	}))
 }
 
