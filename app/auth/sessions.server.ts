@@ -100,9 +100,7 @@ export async function findSession(token: string, client: Client) {
 		})
 		.from(sessions)
 		.innerJoin(users, eq(users.id, sessions.userId))
-		.where(
-			and(eq(sessions.tokenHash, hashToken(token)), isLive(), isNull(users.disabledAt)),
-		)
+		.where(and(eq(sessions.tokenHash, hashToken(token)), isLive(), isNull(users.disabledAt)))
 	if (!row) return null
 	// Touch at most once a minute: keeps "last used" useful without a write per request.
 	if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
