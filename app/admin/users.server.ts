@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { and, count, eq, gt, isNull, ne, sql } from 'drizzle-orm'
 import type { z } from 'zod'
-import { images, passwordResets, sessions, type UserRole, users } from '#db/schema'
+import { images, passwordResets, sessions, type UserRole, users, webhooks } from '#db/schema'
 import { recordAudit } from '#app/admin/audit.server'
 import { hashToken, type RequestArgs, revokeAllSessions } from '#app/auth/sessions.server'
 import { config } from '#app/config.server'
@@ -209,6 +209,8 @@ export async function deleteUser(args: RequestArgs, actor: Actor, userId: string
 		const target = await beginAdminChange(tx, actor, userId)
 		if (target.id === actor.id) throw new ConflictError('You cannot delete your own account.')
 		await assertNotLastAdmin(tx, target, 'deleted')
+		// Its webhooks first: deleting its images must not queue image.deleted deliveries to them.
+		await tx.delete(webhooks).where(eq(webhooks.userId, target.id))
 		const ids = await tx.select({ id: images.id }).from(images).where(eq(images.userId, target.id))
 		const rows: StoredImage[] = []
 		for (let start = 0; start < ids.length; start += DELETE_CHUNK) {

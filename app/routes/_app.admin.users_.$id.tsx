@@ -14,7 +14,7 @@ import { createPasswordResetLink, deleteUser, getUser, updateUser } from '#app/a
 import { SecretOnce } from '#app/components/secret-once'
 import { Time } from '#app/components/time'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '#app/components/ui'
-import { BadRequestError, ValidationError } from '#app/errors'
+import { BadRequestError, NotFoundError, ValidationError } from '#app/errors'
 import { formatBytes, formatUsd } from '#app/format'
 import { formAction, formValues } from '#app/forms.server'
 import { parseInput } from '#app/validation'
@@ -32,8 +32,8 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 
 export async function loader(args: LoaderFunctionArgs) {
 	const { user: admin } = await requirePageAdmin(args)
-	const user = await getUser(args.params.id ?? '').catch(() => {
-		throw new Response('Not found', { status: 404 })
+	const user = await getUser(args.params.id ?? '').catch((error: unknown) => {
+		throw error instanceof NotFoundError ? new Response('Not found', { status: 404 }) : error
 	})
 	return { user, self: user.id === admin.id }
 }
