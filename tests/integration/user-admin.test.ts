@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -431,4 +433,23 @@ describe('a password-reset link', () => {
 		expect(await status(apiLogin(member.email, PASSWORD))).toBe(200)
 		expect(await (await api(web.baseUrl, '/reset-password/nope')).text()).toContain('not valid')
 	})
+})
+
+describe('npm run admin', () => {
+	const adminCli = (...args: string[]) =>
+		promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
+			cwd: path.resolve(import.meta.dirname, '../..'),
+			env: { ...process.env, LOG_LEVEL: 'silent' },
+			timeout: 60_000,
+		})
+
+	it('still revokes the last admin from the shell, with a warning, and grants again', async () => {
+		const revoked = await adminCli('revoke', admin.email)
+		expect(revoked.stdout).toBe(`${admin.email} is no longer an admin.\n`)
+		expect(revoked.stderr).toContain('Warning: this instance has no enabled admin now.')
+		await expectProblem(await api(web.baseUrl, '/api/admin/users', { token: admin.token }), 403)
+		const granted = await adminCli('grant', admin.email)
+		expect(granted.stderr).toBe('')
+		expect(await status(api(web.baseUrl, '/api/admin/users', { token: admin.token }))).toBe(200)
+	}, 60_000)
 })
