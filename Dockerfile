@@ -27,7 +27,9 @@ RUN apt-get update \
 COPY --from=build --chown=darkroom:darkroom /app /app
 USER darkroom
 # Fewer glibc arenas: libvips' threads otherwise fragment them (see docs/performance.md).
-ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 MALLOC_ARENA_MAX=2
+# A server on the internet: sign-up by invitation until an admin opens it
+# (the first account may always register, and becomes the admin).
+ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 MALLOC_ARENA_MAX=2 REGISTRATION_DEFAULT=invite
 VOLUME /data
 EXPOSE 3000 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

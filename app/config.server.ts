@@ -173,9 +173,15 @@ const schema = z.object({
 	/**
 	 * Who may create an account: anyone (`open`), invited people (`invite`) or
 	 * nobody (`closed`); the first account of a fresh instance always may. Unset:
-	 * the admin's setting (Admin → Settings), else `open`.
+	 * the admin's setting (Admin → Settings), else REGISTRATION_DEFAULT.
 	 */
 	REGISTRATION: z.enum(registrationModes).optional(),
+	/**
+	 * The mode until an admin chooses one: `open` for a local trial; the
+	 * container image and fly.toml set `invite`. Unlike REGISTRATION, the admin
+	 * can change it from the browser.
+	 */
+	REGISTRATION_DEFAULT: z.enum(registrationModes).default('open'),
 	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
 	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),
@@ -311,6 +317,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		adminEmails: values.ADMIN_EMAILS ?? [],
 		/** Undefined: the stored admin setting decides (app/auth/registration.server.ts). */
 		registration: values.REGISTRATION,
+		registrationDefault: values.REGISTRATION_DEFAULT,
 		rateLimits: {
 			enabled: values.RATE_LIMIT_ENABLED,
 			upload: values.RATE_LIMIT_UPLOAD,

@@ -1,67 +1,62 @@
 import { z } from 'zod'
-import { userRoles } from '#db/statuses'
+import { auditActions } from '#db/statuses'
 
-// What the admin's user API takes and answers (docs/decisions/020-user-administration.md),
-// described once: the OpenAPI document is generated from these.
+// What the admin API answers about the audit log, described once: the
+// OpenAPI document is generated from these, and the page shows the same.
 
-/** The largest per-user quota an admin may set: 1 PiB, far above any disk. */
-export const MAX_QUOTA_BYTES = 2 ** 50
+export const AUDIT_PAGE_SIZE = 50
+export const MAX_AUDIT_PAGE = 10_000
 
-const timestamp = z.iso.datetime().meta({ description: 'ISO 8601, UTC.' })
+export const auditQuerySchema = z.object({
+	page: z.coerce
+		.number()
+		.int()
+		.min(1)
+		.max(MAX_AUDIT_PAGE)
+		.default(1)
+		.meta({
+			param: { id: 'AuditPage', description: '1-based page number; pages past the end are empty.' },
+		}),
+	action: z
+		.union([z.literal(''), z.enum(auditActions)])
+		.optional()
+		.transform((action) => action || undefined)
+		.meta({
+			param: {
+				id: 'AuditActionFilter',
+				description: 'Only entries of this action. An empty value means every action.',
+			},
+		}),
+})
 
-export const adminUserSchema = z
+export type AuditQuery = z.output<typeof auditQuerySchema>
+
+export const auditEntrySchema = z
 	.object({
 		id: z.uuid(),
-		email: z.email(),
-		role: z.enum(userRoles),
-		createdAt: timestamp,
-		disabledAt: z.iso
-			.datetime()
-			.nullable()
-			.meta({ description: 'When an admin disabled the account; null while it is enabled.' }),
-		quotaBytes: z
-			.int()
-			.min(0)
-			.nullable()
-			.meta({ description: 'Its own storage quota in bytes; null: `QUOTA_MAX_BYTES_PER_USER`.' }),
-		images: z.int().min(0).meta({ description: 'Images it holds, not counting the trash.' }),
-		bytesStored: z
-			.int()
-			.min(0)
-			.meta({ description: 'Bytes of its originals, the trash included (what the quota counts).' }),
-		aiCostUsdThisMonth: z.number().min(0).meta({
+		at: z.iso.datetime(),
+		action: z.enum(auditActions),
+		actor: z.object({ id: z.uuid().nullable(), email: z.string() }).nullable().meta({
 			description:
-				'AI cost of its images analysed since the start of this UTC month (as `GET /api/usage` counts it).',
+				'Who acted; `null` for someone not signed in (a failed sign-in). `id` is `null` once the account is deleted.',
 		}),
-		lastActiveAt: z.iso.datetime().nullable().meta({
-			description: 'The latest use (or start) of any of its sessions and tokens; null: none.',
-		}),
-	})
-	.meta({ id: 'AdminUser' })
-
-export const adminUserListSchema = z
-	.object({ items: z.array(adminUserSchema) })
-	.meta({ id: 'AdminUserList' })
-
-export const adminUserPatchSchema = z
-	.object({
-		role: z.enum(userRoles, { error: `role must be one of ${userRoles.join(', ')}` }).optional(),
-		disabled: z.boolean({ error: 'disabled must be true or false' }).optional(),
-		quotaBytes: z
-			.int({ error: 'quotaBytes must be a whole number of bytes or null' })
-			.min(1, 'quotaBytes must be at least 1')
-			.max(MAX_QUOTA_BYTES, `quotaBytes must be at most ${MAX_QUOTA_BYTES}`)
+		target: z
+			.object({ type: z.string(), id: z.string() })
 			.nullable()
-			.optional()
-			.meta({ description: 'Bytes; null clears it (back to `QUOTA_MAX_BYTES_PER_USER`).' }),
+			.meta({ description: 'What it acted on: a user, invite, token, image or setting.' }),
+		ip: z.string().nullable().meta({ description: "The client's address." }),
+		details: z.record(z.string(), z.unknown()).nullable(),
 	})
-	.meta({ id: 'AdminUserPatch' })
+	.meta({ id: 'AuditEntry' })
 
-export type AdminUserPatch = z.output<typeof adminUserPatchSchema>
+export type AuditEntryView = z.input<typeof auditEntrySchema>
 
-export const passwordResetLinkSchema = z
+export const auditListSchema = z
 	.object({
-		url: z.url().meta({ description: 'The link, shown this once: only its SHA-256 is stored.' }),
-		expiresAt: timestamp,
+		items: z.array(auditEntrySchema).meta({ description: 'Newest first.' }),
+		page: z.int().min(1),
+		pageSize: z.int().min(1),
+		total: z.int().min(0),
+		totalPages: z.int().min(0),
 	})
-	.meta({ id: 'PasswordResetLink' })
+	.meta({ id: 'AuditList' })

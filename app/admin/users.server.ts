@@ -9,7 +9,7 @@ import { db, type Tx } from '#app/db.server'
 import { ConflictError, ForbiddenError, NotFoundError } from '#app/errors'
 import { deleteImageRows, removeImageObjects, type StoredImage } from '#app/images/delete.server'
 import { isUuid } from '#app/validation'
-import type { AdminUserPatch, adminUserSchema, passwordResetLinkSchema } from './schemas'
+import type { AdminUserPatch, adminUserSchema, passwordResetLinkSchema } from './user-schemas'
 
 // An admin's view and changes of the instance's accounts (decision 020). The
 // admin sees counts, bytes and cost, never an image. Every change that could

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gt, isNull, or, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { sessions, type TokenScope, tokenScopes } from '#db/schema'
+import { recordAudit } from '#app/admin/audit.server'
 import { db } from '#app/db.server'
 import { ConflictError, InsufficientScopeError, NotFoundError } from '#app/errors'
 import { isUuid } from '#app/validation'
@@ -12,7 +13,7 @@ import {
 	MAX_TOKEN_NAME_LENGTH,
 	tokenScopesSchema,
 } from './schemas'
-import { type Client, createSession } from './sessions.server'
+import { clientOf, createSession, type RequestArgs } from './sessions.server'
 import { lockUser } from './users.server'
 
 // Personal API tokens: named, long-lived session rows (kind 'personal') that a
@@ -80,15 +81,17 @@ export type ApiToken = ReturnType<typeof presentApiToken>
 const ownPersonal = (userId: string) =>
 	and(eq(sessions.userId, userId), eq(sessions.kind, 'personal'), isNull(sessions.revokedAt))
 
-/** Who makes a token: its owner, the scopes of the credential used, and the client. */
-type Maker = { userId: string; scopes: readonly TokenScope[]; client: Client }
+/** Who makes a token: its owner, the scopes of the credential used, and the request. */
+type Maker = { user: Actor; scopes: readonly TokenScope[]; args: RequestArgs }
+
+type Actor = { id: string; email: string }
 
 /**
  * Creates a token; the answer holds its secret, which is never available
  * again. A token never gets a scope its maker's credential lacks (403).
  */
 export async function createApiToken(
-	{ userId, scopes: held, client }: Maker,
+	{ user, scopes: held, args }: Maker,
 	{ name, expiresInDays, scopes: asked }: ApiTokenInput,
 ): Promise<z.input<typeof createdApiTokenSchema>> {
 	const scopes = tokenScopes.filter((scope) => (asked ?? held).includes(scope))
@@ -100,6 +103,7 @@ export async function createApiToken(
 		)
 	}
 	const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null
+	const userId = user.id
 	return db.transaction(async (tx) => {
 		await lockUser(tx, userId)
 		const [active] = await tx
@@ -116,12 +120,22 @@ export async function createApiToken(
 				`You already have ${MAX_ACTIVE_TOKENS} active API tokens, the most allowed. Revoke one you no longer use first.`,
 			)
 		}
-		const session = await createSession(userId, 'personal', client, {
+		const session = await createSession(userId, 'personal', clientOf(args), {
 			name,
 			expiresAt,
 			scopes,
 			executor: tx,
 		})
+		await recordAudit(
+			args,
+			{
+				action: 'token.create',
+				actor: user,
+				target: { type: 'token', id: session.id },
+				details: { name, scopes },
+			},
+			tx,
+		)
 		return {
 			token: presentApiToken({ ...session, name, lastUsedAt: null }),
 			secret: session.token,
@@ -140,14 +154,26 @@ export async function listApiTokens(userId: string): Promise<ApiToken[]> {
 }
 
 /** Revokes one of the user's tokens at once; anything else (another user's, a bad id) is 404. */
-export async function revokeApiToken(userId: string, tokenId: string) {
+export async function revokeApiToken(args: RequestArgs, user: Actor, tokenId: string) {
 	const notFound = new NotFoundError('No API token with this id.')
 	if (!isUuid(tokenId)) throw notFound
-	const [row] = await db
-		.update(sessions)
-		.set({ revokedAt: new Date() })
-		.where(and(ownPersonal(userId), eq(sessions.id, tokenId)))
-		.returning(tokenColumns)
-	if (!row) throw notFound
-	return presentApiToken(row)
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.update(sessions)
+			.set({ revokedAt: new Date() })
+			.where(and(ownPersonal(user.id), eq(sessions.id, tokenId)))
+			.returning(tokenColumns)
+		if (!row) throw notFound
+		await recordAudit(
+			args,
+			{
+				action: 'token.revoke',
+				actor: user,
+				target: { type: 'token', id: row.id },
+				details: { name: row.name },
+			},
+			tx,
+		)
+		return presentApiToken(row)
+	})
 }

@@ -1,6 +1,7 @@
 import { createCookie, redirect } from '@remix-run/node'
 import { Authenticator } from 'remix-auth'
 import { FormStrategy } from 'remix-auth-form'
+import { recordAudit } from '#app/admin/audit.server'
 import { config, getSecretKeys } from '#app/config.server'
 import type { TokenScope } from '#db/schema'
 import { InsufficientScopeError, UnauthorizedError } from '#app/errors'
@@ -172,7 +173,10 @@ export async function startBrowserSession(
 
 export async function endBrowserSession(request: Request) {
 	const auth = await getBrowserSession({ request })
-	if (auth) await revokeSession(auth.sessionId)
+	if (auth) {
+		await revokeSession(auth.sessionId)
+		await recordAudit({ request }, { action: 'auth.sign_out', actor: auth.user })
+	}
 	const headers = new Headers()
 	const secure = sessionCookieSecure(request)
 	headers.append('Set-Cookie', await sessionCookie.serialize('', { maxAge: 0, secure }))

@@ -6,7 +6,8 @@ import { ForbiddenError } from '#app/errors'
 import { type RegistrationMode, registrationModes } from './schemas'
 
 // Who may create an account (docs/decisions/019-registration-modes.md).
-// REGISTRATION wins over the admin's stored setting; neither set means open.
+// REGISTRATION wins over the admin's stored setting; neither set means
+// REGISTRATION_DEFAULT (open, or invite in the container image and on Fly).
 
 export type RegistrationPolicy = {
 	mode: RegistrationMode
@@ -25,12 +26,13 @@ export async function registrationPolicy(tx: Db | Tx = db): Promise<Registration
 		.select({ value: instanceSettings.value })
 		.from(instanceSettings)
 		.where(eq(instanceSettings.key, SETTING_KEY))
-	return { mode: isRegistrationMode(stored?.value) ? stored.value : 'open', fromEnvironment: false }
+	const mode = isRegistrationMode(stored?.value) ? stored.value : config.registrationDefault
+	return { mode, fromEnvironment: false }
 }
 
 /** The admin's choice; REGISTRATION, when set, still wins. */
-export async function saveRegistrationMode(mode: RegistrationMode) {
-	await db
+export async function saveRegistrationMode(mode: RegistrationMode, tx: Db | Tx = db) {
+	await tx
 		.insert(instanceSettings)
 		.values({ key: SETTING_KEY, value: mode })
 		.onConflictDoUpdate({

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { tokenScopes } from '#db/statuses'
+import { tokenScopes, userRoles } from '#db/statuses'
 
 // What the API takes and answers about accounts, described once: the OpenAPI
 // document is generated from these, and the presenters return their types.
@@ -136,3 +136,77 @@ export const sessionSchema = z
 export const sessionListSchema = z
 	.object({ items: z.array(sessionSchema) })
 	.meta({ id: 'SessionList' })
+
+// Invite links (app/auth/invites.server.ts).
+
+export const MAX_INVITE_USES = 100
+export const MAX_INVITE_DAYS = 30
+export const MAX_INVITE_NOTE_LENGTH = 200
+
+export const inviteInputSchema = z
+	.object({
+		role: z
+			.enum(userRoles, { error: 'Choose the role: member or admin' })
+			.default('member')
+			.meta({ description: 'The role each account registered through it gets.' }),
+		maxUses: z
+			.number({ error: 'Uses must be a whole number' })
+			.int('Uses must be a whole number')
+			.min(1, 'Uses must be at least 1')
+			.max(MAX_INVITE_USES, `Uses must be at most ${MAX_INVITE_USES}`)
+			.default(1)
+			.meta({
+				description: `How many accounts it may create, 1 (single use, the default) to ${MAX_INVITE_USES}.`,
+			}),
+		expiresInDays: z
+			.number({ error: 'Expiry must be a whole number of days' })
+			.int('Expiry must be a whole number of days')
+			.min(1, 'Expiry must be at least 1 day')
+			.max(MAX_INVITE_DAYS, `Expiry must be at most ${MAX_INVITE_DAYS} days`)
+			.default(7)
+			.meta({ description: `Days until it expires, 1 to ${MAX_INVITE_DAYS}; 7 when omitted.` }),
+		note: z
+			.string({ error: 'The note must be text' })
+			.trim()
+			.max(MAX_INVITE_NOTE_LENGTH, `The note must be at most ${MAX_INVITE_NOTE_LENGTH} characters`)
+			.optional()
+			.transform((note) => note || null)
+			.meta({ description: 'Who it is for, to recognise it in the list.' }),
+	})
+	.meta({ id: 'CreateInviteRequest' })
+
+export type InviteInput = z.output<typeof inviteInputSchema>
+
+export const inviteStates = ['active', 'used', 'expired', 'revoked'] as const
+export type InviteState = (typeof inviteStates)[number]
+
+export const inviteSchema = z
+	.object({
+		id: z.uuid(),
+		role: z.enum(userRoles),
+		maxUses: z.int().min(1),
+		uses: z.int().min(0),
+		note: z.string().nullable(),
+		state: z.enum(inviteStates).meta({
+			description:
+				'`active` while it can still register someone; `used` once every use is taken; `expired`; `revoked`.',
+		}),
+		createdBy: z.string().nullable().meta({ description: "The creating admin's email." }),
+		createdAt: z.iso.datetime(),
+		expiresAt: z.iso.datetime(),
+		revokedAt: z.iso.datetime().nullable(),
+	})
+	.meta({ id: 'Invite' })
+
+export const inviteListSchema = z
+	.object({ items: z.array(inviteSchema) })
+	.meta({ id: 'InviteList' })
+
+export const createdInviteSchema = z
+	.object({
+		invite: inviteSchema,
+		link: z.url().meta({ description: 'The registration link, shown this once.' }),
+	})
+	.meta({ id: 'CreatedInvite' })
+
+export type Invite = z.input<typeof inviteSchema>

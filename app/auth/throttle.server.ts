@@ -1,11 +1,16 @@
 import { TooManyRequestsError, ValidationError } from '#app/errors'
 import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/rate-limit.server'
 import { assertRegistrationAllowed } from './registration.server'
+import { recordAudit } from '#app/admin/audit.server'
+import type { RequestArgs } from './sessions.server'
 import {
+	assertAccountEnabled,
 	claimSignInAttempt,
 	clearFailedSignIns,
 	holdBackAfterFailure,
+	normalizeEmail,
 	type SignInPace,
+	verifyLogin,
 } from './users.server'
 
 // Shared by the API and the pages, so both draw on the same budgets.
@@ -61,18 +66,45 @@ export async function throttleSignIn<T extends { id: string }>(
 }
 
 /**
+ * A sign-in with email and password, for the page and the API alike: the
+ * user, or null for wrong credentials. Both outcomes go to the audit log; an
+ * attempt held back by a limit (429) does not. The right password for a
+ * disabled account is a failed sign-in that says so (401, decision 020).
+ */
+export async function signInWithPassword(args: RequestArgs, email: string, password: string) {
+	const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
+	const method = 'password'
+	if (!user || user.disabledAt) {
+		await recordAudit(args, {
+			action: 'auth.sign_in_failed',
+			actor: null,
+			details: { method, email: normalizeEmail(email), ...(user ? { reason: 'disabled' } : {}) },
+		})
+		if (user) assertAccountEnabled(user)
+		return null
+	}
+	await recordAudit(args, { action: 'auth.sign_in', actor: user, details: { method } })
+	return user
+}
+
+/**
  * Runs one registration. Every registration counts against the address's
  * RATE_LIMIT_SIGNUP budget, counted before the password is hashed, whether
  * it succeeds or finds the email taken (what probing for accounts looks
  * like): each account multiplies every per-user limit. Only input refused as
  * invalid, which costs nothing and creates nothing, is taken back.
  * When registration is closed or by invitation, the refusal (403) comes
- * first and is not counted.
+ * first and is not counted, unless the attempt brings an invite: that one is
+ * checked inside the registration, and a bad invite counts.
  */
-export async function throttleRegistration<T>(args: LimitArgs, attempt: () => Promise<T>) {
+export async function throttleRegistration<T>(
+	args: LimitArgs,
+	{ invited }: { invited: boolean },
+	attempt: () => Promise<T>,
+) {
 	// A closed instance refuses before counting: the refusal costs one query,
 	// no hash and no account, and says nothing about who has one.
-	await assertRegistrationAllowed()
+	if (!invited) await assertRegistrationAllowed()
 	const counted = await hit(args.request, 'signup', signUpKey(args))
 	try {
 		return await attempt()

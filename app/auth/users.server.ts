@@ -4,7 +4,10 @@ import { type UserRole, users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
 import { ConflictError, UnauthorizedError } from '#app/errors'
 import { parseInput } from '#app/validation'
+import { recordAudit } from '#app/admin/audit.server'
+import { redeemInvite } from './invites.server'
 import { assertRegistrationAllowed } from './registration.server'
+import type { RequestArgs } from './sessions.server'
 import {
 	MAX_EMAIL_LENGTH,
 	MAX_PASSWORD_LENGTH,
@@ -37,8 +40,20 @@ export const credentialsSchema = z.object({
 	}),
 })
 
-/** Registration: the credentials, and a password that is not the email. */
+/** Registration: the credentials, an optional invite, and a password that is not the email. */
 export const registrationSchema = credentialsSchema
+	.extend({
+		invite: z
+			.string({ error: 'The invite must be text' })
+			.trim()
+			.max(200, 'This invite link is not valid')
+			.optional()
+			.transform((invite) => invite || undefined)
+			.meta({
+				description:
+					'The secret from an invite link (`/register?invite=…`). A valid invite lets anyone register, whatever the registration mode, and gives the account its role.',
+			}),
+	})
 	.refine(({ email, password }) => !isEmailAsPassword(password, email), {
 		message: EMAIL_AS_PASSWORD_MESSAGE,
 		path: ['password'],
@@ -60,32 +75,47 @@ export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
 
 /**
  * Creates the account. The first account of a fresh instance is its admin;
- * every later one is a user, whatever its address. Refused (403) when the
- * registration mode does not let anyone in (registration.server.ts).
+ * every later one is a member, or gets the role of the invite it registers
+ * through. Refused (403) when the registration mode does not let anyone in
+ * (registration.server.ts) and there is no valid invite (invites.server.ts).
+ * The registration, the invite's use and their audit entries commit together.
  */
-export async function registerUser(input: unknown): Promise<PublicUser> {
-	const { email, password } = parseInput(registrationSchema, input)
+export async function registerUser(args: RequestArgs, input: unknown): Promise<PublicUser> {
+	const { email, password, invite } = parseInput(registrationSchema, input)
 	const passwordHash = await hashPassword(password)
-	const user = await db.transaction(async (tx) => {
+	return db.transaction(async (tx) => {
 		// Registrations take turns for the moment of the insert, so two first
 		// accounts at once cannot both find the table empty.
 		await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
 		// Checked again under the lock: of two first accounts on a closed
 		// instance, only one finds the table empty.
-		await assertRegistrationAllowed(tx)
-		const [created] = await tx
+		const invited = invite ? await redeemInvite(tx, invite) : null
+		if (!invited) await assertRegistrationAllowed(tx)
+		const [user] = await tx
 			.insert(users)
 			.values({
 				email,
 				passwordHash,
-				role: sql`case when exists (select 1 from ${users}) then 'member' else 'admin' end`,
+				role: sql`case when exists (select 1 from ${users}) then ${invited?.role ?? 'member'} else 'admin' end`,
 			})
 			.onConflictDoNothing()
 			.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
-		return created
+		// Thrown inside the transaction, so the invite's use is given back.
+		if (!user) throw new ConflictError('An account with this email already exists.')
+		await recordAudit(
+			args,
+			{ action: 'auth.register', actor: user, details: { method: 'password', invited: !!invited } },
+			tx,
+		)
+		if (invited) {
+			await recordAudit(
+				args,
+				{ action: 'invite.use', actor: user, target: { type: 'invite', id: invited.id } },
+				tx,
+			)
+		}
+		return user
 	})
-	if (!user) throw new ConflictError('An account with this email already exists.')
-	return user
 }
 
 const FIRST_ACCOUNT_LOCK = 7263541

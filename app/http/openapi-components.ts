@@ -436,4 +436,16 @@ export const responseRef = (name: SharedResponse) => ({ $ref: `#/components/resp
 export const headerRef = (name: SharedHeader) => ({ $ref: `#/components/headers/${name}` })
 
 /** A JSON request or response body. */
+/** The 403 of every admin operation. */
+export const adminOnly = {
+	description:
+		'The caller is not an administrator (`forbidden`), a personal token without the `write` scope (`insufficient-scope`), or `cross-site-request`.',
+	content: problemContent({
+		type: problemType('forbidden'),
+		title: 'Forbidden',
+		status: 403,
+		detail: 'This action is reserved for administrators.',
+	}),
+}
+
 export const jsonContent = (schema: z.ZodType) => ({ 'application/json': { schema } })

@@ -167,5 +167,9 @@ export const tags = [
 	},
 	{ name: 'Usage', description: 'Tokens and cost of the AI analysis.' },
 	{ name: 'Webhooks', description: 'Calls to your endpoints when your images change.' },
+	{
+		name: 'Admin',
+		description: 'For administrators: invites, accounts and the audit log of the instance.',
+	},
 	{ name: 'Operations', description: 'Health and this document.' },
 ]

@@ -4,7 +4,7 @@ import {
 	type ZodOpenApiPathsObject,
 	type ZodOpenApiResponsesObject,
 } from 'zod-openapi'
-import { problem, sharedComponents } from '#app/http/openapi-components'
+import { adminOnly, problem, sharedComponents } from '#app/http/openapi-components'
 import { introduction, tags } from '#app/http/openapi-prose'
 import { allowedMethods, type Operation } from '#app/http/operation.server'
 import { operations } from '#app/http/operations.server'
@@ -91,6 +91,7 @@ function responsesOf(operation: Operation): ZodOpenApiResponsesObject {
 	const responses: ZodOpenApiResponsesObject = { ...operation.responses }
 	const { access, method } = operation
 	if (access !== 'public') responses['401'] ??= problem('Unauthorized')
+	if (access === 'admin') responses['403'] ??= adminOnly
 	if (access !== 'public' && access !== 'any') responses['403'] ??= problem('InsufficientScope')
 	if (!operation.unlimited) {
 		responses['429'] ??= problem('TooManyRequests', operation.tooManyRequests)

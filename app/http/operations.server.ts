@@ -3,6 +3,7 @@ import * as admin from '#app/http/operations/admin.server'
 import * as auth from '#app/http/operations/auth.server'
 import * as events from '#app/http/operations/events.server'
 import * as images from '#app/http/operations/images.server'
+import * as invites from '#app/http/operations/invites.server'
 import * as meta from '#app/http/operations/meta.server'
 import * as sessions from '#app/http/operations/sessions.server'
 import * as tokens from '#app/http/operations/tokens.server'
@@ -22,12 +23,13 @@ const declared: Operation[] = [
 	trash,
 	usage,
 	admin,
+	invites,
 	users,
 	webhooks,
 	meta,
 ].flatMap((module) => Object.values(module))
 
-const tagOrder = ['Auth', 'Images', 'Trash', 'Usage', 'Webhooks', 'Operations']
+const tagOrder = ['Auth', 'Images', 'Trash', 'Usage', 'Webhooks', 'Admin', 'Operations']
 
 /** In the document's order: by tag, then path, then method (a module lists its exports by name). */
 export const operations = declared.toSorted(

@@ -8,12 +8,14 @@ import {
 	useSearchParams,
 } from '@remix-run/react'
 import { z } from 'zod'
+import { recordAudit } from '#app/admin/audit.server'
 import { requirePageAdmin } from '#app/admin/auth.server'
 import { registrationPolicy, saveRegistrationMode } from '#app/auth/registration.server'
 import { type RegistrationMode, registrationModes } from '#app/auth/schemas'
 import { Alert, buttonClass } from '#app/components/ui'
 import { formAction, formValues } from '#app/forms.server'
 import { parseInput } from '#app/validation'
+import { db } from '#app/db.server'
 
 export const meta: MetaFunction = () => [{ title: 'Instance settings · Darkroom' }]
 
@@ -27,11 +29,24 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 export async function action(args: ActionFunctionArgs) {
-	await requirePageAdmin(args)
+	const { user } = await requirePageAdmin(args)
 	const values = formValues(await args.request.formData(), ['registration'])
 	return formAction({ values }, async () => {
 		const { registration } = parseInput(settingsSchema, values)
-		await saveRegistrationMode(registration)
+		// The change and its audit entry commit together.
+		await db.transaction(async (tx) => {
+			await saveRegistrationMode(registration, tx)
+			await recordAudit(
+				args,
+				{
+					action: 'settings.change',
+					actor: user,
+					target: { type: 'settings', id: 'registration' },
+					details: { registration },
+				},
+				tx,
+			)
+		})
 		return redirect('/admin/settings?saved=1')
 	})
 }
@@ -40,7 +55,7 @@ const MODE_LABELS: Record<RegistrationMode, { label: string; hint: string }> = {
 	open: { label: 'Open', hint: 'Anyone who reaches this instance may create an account.' },
 	invite: {
 		label: 'By invitation',
-		hint: 'Only invited people may create an account. Invite links are not available yet, so for now nobody can.',
+		hint: 'Only people with an invite link may create an account: make links on the Invites page.',
 	},
 	closed: { label: 'Closed', hint: 'Nobody may create an account.' },
 }

@@ -14,7 +14,6 @@ import {
 	revokeApiToken,
 } from '#app/auth/api-tokens.server'
 import { requirePageUser } from '#app/auth/auth.server'
-import { clientOf } from '#app/auth/sessions.server'
 import { SecretOnce } from '#app/components/secret-once'
 import { Alert, buttonClass, Field, RowAction, TableHead, TableScroll } from '#app/components/ui'
 import { type AppError, BadRequestError } from '#app/errors'
@@ -56,7 +55,7 @@ export async function action(args: ActionFunctionArgs) {
 			: error.message
 	return formAction({ about: { intent }, values, message }, async () => {
 		if (intent === 'revoke') {
-			const token = await revokeApiToken(user.id, String(form.get('id') ?? ''))
+			const token = await revokeApiToken(args, user, String(form.get('id') ?? ''))
 			return { revoked: token.name }
 		}
 		if (intent !== 'create') throw new BadRequestError('Unknown action.')
@@ -68,7 +67,7 @@ export async function action(args: ActionFunctionArgs) {
 			// Unlike the API, the form has no "omitted": no box ticked is an error.
 			scopes: values.scopes,
 		})
-		const maker = { userId: user.id, scopes, client: clientOf(args) }
+		const maker = { user, scopes, args }
 		return { created: await createApiToken(maker, input) }
 	})
 }

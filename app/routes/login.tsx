@@ -19,8 +19,7 @@ import {
 	startBrowserSession,
 } from '#app/auth/auth.server'
 import { registrationRefusal } from '#app/auth/registration.server'
-import { throttleSignIn } from '#app/auth/throttle.server'
-import { assertAccountEnabled, verifyLogin } from '#app/auth/users.server'
+import { signInWithPassword } from '#app/auth/throttle.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { type FormRefusal, formAction, formValues } from '#app/forms.server'
@@ -48,7 +47,7 @@ export async function action(args: ActionFunctionArgs) {
 		const { form, result: user } = await authenticateForm(args.request, (form) => {
 			values = formValues(form, ['email', 'password'])
 			// Shares the API's budgets: per email and address, and per account.
-			return throttleSignIn(args, values.email, () => verifyLogin(values.email, values.password))
+			return signInWithPassword(args, values.email, values.password)
 		})
 		if (!user) {
 			// One answer for an unknown email and a wrong password.
@@ -59,7 +58,6 @@ export async function action(args: ActionFunctionArgs) {
 			}
 			return refused
 		}
-		assertAccountEnabled(user)
 		return startBrowserSession(user, form.get('redirectTo'), args)
 	})
 }

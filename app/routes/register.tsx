@@ -6,6 +6,7 @@ import type {
 } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { redirectIfSignedIn, startBrowserSession } from '#app/auth/auth.server'
+import { inspectInvite } from '#app/auth/invites.server'
 import { registrationRefusal } from '#app/auth/registration.server'
 import { throttleRegistration } from '#app/auth/throttle.server'
 import { registerUser } from '#app/auth/users.server'
@@ -22,18 +23,25 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	await redirectIfSignedIn(request)
+	const invite = new URL(request.url).searchParams.get('invite')
+	// An invite link opens the form whatever the mode, or says why it cannot.
+	if (invite) {
+		const offer = await inspectInvite(invite)
+		return { refusal: offer.refusal, invite, invitedRole: offer.role }
+	}
 	// Closed or by invitation: the page says so instead of offering a form that would be refused.
-	return { refusal: await registrationRefusal() }
+	return { refusal: await registrationRefusal(), invite: null, invitedRole: null }
 }
 
 export async function action(args: ActionFunctionArgs) {
-	let values = { email: '', password: '' }
+	let values = { email: '', password: '', invite: '' }
 	return formAction({ values: () => values, secrets: ['password'], status }, async () => {
 		// The API's per-address ceiling, before the body is read.
 		await limitClientIp(args)
-		values = formValues(await args.request.formData(), ['email', 'password'])
+		values = formValues(await args.request.formData(), ['email', 'password', 'invite'])
 		// Every registration counts against the address's RATE_LIMIT_SIGNUP, as in the API.
-		const user = await throttleRegistration(args, () => registerUser(values))
+		const invited = { invited: values.invite !== '' }
+		const user = await throttleRegistration(args, invited, () => registerUser(args, values))
 		return startBrowserSession(user, '/images', args)
 	})
 }
@@ -45,12 +53,21 @@ const status = (error: AppError) =>
 
 export default function Register() {
 	const data = useActionData<typeof action>()
-	const { refusal } = useLoaderData<typeof loader>()
+	const { refusal, invite, invitedRole } = useLoaderData<typeof loader>()
 	const busy = useNavigation().state === 'submitting'
 	if (refusal) return <RegistrationRefused message={refusal} />
 	return (
 		<AuthCard title="Create your account">
-			<Form method="post" className="space-y-4">
+			{invite ? (
+				<Alert tone="info">
+					{invitedRole === 'admin'
+						? 'You have been invited to this Darkroom as an administrator.'
+						: 'You have been invited to this Darkroom.'}
+				</Alert>
+			) : null}
+			<Form method="post" className="mt-4 space-y-4">
+				{/* Kept through the form, so the invite works without JavaScript. */}
+				{invite ? <input type="hidden" name="invite" value={invite} /> : null}
 				{/* A field's problem shows beside it; anything else (taken, rate limited) here. */}
 				{data && Object.keys(data.fieldErrors).length === 0 ? <Alert>{data.error}</Alert> : null}
 				<Field

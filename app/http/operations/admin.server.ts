@@ -5,8 +5,10 @@ import {
 	sweepBodySchema,
 	sweepRetention as sweep,
 } from '#app/admin/retention.server'
+import { listAudit as list } from '#app/admin/audit.server'
+import { auditListSchema, auditQuerySchema } from '#app/admin/schemas'
 import { config } from '#app/config.server'
-import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
+import { jsonContent, problem } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
 import { json } from '#app/http/problem.server'
 import { log } from '#app/log.server'
@@ -30,16 +32,6 @@ the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\
 			content: jsonContent(z.object({ removed: z.int().min(0) })),
 		},
 		'400': problem('BadRequest'),
-		'403': {
-			description:
-				'The caller is not an administrator (`forbidden`), a personal token without the `write` scope (`insufficient-scope`), or `cross-site-request`.',
-			content: problemContent({
-				type: problemType('forbidden'),
-				title: 'Forbidden',
-				status: 403,
-				detail: 'This action is reserved for administrators.',
-			}),
-		},
 		'422': problem(
 			'ValidationFailed',
 			`Neither \`olderThanDays\` nor \`RETENTION_DAYS\` is set, or \`olderThanDays\` is not an integer from 1 to ${MAX_RETENTION_DAYS}.`,
@@ -51,4 +43,24 @@ the instance, and accounts granted the role with \`npm run admin -- grant EMAIL\
 		log.info({ admin: auth.user.id, olderThanDays, removed }, 'Retention sweep run by an admin')
 		return json({ removed })
 	},
+})
+
+export const listAudit = defineOperation({
+	method: 'GET',
+	path: '/api/admin/audit',
+	operationId: 'listAudit',
+	tag: 'Admin',
+	summary: 'The audit log (admins)',
+	description: `Who did what, when and from where, newest first, 50 entries a page: sign-ins (successful and
+failed) and sign-outs, registrations, invites made, used and revoked, personal tokens made and revoked,
+changes to accounts and instance settings, and sharing changes. Entries are kept when their actor's
+account is deleted, with its email.`,
+	access: 'admin',
+	rateLimit: 'read',
+	query: auditQuerySchema,
+	responses: {
+		'200': { description: 'One page of the log.', content: jsonContent(auditListSchema) },
+		'422': problem('ValidationFailed', '`page` out of range, or an unknown `action`.'),
+	},
+	handler: async ({ query }) => json(await list(query)),
 })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { recordAudit } from '#app/admin/audit.server'
 import {
 	authResponseSchema,
 	loginSchema,
@@ -7,14 +8,12 @@ import {
 	userSchema,
 } from '#app/auth/schemas'
 import { clientOf, createSession, revokeSession } from '#app/auth/sessions.server'
-import { throttleRegistration, throttleSignIn } from '#app/auth/throttle.server'
+import { signInWithPassword, throttleRegistration } from '#app/auth/throttle.server'
 import {
-	assertAccountEnabled,
 	type PublicUser,
 	presentUser,
 	registerUser,
 	registrationSchema,
-	verifyLogin,
 } from '#app/auth/users.server'
 import { UnauthorizedError } from '#app/errors'
 import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
@@ -38,7 +37,7 @@ export const register = defineOperation({
 	tag: 'Auth',
 	summary: 'Create an account and get a token',
 	description:
-		'Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively.',
+		"Creates a user and answers with a bearer token for it. Emails are trimmed, lower-cased and compare case-insensitively. With a valid `invite`, anyone may register whatever the registration mode, and the account gets the invite's role.",
 	access: 'public',
 	// Parsed before the sign-up limit is counted: invalid input costs nothing.
 	body: registrationSchema,
@@ -47,7 +46,7 @@ export const register = defineOperation({
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
 		'403': {
 			description:
-				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Answered before the sign-up limit is counted.',
+				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Answered before the sign-up limit is counted. With an `invite`: the invite is unknown, used up, expired or revoked, and the detail says which.',
 			content: problemContent({
 				type: problemType('forbidden'),
 				title: 'Forbidden',
@@ -64,7 +63,8 @@ export const register = defineOperation({
 	tooManyRequests:
 		'Too many registrations from this address, successful or not (`RATE_LIMIT_SIGNUP`), or the per-address ceiling.',
 	handler: async ({ args, body }) => {
-		const user = await throttleRegistration(args, () => registerUser(body))
+		const invited = { invited: body.invite !== undefined }
+		const user = await throttleRegistration(args, invited, () => registerUser(args, body))
 		const session = await createSession(user.id, 'token', clientOf(args))
 		return json(presentSignedIn(user, session), { status: 201 })
 	},
@@ -95,9 +95,8 @@ export const login = defineOperation({
 	tooManyRequests:
 		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or for this account from anywhere, which then waits 1 s, 2, 4… up to 60 s (`Retry-After`); or the per-address ceiling.',
 	handler: async ({ args, body: { email, password } }) => {
-		const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
+		const user = await signInWithPassword(args, email, password)
 		if (!user) throw new UnauthorizedError('Incorrect email or password.')
-		assertAccountEnabled(user)
 		const session = await createSession(user.id, 'token', clientOf(args))
 		return json(presentSignedIn(user, session))
 	},
@@ -113,8 +112,9 @@ export const logout = defineOperation({
 		'Revokes the token (or cookie session) that authenticated this request; it stops working at once. No body is needed.',
 	access: 'any',
 	responses: { '204': { description: 'Revoked.' } },
-	handler: async ({ auth }) => {
+	handler: async ({ args, auth }) => {
 		await revokeSession(auth.sessionId)
+		await recordAudit(args, { action: 'auth.sign_out', actor: auth.user })
 		return new Response(null, { status: 204 })
 	},
 })

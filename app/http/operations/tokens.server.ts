@@ -7,7 +7,6 @@ import {
 	MAX_EXPIRY_DAYS,
 	MAX_TOKEN_NAME_LENGTH,
 } from '#app/auth/schemas'
-import { clientOf } from '#app/auth/sessions.server'
 import { jsonContent, problem, problemContent, problemType } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
 import { json } from '#app/http/problem.server'
@@ -69,7 +68,7 @@ not hold itself (\`403\` \`insufficient-scope\` naming it). A user holds at most
 		),
 	},
 	handler: async ({ args, auth, body }) => {
-		const maker = { userId: auth.user.id, scopes: auth.scopes, client: clientOf(args) }
+		const maker = { user: auth.user, scopes: auth.scopes, args }
 		return json(await apiTokens.createApiToken(maker, body), { status: 201 })
 	},
 })
@@ -105,8 +104,8 @@ export const revokeApiToken = defineOperation({
 			}),
 		},
 	},
-	handler: async ({ auth, params }) => {
-		await apiTokens.revokeApiToken(auth.user.id, params.id!)
+	handler: async ({ args, auth, params }) => {
+		await apiTokens.revokeApiToken(args, auth.user, params.id!)
 		return new Response(null, { status: 204 })
 	},
 })

@@ -5,7 +5,7 @@ import {
 	adminUserSchema,
 	MAX_QUOTA_BYTES,
 	passwordResetLinkSchema,
-} from '#app/admin/schemas'
+} from '#app/admin/user-schemas'
 import * as users from '#app/admin/users.server'
 import { jsonContent, problem } from '#app/http/openapi-components'
 import { defineOperation } from '#app/http/operation.server'
