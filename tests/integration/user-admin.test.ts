@@ -137,6 +137,10 @@ describe('disabling an account', () => {
 		expect(apiRight.detail).toContain('This account is disabled')
 		const apiWrong = await expectProblem(await apiLogin(member.email, 'not the password'), 401)
 		expect(apiWrong.detail).toBe('Incorrect email or password.')
+		const refusedSignIns = await sql`
+			select details from audit_log
+			where action = 'auth.sign_in_failed' and details->>'email' = ${member.email}`
+		expect(refusedSignIns.filter((row) => row.details.reason === 'disabled')).toHaveLength(2)
 
 		const shown = await api(web.baseUrl, `/api/admin/users/${member.user.id}`, {
 			token: admin.token,
