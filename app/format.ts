@@ -6,6 +6,9 @@ export function formatBytes(bytes: number) {
 	return `${+(bytes / 1024 ** 3).toFixed(2)} GiB`
 }
 
+/** Dollars of AI cost: to the cent, or to a millionth under a dollar. */
+export const formatUsd = (value: number) => `$${value.toFixed(value < 1 ? 6 : 2)}`
+
 /** The one message for a file over the upload limit, from the server or the page. */
 export const fileTooLargeMessage = (maxBytes: number) =>
 	`The file is larger than the limit of ${formatBytes(maxBytes)}.`

@@ -26,13 +26,21 @@ try {
 		if (command === 'list') {
 			const admins = await listAdmins()
 			if (admins.length === 0) console.log('No admins yet.')
-			for (const admin of admins) console.log(admin.email)
+			for (const admin of admins)
+				console.log(`${admin.email}${admin.disabledAt ? ' (disabled)' : ''}`)
 		} else {
 			const user = await setUserRole(email!, command === 'grant' ? 'admin' : 'member')
 			if (user) {
 				console.log(
 					`${user.email} is ${user.role === 'admin' ? 'now an admin' : 'no longer an admin'}.`,
 				)
+				// Allowed from the shell (whoever runs it can grant again), but said out loud.
+				const enabledAdmins = (await listAdmins()).filter((admin) => !admin.disabledAt)
+				if (command === 'revoke' && enabledAdmins.length === 0) {
+					console.warn(
+						'Warning: this instance has no enabled admin now. Grant the role to an account with `npm run admin -- grant EMAIL`.',
+					)
+				}
 			} else {
 				console.error(`No account with the email ${email}: register it first, then grant it.`)
 				exitCode = 1

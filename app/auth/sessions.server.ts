@@ -85,7 +85,9 @@ const isLive = () =>
 
 /**
  * The live session or token with this secret, or null. Marks it used (at
- * most once a minute) and notes the client it was used from then.
+ * most once a minute) and notes the client it was used from then. A disabled
+ * account's sessions are revoked when it is disabled; they are refused here
+ * too, so a row missed by that (or made in a race with it) opens nothing.
  */
 export async function findSession(token: string, client: Client) {
 	const [row] = await db
@@ -98,7 +100,7 @@ export async function findSession(token: string, client: Client) {
 		})
 		.from(sessions)
 		.innerJoin(users, eq(users.id, sessions.userId))
-		.where(and(eq(sessions.tokenHash, hashToken(token)), isLive()))
+		.where(and(eq(sessions.tokenHash, hashToken(token)), isLive(), isNull(users.disabledAt)))
 	if (!row) return null
 	// Touch at most once a minute: keeps "last used" useful without a write per request.
 	if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
@@ -113,6 +115,16 @@ export async function findSession(token: string, client: Client) {
 			.where(eq(sessions.id, row.sessionId))
 	}
 	return row
+}
+
+/** Revokes every live session and token of the user (disabled, or a reset password); returns how many. */
+export async function revokeAllSessions(userId: string, executor: Db | Tx = db) {
+	const rows = await executor
+		.update(sessions)
+		.set({ revokedAt: new Date() })
+		.where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+		.returning({ id: sessions.id })
+	return rows.length
 }
 
 export async function revokeSession(sessionId: string) {

@@ -4,6 +4,7 @@ import { assertRegistrationAllowed } from './registration.server'
 import { recordAudit } from '#app/admin/audit.server'
 import type { RequestArgs } from './sessions.server'
 import {
+	assertAccountEnabled,
 	claimSignInAttempt,
 	clearFailedSignIns,
 	holdBackAfterFailure,
@@ -67,18 +68,22 @@ export async function throttleSignIn<T extends { id: string }>(
 /**
  * A sign-in with email and password, for the page and the API alike: the
  * user, or null for wrong credentials. Both outcomes go to the audit log; an
- * attempt held back by a limit (429) does not.
+ * attempt held back by a limit (429) does not. The right password for a
+ * disabled account is a failed sign-in that says so (401, decision 020).
  */
 export async function signInWithPassword(args: RequestArgs, email: string, password: string) {
 	const user = await throttleSignIn(args, email, () => verifyLogin(email, password))
 	const method = 'password'
-	await (user
-		? recordAudit(args, { action: 'auth.sign_in', actor: user, details: { method } })
-		: recordAudit(args, {
-				action: 'auth.sign_in_failed',
-				actor: null,
-				details: { method, email: normalizeEmail(email) },
-			}))
+	if (!user || user.disabledAt) {
+		await recordAudit(args, {
+			action: 'auth.sign_in_failed',
+			actor: null,
+			details: { method, email: normalizeEmail(email), ...(user ? { reason: 'disabled' } : {}) },
+		})
+		if (user) assertAccountEnabled(user)
+		return null
+	}
+	await recordAudit(args, { action: 'auth.sign_in', actor: user, details: { method } })
 	return user
 }
 

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { type UserRole, users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
-import { ConflictError } from '#app/errors'
+import { ConflictError, UnauthorizedError } from '#app/errors'
 import { parseInput } from '#app/validation'
 import { recordAudit } from '#app/admin/audit.server'
 import { redeemInvite } from './invites.server'
@@ -120,15 +120,35 @@ export async function registerUser(args: RequestArgs, input: unknown): Promise<P
 
 const FIRST_ACCOUNT_LOCK = 7263541
 
-/** The user for these credentials, or null: one answer for unknown email and wrong password. */
-export async function verifyLogin(email: string, password: string): Promise<PublicUser | null> {
+/**
+ * The user for these credentials, or null: one answer for unknown email and
+ * wrong password. A disabled account is returned too (with its disabledAt):
+ * the caller refuses it with assertAccountEnabled, after the password matched.
+ */
+export async function verifyLogin(
+	email: string,
+	password: string,
+): Promise<(PublicUser & { disabledAt: Date | null }) | null> {
 	const [user] = await db
 		.select()
 		.from(users)
 		.where(eq(users.email, normalizeEmail(email)))
 	if (!user) return verifyAgainstDummy(password).then(() => null)
 	if (!(await verifyPassword(user.passwordHash, password))) return null
-	return { id: user.id, email: user.email, createdAt: user.createdAt }
+	return { id: user.id, email: user.email, createdAt: user.createdAt, disabledAt: user.disabledAt }
+}
+
+export const DISABLED_ACCOUNT_MESSAGE =
+	'This account is disabled. Ask an administrator of this Darkroom to enable it.'
+
+/**
+ * Refuses a sign-in to a disabled account, as a failed sign-in (401). Called
+ * only once the password matched: whoever lacks it learns nothing more than
+ * "incorrect", while the owner learns why the right password does not work
+ * (decision 020).
+ */
+export function assertAccountEnabled(user: { disabledAt: Date | null }) {
+	if (user.disabledAt) throw new UnauthorizedError(DISABLED_ACCOUNT_MESSAGE)
 }
 
 /**
@@ -151,7 +171,12 @@ export async function setUserRole(email: string, role: UserRole) {
 
 export function listAdmins() {
 	return db
-		.select({ id: users.id, email: users.email, createdAt: users.createdAt })
+		.select({
+			id: users.id,
+			email: users.email,
+			createdAt: users.createdAt,
+			disabledAt: users.disabledAt,
+		})
 		.from(users)
 		.where(eq(users.role, 'admin'))
 		.orderBy(asc(users.createdAt))

@@ -9,6 +9,7 @@ import * as sessions from '#app/http/operations/sessions.server'
 import * as tokens from '#app/http/operations/tokens.server'
 import * as trash from '#app/http/operations/trash.server'
 import * as usage from '#app/http/operations/usage.server'
+import * as users from '#app/http/operations/users.server'
 import * as webhooks from '#app/http/operations/webhooks.server'
 
 // Every API operation. A declaration exported from one of these modules is
@@ -23,6 +24,7 @@ const declared: Operation[] = [
 	usage,
 	admin,
 	invites,
+	users,
 	webhooks,
 	meta,
 ].flatMap((module) => Object.values(module))

@@ -1,16 +1,27 @@
 import { count, eq, sql } from 'drizzle-orm'
-import { images } from '#db/schema'
+import { images, users } from '#db/schema'
 import { config } from '#app/config.server'
 import type { Db, Tx } from '#app/db.server'
 import { QuotaExceededError } from '#app/errors'
 import { formatBytes } from '#app/format'
 
 // Per-user limits on what is stored (QUOTA_MAX_BYTES_PER_USER,
-// QUOTA_MAX_IMAGES_PER_USER); both off unless set. Byte sizes are those of
-// the originals, as uploaded.
+// QUOTA_MAX_IMAGES_PER_USER); both off unless set. An admin may give an
+// account its own byte quota (users.quota_bytes), which replaces the
+// environment's for it, set or not. Byte sizes are those of the originals,
+// as uploaded, the trash included.
 
-export const quotasEnabled = () =>
-	config.quotas.maxBytesPerUser !== undefined || config.quotas.maxImagesPerUser !== undefined
+/** The account's byte limit: its own when an admin set one, else QUOTA_MAX_BYTES_PER_USER. */
+async function bytesLimitOf(executor: Db | Tx, userId: string) {
+	const [row] = await executor
+		.select({ quotaBytes: users.quotaBytes })
+		.from(users)
+		.where(eq(users.id, userId))
+	const own = row?.quotaBytes ?? null
+	return own === null
+		? { maxBytes: config.quotas.maxBytesPerUser, own: false }
+		: { maxBytes: own, own: true }
+}
 
 /**
  * Throws QuotaExceededError when one more image of `incomingBytes` would take
@@ -24,7 +35,9 @@ export async function assertWithinQuota(
 	incomingBytes: number,
 	{ lock = false } = {},
 ) {
-	if (!quotasEnabled()) return
+	const { maxImagesPerUser } = config.quotas
+	const { maxBytes, own } = await bytesLimitOf(executor, userId)
+	if (maxBytes === undefined && maxImagesPerUser === undefined) return
 	if (lock) {
 		await executor.execute(
 			sql`select pg_advisory_xact_lock(hashtextextended(${`quota:${userId}`}, 0))`,
@@ -37,16 +50,16 @@ export async function assertWithinQuota(
 		})
 		.from(images)
 		.where(eq(images.userId, userId))
-	const { maxBytesPerUser, maxImagesPerUser } = config.quotas
 	const held = usage ?? { images: 0, bytes: 0 }
 	if (maxImagesPerUser !== undefined && held.images + 1 > maxImagesPerUser) {
 		throw new QuotaExceededError(
 			`Image quota exceeded: you have ${held.images} images and the limit is ${maxImagesPerUser} per user. Delete some to upload more.`,
 		)
 	}
-	if (maxBytesPerUser !== undefined && held.bytes + incomingBytes > maxBytesPerUser) {
+	if (maxBytes !== undefined && held.bytes + incomingBytes > maxBytes) {
+		const whose = own ? 'for your account' : 'per user'
 		throw new QuotaExceededError(
-			`Storage quota exceeded: this ${formatBytes(incomingBytes)} upload would bring your images to ${formatBytes(held.bytes + incomingBytes)}, over the limit of ${formatBytes(maxBytesPerUser)} (${maxBytesPerUser} bytes) per user. Delete some images to make room.`,
+			`Storage quota exceeded: this ${formatBytes(incomingBytes)} upload would bring your images to ${formatBytes(held.bytes + incomingBytes)}, over the limit of ${formatBytes(maxBytes)} (${maxBytes} bytes) ${whose}. Delete some images to make room.`,
 		)
 	}
 }

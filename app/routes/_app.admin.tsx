@@ -10,6 +10,7 @@ export async function loader(args: LoaderFunctionArgs) {
 }
 
 const SECTIONS = [
+	{ to: '/admin/users', label: 'Users' },
 	{ to: '/admin/invites', label: 'Invites' },
 	{ to: '/admin/audit', label: 'Audit log' },
 	{ to: '/admin/jobs', label: 'Jobs' },

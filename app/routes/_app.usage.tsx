@@ -4,6 +4,7 @@ import { aiUsage, usageQuerySchema } from '#app/ai/usage.server'
 import { requirePageUser } from '#app/auth/auth.server'
 import { Alert, secondaryButtonClass, TableScroll } from '#app/components/ui'
 import { ValidationError } from '#app/errors'
+import { formatUsd } from '#app/format'
 import { parseInput } from '#app/validation'
 
 export const meta: MetaFunction = () => [{ title: 'AI usage · Darkroom' }]
@@ -18,8 +19,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 		return { usage: await aiUsage(user.id, {}), error: error.message }
 	}
 }
-
-const usd = (value: number) => `$${value.toFixed(value < 1 ? 6 : 2)}`
 
 export default function Usage() {
 	const { usage, error } = useLoaderData<typeof loader>()
@@ -55,7 +54,7 @@ export default function Usage() {
 					['Images analysed', usage.imagesAnalyzed.toLocaleString('en')],
 					['Input tokens', usage.inputTokens.toLocaleString('en')],
 					['Output tokens', usage.outputTokens.toLocaleString('en')],
-					['Cost', usd(usage.costUsd)],
+					['Cost', formatUsd(usage.costUsd)],
 				].map(([label, value]) => (
 					<div key={label} className="rounded-xl border border-zinc-200 bg-white p-4 shadow-sm">
 						<dt className="text-sm text-zinc-500">{label}</dt>
@@ -84,7 +83,7 @@ export default function Usage() {
 										{(row.inputTokens ?? 0).toLocaleString('en')} /{' '}
 										{(row.outputTokens ?? 0).toLocaleString('en')}
 									</td>
-									<td className="py-2 text-right">{usd(row.costUsd)}</td>
+									<td className="py-2 text-right">{formatUsd(row.costUsd)}</td>
 								</tr>
 							))}
 						</tbody>

@@ -225,7 +225,7 @@ describe('personal token scopes', () => {
 			}
 		}
 		// Every operation but the public ones, GET /api/me and logout.
-		expect(checked.length).toBe(27)
+		expect(checked.length).toBe(36)
 	})
 
 	it.each([

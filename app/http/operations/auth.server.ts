@@ -85,7 +85,7 @@ export const login = defineOperation({
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
 		'401': problem(
 			'Unauthorized',
-			'Incorrect email or password: one answer for an unknown email and a wrong password.',
+			'Incorrect email or password: one answer for an unknown email and a wrong password. With the right password for a disabled account: `This account is disabled.`',
 		),
 		'422': problem(
 			'ValidationFailed',
