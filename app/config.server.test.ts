@@ -94,8 +94,14 @@ describe('single sign-on (OIDC_*)', () => {
 		})
 	})
 
-	it('refuses an issuer that is not a URL, naming the variable', () => {
+	it('refuses an issuer that is not an https URL (or local http), naming the variable', () => {
 		expect(() => parseConfig({ ...sso, OIDC_ISSUER: 'keycloak' })).toThrow(/OIDC_ISSUER/)
+		expect(() => parseConfig({ ...sso, OIDC_ISSUER: 'http://id.example.com' })).toThrow(
+			/OIDC_ISSUER: must be an https/,
+		)
+		expect(parseConfig({ ...sso, OIDC_ISSUER: 'http://127.0.0.1:4000' }).oidc?.issuer).toBe(
+			'http://127.0.0.1:4000',
+		)
 		expect(() => parseConfig({ ...sso, OIDC_AUTO_REGISTER: 'maybe' })).toThrow(
 			/OIDC_AUTO_REGISTER/,
 		)

@@ -67,6 +67,16 @@ const trustProxy = z.string().transform((value, ctx): false | number | string[] 
 	return entries
 })
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** https, or plain http to this machine only (a provider under test). */
+function isSecureOrLocal(value: string) {
+	// Not a URL at all is z.url()'s to report.
+	if (!URL.canParse(value)) return true
+	const url = new URL(value)
+	return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))
+}
+
 /** `host` or `host:port`; IPv6 addresses in brackets, as in a Host header. */
 const HOST_PATTERN =
 	/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
@@ -177,7 +187,10 @@ const schema = z.object({
 	 */
 	REGISTRATION: z.enum(registrationModes).optional(),
 	/** Single sign-on (OpenID Connect): on when the issuer, client id and secret are all set. */
-	OIDC_ISSUER: z.url().optional(),
+	OIDC_ISSUER: z
+		.url()
+		.refine(isSecureOrLocal, 'must be an https:// URL (http:// only for localhost or 127.0.0.1)')
+		.optional(),
 	OIDC_CLIENT_ID: z.string().min(1).optional(),
 	OIDC_CLIENT_SECRET: z.string().min(1).optional(),
 	/** The sign-in button says "Sign in with <OIDC_LABEL>". */
