@@ -102,9 +102,7 @@ describe('single sign-on (OIDC_*)', () => {
 		expect(parseConfig({ ...sso, OIDC_ISSUER: 'http://127.0.0.1:4000' }).oidc?.issuer).toBe(
 			'http://127.0.0.1:4000',
 		)
-		expect(() => parseConfig({ ...sso, OIDC_AUTO_REGISTER: 'maybe' })).toThrow(
-			/OIDC_AUTO_REGISTER/,
-		)
+		expect(() => parseConfig({ ...sso, OIDC_AUTO_REGISTER: 'maybe' })).toThrow(/OIDC_AUTO_REGISTER/)
 	})
 })
 

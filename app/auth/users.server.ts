@@ -2,7 +2,8 @@ import { and, asc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { type UserRole, users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
-import { ConflictError } from '#app/errors'
+import { config } from '#app/config.server'
+import { ConflictError, ForbiddenError } from '#app/errors'
 import { parseInput } from '#app/validation'
 import { assertRegistrationAllowed } from './registration.server'
 import {
@@ -64,31 +65,61 @@ export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
  * registration mode does not let anyone in (registration.server.ts).
  */
 export async function registerUser(input: unknown): Promise<PublicUser> {
+	assertPasswordLogin('Registration with a password')
 	const { email, password } = parseInput(registrationSchema, input)
 	const passwordHash = await hashPassword(password)
 	const user = await db.transaction(async (tx) => {
-		// Registrations take turns for the moment of the insert, so two first
-		// accounts at once cannot both find the table empty.
-		await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
+		await takeFirstAccountTurn(tx)
 		// Checked again under the lock: of two first accounts on a closed
 		// instance, only one finds the table empty.
 		await assertRegistrationAllowed(tx)
-		const [created] = await tx
-			.insert(users)
-			.values({
-				email,
-				passwordHash,
-				role: sql`case when exists (select 1 from ${users}) then 'member' else 'admin' end`,
-			})
-			.onConflictDoNothing()
-			.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
-		return created
+		return insertAccount(tx, { email, passwordHash })
 	})
 	if (!user) throw new ConflictError('An account with this email already exists.')
 	return user
 }
 
 const FIRST_ACCOUNT_LOCK = 7263541
+
+/**
+ * Registrations take turns for the moment of the insert (until the
+ * transaction ends), so two first accounts at once cannot both find the table empty.
+ */
+export async function takeFirstAccountTurn(tx: Tx) {
+	await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
+}
+
+/**
+ * Inserts an account: the first of a fresh instance is its admin, every later
+ * one a member. No password hash: an account that signs in through single
+ * sign-on only. Undefined when the email is taken. Call after takeFirstAccountTurn.
+ */
+export async function insertAccount(
+	tx: Tx,
+	{ email, passwordHash }: { email: string; passwordHash: string | null },
+): Promise<PublicUser | undefined> {
+	const [created] = await tx
+		.insert(users)
+		.values({
+			email,
+			passwordHash,
+			role: sql`case when exists (select 1 from ${users}) then 'member' else 'admin' end`,
+		})
+		.onConflictDoNothing()
+		.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
+	return created
+}
+
+/**
+ * Refuses (403) when PASSWORD_LOGIN=false: the instance signs people in
+ * through single sign-on only. `what` names the refused thing.
+ */
+export function assertPasswordLogin(what = 'Password sign-in') {
+	if (!config.passwordLogin) throw new ForbiddenError(passwordLoginOff(what))
+}
+
+export const passwordLoginOff = (what = 'Password sign-in') =>
+	`${what} is turned off on this instance. Sign in with ${config.oidc?.label ?? 'single sign-on'} instead.`
 
 /** The user for these credentials, or null: one answer for unknown email and wrong password. */
 export async function verifyLogin(email: string, password: string): Promise<PublicUser | null> {

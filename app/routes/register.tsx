@@ -8,8 +8,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { redirectIfSignedIn, startBrowserSession } from '#app/auth/auth.server'
 import { registrationRefusal } from '#app/auth/registration.server'
 import { throttleRegistration } from '#app/auth/throttle.server'
-import { registerUser } from '#app/auth/users.server'
+import { passwordLoginOff, registerUser } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
+import { config } from '#app/config.server'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { type AppError, ForbiddenError, TooManyRequestsError } from '#app/errors'
 import { formAction, formValues } from '#app/forms.server'
@@ -23,6 +24,7 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 export async function loader({ request }: LoaderFunctionArgs) {
 	await redirectIfSignedIn(request)
 	// Closed or by invitation: the page says so instead of offering a form that would be refused.
+	if (!config.passwordLogin) return { refusal: passwordLoginOff('Registration with a password') }
 	return { refusal: await registrationRefusal() }
 }
 
