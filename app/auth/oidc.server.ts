@@ -203,7 +203,7 @@ function refusalOf(error: unknown): OidcSignInError {
 		)
 	}
 	const code = (error as { code?: unknown }).code
-	const message = error instanceof Error ? error.message : ''
+	const message = messagesOf(error)
 	if (/"state"/.test(message)) {
 		return new OidcSignInError(
 			'state_mismatch',
@@ -230,4 +230,12 @@ function refusalOf(error: unknown): OidcSignInError {
 		'The sign-in provider’s answer could not be checked. Please try again.',
 		error,
 	)
+}
+
+/** openid-client wraps oauth4webapi's error, whose message names the failed check. */
+function messagesOf(error: unknown): string {
+	const messages: string[] = []
+	for (let e = error; e instanceof Error && messages.length < 5; e = e.cause)
+		messages.push(e.message)
+	return messages.join('\n')
 }

@@ -2,8 +2,7 @@ import { and, asc, eq, isNull, lte, or, type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { type UserRole, users } from '#db/schema'
 import { db, type Tx } from '#app/db.server'
-import { config } from '#app/config.server'
-import { ConflictError, ForbiddenError } from '#app/errors'
+import { ConflictError } from '#app/errors'
 import { parseInput } from '#app/validation'
 import { assertRegistrationAllowed } from './registration.server'
 import {
@@ -65,7 +64,6 @@ export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
  * registration mode does not let anyone in (registration.server.ts).
  */
 export async function registerUser(input: unknown): Promise<PublicUser> {
-	assertPasswordLogin('Registration with a password')
 	const { email, password } = parseInput(registrationSchema, input)
 	const passwordHash = await hashPassword(password)
 	const user = await db.transaction(async (tx) => {
@@ -109,17 +107,6 @@ export async function insertAccount(
 		.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
 	return created
 }
-
-/**
- * Refuses (403) when PASSWORD_LOGIN=false: the instance signs people in
- * through single sign-on only. `what` names the refused thing.
- */
-export function assertPasswordLogin(what = 'Password sign-in') {
-	if (!config.passwordLogin) throw new ForbiddenError(passwordLoginOff(what))
-}
-
-export const passwordLoginOff = (what = 'Password sign-in') =>
-	`${what} is turned off on this instance. Sign in with ${config.oidc?.label ?? 'single sign-on'} instead.`
 
 /** The user for these credentials, or null: one answer for unknown email and wrong password. */
 export async function verifyLogin(email: string, password: string): Promise<PublicUser | null> {

@@ -22,7 +22,8 @@ import {
 import { registrationRefusal } from '#app/auth/registration.server'
 import { ssoRefusal } from '#app/auth/sso.server'
 import { throttleSignIn } from '#app/auth/throttle.server'
-import { assertPasswordLogin, verifyLogin } from '#app/auth/users.server'
+import { assertPasswordLogin } from '#app/auth/password.server'
+import { verifyLogin } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
 import { Alert, buttonClass, Field, secondaryButtonClass } from '#app/components/ui'
 import { config } from '#app/config.server'
@@ -154,7 +155,7 @@ function SingleSignOn({
 		>
 			<input type="hidden" name="redirectTo" value={redirectTo} />
 			<button type="submit" className={`${alone ? buttonClass : secondaryButtonClass} w-full`}>
-				Sign in with {label}
+				{`Sign in with ${label}`}
 			</button>
 		</form>
 	)

@@ -164,7 +164,7 @@ async function auditOf(action: string, reason?: string) {
 	return sql<Array<{ actor_email: string | null; details: Record<string, unknown> }>>`
 		select actor_email, details from audit_log
 		where action = ${action} ${reason ? sql`and details->>'reason' = ${reason}` : sql``}
-		order by created_at desc`
+		order by at desc`
 }
 
 const userByEmail = async (email: string) =>

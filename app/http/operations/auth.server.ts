@@ -8,8 +8,8 @@ import {
 } from '#app/auth/schemas'
 import { clientOf, createSession, revokeSession } from '#app/auth/sessions.server'
 import { throttleRegistration, throttleSignIn } from '#app/auth/throttle.server'
+import { assertPasswordLogin } from '#app/auth/password.server'
 import {
-	assertPasswordLogin,
 	type PublicUser,
 	presentUser,
 	registerUser,
