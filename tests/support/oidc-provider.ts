@@ -70,6 +70,8 @@ export async function startOidcProvider(): Promise<OidcTestProvider> {
 			cookies: { keys: [cookieKey] },
 			claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
 			features: { devInteractions: { enabled: false } },
+			// Stated, so the provider does not warn about its defaults on every run.
+			ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
 			interactions: { url: (_ctx: unknown, { uid }: { uid: string }) => `/interaction/${uid}` },
 			findAccount: (_ctx: unknown, subject: string) => {
 				const claims = accounts.get(subject)
