@@ -202,6 +202,10 @@ describe('a new person', () => {
 		expect((await auditOf('auth.sign_in')).find((e) => e.actor_email === email)?.details).toEqual({
 			method: 'oidc',
 		})
+		// No password to change: the settings page says how the account signs in.
+		const settings = await (await jar.fetch(`${auto.baseUrl}/settings/password`)).text()
+		expect(settings).toContain('Your account signs in with single sign-on')
+		expect(settings).not.toContain('name="currentPassword"')
 		// The next time, the identity is found again: the same account.
 		const again = await signIn(auto, subject)
 		await expectSignedInAs(auto, again.jar, email)
