@@ -90,11 +90,11 @@ export default function Login() {
 				{refusedCookie && !data ? (
 					<RefusedCookieMessage httpsAddress={refusedCookie.httpsAddress} />
 				) : null}
+				{passwordLogin ? <PasswordForm redirectTo={redirectTo} email={data?.values.email} /> : null}
+				{ssoLabel ? (
+					<SingleSignOn label={ssoLabel} redirectTo={redirectTo} alone={!passwordLogin} />
+				) : null}
 			</div>
-			{passwordLogin ? <PasswordForm redirectTo={redirectTo} email={data?.values.email} /> : null}
-			{ssoLabel ? (
-				<SingleSignOn label={ssoLabel} redirectTo={redirectTo} alone={!passwordLogin} />
-			) : null}
 			{registrationOpen ? (
 				<p className="mt-6 text-sm text-zinc-600">
 					No account yet?{' '}
@@ -110,7 +110,7 @@ export default function Login() {
 function PasswordForm({ redirectTo, email }: { redirectTo: string; email?: string }) {
 	const busy = useNavigation().state === 'submitting'
 	return (
-		<Form method="post" className="mt-4 space-y-4">
+		<Form method="post" className="space-y-4">
 			<input type="hidden" name="redirectTo" value={redirectTo} />
 			<Field
 				label="Email"
@@ -151,7 +151,7 @@ function SingleSignOn({
 		<form
 			method="post"
 			action="/auth/oidc"
-			className={alone ? 'mt-4' : 'mt-6 border-t border-zinc-200 pt-6'}
+			className={alone ? undefined : 'mt-6 border-t border-zinc-200 pt-6'}
 		>
 			<input type="hidden" name="redirectTo" value={redirectTo} />
 			<button type="submit" className={`${alone ? buttonClass : secondaryButtonClass} w-full`}>
