@@ -51,3 +51,74 @@ describe('REGISTRATION', () => {
 		expect(() => parseConfig({ REGISTRATION: 'public' })).toThrow(/REGISTRATION/)
 	})
 })
+
+describe('single sign-on (OIDC_*)', () => {
+	const sso = {
+		OIDC_ISSUER: 'https://id.example.com/realms/team',
+		OIDC_CLIENT_ID: 'darkroom',
+		OIDC_CLIENT_SECRET: 'secret',
+	}
+
+	it('is off unless the issuer, client id and secret are all set', () => {
+		expect(parseConfig({}).oidc).toBeNull()
+		expect(parseConfig(sso).oidc).toEqual({
+			issuer: 'https://id.example.com/realms/team',
+			clientId: 'darkroom',
+			clientSecret: 'secret',
+			label: 'Single sign-on',
+			allowedDomains: [],
+			autoRegister: false,
+		})
+	})
+
+	it.each(['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const)(
+		'refuses to start without %s when the others are set, naming it',
+		(name) => {
+			const partial = { ...sso, [name]: undefined }
+			expect(() => parseConfig(partial)).toThrow(ConfigError)
+			expect(() => parseConfig(partial)).toThrow(new RegExp(`\\n  ${name}: required`))
+		},
+	)
+
+	it('takes a label, allowed domains and auto-registration', () => {
+		const oidc = parseConfig({
+			...sso,
+			OIDC_LABEL: 'Keycloak',
+			OIDC_ALLOWED_DOMAINS: 'Example.com, @team.example.org,',
+			OIDC_AUTO_REGISTER: 'true',
+		}).oidc
+		expect(oidc).toMatchObject({
+			label: 'Keycloak',
+			allowedDomains: ['example.com', 'team.example.org'],
+			autoRegister: true,
+		})
+	})
+
+	it('refuses an issuer that is not an https URL (or local http), naming the variable', () => {
+		expect(() => parseConfig({ ...sso, OIDC_ISSUER: 'keycloak' })).toThrow(/OIDC_ISSUER/)
+		expect(() => parseConfig({ ...sso, OIDC_ISSUER: 'http://id.example.com' })).toThrow(
+			/OIDC_ISSUER: must be an https/,
+		)
+		expect(parseConfig({ ...sso, OIDC_ISSUER: 'http://127.0.0.1:4000' }).oidc?.issuer).toBe(
+			'http://127.0.0.1:4000',
+		)
+		expect(() => parseConfig({ ...sso, OIDC_AUTO_REGISTER: 'maybe' })).toThrow(/OIDC_AUTO_REGISTER/)
+	})
+})
+
+describe('PASSWORD_LOGIN', () => {
+	it('is on by default', () => {
+		expect(parseConfig({}).passwordLogin).toBe(true)
+	})
+
+	it('may be false only with single sign-on configured, naming the variable', () => {
+		expect(() => parseConfig({ PASSWORD_LOGIN: 'false' })).toThrow(/PASSWORD_LOGIN/)
+		const ssoOnly = parseConfig({
+			PASSWORD_LOGIN: 'false',
+			OIDC_ISSUER: 'https://accounts.google.com',
+			OIDC_CLIENT_ID: 'id',
+			OIDC_CLIENT_SECRET: 'secret',
+		})
+		expect(ssoOnly.passwordLogin).toBe(false)
+	})
+})

@@ -67,6 +67,16 @@ const trustProxy = z.string().transform((value, ctx): false | number | string[] 
 	return entries
 })
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+/** https, or plain http to this machine only (a provider under test). */
+function isSecureOrLocal(value: string) {
+	// Not a URL at all is z.url()'s to report.
+	if (!URL.canParse(value)) return true
+	const url = new URL(value)
+	return url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))
+}
+
 /** `host` or `host:port`; IPv6 addresses in brackets, as in a Host header. */
 const HOST_PATTERN =
 	/^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
@@ -182,6 +192,21 @@ const schema = z.object({
 	 * can change it from the browser.
 	 */
 	REGISTRATION_DEFAULT: z.enum(registrationModes).default('open'),
+	/** Single sign-on (OpenID Connect): on when the issuer, client id and secret are all set. */
+	OIDC_ISSUER: z
+		.url()
+		.refine(isSecureOrLocal, 'must be an https:// URL (http:// only for localhost or 127.0.0.1)')
+		.optional(),
+	OIDC_CLIENT_ID: z.string().min(1).optional(),
+	OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+	/** The sign-in button says "Sign in with <OIDC_LABEL>". */
+	OIDC_LABEL: z.string().trim().min(1).max(60).default('Single sign-on'),
+	/** Comma-separated email domains that may sign in through the provider; unset: any. */
+	OIDC_ALLOWED_DOMAINS: commaList((domain) => domain.toLowerCase().replace(/^@/, '')).optional(),
+	/** Create an account on first sign-on even when the registration mode would refuse one. */
+	OIDC_AUTO_REGISTER: bool.default(false),
+	/** `false` hides the password form and refuses password sign-in; only with single sign-on on. */
+	PASSWORD_LOGIN: bool.default(true),
 	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
 	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),
@@ -272,6 +297,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			'Invalid configuration:\n  SIGNED_URL_TTL: with SIGNED_URL_WINDOW at most 604800 seconds (7 days) for S3',
 		)
 	}
+	const oidc = oidcSettings(values)
+	if (!values.PASSWORD_LOGIN && !oidc) {
+		throw new ConfigError(
+			'Invalid configuration:\n  PASSWORD_LOGIN: may be false only when single sign-on is configured (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), or nobody could sign in',
+		)
+	}
 	const dataDir = path.resolve(values.DATA_DIR)
 	return {
 		env: values.NODE_ENV,
@@ -318,6 +349,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		/** Undefined: the stored admin setting decides (app/auth/registration.server.ts). */
 		registration: values.REGISTRATION,
 		registrationDefault: values.REGISTRATION_DEFAULT,
+		/** Null: single sign-on is off. */
+		oidc,
+		passwordLogin: values.PASSWORD_LOGIN,
 		rateLimits: {
 			enabled: values.RATE_LIMIT_ENABLED,
 			upload: values.RATE_LIMIT_UPLOAD,
@@ -372,6 +406,28 @@ export function parseConfig(env: Record<string, string | undefined>) {
 }
 
 export type Config = ReturnType<typeof parseConfig>
+
+const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const
+
+/** Single sign-on's settings, null when it is off; a half-configured provider stops the process. */
+function oidcSettings(values: z.output<typeof schema>) {
+	const missing = OIDC_REQUIRED.filter((name) => !values[name])
+	if (missing.length === OIDC_REQUIRED.length) return null
+	if (missing.length > 0) {
+		const set = OIDC_REQUIRED.filter((name) => values[name])
+		const reason = `required for single sign-on when ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set`
+		const lines = missing.map((name) => `  ${name}: ${reason}`)
+		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+	}
+	return {
+		issuer: values.OIDC_ISSUER!,
+		clientId: values.OIDC_CLIENT_ID!,
+		clientSecret: values.OIDC_CLIENT_SECRET!,
+		label: values.OIDC_LABEL,
+		allowedDomains: values.OIDC_ALLOWED_DOMAINS ?? [],
+		autoRegister: values.OIDC_AUTO_REGISTER,
+	}
+}
 
 function loadConfig(): Config {
 	try {

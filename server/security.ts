@@ -54,7 +54,9 @@ function contentSecurityPolicy(nonce: string, imageSources: string[], dev: boole
 		'connect-src': dev ? ["'self'", 'ws:', 'wss:'] : ["'self'"],
 		'frame-ancestors': ["'none'"],
 		'base-uri': ["'self'"],
-		'form-action': ["'self'"],
+		// The single sign-on button's form is answered with a redirect to the
+		// provider, which browsers hold to form-action too.
+		'form-action': ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : [])],
 		'object-src': ["'none'"],
 	}
 	return Object.entries(directives)

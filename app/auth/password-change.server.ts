@@ -31,6 +31,15 @@ const passwordChangeSchemaFor = (email: string) =>
 		path: ['newPassword'],
 	})
 
+/** False for an account made by single sign-on: it has no password to change. */
+export async function hasPassword(userId: string) {
+	const [row] = await db
+		.select({ passwordHash: users.passwordHash })
+		.from(users)
+		.where(eq(users.id, userId))
+	return Boolean(row?.passwordHash)
+}
+
 /**
  * Changes the user's password after checking the current one, and signs out
  * every other browser, API sign-in and personal token: whoever knew the old

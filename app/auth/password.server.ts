@@ -1,6 +1,8 @@
 import { hash, verify } from '@node-rs/argon2'
 import { dictionary } from '@zxcvbn-ts/language-common'
 import { z } from 'zod'
+import { config } from '#app/config.server'
+import { ForbiddenError } from '#app/errors'
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './schemas'
 
 // The library's default is argon2id with 19 MiB and 2 passes: OWASP's baseline.
@@ -53,3 +55,14 @@ export const newPasswordSchema = z
 /** The context-specific check NIST asks for: the account's own email is no password. */
 export const isEmailAsPassword = (password: string, email: string) =>
 	password.trim().toLowerCase() === email.trim().toLowerCase()
+
+/**
+ * Refuses (403) when PASSWORD_LOGIN=false: the instance signs people in
+ * through single sign-on only. `what` names the refused thing.
+ */
+export function assertPasswordLogin(what = 'Password sign-in') {
+	if (!config.passwordLogin) throw new ForbiddenError(passwordLoginOff(what))
+}
+
+export const passwordLoginOff = (what = 'Password sign-in') =>
+	`${what} is turned off on this instance. Sign in with ${config.oidc?.label ?? 'single sign-on'} instead.`

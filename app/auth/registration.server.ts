@@ -3,6 +3,7 @@ import { instanceSettings, users } from '#db/schema'
 import { config } from '#app/config.server'
 import { type Db, db, type Tx } from '#app/db.server'
 import { ForbiddenError } from '#app/errors'
+import { assertPasswordLogin } from './password.server'
 import { type RegistrationMode, registrationModes } from './schemas'
 
 // Who may create an account (docs/decisions/019-registration-modes.md).
@@ -57,8 +58,9 @@ export async function registrationRefusal(tx: Db | Tx = db): Promise<string | nu
 	return existing ? REFUSALS[mode] : null
 }
 
-/** Throws 403 unless anyone may register now. */
+/** Throws 403 unless anyone may register (with a password) now. */
 export async function assertRegistrationAllowed(tx: Db | Tx = db) {
+	assertPasswordLogin('Registration with a password')
 	const refusal = await registrationRefusal(tx)
 	if (refusal) throw new ForbiddenError(refusal)
 }

@@ -2,6 +2,7 @@ import { TooManyRequestsError, ValidationError } from '#app/errors'
 import { formatWait, hit, type LimitArgs, signInKey, signUpKey } from '#app/rate-limit.server'
 import { assertRegistrationAllowed } from './registration.server'
 import { recordAudit } from '#app/admin/audit.server'
+import { assertPasswordLogin } from './password.server'
 import type { RequestArgs } from './sessions.server'
 import {
 	assertAccountEnabled,
@@ -104,7 +105,8 @@ export async function throttleRegistration<T>(
 ) {
 	// A closed instance refuses before counting: the refusal costs one query,
 	// no hash and no account, and says nothing about who has one.
-	if (!invited) await assertRegistrationAllowed()
+	if (invited) assertPasswordLogin('Registration with a password')
+	else await assertRegistrationAllowed()
 	const counted = await hit(args.request, 'signup', signUpKey(args))
 	try {
 		return await attempt()

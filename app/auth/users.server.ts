@@ -15,6 +15,7 @@ import {
 	type userSchema,
 } from './schemas'
 import {
+	assertPasswordLogin,
 	EMAIL_AS_PASSWORD_MESSAGE,
 	hashPassword,
 	isEmailAsPassword,
@@ -82,24 +83,15 @@ export const presentUser = (user: PublicUser): z.input<typeof userSchema> => ({
  */
 export async function registerUser(args: RequestArgs, input: unknown): Promise<PublicUser> {
 	const { email, password, invite } = parseInput(registrationSchema, input)
+	assertPasswordLogin('Registration with a password')
 	const passwordHash = await hashPassword(password)
 	return db.transaction(async (tx) => {
-		// Registrations take turns for the moment of the insert, so two first
-		// accounts at once cannot both find the table empty.
-		await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
+		await takeFirstAccountTurn(tx)
 		// Checked again under the lock: of two first accounts on a closed
 		// instance, only one finds the table empty.
 		const invited = invite ? await redeemInvite(tx, invite) : null
 		if (!invited) await assertRegistrationAllowed(tx)
-		const [user] = await tx
-			.insert(users)
-			.values({
-				email,
-				passwordHash,
-				role: sql`case when exists (select 1 from ${users}) then ${invited?.role ?? 'member'} else 'admin' end`,
-			})
-			.onConflictDoNothing()
-			.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
+		const user = await insertAccount(tx, { email, passwordHash, role: invited?.role })
 		// Thrown inside the transaction, so the invite's use is given back.
 		if (!user) throw new ConflictError('An account with this email already exists.')
 		await recordAudit(
@@ -119,6 +111,39 @@ export async function registerUser(args: RequestArgs, input: unknown): Promise<P
 }
 
 const FIRST_ACCOUNT_LOCK = 7263541
+
+/**
+ * Registrations take turns for the moment of the insert (until the
+ * transaction ends), so two first accounts at once cannot both find the table empty.
+ */
+export async function takeFirstAccountTurn(tx: Tx) {
+	await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_ACCOUNT_LOCK})`)
+}
+
+/**
+ * Inserts an account: the first of a fresh instance is its admin, every later
+ * one gets `role` (a member unless an invite says otherwise). No password hash: an account that signs in through single
+ * sign-on only. Undefined when the email is taken. Call after takeFirstAccountTurn.
+ */
+export async function insertAccount(
+	tx: Tx,
+	{
+		email,
+		passwordHash,
+		role = 'member',
+	}: { email: string; passwordHash: string | null; role?: UserRole },
+): Promise<PublicUser | undefined> {
+	const [created] = await tx
+		.insert(users)
+		.values({
+			email,
+			passwordHash,
+			role: sql`case when exists (select 1 from ${users}) then ${role} else 'admin' end`,
+		})
+		.onConflictDoNothing()
+		.returning({ id: users.id, email: users.email, createdAt: users.createdAt })
+	return created
+}
 
 /**
  * The user for these credentials, or null: one answer for unknown email and

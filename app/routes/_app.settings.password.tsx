@@ -4,10 +4,10 @@ import type {
 	LoaderFunctionArgs,
 	MetaFunction,
 } from '@remix-run/node'
-import { Form, useActionData, useNavigation } from '@remix-run/react'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
 import { requirePageUser } from '#app/auth/auth.server'
-import { changePassword } from '#app/auth/password-change.server'
+import { changePassword, hasPassword } from '#app/auth/password-change.server'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { formAction, formValues } from '#app/forms.server'
 
@@ -17,8 +17,10 @@ export const meta: MetaFunction = () => [{ title: 'Password · Settings · Darkr
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-	await requirePageUser({ request, context })
-	return null
+	const { user } = await requirePageUser({ request, context })
+	// An account made by single sign-on has no password: the page says so
+	// rather than asking for a current one that does not exist.
+	return { hasPassword: await hasPassword(user.id) }
 }
 
 export async function action(args: ActionFunctionArgs) {
@@ -30,7 +32,26 @@ export async function action(args: ActionFunctionArgs) {
 	}))
 }
 
-export default function ChangePassword() {
+export default function PasswordSettings() {
+	const { hasPassword } = useLoaderData<typeof loader>()
+	return hasPassword ? <ChangePassword /> : <SingleSignOnOnly />
+}
+
+function SingleSignOnOnly() {
+	return (
+		<section aria-labelledby="password-heading" className="max-w-md space-y-4">
+			<h2 id="password-heading" className="text-lg font-semibold">
+				Password
+			</h2>
+			<p className="text-sm text-zinc-700">
+				Your account signs in with single sign-on and has no password here. Your password, and how
+				you sign in, are managed at your sign-in provider.
+			</p>
+		</section>
+	)
+}
+
+function ChangePassword() {
 	const result = useActionData<typeof action>()
 	const busy = useNavigation().state === 'submitting'
 	const refused = result && 'error' in result ? result : undefined

@@ -1,8 +1,9 @@
-import type {
-	ActionFunctionArgs,
-	HeadersFunction,
-	LoaderFunctionArgs,
-	MetaFunction,
+import {
+	type ActionFunctionArgs,
+	data,
+	type HeadersFunction,
+	type LoaderFunctionArgs,
+	type MetaFunction,
 } from '@remix-run/node'
 import {
 	Form,
@@ -20,8 +21,11 @@ import {
 } from '#app/auth/auth.server'
 import { registrationRefusal } from '#app/auth/registration.server'
 import { signInWithPassword } from '#app/auth/throttle.server'
+import { ssoRefusal } from '#app/auth/sso.server'
+import { assertPasswordLogin } from '#app/auth/password.server'
 import { AuthCard } from '#app/components/auth-card'
-import { Alert, buttonClass, Field } from '#app/components/ui'
+import { Alert, buttonClass, Field, secondaryButtonClass } from '#app/components/ui'
+import { config } from '#app/config.server'
 import { type FormRefusal, formAction, formValues } from '#app/forms.server'
 import { limitClientIp } from '#app/rate-limit.server'
 
@@ -32,16 +36,25 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	await redirectIfSignedIn(request)
-	return {
-		refusedCookie: await refusedSessionCookie(request),
-		// No "create one" link to a page that would only say no.
-		registrationOpen: (await registrationRefusal()) === null,
-	}
+	const sso = await ssoRefusal(request)
+	return data(
+		{
+			refusedCookie: await refusedSessionCookie(request),
+			// No "create one" link to a page that would only say no.
+			registrationOpen: config.passwordLogin && (await registrationRefusal()) === null,
+			passwordLogin: config.passwordLogin,
+			ssoLabel: config.oidc?.label ?? null,
+			ssoRefusal: sso?.message ?? null,
+		},
+		// The reason is shown once.
+		{ headers: sso ? { 'Set-Cookie': sso.clear } : {} },
+	)
 }
 
 export async function action(args: ActionFunctionArgs) {
 	let values = { email: '', password: '' }
 	return formAction({ values: () => values, secrets: ['password'] }, async () => {
+		assertPasswordLogin()
 		// The API's per-address ceiling, before the body is read.
 		await limitClientIp(args)
 		const { form, result: user } = await authenticateForm(args.request, (form) => {
@@ -64,36 +77,23 @@ export async function action(args: ActionFunctionArgs) {
 
 export default function Login() {
 	const data = useActionData<typeof action>()
-	const { refusedCookie, registrationOpen } = useLoaderData<typeof loader>()
+	const { refusedCookie, registrationOpen, passwordLogin, ssoLabel, ssoRefusal } =
+		useLoaderData<typeof loader>()
 	const [params] = useSearchParams()
-	const busy = useNavigation().state === 'submitting'
+	const redirectTo = params.get('redirectTo') ?? '/images'
 	return (
 		<AuthCard title="Sign in to Darkroom">
-			<Form method="post" className="space-y-4">
-				<input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? '/images'} />
+			<div className="space-y-4">
+				{ssoRefusal ? <Alert>{ssoRefusal}</Alert> : null}
 				{data?.error ? <Alert>{data.error}</Alert> : null}
 				{refusedCookie && !data ? (
 					<RefusedCookieMessage httpsAddress={refusedCookie.httpsAddress} />
 				) : null}
-				<Field
-					label="Email"
-					name="email"
-					type="email"
-					autoComplete="email"
-					required
-					defaultValue={data?.values.email}
-				/>
-				<Field
-					label="Password"
-					name="password"
-					type="password"
-					autoComplete="current-password"
-					required
-				/>
-				<button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
-					{busy ? 'Signing in…' : 'Sign in'}
-				</button>
-			</Form>
+				{passwordLogin ? <PasswordForm redirectTo={redirectTo} email={data?.values.email} /> : null}
+				{ssoLabel ? (
+					<SingleSignOn label={ssoLabel} redirectTo={redirectTo} alone={!passwordLogin} />
+				) : null}
+			</div>
 			{registrationOpen ? (
 				<p className="mt-6 text-sm text-zinc-600">
 					No account yet?{' '}
@@ -103,6 +103,60 @@ export default function Login() {
 				</p>
 			) : null}
 		</AuthCard>
+	)
+}
+
+function PasswordForm({ redirectTo, email }: { redirectTo: string; email?: string }) {
+	const busy = useNavigation().state === 'submitting'
+	return (
+		<Form method="post" className="space-y-4">
+			<input type="hidden" name="redirectTo" value={redirectTo} />
+			<Field
+				label="Email"
+				name="email"
+				type="email"
+				autoComplete="email"
+				required
+				defaultValue={email}
+			/>
+			<Field
+				label="Password"
+				name="password"
+				type="password"
+				autoComplete="current-password"
+				required
+			/>
+			<button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
+				{busy ? 'Signing in…' : 'Sign in'}
+			</button>
+		</Form>
+	)
+}
+
+/**
+ * A plain form, not Remix's: the answer is a redirect to the provider, which
+ * the browser must follow itself, with or without JavaScript.
+ */
+function SingleSignOn({
+	label,
+	redirectTo,
+	alone,
+}: {
+	label: string
+	redirectTo: string
+	alone: boolean
+}) {
+	return (
+		<form
+			method="post"
+			action="/auth/oidc"
+			className={alone ? undefined : 'mt-6 border-t border-zinc-200 pt-6'}
+		>
+			<input type="hidden" name="redirectTo" value={redirectTo} />
+			<button type="submit" className={`${alone ? buttonClass : secondaryButtonClass} w-full`}>
+				{`Sign in with ${label}`}
+			</button>
+		</form>
 	)
 }
 

@@ -9,8 +9,10 @@ import { redirectIfSignedIn, startBrowserSession } from '#app/auth/auth.server'
 import { inspectInvite } from '#app/auth/invites.server'
 import { registrationRefusal } from '#app/auth/registration.server'
 import { throttleRegistration } from '#app/auth/throttle.server'
+import { passwordLoginOff } from '#app/auth/password.server'
 import { registerUser } from '#app/auth/users.server'
 import { AuthCard } from '#app/components/auth-card'
+import { config } from '#app/config.server'
 import { Alert, buttonClass, Field } from '#app/components/ui'
 import { type AppError, ForbiddenError, TooManyRequestsError } from '#app/errors'
 import { formAction, formValues } from '#app/forms.server'
@@ -23,6 +25,12 @@ export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
 	await redirectIfSignedIn(request)
+	const passwordOff = {
+		refusal: passwordLoginOff('Registration with a password'),
+		invite: null,
+		invitedRole: null,
+	}
+	if (!config.passwordLogin) return passwordOff
 	const invite = new URL(request.url).searchParams.get('invite')
 	// An invite link opens the form whatever the mode, or says why it cannot.
 	if (invite) {

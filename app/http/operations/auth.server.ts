@@ -9,6 +9,7 @@ import {
 } from '#app/auth/schemas'
 import { clientOf, createSession, revokeSession } from '#app/auth/sessions.server'
 import { signInWithPassword, throttleRegistration } from '#app/auth/throttle.server'
+import { assertPasswordLogin } from '#app/auth/password.server'
 import {
 	type PublicUser,
 	presentUser,
@@ -46,7 +47,7 @@ export const register = defineOperation({
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
 		'403': {
 			description:
-				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Answered before the sign-up limit is counted. With an `invite`: the invite is unknown, used up, expired or revoked, and the detail says which.',
+				'Registration is closed on this instance, or by invitation only (`forbidden`): `REGISTRATION`, or the admin setting when it is unset. The first account of a fresh instance may always register. Also when password sign-in is turned off (`PASSWORD_LOGIN=false`: single sign-on only). Answered before the sign-up limit is counted. With an `invite`: the invite is unknown, used up, expired or revoked, and the detail says which.',
 			content: problemContent({
 				type: problemType('forbidden'),
 				title: 'Forbidden',
@@ -87,6 +88,17 @@ export const login = defineOperation({
 			'Unauthorized',
 			'Incorrect email or password: one answer for an unknown email and a wrong password. With the right password for a disabled account: `This account is disabled.`',
 		),
+		'403': {
+			description:
+				'Password sign-in is turned off on this instance (`PASSWORD_LOGIN=false`): people sign in through single sign-on in the browser. Answered before the sign-in limits are counted.',
+			content: problemContent({
+				type: problemType('forbidden'),
+				title: 'Forbidden',
+				status: 403,
+				detail:
+					'Password sign-in is turned off on this instance. Sign in with Single sign-on instead.',
+			}),
+		},
 		'422': problem(
 			'ValidationFailed',
 			'`email` or `password` is missing, not a string or too long.',
@@ -95,6 +107,7 @@ export const login = defineOperation({
 	tooManyRequests:
 		'Too many failed sign-ins for this email from this address (`RATE_LIMIT_LOGIN`), even with the right password until the window ends; or for this account from anywhere, which then waits 1 s, 2, 4… up to 60 s (`Retry-After`); or the per-address ceiling.',
 	handler: async ({ args, body: { email, password } }) => {
+		assertPasswordLogin()
 		const user = await signInWithPassword(args, email, password)
 		if (!user) throw new UnauthorizedError('Incorrect email or password.')
 		const session = await createSession(user.id, 'token', clientOf(args))
