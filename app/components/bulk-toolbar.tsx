@@ -48,6 +48,24 @@ export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsK
 				>
 					Re-process selected
 				</button>
+				<button
+					type="submit"
+					name="intent"
+					value="share"
+					className={secondaryButtonClass}
+					disabled={busy || selected === 0}
+				>
+					Share with team
+				</button>
+				<button
+					type="submit"
+					name="intent"
+					value="unshare"
+					className={secondaryButtonClass}
+					disabled={busy || selected === 0}
+				>
+					Make private
+				</button>
 				<DeleteConfirm
 					label="Delete selected"
 					// None ticked: no dialog; the confirmation page says to tick some.
