@@ -1,10 +1,11 @@
-import { and, inArray } from 'drizzle-orm'
-import { images } from '#db/schema'
-import type { ImageVisibility } from '#db/statuses'
+import { and, eq, inArray } from 'drizzle-orm'
+import { z } from 'zod'
+import { images, users } from '#db/schema'
+import { type ImageVisibility, imageVisibilities } from '#db/statuses'
 import { recordAudit } from '#app/admin/audit.server'
 import type { RequestArgs } from '#app/auth/sessions.server'
 import { db } from '#app/db.server'
-import { isUuid } from '#app/validation'
+import { isUuid, parseInput } from '#app/validation'
 import {
 	assertMayManage,
 	imageNotFound,
@@ -64,4 +65,25 @@ export async function setVisibility(
 		)
 		return selectWithOwners(tx).where(inArray(images.id, changed))
 	})
+}
+
+/** The uploader's preference: what a new upload is when it does not say (Settings → Sharing). */
+export async function getDefaultVisibility(userId: string): Promise<ImageVisibility> {
+	const [user] = await db
+		.select({ defaultVisibility: users.defaultVisibility })
+		.from(users)
+		.where(eq(users.id, userId))
+	return user?.defaultVisibility ?? 'private'
+}
+
+const preferenceSchema = z.object({
+	defaultVisibility: z.enum(imageVisibilities, {
+		error: 'Choose private or shared with the team.',
+	}),
+})
+
+export async function setDefaultVisibility(userId: string, input: unknown) {
+	const { defaultVisibility } = parseInput(preferenceSchema, input)
+	await db.update(users).set({ defaultVisibility }).where(eq(users.id, userId))
+	return defaultVisibility
 }
