@@ -52,7 +52,8 @@ export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsK
 					type="submit"
 					name="intent"
 					value="share"
-					className={secondaryButtonClass}
+					// On a phone an image's own page shares it: two fewer stops before the photos.
+					className={`${secondaryButtonClass} max-sm:hidden`}
 					disabled={busy || selected === 0}
 				>
 					Share with team
@@ -61,7 +62,7 @@ export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsK
 					type="submit"
 					name="intent"
 					value="unshare"
-					className={secondaryButtonClass}
+					className={`${secondaryButtonClass} max-sm:hidden`}
 					disabled={busy || selected === 0}
 				>
 					Make private

@@ -243,7 +243,8 @@ export default function Gallery() {
 						{team ? 'Team library' : 'Your images'}{' '}
 						<span className="font-normal text-zinc-600">({total})</span>
 					</h2>
-					<ScopeSwitch scope={scope} />
+					{/* On a phone it sits with the filters, folded: the photos come first. */}
+					<ScopeSwitch scope={scope} className="max-sm:hidden" />
 				</div>
 				<PhoneFold
 					summary="Search and filters"
@@ -251,6 +252,7 @@ export default function Gallery() {
 					testId="search-and-filters"
 					className="mt-3 sm:mt-0"
 				>
+					<ScopeSwitch scope={scope} className="mt-3 sm:hidden" />
 					<ListFilters filters={filters} sort={sort} scope={scope} errors={filterErrors} />
 				</PhoneFold>
 				{filtered ? (
