@@ -48,6 +48,25 @@ export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsK
 				>
 					Re-process selected
 				</button>
+				<button
+					type="submit"
+					name="intent"
+					value="share"
+					// On a phone an image's own page shares it: two fewer stops before the photos.
+					className={`${secondaryButtonClass} max-sm:hidden`}
+					disabled={busy || selected === 0}
+				>
+					Share with team
+				</button>
+				<button
+					type="submit"
+					name="intent"
+					value="unshare"
+					className={`${secondaryButtonClass} max-sm:hidden`}
+					disabled={busy || selected === 0}
+				>
+					Make private
+				</button>
 				<DeleteConfirm
 					label="Delete selected"
 					// None ticked: no dialog; the confirmation page says to tick some.

@@ -27,6 +27,7 @@ export const hasFilterErrors = (errors: FilterErrors | undefined) =>
 export function ListFilters({
 	filters,
 	sort,
+	scope = 'mine',
 	errors = {},
 }: {
 	filters: {
@@ -39,6 +40,8 @@ export function ListFilters({
 		to: string
 	}
 	sort: string
+	/** The Team view searches and filters the team's images. */
+	scope?: string
 	errors?: FilterErrors
 }) {
 	const rangeError = errors.to ?? errors.from
@@ -69,6 +72,7 @@ export function ListFilters({
 				/>
 			</div>
 			{filters.tag ? <input type="hidden" name="tag" value={filters.tag} /> : null}
+			{scope === 'team' ? <input type="hidden" name="scope" value="team" /> : null}
 			<div className="flex flex-col gap-1">
 				<label htmlFor="sort">Sort</label>
 				<select id="sort" name="sort" defaultValue={sort} className={control}>

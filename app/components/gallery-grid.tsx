@@ -20,8 +20,19 @@ function thumbnailSize(width: number, height: number) {
 
 type GridItem = ImageListItem
 
-/** `linkSearch` (`?q=…&page=2`) goes on each image link: the detail page follows that list. */
-export function Grid({ items, linkSearch = '' }: { items: GridItem[]; linkSearch?: string }) {
+/**
+ * `linkSearch` (`?q=…&page=2`) goes on each image link: the detail page follows that list.
+ * `selectable` says which cards get a checkbox (the Team view: only those the viewer may change).
+ */
+export function Grid({
+	items,
+	linkSearch = '',
+	selectable = () => true,
+}: {
+	items: GridItem[]
+	linkSearch?: string
+	selectable?: (item: GridItem) => boolean
+}) {
 	const list = useRef<HTMLUListElement>(null)
 	const grid = useRovingGrid(list, items.length)
 	return (
@@ -45,6 +56,7 @@ export function Grid({ items, linkSearch = '' }: { items: GridItem[]; linkSearch
 						href={`/images/${item.id}${linkSearch}`}
 						focusProps={grid.focusProps(index)}
 						roving={grid.enhanced}
+						selectable={selectable(item)}
 					/>
 				))}
 			</ul>
@@ -61,11 +73,13 @@ function Card({
 	href,
 	focusProps,
 	roving,
+	selectable,
 }: {
 	item: GridItem
 	href: string
 	focusProps: { tabIndex?: number; onFocus: () => void }
 	roving: boolean
+	selectable: boolean
 }) {
 	const size = thumbnailSize(item.width, item.height)
 	const placeholder = placeholderDataUrl(item.placeholder)
@@ -118,16 +132,18 @@ function Card({
 			phone the row folds to nothing: the name stays for screen readers (the link still
 			covers the card) and the checkbox floats over the photo's corner. */}
 			<div className="flex flex-wrap items-center gap-x-2 gap-y-1 p-2 max-sm:h-0 max-sm:overflow-hidden max-sm:p-0">
-				<input
-					type="checkbox"
-					form="bulk"
-					name="id"
-					value={item.id}
-					aria-label={`Select ${item.filename}`}
-					data-grid-select
-					tabIndex={roving ? -1 : undefined}
-					className="relative z-10 size-4 shrink-0 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600 max-sm:absolute max-sm:top-1.5 max-sm:left-1.5"
-				/>
+				{selectable ? (
+					<input
+						type="checkbox"
+						form="bulk"
+						name="id"
+						value={item.id}
+						aria-label={`Select ${item.filename}`}
+						data-grid-select
+						tabIndex={roving ? -1 : undefined}
+						className="relative z-10 size-4 shrink-0 accent-indigo-600 focus-visible:outline-2 focus-visible:outline-indigo-600 max-sm:absolute max-sm:top-1.5 max-sm:left-1.5"
+					/>
+				) : null}
 				<Link
 					to={href}
 					data-grid-focus
@@ -139,6 +155,7 @@ function Card({
 					{item.filename}
 				</Link>
 				<StatusBadge status={item.overallStatus} />
+				<SharingBadge item={item} />
 			</div>
 			{item.tags.length ? (
 				// Hidden on a phone; never a Tab stop each: the image's page lists them too.
@@ -149,5 +166,19 @@ function Card({
 				</div>
 			) : null}
 		</li>
+	)
+}
+
+/** Someone else's image names its owner; one of yours shared with the team says so. */
+function SharingBadge({ item }: { item: GridItem }) {
+	if (item.yours && item.visibility !== 'team') return null
+	return (
+		<span
+			data-testid={item.yours ? 'shared-badge' : 'owner-badge'}
+			className="inline-flex max-w-full min-w-0 items-center truncate rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-800 ring-1 ring-indigo-300 ring-inset"
+			title={item.yours ? 'Shared with the team' : `Shared by ${item.owner.email}`}
+		>
+			{item.yours ? 'Shared' : item.owner.email}
+		</span>
 	)
 }

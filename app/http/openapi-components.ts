@@ -166,6 +166,12 @@ export const sharedComponents = {
 								description:
 									"The image bytes: JPEG, PNG, WebP, TIFF, GIF, AVIF or HEIC (decided from the bytes). At most `MAX_UPLOAD_BYTES` (default 25 MiB) and `MAX_INPUT_PIXELS` (default 100 megapixels). The part's file name becomes the stored `filename`, made safe.",
 							},
+							visibility: {
+								type: 'string',
+								enum: ['private', 'team'],
+								description:
+									"Optional: `team` shares the new image with every account of the instance, `private` keeps it the uploader's. Absent or empty: the uploader's preference (`private` unless changed on Settings). Any other value: `422`.",
+							},
 						},
 					},
 					encoding: {
@@ -206,7 +212,7 @@ export const sharedComponents = {
 		},
 		NotFound: {
 			description:
-				"No such image (`not-found`). Another user's image answers the same as a missing one.",
+				"No such image (`not-found`). Another user's private image answers the same as a missing one, for admins too.",
 			content: problemContent({
 				type: problemType('not-found'),
 				title: 'Not found',
@@ -402,6 +408,36 @@ or was already used for a different file within 24 hours.`,
 								status: 403,
 								detail:
 									'This request comes from another origin (https://elsewhere.example); requests with the session cookie are accepted only from this site. API clients should use Authorization: Bearer <token>.',
+							},
+						},
+					},
+				},
+			},
+		},
+		ImageForbidden: {
+			description:
+				"Either `forbidden`: the image is another user's, shared with the team, which only its owner or an admin may change (nothing changed); `insufficient-scope`: a personal token without the `write` scope (see `InsufficientScope`); or `cross-site-request` (see `CrossSiteRequest`).",
+			content: {
+				'application/problem+json': {
+					schema: problemSchema,
+					examples: {
+						notYours: {
+							summary: "Another user's shared image",
+							value: {
+								type: problemType('forbidden'),
+								title: 'Forbidden',
+								status: 403,
+								detail: 'Only the owner of this image or an admin may change it.',
+							},
+						},
+						scope: {
+							summary: 'A token without the write scope',
+							value: {
+								type: problemType('insufficient-scope'),
+								title: 'Insufficient scope',
+								status: 403,
+								detail:
+									'This token does not have the "write" scope, which this request needs. Make a token with it on Settings → API tokens (or POST /api/tokens).',
 							},
 						},
 					},

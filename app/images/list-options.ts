@@ -21,11 +21,16 @@ export const listSorts = [
 ] as const
 export type ListSort = (typeof listSorts)[number]
 
+/** Whose images a list shows: the caller's own (default) or the team's shared ones. */
+export const listScopes = ['mine', 'team'] as const
+export type ListScope = (typeof listScopes)[number]
+
 /** Which date `from` and `to` apply to; `uploaded` is the default. */
 export const listDates = ['uploaded', 'taken'] as const
 export type ListDate = (typeof listDates)[number]
 
 const contextDefaults: Record<string, string> = {
+	scope: 'mine',
 	sort: 'newest',
 	date: 'uploaded',
 	page: '1',

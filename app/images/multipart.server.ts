@@ -16,6 +16,8 @@ export type ReceivedFile = {
 	/** The first bytes, for type sniffing. */
 	head: Buffer
 	clientFilename: string
+	/** The form's other (text) fields, e.g. `visibility`; the last of a repeated one wins. */
+	fields?: Record<string, string>
 }
 
 const HEAD_BYTES = 4100
@@ -83,6 +85,10 @@ export async function receiveFile(
 				written = spoolPart(stream, tmpPath, info.filename ?? '')
 				written.catch((error: Error) => fail(error))
 			})
+			const fields: Record<string, string> = {}
+			parser.on('field', (name, value) => {
+				fields[name] = value
+			})
 			parser.on('error', (error: Error) =>
 				fail(new BadRequestError(`The multipart body could not be read: ${error.message}`)),
 			)
@@ -92,7 +98,7 @@ export async function receiveFile(
 					fail(new BadRequestError('The request has no "file" part.'))
 					return
 				}
-				written.then(resolve, fail)
+				written.then((file) => resolve({ ...file, fields }), fail)
 			})
 			body.on('error', (error) => fail(new BadRequestError(`Upload interrupted: ${error.message}`)))
 			body.pipe(parser)

@@ -4,7 +4,7 @@ import { config } from '#app/config.server'
 import { type SigningWindow, signingWindow } from '#app/storage/common'
 import { storage } from '#app/storage/storage.server'
 import type { VariantName } from './keys'
-import type { ImageRow } from './queries.server'
+import type { ImageRow, OwnedImageRow } from './queries.server'
 import type { imageDetailSchema, imageListItemSchema } from './schemas'
 
 // Builds the contract's JSON for an image, signing a URL for each stored file.
@@ -75,7 +75,28 @@ async function presentVariant(image: ImageRow, variant: VariantName, signing: Si
 	}
 }
 
-export async function presentImage(image: ImageRow, { baseUrl }: Signing): Promise<ImageDetail> {
+/** Who the answer is for: decides `yours` and whether GPS is shown. */
+type Audience = { viewerId: string }
+
+/** Visibility, owner and whether the viewer owns it: the same in a detail and a list item. */
+function sharingOf(image: OwnedImageRow, { viewerId }: Audience) {
+	return {
+		visibility: image.visibility,
+		owner: { id: image.userId, email: image.ownerEmail },
+		yours: image.userId === viewerId,
+	}
+}
+
+/** Where the photo was taken is its owner's to know, not the team's. */
+function metadataFor(image: ImageRow, { viewerId }: Audience) {
+	if (!image.metadata || image.userId === viewerId) return image.metadata
+	return { ...image.metadata, gps: null }
+}
+
+export async function presentImage(
+	image: OwnedImageRow,
+	{ baseUrl, viewerId }: Signing & Audience,
+): Promise<ImageDetail> {
 	const window = currentSigningWindow()
 	const [original, thumbnail, optimized] = await Promise.all([
 		presentVariant(image, 'original', { baseUrl, window }),
@@ -98,20 +119,25 @@ export async function presentImage(image: ImageRow, { baseUrl }: Signing): Promi
 		overallStatus: image.overallStatus,
 		error: image.error,
 		aiError: image.aiError,
-		// Every route answers only the owner, so GPS is always the owner's to see.
-		metadata: image.metadata,
+		metadata: metadataFor(image, { viewerId }),
 		variants: { original: original!, thumbnail, optimized },
 		urlsExpireAt: window.expiresAt.toISOString(),
 		/** ThumbHash (base64) of the thumbnail; null until the image stage completes. */
 		placeholder: image.placeholder,
 		ai: image.ai,
+		...sharingOf(image, { viewerId }),
 	}
 }
 
 export async function presentListItem(
-	image: ImageRow,
-	{ baseUrl, window }: Signing,
+	image: OwnedImageRow,
+	{ viewerId, ...signing }: Signing & Audience,
 ): Promise<ImageListItem> {
+	return { ...(await listItemFields(image, signing)), ...sharingOf(image, { viewerId }) }
+}
+
+/** A list item's fields that a trash item has too. */
+export async function listItemFields(image: ImageRow, { baseUrl, window }: Signing) {
 	return {
 		id: image.id,
 		filename: image.filename,

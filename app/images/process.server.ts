@@ -1,37 +1,44 @@
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, inArray } from 'drizzle-orm'
 import { z } from 'zod'
 import { images } from '#db/schema'
 import { decideAiStage } from '#app/ai/stage.server'
 import { db } from '#app/db.server'
-import { ConflictError, NotFoundError } from '#app/errors'
+import { ConflictError } from '#app/errors'
 import { enqueueJob } from './jobs.server'
 import type { stageSchema } from './schemas'
-import { type ImageRow, notTrashed } from './queries.server'
+import {
+	assertMayManage,
+	imageNotFound,
+	notTrashed,
+	type OwnedImageRow,
+	selectWithOwners,
+	type Viewer,
+	visibleTo,
+} from './queries.server'
 import { queueImageStageAgain } from './state.server'
 
 type Stage = z.output<typeof stageSchema>
 
-/** Runs the requested stages of the caller's images again; all or none. */
+/**
+ * Runs the requested stages again; all or none. Every image must be the
+ * viewer's, or (for an admin) shared: 404 for one they cannot see, 403 for
+ * someone else's shared one.
+ */
 export async function reprocessImages(
-	userId: string,
+	viewer: Viewer,
 	ids: string[],
 	stages: Stage[],
 	requestId?: string,
-): Promise<ImageRow[]> {
+): Promise<OwnedImageRow[]> {
 	const unique = [...new Set(ids)]
 	return db.transaction(async (tx) => {
 		const owned = await tx
-			.select({ id: images.id, status: images.status })
+			.select({ id: images.id, status: images.status, userId: images.userId })
 			.from(images)
-			.where(and(eq(images.userId, userId), inArray(images.id, unique), notTrashed))
+			.where(and(visibleTo(viewer.id), inArray(images.id, unique), notTrashed))
 			.for('update')
-		if (owned.length !== unique.length) {
-			throw new NotFoundError(
-				unique.length === 1
-					? 'No image with this id.'
-					: 'One or more of these images do not exist.',
-			)
-		}
+		if (owned.length !== unique.length) throw imageNotFound(unique.length)
+		assertMayManage(viewer, owned)
 		for (const image of owned) {
 			if (stages.includes('image')) {
 				await queueImageStageAgain(tx, image.id)
@@ -45,6 +52,6 @@ export async function reprocessImages(
 			}
 			// Otherwise the image stage is still to come and decides the AI stage itself.
 		}
-		return tx.select().from(images).where(inArray(images.id, unique))
+		return selectWithOwners(tx).where(inArray(images.id, unique))
 	})
 }

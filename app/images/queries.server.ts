@@ -4,6 +4,7 @@ import {
 	count,
 	desc,
 	eq,
+	getTableColumns,
 	gte,
 	inArray,
 	isNull,
@@ -13,9 +14,10 @@ import {
 	type SQL,
 	sql,
 } from 'drizzle-orm'
-import { images } from '#db/schema'
-import { db } from '#app/db.server'
-import { NotFoundError } from '#app/errors'
+import { images, users } from '#db/schema'
+import type { UserRole } from '#db/statuses'
+import { type Db, db, type Tx } from '#app/db.server'
+import { ForbiddenError, NotFoundError } from '#app/errors'
 import { isUuid, parseInput } from '#app/validation'
 import { contentTypesByType, type ListSort } from './list-options'
 import { type ListQuery, listQuerySchema } from './schemas'
@@ -26,18 +28,73 @@ export type ImageRow = typeof images.$inferSelect
 /** Every normal read leaves out images in the trash (see app/images/trash.server.ts). */
 export const notTrashed = isNull(images.deletedAt)
 
-/** The caller's image; another user's image is indistinguishable from a missing one. */
-export async function getOwnedImage(userId: string, imageId: string): Promise<ImageRow> {
-	if (!isUuid(imageId)) throw imageNotFound()
-	const [image] = await db
-		.select()
+/** An image row with its owner's address, for presenting it to anyone. */
+export type OwnedImageRow = ImageRow & { ownerEmail: string }
+
+/** The signed-in caller an image is read or changed for. */
+export type Viewer = { id: string; role: UserRole }
+
+// Sharing (decision 022): an image is its owner's alone, or shared with the
+// team. Anyone may view a shared one; only its owner or an admin may change it.
+// A private image of someone else is missing, for admins too.
+
+/** The images the viewer may see: their own and every shared one (trashed ones aside: add notTrashed). */
+export const visibleTo = (viewerId: string) =>
+	or(eq(images.userId, viewerId), eq(images.visibility, 'team'))!
+
+/** Whether the viewer may process, delete or share an image they can see. */
+export const mayManage = (viewer: Viewer, image: Pick<ImageRow, 'userId'>) =>
+	image.userId === viewer.id || viewer.role === 'admin'
+
+/** Refuses (403) when any of the visible `rows` is not the viewer's to change. */
+export function assertMayManage(viewer: Viewer, rows: Array<Pick<ImageRow, 'userId'>>) {
+	if (rows.every((row) => mayManage(viewer, row))) return
+	throw new ForbiddenError(
+		rows.length === 1
+			? 'Only the owner of this image or an admin may change it.'
+			: 'Only their owners or an admin may change some of these images.',
+	)
+}
+
+/** Image rows with their owners' addresses. */
+export function selectWithOwners(executor: Db | Tx = db) {
+	return executor
+		.select({ ...getTableColumns(images), ownerEmail: users.email })
 		.from(images)
-		.where(and(eq(images.id, imageId), eq(images.userId, userId), notTrashed))
+		.innerJoin(users, eq(users.id, images.userId))
+}
+
+/** The caller's image; another user's image is indistinguishable from a missing one. */
+export async function getOwnedImage(userId: string, imageId: string): Promise<OwnedImageRow> {
+	if (!isUuid(imageId)) throw imageNotFound()
+	const [image] = await selectWithOwners().where(
+		and(eq(images.id, imageId), eq(images.userId, userId), notTrashed),
+	)
 	if (!image) throw imageNotFound()
 	return image
 }
 
-const imageNotFound = () => new NotFoundError('No image with this id.')
+/** An image the viewer may see: theirs or a shared one. Another's private image is missing. */
+export async function getVisibleImage(viewer: Viewer, imageId: string): Promise<OwnedImageRow> {
+	if (!isUuid(imageId)) throw imageNotFound()
+	const [image] = await selectWithOwners().where(
+		and(eq(images.id, imageId), visibleTo(viewer.id), notTrashed),
+	)
+	if (!image) throw imageNotFound()
+	return image
+}
+
+/** A visible image the viewer may also change (403 for someone else's shared one). */
+export async function getManageableImage(viewer: Viewer, imageId: string) {
+	const image = await getVisibleImage(viewer, imageId)
+	assertMayManage(viewer, [image])
+	return image
+}
+
+export const imageNotFound = (ids = 1) =>
+	new NotFoundError(
+		ids === 1 ? 'No image with this id.' : 'One or more of these images do not exist.',
+	)
 
 /** The list's query (a form's or the API's); empty filter values mean no filter. */
 export function parseListQuery(params: URLSearchParams | Record<string, string>) {
@@ -59,8 +116,8 @@ export function parseListContext(params: URLSearchParams): ListQuery {
 
 /** The query's list fields (not its page), as listSearch takes them. */
 export function listFieldsOf(query: ListQuery) {
-	const { q, tag, status, type, date, from, to, sort, pageSize } = query
-	return { q, tag, status, type, date, from, to, sort, pageSize }
+	const { scope, q, tag, status, type, date, from, to, sort, pageSize } = query
+	return { scope, q, tag, status, type, date, from, to, sort, pageSize }
 }
 
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000)
@@ -86,11 +143,14 @@ export function orderOf(sort: ListSort): SQL[] {
 	}
 }
 
-/** The list's filters; previous/next on the detail page use the same ones. */
+/**
+ * The list's filters; previous/next on the detail page use the same ones.
+ * `scope=team` is every shared image (the viewer's too), never a private one.
+ */
 export function listWhere(userId: string, query: ListQuery): SQL {
 	const dateColumn = query.date === 'taken' ? images.takenAt : images.createdAt
 	return and(
-		eq(images.userId, userId),
+		query.scope === 'team' ? eq(images.visibility, 'team') : eq(images.userId, userId),
 		notTrashed,
 		query.status ? eq(images.overallStatus, query.status) : undefined,
 		query.q ? searchWhere(query.q) : undefined,
@@ -129,9 +189,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&')
 export async function listImages(userId: string, query: ListQuery) {
 	const where = listWhere(userId, query)
 	const [rows, [totals]] = await Promise.all([
-		db
-			.select()
-			.from(images)
+		selectWithOwners()
 			.where(where)
 			.orderBy(...orderOf(query.sort))
 			.limit(query.pageSize)

@@ -1,11 +1,12 @@
 import { z } from 'zod'
-import { aiStatuses, imageStatuses, overallStatuses } from '#db/statuses'
+import { aiStatuses, imageStatuses, imageVisibilities, overallStatuses } from '#db/statuses'
 import { MAX_AI_TAGS } from '#app/ai/types'
 import { timestamp } from '#app/auth/schemas'
 import { MAX_FILENAME_BYTES } from './filename'
 import {
 	DEFAULT_PAGE_SIZE,
 	imageTypes,
+	listScopes,
 	listDates,
 	listSorts,
 	MAX_PAGE,
@@ -161,7 +162,7 @@ const metadataSchema = z
 	.meta({
 		id: 'Metadata',
 		description:
-			'What the image stage read from the original. GPS is shown to the owner only (every route answers only the owner) and is never copied into the thumbnail or optimized files.',
+			"What the image stage read from the original. `gps` is the owner's alone: anyone else reading a shared image gets it as null. It is never copied into the thumbnail or optimized files.",
 	})
 
 const aiResultSchema = z
@@ -213,6 +214,21 @@ const placeholder = orNull(z.string()).meta({
 
 const untilImageStage = 'Null until the image stage completes.'
 
+export const visibilitySchema = z.enum(imageVisibilities).meta({
+	id: 'Visibility',
+	description:
+		'`private`: only its owner sees it (anyone else gets `404`). `team`: every account of the instance may view and download it; only its owner or an admin may process, delete or change it (anyone else gets `403`).',
+})
+
+/** Who owns an image and whether the caller may change it: additions to the contract. */
+const sharingFields = {
+	visibility: visibilitySchema,
+	owner: z
+		.object({ id: z.uuid(), email: z.string() })
+		.meta({ description: "The image's owner (the caller, unless the image is shared)." }),
+	yours: z.boolean().meta({ description: 'Whether the caller owns the image.' }),
+}
+
 export const imageDetailSchema = z
 	.object({
 		id: z.uuid(),
@@ -262,6 +278,7 @@ export const imageDetailSchema = z
 			description:
 				'Null until an analysis completes; a re-run keeps the previous result until replaced.',
 		}),
+		...sharingFields,
 	})
 	.meta({
 		id: 'ImageDetail',
@@ -299,10 +316,10 @@ const imageListItemFields = z.object({
 		.meta({ description: 'Addition: `ai.tags`; empty until an analysis completes.' }),
 })
 
-export const imageListItemSchema = imageListItemFields.meta({
+export const imageListItemSchema = imageListItemFields.extend(sharingFields).meta({
 	id: 'ImageListItem',
 	description:
-		'An image in a list. `placeholder`, `safety` and `tags` are additions to the contract: enough to show a preview while the thumbnail loads, blur flagged images and show tags without fetching each image.',
+		'An image in a list. `placeholder`, `safety`, `tags`, `visibility`, `owner` and `yours` are additions to the contract: enough to show a preview while the thumbnail loads, blur flagged images, show tags and name the owner of a shared image without fetching each image.',
 })
 
 const pageFields = {
@@ -347,7 +364,7 @@ export const imageIdParamsSchema = z.object({
 		param: {
 			id: 'ImageId',
 			description:
-				"The image id. A value that is not a UUID, an unknown id and another user's image all answer `404`.",
+				"The image id. A value that is not a UUID, an unknown id and another user's private image all answer `404`.",
 		},
 	}),
 })
@@ -380,6 +397,13 @@ const day = z.iso.date({ error: 'must be a date like 2026-01-31' })
  */
 export const listQuerySchema = z
 	.object({
+		scope: blankIsUnset(z.enum(listScopes).default('mine')).meta({
+			param: {
+				id: 'ListScope',
+				description:
+					"Whose images: `mine` (default), the caller's own, private and shared; or `team`, the images every account (the caller included) shares with the team. Filters, sort and pages apply to either. Empty means the default.",
+			},
+		}),
 		page: pageParam,
 		pageSize: pageSizeParam,
 		status: blankIsUnset(z.enum(overallStatuses).optional()).meta({
@@ -515,6 +539,24 @@ export const batchProcessBodySchema = z
 		stages: stagesSchema,
 	})
 	.meta({ id: 'BatchProcessRequest' })
+
+export const visibilityBodySchema = z
+	.object({ visibility: visibilitySchema })
+	.meta({ id: 'VisibilityRequest' })
+
+export const batchVisibilityBodySchema = z
+	.object({
+		ids: z
+			.array(z.uuid())
+			.min(1, 'Give at least one id')
+			.max(MAX_BATCH_IDS, `At most ${MAX_BATCH_IDS} ids`)
+			.meta({
+				description:
+					"Ids of the caller's images (or, for an admin, of shared ones); repeats count once.",
+			}),
+		visibility: visibilitySchema,
+	})
+	.meta({ id: 'BatchVisibilityRequest' })
 
 export const batchProcessResponseSchema = z
 	.object({ items: z.array(imageDetailSchema) })

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import { type AiResult, images } from '#db/schema'
+import type { ImageVisibility } from '#db/statuses'
 import type { Db, Tx } from '#app/db.server'
 import type { ImageRow } from './queries.server'
 
@@ -29,6 +30,7 @@ type StateColumns =
 	| 'ai'
 	| 'aiCompletedAt'
 	| 'deletedAt'
+	| 'visibility'
 
 type StateChange = Pick<PgUpdateSetSource<typeof images>, StateColumns>
 
@@ -218,6 +220,17 @@ export async function failStuckAiStages(
 		and(eq(images.status, 'completed'), inArray(images.aiStatus, ['pending', 'processing']), stuck),
 	).returning({ id: images.id })
 	return rows.length
+}
+
+// Sharing (decision 022).
+
+/** Shares the live images among `ids` with the team, or makes them private again. */
+export async function setImageVisibility(
+	executor: Executor,
+	ids: string[],
+	visibility: ImageVisibility,
+) {
+	await changeState(executor, { visibility }, and(inArray(images.id, ids), live))
 }
 
 // The trash (decision 015).

@@ -3,7 +3,6 @@ import { z } from 'zod'
 import { images } from '#db/schema'
 import { config } from '#app/config.server'
 import { db, type Tx } from '#app/db.server'
-import { NotFoundError } from '#app/errors'
 import { isUuid } from '#app/validation'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
@@ -16,9 +15,16 @@ import {
 	type StoredImage,
 } from './delete.server'
 import { enqueueJob, removeImageJobs } from './jobs.server'
-import { presentListItem } from './present.server'
+import { listItemFields } from './present.server'
 import { trashKey } from './keys'
-import type { ImageRow } from './queries.server'
+import {
+	assertMayManage,
+	type ImageRow,
+	imageNotFound,
+	mayManage,
+	type Viewer,
+	visibleTo,
+} from './queries.server'
 import { restoreImageRows, trashImageRows } from './state.server'
 
 // Deleting an image moves it to the trash for TRASH_DAYS (decision 015): its
@@ -38,16 +44,18 @@ export const trashExpiresAt = (deletedAt: Date) =>
 
 /**
  * The one delete for the API and the pages: to the trash, or (TRASH_DAYS=0)
- * gone at once. All ids must be the user's live images, else nothing happens
- * and NotFoundError says so; with `skipMissing` (pages: one may have gone in
- * another tab) the others are deleted. Returns the ids deleted.
+ * gone at once. All ids must be live images the viewer may change (their own,
+ * or as an admin a shared one), else nothing happens and NotFoundError (not
+ * visible) or ForbiddenError (someone else's shared image) says so; with
+ * `skipMissing` (pages: one may have gone in another tab) the others are
+ * deleted. Returns the ids deleted.
  */
 export async function deleteImages(
-	userId: string,
+	viewer: Viewer,
 	ids: string[],
 	{ skipMissing = false } = {},
 ): Promise<string[]> {
-	const rows = await ownedRows(userId, ids, isNull(images.deletedAt), skipMissing)
+	const rows = await manageableRows(viewer, ids, skipMissing)
 	if (rows.length === 0) return []
 	if (config.trashDays === 0) {
 		const removed = await db.transaction((tx) =>
@@ -76,15 +84,16 @@ export async function deleteImages(
 	}
 }
 
-/** The user's live images among `ids` (id and name), for the confirmation page. */
-export async function liveImageNames(userId: string, ids: string[]) {
+/** The live images among `ids` the viewer may delete (id and name), for the confirmation page. */
+export async function liveImageNames(viewer: Viewer, ids: string[]) {
 	const valid = [...new Set(ids)].filter(isUuid)
 	if (valid.length === 0) return []
-	return db
-		.select({ id: images.id, filename: images.filename })
+	const rows = await db
+		.select({ id: images.id, filename: images.filename, userId: images.userId })
 		.from(images)
-		.where(and(eq(images.userId, userId), inArray(images.id, valid), isNull(images.deletedAt)))
+		.where(and(visibleTo(viewer.id), inArray(images.id, valid), isNull(images.deletedAt)))
 		.orderBy(images.filename)
+	return rows.filter((row) => mayManage(viewer, row)).map(({ id, filename }) => ({ id, filename }))
 }
 
 /** Moves the user's trashed images back and queues the stages they had not finished. */
@@ -129,11 +138,11 @@ export const trashQuerySchema = z.object({ page: pageParam, pageSize: pageSizePa
 /** A list item (its thumbnail signed at its trash key) with when it was deleted and is purged. */
 export async function presentTrashItem(
 	image: ImageRow,
-	signing: Parameters<typeof presentListItem>[1],
+	signing: Parameters<typeof listItemFields>[1],
 ): Promise<z.input<typeof trashItemSchema>> {
 	const deletedAt = image.deletedAt ?? new Date()
 	return {
-		...(await presentListItem(asTrashedRow(image), signing)),
+		...(await listItemFields(asTrashedRow(image), signing)),
 		deletedAt: deletedAt.toISOString(),
 		expiresAt: trashExpiresAt(deletedAt).toISOString(),
 	}
@@ -173,25 +182,35 @@ export function asTrashedRow(image: ImageRow): ImageRow {
 	}
 }
 
+/** The trash is its owner's alone: only they restore from it. */
 async function ownedRows(userId: string, ids: string[], state: SQL, skipMissing: boolean) {
-	const unique = [...new Set(ids)]
-	const valid = unique.filter(isUuid)
-	const rows: StoredImage[] =
-		valid.length === 0
-			? []
-			: await db
-					.select(storedFields)
-					.from(images)
-					.where(and(eq(images.userId, userId), inArray(images.id, valid), state))
-	// Another user's id is indistinguishable from a missing one.
-	if (!skipMissing && rows.length !== unique.length) throwNotFound(unique.length)
+	return rowsWhere(
+		ids,
+		(valid) => and(eq(images.userId, userId), inArray(images.id, valid), state)!,
+		skipMissing,
+	)
+}
+
+/** Live images the viewer may delete; with `skipMissing`, those they may not are left out too. */
+async function manageableRows(viewer: Viewer, ids: string[], skipMissing: boolean) {
+	const rows = await rowsWhere(
+		ids,
+		(valid) => and(visibleTo(viewer.id), inArray(images.id, valid), isNull(images.deletedAt))!,
+		skipMissing,
+	)
+	if (skipMissing) return rows.filter((row) => mayManage(viewer, row))
+	assertMayManage(viewer, rows)
 	return rows
 }
 
-function throwNotFound(ids: number): never {
-	throw new NotFoundError(
-		ids === 1 ? 'No image with this id.' : 'One or more of these images do not exist.',
-	)
+async function rowsWhere(ids: string[], where: (valid: string[]) => SQL, skipMissing: boolean) {
+	const unique = [...new Set(ids)]
+	const valid = unique.filter(isUuid)
+	const rows: StoredImage[] =
+		valid.length === 0 ? [] : await db.select(storedFields).from(images).where(where(valid))
+	// Another user's private image is indistinguishable from a missing one.
+	if (!skipMissing && rows.length !== unique.length) throw imageNotFound(unique.length)
+	return rows
 }
 
 type Move = { from: string; to: string }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { and, eq, gt, lt } from 'drizzle-orm'
-import { idempotencyKeys, images } from '#db/schema'
+import { and, eq, gt, lt, sql } from 'drizzle-orm'
+import { idempotencyKeys, images, users } from '#db/schema'
+import { imageVisibilities, type ImageVisibility } from '#db/statuses'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { UnprocessableImageError, UnsupportedMediaTypeError, ValidationError } from '#app/errors'
@@ -20,6 +21,15 @@ import { idempotencyKeyPattern, MAX_IDEMPOTENCY_KEY_LENGTH } from './schemas'
 import { detectImageType } from './sniff.server'
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000
+
+/** The upload's optional `visibility` field; empty or absent means the uploader's default. */
+function chosenVisibility(value: string | undefined): ImageVisibility | undefined {
+	if (value === undefined || value.trim() === '') return undefined
+	const visibility = imageVisibilities.find((known) => known === value.trim())
+	if (visibility) return visibility
+	const message = `must be one of: ${imageVisibilities.join(', ')}`
+	throw new ValidationError(`visibility: ${message}`, [{ path: 'visibility', message }])
+}
 
 type ImageRow = typeof images.$inferSelect
 
@@ -66,6 +76,7 @@ async function store(
 	{ userId, requestId }: UploadArgs,
 ): Promise<UploadResult> {
 	try {
+		const visibility = chosenVisibility(file.fields?.visibility)
 		if (key) {
 			const replay = await findReplay(userId, key, file.sha256)
 			if (replay) return { image: replay, replayed: true }
@@ -102,6 +113,10 @@ async function store(
 						height: info.height,
 						format: info.format,
 						originalKey: objectKey,
+						// As the form asked, else as the uploader prefers (Settings).
+						visibility:
+							visibility ??
+							sql`(select ${users.defaultVisibility} from ${users} where ${users.id} = ${userId})`,
 					})
 					.returning()
 				if (key) {

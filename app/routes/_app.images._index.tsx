@@ -7,7 +7,7 @@ import type {
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { requirePageUser } from '#app/auth/auth.server'
+import { type Authenticated, requirePageUser } from '#app/auth/auth.server'
 import { BulkToolbar } from '#app/components/bulk-toolbar'
 import { Grid } from '#app/components/gallery-grid'
 import { PhoneFold } from '#app/components/phone-fold'
@@ -29,8 +29,12 @@ import { listFieldsOf, listImages, parseListQuery } from '#app/images/queries.se
 import { isTerminal } from '#app/images/status'
 import { admitUpload } from '#app/images/upload-admission.server'
 import { type BatchOutcome, uploadBatch } from '#app/images/upload-batch.server'
+import { setVisibility } from '#app/images/visibility.server'
+import { ScopeSwitch } from '#app/components/scope-switch'
 
-export const meta: MetaFunction = () => [{ title: 'Your images · Darkroom' }]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+	{ title: data?.scope === 'team' ? 'Team library · Darkroom' : 'Your images · Darkroom' },
+]
 
 // A refused action's Retry-After and RateLimit-* reach the page's response too.
 export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders
@@ -41,9 +45,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { query, filterErrors } = galleryQuery(url.searchParams)
 	const { rows, ...page } = await listImages(user.id, query)
 	const baseUrl = baseUrlOf(request)
-	const items = await Promise.all(rows.map((row) => presentListItem(row, { baseUrl })))
+	const items = await Promise.all(
+		rows.map((row) => presentListItem(row, { baseUrl, viewerId: user.id })),
+	)
 	return {
 		items,
+		scope: query.scope,
+		/** An admin may select (and change) anyone's shared images too. */
+		isAdmin: user.role === 'admin',
 		...page,
 		filters: {
 			status: query.status ?? '',
@@ -104,7 +113,7 @@ function rangeError(params: URLSearchParams, errors: FilterErrors) {
 }
 
 const bulkSchema = z.object({
-	intent: z.enum(['reprocess']),
+	intent: z.enum(['reprocess', 'share', 'unshare']),
 	id: z
 		.array(z.uuid())
 		.min(1, 'Select at least one image first.')
@@ -122,15 +131,34 @@ export async function action(args: ActionFunctionArgs) {
 			return await uploadFromForm(args, user.id)
 		}
 		const form = await request.formData()
-		const { id: ids } = parseInput(bulkSchema, {
+		const { intent, id: ids } = parseInput(bulkSchema, {
 			intent: form.get('intent'),
 			id: form.getAll('id'),
 		})
 		// Deleting goes through /images/delete (the one delete pattern, with Undo).
+		if (intent !== 'reprocess') return await shareFromForm(args, user, ids, intent)
 		await limitBatch(args, 'process', user.id, new Set(ids).size)
-		await reprocessImages(user.id, ids, ['image', 'ai'], context.requestId)
+		await reprocessImages(user, ids, ['image', 'ai'], context.requestId)
 		return { notice: `Processing ${plural(ids.length)} again.` }
 	})
+}
+
+/** Share or unshare the selection; one gone meanwhile (another tab) is no reason to stop. */
+async function shareFromForm(
+	args: ActionFunctionArgs,
+	user: Authenticated['user'],
+	ids: string[],
+	intent: 'share' | 'unshare',
+) {
+	await limitRequest(args, 'process', user.id)
+	const visibility = intent === 'share' ? 'team' : 'private'
+	const changed = await setVisibility(args, user, ids, visibility, { skipMissing: true })
+	return {
+		notice:
+			intent === 'share'
+				? `Shared ${plural(changed.length)} with the team.`
+				: `Made ${plural(changed.length)} private.`,
+	}
 }
 
 /** The toolbar has no fields: a refused selection says its first problem alone. */
@@ -168,6 +196,10 @@ async function uploadFromForm(args: ActionFunctionArgs, userId: string) {
 export default function Gallery() {
 	const { items, page, totalPages, total, filters, sort, maxUploadBytes, trashDays } =
 		useLoaderData<typeof loader>()
+	const { scope, isAdmin } = useLoaderData<typeof loader>()
+	const team = scope === 'team'
+	// Someone else's shared image is theirs (or an admin's) to change: no checkbox.
+	const selectable = (item: (typeof items)[number]) => item.yours || isAdmin
 	const { filterErrors, itemSearch } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const working = items.some((item) => !isTerminal(item.overallStatus))
@@ -175,14 +207,19 @@ export default function Gallery() {
 
 	const active = Object.fromEntries(Object.entries(filters).filter(([, value]) => value))
 	const filtered = Object.keys(active).length > 0
-	const listParams = { ...active, ...(sort !== 'newest' ? { sort } : {}) }
+	const listParams = {
+		...(team ? { scope } : {}),
+		...active,
+		...(sort !== 'newest' ? { sort } : {}),
+	}
 	const pageLink = (n: number) => `?${new URLSearchParams({ ...listParams, page: String(n) })}`
 	const withoutTag = () => {
 		const rest: Record<string, string> = { ...listParams }
 		delete rest.tag
 		return `?${new URLSearchParams(rest)}`
 	}
-	const clearFilters = sort !== 'newest' ? `?${new URLSearchParams({ sort })}` : '/images'
+	const kept = { ...(team ? { scope } : {}), ...(sort !== 'newest' ? { sort } : {}) }
+	const clearFilters = Object.keys(kept).length ? `?${new URLSearchParams(kept)}` : '/images'
 
 	return (
 		<div className="space-y-4 sm:space-y-8">
@@ -203,8 +240,11 @@ export default function Gallery() {
 			<section aria-labelledby="gallery-heading">
 				<div className="flex flex-wrap items-end justify-between gap-3">
 					<h2 id="gallery-heading" className="text-lg font-semibold">
-						Your images <span className="font-normal text-zinc-600">({total})</span>
+						{team ? 'Team library' : 'Your images'}{' '}
+						<span className="font-normal text-zinc-600">({total})</span>
 					</h2>
+					{/* On a phone it sits with the filters, folded: the photos come first. */}
+					<ScopeSwitch scope={scope} className="max-sm:hidden" />
 				</div>
 				<PhoneFold
 					summary="Search and filters"
@@ -212,7 +252,8 @@ export default function Gallery() {
 					testId="search-and-filters"
 					className="mt-3 sm:mt-0"
 				>
-					<ListFilters filters={filters} sort={sort} errors={filterErrors} />
+					<ScopeSwitch scope={scope} className="mt-3 sm:hidden" />
+					<ListFilters filters={filters} sort={sort} scope={scope} errors={filterErrors} />
 				</PhoneFold>
 				{filtered ? (
 					<p className="mt-3 text-sm">
@@ -246,7 +287,15 @@ export default function Gallery() {
 								<Link to={clearFilters} className="underline">
 									Clear filters
 								</Link>{' '}
-								to see all your images.
+								to see all {team ? 'shared' : 'your'} images.
+							</p>
+						) : team ? (
+							<p>
+								No shared images yet. Share yours from an image&apos;s page, or tick several in{' '}
+								<Link to="/images" className="underline">
+									your images
+								</Link>{' '}
+								and choose Share with team.
 							</p>
 						) : (
 							<>
@@ -259,8 +308,10 @@ export default function Gallery() {
 					</div>
 				) : (
 					<>
-						<BulkToolbar trashDays={trashDays} itemsKey={items.map((item) => item.id).join()} />
-						<Grid items={items} linkSearch={itemSearch} />
+						{items.some(selectable) ? (
+							<BulkToolbar trashDays={trashDays} itemsKey={items.map((item) => item.id).join()} />
+						) : null}
+						<Grid items={items} linkSearch={itemSearch} selectable={selectable} />
 					</>
 				)}
 

@@ -22,7 +22,7 @@ const idsOf = (params: URLSearchParams | FormData) =>
 export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	const params = new URL(request.url).searchParams
-	const images = await liveImageNames(user.id, idsOf(params))
+	const images = await liveImageNames(user, idsOf(params))
 	return { images, back: backTo(params.get('back')), trashDays: config.trashDays }
 }
 
@@ -34,7 +34,7 @@ export async function action(args: ActionFunctionArgs) {
 	return formAction({ message }, async () => {
 		await limitRequest(args, 'process', user.id)
 		// One already gone (deleted in another tab) is no reason to stop.
-		const deleted = await deleteImages(user.id, idsOf(form), { skipMissing: true })
+		const deleted = await deleteImages(user, idsOf(form), { skipMissing: true })
 		return redirect(afterDelete(backTo(form.get('back')), deleted, config.trashDays))
 	})
 }

@@ -8,6 +8,7 @@ const tabs = [
 	{ to: '/settings/webhooks', label: 'Webhooks' },
 	{ to: '/settings/sessions', label: 'Sessions' },
 	{ to: '/settings/password', label: 'Password' },
+	{ to: '/settings/sharing', label: 'Sharing' },
 ]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,5 +1,5 @@
 import { apiRoute } from '#app/http/operation.server'
-import { deleteImage, getImage } from '#app/http/operations/images.server'
+import { deleteImage, getImage, updateImage } from '#app/http/operations/images.server'
 
-export const loader = apiRoute(getImage, deleteImage)
+export const loader = apiRoute(getImage, updateImage, deleteImage)
 export const action = loader

@@ -25,6 +25,7 @@ import * as queries from '#app/images/queries.server'
 import {
 	batchProcessBodySchema,
 	batchProcessResponseSchema,
+	batchVisibilityBodySchema,
 	downloadQuerySchema,
 	imageDetailSchema,
 	imageIdParamsSchema,
@@ -34,8 +35,10 @@ import {
 	processBodySchema,
 	SIGNED_URL_LIFETIME,
 	uploadHeadersSchema,
+	visibilityBodySchema,
 } from '#app/images/schemas'
 import { deleteImages } from '#app/images/trash.server'
+import { setVisibility } from '#app/images/visibility.server'
 import { admitUpload } from '#app/images/upload-admission.server'
 import * as uploads from '#app/images/upload.server'
 
@@ -70,9 +73,10 @@ export const listImages = defineOperation({
 	path: '/api/images',
 	operationId: 'listImages',
 	tag: 'Images',
-	summary: "List the caller's images",
-	description: `The caller's images, newest first unless \`sort\` says otherwise, a page at a time.
-Filters combine (all must match):
+	summary: "List the caller's images, or the team's shared ones",
+	description: `The caller's images (\`scope=mine\`, the default), or every image any account shares with the
+team (\`scope=team\`, the caller's own shared ones included, never a private one), newest first unless
+\`sort\` says otherwise, a page at a time. Filters combine (all must match):
 
 - \`status\` filters on \`overallStatus\`;
 - \`q\` searches the file name (any part of it), AI summary, tags and OCR text;
@@ -102,7 +106,11 @@ characters or a \`tag\` longer than ${MAX_TAG_LENGTH} characters answer \`422\`.
 	},
 	handler: async ({ request, query, auth }) => {
 		const { rows, ...page } = await queries.listImages(auth.user.id, query)
-		const signing = { baseUrl: baseUrlOf(request), window: currentSigningWindow() }
+		const signing = {
+			baseUrl: baseUrlOf(request),
+			window: currentSigningWindow(),
+			viewerId: auth.user.id,
+		}
 		const items = await Promise.all(rows.map((row) => presentListItem(row, signing)))
 		return cacheableJson(request, { items, ...page })
 	},
@@ -132,7 +140,10 @@ and AI stages run in the background. Poll \`Location\` until \`overallStatus\` i
 within 24 hours creates nothing and answers \`202\` with the image the first request created (in
 its current state) and the header \`Idempotent-Replayed: true\`. The repeat must carry the same
 file (compared by SHA-256); a key reused for a different file within 24 hours is \`422\`. Keys are
-per user; concurrent requests with one key create one image.`
+per user; concurrent requests with one key create one image.
+
+**Sharing.** An optional \`visibility\` field (\`private\` or \`team\`) decides who sees the new image;
+without it, the uploader's preference does (\`private\` unless changed on Settings).`
 
 /** Both upload paths: admitted before the body is read, 202 with the image detail. */
 async function acceptUpload({ request, args, auth }: OperationCall<'write', undefined, undefined>) {
@@ -144,7 +155,8 @@ async function acceptUpload({ request, args, auth }: OperationCall<'write', unde
 			requestId: args.context.requestId,
 		}),
 	)
-	return json(await presentImage(image, { baseUrl: baseUrlOf(request) }), {
+	const owned = { ...image, ownerEmail: auth.user.email }
+	return json(await presentImage(owned, { baseUrl: baseUrlOf(request), viewerId: auth.user.id }), {
 		status: 202,
 		headers: {
 			Location: `/api/images/${image.id}`,
@@ -225,7 +237,8 @@ export const processImages = defineOperation({
 	tag: 'Images',
 	summary: 'Run stages again for several images',
 	description: `Runs the given stages again for up to ${MAX_BATCH_IDS} of the caller's images, all or none: if any id
-is not one of the caller's images, nothing changes and the answer is \`404\`. Repeated ids count once.
+is not an image the caller can see, nothing changes and the answer is \`404\`; if one is another user's image
+shared with the team, \`403\` (an admin may process those). Repeated ids count once.
 The answer holds one image detail per distinct id, in no particular order. See
 \`POST /api/images/{id}/process\` for what each stage does.`,
 	access: 'write',
@@ -240,7 +253,8 @@ The answer holds one image detail per distinct id, in no particular order. See
 			content: jsonContent(batchProcessResponseSchema),
 		},
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
-		'404': problem('NotFound', "One or more of the ids is not one of the caller's images."),
+		'403': problem('ImageForbidden'),
+		'404': problem('NotFound', 'One or more of the ids is not an image the caller can see.'),
 		'409': problem(
 			'Conflict',
 			'Only the `ai` stage was asked for, but the image stage of one of the images failed: process stage `image` again.',
@@ -252,9 +266,9 @@ The answer holds one image detail per distinct id, in no particular order. See
 		'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 	},
 	handler: async ({ request, args, body, auth }) => {
-		const rows = await reprocessImages(auth.user.id, body.ids, body.stages, args.context.requestId)
-		const baseUrl = baseUrlOf(request)
-		const items = await Promise.all(rows.map((row) => presentImage(row, { baseUrl })))
+		const rows = await reprocessImages(auth.user, body.ids, body.stages, args.context.requestId)
+		const signing = { baseUrl: baseUrlOf(request), viewerId: auth.user.id }
+		const items = await Promise.all(rows.map((row) => presentImage(row, signing)))
 		return json({ items }, { status: 202 })
 	},
 })
@@ -265,7 +279,9 @@ export const getImage = defineOperation({
 	operationId: 'getImage',
 	tag: 'Images',
 	summary: 'One image',
-	description: `The image detail, with signed variant URLs valid until \`urlsExpireAt\`.${conditionalGet('image')}`,
+	description: `The image detail, with signed variant URLs valid until \`urlsExpireAt\`. Any account may read an
+image shared with the team (without its GPS position, which only the owner sees); another user's private
+image is \`404\`.${conditionalGet('image')}`,
 	access: 'read',
 	rateLimit: 'read',
 	params: imageIdParamsSchema,
@@ -281,8 +297,9 @@ export const getImage = defineOperation({
 		'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 	},
 	handler: async ({ request, params, auth }) => {
-		const image = await queries.getOwnedImage(auth.user.id, params.id!)
-		return cacheableJson(request, await presentImage(image, { baseUrl: baseUrlOf(request) }))
+		const image = await queries.getVisibleImage(auth.user, params.id!)
+		const signing = { baseUrl: baseUrlOf(request), viewerId: auth.user.id }
+		return cacheableJson(request, await presentImage(image, signing))
 	},
 })
 
@@ -296,16 +313,18 @@ export const deleteImage = defineOperation({
 signed URLs handed out for it stop working. It waits in the trash for \`TRASH_DAYS\` (default 30) days, where
 \`POST /api/trash/{id}/restore\` brings it back, and is then removed with every stored object of it. With
 \`TRASH_DAYS=0\` it is removed at once. Webhooks get \`image.deleted\` now, not again when the trash is purged.
-When storage cannot be reached the answer is \`503\` and nothing changed.`,
+When storage cannot be reached the answer is \`503\` and nothing changed. Another user's image shared with the
+team is \`403\` (only its owner or an admin may delete it); it goes to its owner's trash.`,
 	access: 'write',
 	params: imageIdParamsSchema,
 	responses: {
 		'204': { description: 'Deleted.' },
+		'403': problem('ImageForbidden'),
 		'404': problem('NotFound'),
 		'503': problem('StorageUnavailable', 'Storage could not move the files; nothing changed.'),
 	},
 	handler: async ({ params, auth }) => {
-		await deleteImages(auth.user.id, [params.id!])
+		await deleteImages(auth.user, [params.id!])
 		return new Response(null, { status: 204 })
 	},
 })
@@ -341,7 +360,7 @@ While the variant does not exist yet (the image stage has not completed) the ans
 	},
 	handler: async ({ request, params, query, auth }) => {
 		const { variant } = query
-		const image = await queries.getOwnedImage(auth.user.id, params.id!)
+		const image = await queries.getVisibleImage(auth.user, params.id!)
 		const url = await signVariant(image, variant, {
 			baseUrl: baseUrlOf(request),
 			disposition: 'attachment',
@@ -382,6 +401,7 @@ Until a new analysis completes, \`ai\` keeps the previous result (if any).`,
 			content: jsonContent(imageDetailSchema),
 		},
 		'400': problem('BadRequest', 'The body is not valid JSON.'),
+		'403': problem('ImageForbidden'),
 		'404': problem('NotFound'),
 		'409': problem(
 			'Conflict',
@@ -391,13 +411,78 @@ Until a new analysis completes, \`ai\` keeps the previous result (if any).`,
 		'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 	},
 	handler: async ({ request, args, params, body, auth }) => {
-		const image = await queries.getOwnedImage(auth.user.id, params.id!)
+		const image = await queries.getManageableImage(auth.user, params.id!)
 		const [updated] = await reprocessImages(
-			auth.user.id,
+			auth.user,
 			[image.id],
 			body.stages,
 			args.context.requestId,
 		)
-		return json(await presentImage(updated!, { baseUrl: baseUrlOf(request) }), { status: 202 })
+		const signing = { baseUrl: baseUrlOf(request), viewerId: auth.user.id }
+		return json(await presentImage(updated!, signing), { status: 202 })
+	},
+})
+
+export const updateImage = defineOperation({
+	method: 'PATCH',
+	path: '/api/images/{id}',
+	operationId: 'updateImage',
+	tag: 'Images',
+	summary: 'Share an image with the team, or make it private',
+	description: `\`{ "visibility": "team" }\` shares the image with every account of the instance: they may view and
+download it, but only its owner or an admin may process, delete or change it. \`{ "visibility": "private" }\`
+makes it its owner's alone again. The owner may change it; an admin may change a shared one. Another user's
+shared image is \`403\`, their private one \`404\`. Each change is recorded in the audit log.`,
+	access: 'write',
+	rateLimit: 'process',
+	params: imageIdParamsSchema,
+	body: visibilityBodySchema,
+	responses: {
+		'200': { description: 'The image as it is now.', content: jsonContent(imageDetailSchema) },
+		'400': problem('BadRequest', 'The body is not valid JSON.'),
+		'403': problem('ImageForbidden'),
+		'404': problem('NotFound'),
+		'422': problem('ValidationFailed', '`visibility` missing or not `private` or `team`.'),
+		'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+	},
+	handler: async ({ request, args, params, body, auth }) => {
+		const [image] = await setVisibility(args, auth.user, [params.id!], body.visibility)
+		const signing = { baseUrl: baseUrlOf(request), viewerId: auth.user.id }
+		return json(await presentImage(image!, signing))
+	},
+})
+
+export const setImagesVisibility = defineOperation({
+	method: 'POST',
+	path: '/api/images/visibility',
+	operationId: 'setImagesVisibility',
+	tag: 'Images',
+	summary: 'Share several images with the team, or make them private',
+	description: `Sets \`visibility\` of up to ${MAX_BATCH_IDS} images at once, all or none, by the rules of
+\`PATCH /api/images/{id}\`: if any id is not an image the caller can see, nothing changes and the answer is
+\`404\`; if one is another user's shared image (and the caller is not an admin), \`403\`. Repeated ids count
+once. The answer holds one image detail per distinct id, in no particular order. One audit log entry
+records the whole request.`,
+	access: 'write',
+	rateLimit: 'process',
+	body: batchVisibilityBodySchema,
+	responses: {
+		'200': {
+			description: 'The images as they are now.',
+			content: jsonContent(batchProcessResponseSchema),
+		},
+		'400': problem('BadRequest', 'The body is not valid JSON.'),
+		'403': problem('ImageForbidden'),
+		'404': problem('NotFound', 'One or more of the ids is not an image the caller can see.'),
+		'422': problem(
+			'ValidationFailed',
+			`\`ids\` missing, empty, longer than ${MAX_BATCH_IDS} or not UUIDs; or a bad \`visibility\`.`,
+		),
+		'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
+	},
+	handler: async ({ request, args, body, auth }) => {
+		const rows = await setVisibility(args, auth.user, body.ids, body.visibility)
+		const signing = { baseUrl: baseUrlOf(request), viewerId: auth.user.id }
+		return json({ items: await Promise.all(rows.map((row) => presentImage(row, signing))) })
 	},
 })

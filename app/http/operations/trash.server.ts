@@ -76,6 +76,6 @@ export const restoreImage = defineOperation({
 	handler: async ({ request, params, auth }) => {
 		await trash.restoreImages(auth.user.id, [params.id!])
 		const image = await getOwnedImage(auth.user.id, params.id!)
-		return json(await presentImage(image, { baseUrl: baseUrlOf(request) }))
+		return json(await presentImage(image, { baseUrl: baseUrlOf(request), viewerId: auth.user.id }))
 	},
 })

@@ -14,12 +14,13 @@ import type { FormRefusal } from '#app/forms.server'
 import { baseUrlOf, presentImage } from '#app/images/present.server'
 import { listNavigation } from '#app/images/neighbors.server'
 import { placeholderDataUrl } from '#app/images/placeholder'
-import { getOwnedImage } from '#app/images/queries.server'
+import { getVisibleImage, mayManage } from '#app/images/queries.server'
 import { isTerminal } from '#app/images/status'
 import { AnalysisSection } from './components/analysis-section'
 import { ImageActions } from './components/image-actions'
 import { ProcessingPreview } from './components/processing-preview'
 import { Section } from './components/section'
+import { SharingSection } from './components/sharing-section'
 
 export { action } from './action.server'
 
@@ -30,9 +31,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	try {
-		const row = await getOwnedImage(user.id, params.id!)
+		const row = await getVisibleImage(user, params.id!)
 		const [image, { neighbors, backTo }] = await Promise.all([
-			presentImage(row, { baseUrl: baseUrlOf(request) }),
+			presentImage(row, { baseUrl: baseUrlOf(request), viewerId: user.id }),
 			// Previous/next and "All images" follow the list it was opened from.
 			listNavigation(user.id, row.id, new URL(request.url).searchParams),
 		])
@@ -50,6 +51,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 			placeholder: row.placeholder,
 			servedAt: new Date().toISOString(),
 			trashDays: config.trashDays,
+			// Someone else's shared image: view and download only (an admin may change it).
+			canManage: mayManage(user, row),
 		}
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
@@ -62,7 +65,7 @@ const browserShows = (contentType: string) =>
 	['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].includes(contentType)
 
 export default function ImageDetail() {
-	const { image, times, neighbors, backTo, placeholder, servedAt, trashDays } =
+	const { image, times, neighbors, backTo, placeholder, servedAt, trashDays, canManage } =
 		useLoaderData<typeof loader>()
 	const refused = useActionData<FormRefusal>()
 	const working = !isTerminal(image.overallStatus)
@@ -148,13 +151,22 @@ export default function ImageDetail() {
 						/>
 					</Section>
 
-					<ImageActions
-						imageId={image.id}
-						canAnalyze={image.status === 'completed' && image.aiStatus !== 'skipped'}
-						backTo={backTo}
-						trashDays={trashDays}
-						refusal={refused?.error}
+					<SharingSection
+						visibility={image.visibility}
+						ownerEmail={image.owner.email}
+						yours={image.yours}
+						canManage={canManage}
 					/>
+
+					{canManage ? (
+						<ImageActions
+							imageId={image.id}
+							canAnalyze={image.status === 'completed' && image.aiStatus !== 'skipped'}
+							backTo={backTo}
+							trashDays={trashDays}
+							refusal={refused?.error}
+						/>
+					) : null}
 				</div>
 			</div>
 		</article>
