@@ -225,7 +225,7 @@ describe('personal token scopes', () => {
 			}
 		}
 		// Every operation but the public ones, GET /api/me and logout.
-		expect(checked.length).toBe(36)
+		expect(checked.length).toBe(38)
 	})
 
 	it.each([
