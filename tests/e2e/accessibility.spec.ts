@@ -84,6 +84,7 @@ for (const { screen, viewport, colorScheme } of screens) {
 				data: { note: 'Checked by axe', maxUses: 2 },
 			})
 			expect(invited.status()).toBe(201)
+			const me = (await (await page.request.get('/api/me')).json()) as { user: { id: string } }
 			for (const path of [
 				'/images',
 				`/images/${ids[0]}`,
@@ -93,6 +94,10 @@ for (const { screen, viewport, colorScheme } of screens) {
 				'/settings/sessions',
 				'/settings/password',
 				'/admin/jobs',
+				'/admin/users',
+				`/admin/users/${me.user.id}`,
+				'/settings/sharing',
+				'/images?scope=team',
 				'/admin/invites',
 				'/admin/audit',
 				'/admin/settings',
