@@ -4,10 +4,10 @@ import type { z } from 'zod'
 import { images, passwordResets, sessions, type UserRole, users, webhooks } from '#db/schema'
 import { recordAudit } from '#app/admin/audit.server'
 import { hashToken, type RequestArgs, revokeAllSessions } from '#app/auth/sessions.server'
-import { config } from '#app/config.server'
 import { db, type Tx } from '#app/db.server'
 import { ConflictError, ForbiddenError, NotFoundError } from '#app/errors'
 import { deleteImageRows, removeImageObjects, type StoredImage } from '#app/images/delete.server'
+import { baseUrlOf } from '#app/images/present.server'
 import { isUuid } from '#app/validation'
 import type { AdminUserPatch, adminUserSchema, passwordResetLinkSchema } from './user-schemas'
 
@@ -105,7 +105,13 @@ export async function getUser(userId: string): Promise<AdminUser> {
 
 const noSuchUser = () => new NotFoundError('No account with this id.')
 
-type Target = { id: string; email: string; role: UserRole; disabledAt: Date | null }
+type Target = {
+	id: string
+	email: string
+	role: UserRole
+	disabledAt: Date | null
+	quotaBytes: number | null
+}
 
 /**
  * Opens an admin change: takes the lock, checks that the actor is still an
@@ -120,7 +126,13 @@ async function beginAdminChange(tx: Tx, actor: Actor, userId: string): Promise<T
 		.where(and(eq(users.id, actor.id), eq(users.role, 'admin'), isNull(users.disabledAt)))
 	if (!self) throw new ForbiddenError('This action is reserved for administrators.')
 	const [target] = await tx
-		.select({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt })
+		.select({
+			id: users.id,
+			email: users.email,
+			role: users.role,
+			disabledAt: users.disabledAt,
+			quotaBytes: users.quotaBytes,
+		})
 		.from(users)
 		.where(eq(users.id, userId))
 		.for('update')
@@ -176,18 +188,12 @@ export async function updateUser(
 			await tx.update(users).set({ disabledAt: null }).where(eq(users.id, target.id))
 			await audit({ action: 'user.enable', details: { email: target.email } })
 		}
-		if (patch.quotaBytes !== undefined) {
-			const [before] = await tx
-				.select({ quotaBytes: users.quotaBytes })
-				.from(users)
-				.where(eq(users.id, target.id))
-			if (before!.quotaBytes !== patch.quotaBytes) {
-				await tx.update(users).set({ quotaBytes: patch.quotaBytes }).where(eq(users.id, target.id))
-				await audit({
-					action: 'user.quota',
-					details: { email: target.email, from: before!.quotaBytes, to: patch.quotaBytes },
-				})
-			}
+		if (patch.quotaBytes !== undefined && patch.quotaBytes !== target.quotaBytes) {
+			await tx.update(users).set({ quotaBytes: patch.quotaBytes }).where(eq(users.id, target.id))
+			await audit({
+				action: 'user.quota',
+				details: { email: target.email, from: target.quotaBytes, to: patch.quotaBytes },
+			})
 		}
 	})
 	return getUser(userId)
@@ -279,6 +285,8 @@ export async function createPasswordResetLink(
 			tx,
 		)
 	})
-	const base = config.publicUrl ?? new URL(args.request.url).origin
-	return { url: `${base}/reset-password/${secret}`, expiresAt: expiresAt.toISOString() }
+	return {
+		url: `${baseUrlOf(args.request)}/reset-password/${secret}`,
+		expiresAt: expiresAt.toISOString(),
+	}
 }

@@ -1,7 +1,8 @@
 import { createCookie, redirect } from '@remix-run/node'
 import * as client from 'openid-client'
 import { Strategy } from 'remix-auth/strategy'
-import { type Config, config, getSecretKeys } from '#app/config.server'
+import { type Config, getSecretKeys } from '#app/config.server'
+import { baseUrlOf } from '#app/images/present.server'
 import { safeRedirect, sessionCookieSecure } from './auth.server'
 
 // Single sign-on with OpenID Connect (docs/decisions/021-single-sign-on.md):
@@ -34,8 +35,7 @@ export class OidcSignInError extends Error {
 export const OIDC_CALLBACK_PATH = '/auth/oidc/callback'
 
 /** Where the provider sends the browser back: register this URI with it. */
-export const oidcRedirectUri = (request: Request) =>
-	`${config.publicUrl ?? new URL(request.url).origin}${OIDC_CALLBACK_PATH}`
+export const oidcRedirectUri = (request: Request) => `${baseUrlOf(request)}${OIDC_CALLBACK_PATH}`
 
 // Lives for one trip to the provider and back; only the callback reads it.
 const FLOW_TTL_SECONDS = 600
