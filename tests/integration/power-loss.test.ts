@@ -15,7 +15,7 @@ import { smallJpeg } from '#tests/support/images'
 // completed once.
 
 const root = path.resolve(import.meta.dirname, '../..')
-const BATCH = 16
+const BATCH = 12
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-power-loss-'))
 fs.chmodSync(dataDir, 0o755)
 // Killed at the end whatever happened, so no test run leaves a PostgreSQL behind.
