@@ -37,7 +37,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const deploy = path.join(root, 'deploy')
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8')
 
-type Json = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+// Parsed YAML and JSON of many shapes, read by path; the assertions check them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>
 
 function filesUnder(dir: string, pattern: RegExp): string[] {
 	return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
