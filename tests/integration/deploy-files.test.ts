@@ -73,7 +73,8 @@ const k8sObjects = yamlFiles
 	.flatMap((file) => yamlDocuments(file).map((object) => ({ file, object })))
 const baseObjects = k8sObjects.filter(({ file }) => file.startsWith(`${k8sDir}/base/`))
 const baseObject = (kind: string, name: string) =>
-	baseObjects.find(({ object }) => object.kind === kind && object.metadata.name === name)!.object
+	baseObjects.find(({ object }) => object.kind === kind && object.metadata.name === name)
+		?.object as Json
 
 const models: Record<string, new (data: never) => { validate(): void }> = {
 	'v1/ConfigMap': core.ConfigMap,
@@ -142,6 +143,30 @@ describe('files parse and validate', () => {
 				expect(fs.existsSync(path.join(dir, entry)), `${file}: ${entry}`).toBe(true)
 			}
 		}
+	})
+
+	test('every overlay patch targets a base object and replaces fields it has', () => {
+		const overlays = filesUnder(deploy, /^kustomization\.yaml$/).filter(
+			(file) => !file.startsWith(`${k8sDir}/base/`),
+		)
+		let replaced = 0
+		for (const file of overlays) {
+			const patches = (yamlDocuments(file)[0]!.patches as Json[] | undefined) ?? []
+			for (const { target, patch } of patches) {
+				const object = baseObject(target.kind as string, target.name as string)
+				expect(object, `${file}: ${target.kind} ${target.name}`).toBeDefined()
+				for (const operation of parseAllDocuments(patch as string)[0]!.toJS() as Json[]) {
+					expect(operation.op, file).toBe('replace')
+					const value = (operation.path as string)
+						.split('/')
+						.slice(1)
+						.reduce<unknown>((at, key) => (at as Json | undefined)?.[key], object)
+					expect(value, `${file}: ${target.kind} ${operation.path}`).toBeDefined()
+					replaced++
+				}
+			}
+		}
+		expect(replaced).toBeGreaterThan(10)
 	})
 
 	test('the dashboard ConfigMap is generated from deploy/grafana/darkroom.json, labelled for the sidecar', () => {
