@@ -15,7 +15,7 @@ import { startS3, type TestS3 } from '#tests/support/s3'
 
 const UPLOADS = 300
 /** Uploads in flight at once, over both web processes. */
-const IN_FLIGHT = 8
+const IN_FLIGHT = 16
 const WORKERS = 3
 const TERMINAL = ['completed', 'partial', 'failed']
 
@@ -96,7 +96,7 @@ describe('replicas on one machine', () => {
 		const { token, user } = await register(webA.baseUrl)
 		const stream = await openEvents(webA.baseUrl, token)
 		expect(stream.response.status).toBe(200)
-		const photo = await smallJpeg(160, 120)
+		const photo = await smallJpeg()
 
 		// IN_FLIGHT uploaders take the next upload number; odd numbers go through web B.
 		const viaB = new Set<string>()
