@@ -183,6 +183,16 @@ function report(
 			target: 'info',
 			pass: null,
 		},
+		{
+			section: 'Pipeline',
+			// One busy core of the worker process alone; what docs/scaling.md sizes workers by.
+			metric: 'images/s per worker core (1 / worker CPU s per image)',
+			value: (1 / workerCpu).toFixed(2),
+			reference: `${(1 / rawCpu).toFixed(2)} raw`,
+			ratio: rawCpu / workerCpu,
+			target: 'info',
+			pass: null,
+		},
 	]
 	return {
 		rows,

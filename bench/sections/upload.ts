@@ -18,11 +18,16 @@ export async function upload(ctx: Context): Promise<SectionResult> {
 		const { token } = await register(web.baseUrl)
 		const photo = await oneMegabyteJpeg()
 		const body = multipart(photo.bytes, photo.name)
-		// CPU of the web process and PostgreSQL while each load runs, per request answered.
+		// CPU of the web process and of PostgreSQL while each load runs, kept
+		// apart: the capacity model (docs/scaling.md) sizes web replicas and the
+		// database from them separately.
 		const metered = async (run: () => Promise<LoadResult>): Promise<Metered> => {
-			const cpu = cpuMeter(() => [web.pid, ...ctx.postgresPids()])
+			const webCpu = cpuMeter(() => [web.pid])
+			const postgresCpu = cpuMeter(() => ctx.postgresPids())
 			const result = await run()
-			return { ...result, cpuMs: cpu() }
+			const webMs = webCpu()
+			const postgresMs = postgresCpu()
+			return { ...result, cpuMs: webMs + postgresMs, webCpuMs: webMs, postgresCpuMs: postgresMs }
 		}
 		const health = () =>
 			metered(() => closedLoop(clients, seconds, healthRequest, (r) => r.status === 200))
@@ -64,7 +69,7 @@ export async function upload(ctx: Context): Promise<SectionResult> {
 	}
 }
 
-type Metered = LoadResult & { cpuMs: number }
+type Metered = LoadResult & { cpuMs: number; webCpuMs: number; postgresCpuMs: number }
 
 function merge(runs: Metered[]) {
 	const requests = runs.reduce((sum, r) => sum + r.requests, 0)
@@ -75,6 +80,8 @@ function merge(runs: Metered[]) {
 		firstError: runs.find((r) => r.firstError)?.firstError,
 		perSecond: requests / seconds,
 		cpuMsPerRequest: runs.reduce((sum, r) => sum + r.cpuMs, 0) / requests,
+		webCpuMsPerRequest: runs.reduce((sum, r) => sum + r.webCpuMs, 0) / requests,
+		postgresCpuMsPerRequest: runs.reduce((sum, r) => sum + r.postgresCpuMs, 0) / requests,
 		latency: summarize(runs.flatMap((r) => r.latencies)),
 	}
 }
@@ -107,6 +114,25 @@ function report(
 		},
 		{
 			section: 'Upload API',
+			metric: `CPU ms per request, web / PostgreSQL (health: ${health.webCpuMsPerRequest.toFixed(2)} / ${health.postgresCpuMsPerRequest.toFixed(2)})`,
+			value: `${uploads.webCpuMsPerRequest.toFixed(1)} / ${uploads.postgresCpuMsPerRequest.toFixed(1)}`,
+			reference: `${health.cpuMsPerRequest.toFixed(2)} health`,
+			ratio: null,
+			target: 'info',
+			pass: null,
+		},
+		{
+			section: 'Upload API',
+			// One busy core of the web process alone; what docs/scaling.md sizes web replicas by.
+			metric: 'uploads/s per web core (1000 / web CPU ms per upload)',
+			value: (1000 / uploads.webCpuMsPerRequest).toFixed(1),
+			reference: `${(1000 / health.webCpuMsPerRequest).toFixed(0)} health`,
+			ratio: health.webCpuMsPerRequest / uploads.webCpuMsPerRequest,
+			target: 'info',
+			pass: null,
+		},
+		{
+			section: 'Upload API',
 			metric: 'latency p50',
 			value: ms(uploads.latency.p50),
 			reference: `${ms(health.latency.p50)} health`,
@@ -128,6 +154,8 @@ function report(
 		...m,
 		perSecond: round(m.perSecond, 2),
 		cpuMsPerRequest: round(m.cpuMsPerRequest, 3),
+		webCpuMsPerRequest: round(m.webCpuMsPerRequest, 3),
+		postgresCpuMsPerRequest: round(m.postgresCpuMsPerRequest, 3),
 		latency: Object.fromEntries(Object.entries(m.latency).map(([k, v]) => [k, round(v, 2)])),
 	})
 	return { rows, data: { ...meta, uploads: rounded(uploads), health: rounded(health) } }
