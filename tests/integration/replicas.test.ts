@@ -85,9 +85,10 @@ describe('replicas on one machine', () => {
 		const store = s3
 		// Two waves, not five processes at once: each start compiles with tsx, and
 		// on two busy cores five at once can outlast the start timeout.
-		const [webA, webB] = await Promise.all(
-			['web-a', 'web-b'].map((name) => started(startWeb(replicaEnv(store, name)))),
-		)
+		const [webA, webB] = await Promise.all([
+			started(startWeb(replicaEnv(store, 'web-a'))),
+			started(startWeb(replicaEnv(store, 'web-b'))),
+		])
 		const workers = await Promise.all(
 			Array.from({ length: WORKERS }, (_, i) =>
 				started(startWorker(replicaEnv(store, `worker-${i + 1}`))),
