@@ -213,6 +213,11 @@ describe('replicas on one machine', () => {
 		expect(delayP50).toBeLessThan(1000)
 		expect(delayMax).toBeLessThan(5000)
 
+		// For the capacity model (docs/scaling.md): what one image costs the database.
+		const [size] = await db<[{ rowBytes: number; tableBytes: number }]>`
+			select avg(pg_column_size(i.*))::int as "rowBytes",
+				(pg_total_relation_size('images') / count(*))::int as "tableBytes"
+			from images i`
 		const seconds = (ms: number) => ms / 1000
 		const connections = [...peak.entries()]
 			.sort(([a], [b]) => a.localeCompare(b))
@@ -222,7 +227,8 @@ describe('replicas on one machine', () => {
 			`[replicas] 2 web + ${WORKERS} workers, one PostgreSQL, s3rver: ${UPLOADS} uploads (${IN_FLIGHT} in flight) accepted in ${seconds(uploadedAt - startedAt).toFixed(1)} s ` +
 				`(${((UPLOADS * 1000) / (uploadedAt - startedAt)).toFixed(0)} uploads/s), all completed ${seconds(completedAt - startedAt).toFixed(1)} s after the first ` +
 				`(${((UPLOADS * 1000) / (completedAt - startedAt)).toFixed(0)} images/s); per worker ${perWorker.join('/')}; duplicates ${duplicates}; ` +
-				`SSE web B -> web A delay p50 ${delayP50} ms, max ${delayMax} ms over ${delays.length} events; peak connections: ${connections}`,
+				`SSE web B -> web A delay p50 ${delayP50} ms, max ${delayMax} ms over ${delays.length} events; peak connections: ${connections}; ` +
+				`images row ${size!.rowBytes} B, ${size!.tableBytes} B per image with indexes and TOAST`,
 		)
 	}, 120_000)
 })
