@@ -331,6 +331,17 @@ export function parseConfig(env: Record<string, string | undefined>) {
 						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
 					}
 				: { driver: 'local' as const, root: path.join(dataDir, 'storage') },
+		/** S3_* endpoint and credentials whatever the storage driver (an s3:// backup target uses them); undefined without credentials. */
+		s3Access:
+			values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY
+				? {
+						endpoint: values.S3_ENDPOINT,
+						region: values.S3_REGION,
+						accessKeyId: values.S3_ACCESS_KEY_ID,
+						secretAccessKey: values.S3_SECRET_ACCESS_KEY,
+						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
+					}
+				: undefined,
 		maxUploadBytes: values.MAX_UPLOAD_BYTES,
 		maxBodyBytes: values.MAX_BODY_BYTES,
 		maxInputPixels: values.MAX_INPUT_PIXELS,
