@@ -466,7 +466,7 @@ const MIN_SECRET_KEY_BYTES = 32
 export function getSecretKey(): string {
 	if (secretKey) return secretKey
 	if (config.secretKey) return (secretKey = config.secretKey)
-	const file = path.join(config.dataDir, 'secret-key')
+	const file = secretKeyFile()
 	try {
 		secretKey = readSecretKeyFile(file) ?? createSecretKeyFile(file)
 	} catch (error) {
@@ -475,6 +475,13 @@ export function getSecretKey(): string {
 		process.exit(1)
 	}
 	return secretKey
+}
+
+const secretKeyFile = () => path.join(config.dataDir, 'secret-key')
+
+/** Whether a secret key is set or kept under DATA_DIR, without making one (a restore must not). */
+export function hasSecretKey(): boolean {
+	return Boolean(secretKey ?? config.secretKey) || fs.existsSync(secretKeyFile())
 }
 
 /** The key in the file, null if there is no file; a key too short to be safe stops the process. */
