@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import { Transform } from 'node:stream'
+import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
@@ -218,6 +218,10 @@ async function addTable(
 		pendingBytes += data.length
 		if (pendingBytes >= TABLE_CHUNK_BYTES) await flush()
 	}
+	// postgres.js pauses the socket when a COPY chunk fills the stream's buffer;
+	// if COPY ended in the same network read, nothing resumes it and the next
+	// query hangs (porsager/postgres#1016). The stream's read() resumes it.
+	;(copy as Readable)._read(0)
 	// An empty table still gets one (empty) entry, so the archive lists it.
 	if (pendingBytes > 0 || chunkIndex === 0) await flush()
 	return rows
