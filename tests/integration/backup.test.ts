@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest'
 import {
 	type AppProcess,
 	api,
@@ -64,6 +64,9 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+	// The app's own pool, if a test ran app code in-process.
+	const { sqlClient } = await import('#app/db.server')
+	await sqlClient.end()
 	await Promise.all([web?.stop(), worker?.stop()])
 	await new Promise((resolve) => receiver?.close(resolve))
 	await sql?.end()
@@ -283,6 +286,40 @@ describe.skipIf(!hasSystemPostgres())('backup and restore', () => {
 			await pg15?.stop()
 		}
 	}, 180_000)
+
+	test('writes to an S3 prefix, lists complete archives newest first, and deletes them', async () => {
+		const s3 = await startS3('archives')
+		try {
+			// S3_* for the target only (storage stays local), read by a fresh import of the configuration.
+			Object.assign(process.env, {
+				S3_ENDPOINT: s3.endpoint,
+				S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+				S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+			})
+			vi.resetModules()
+			const { createBackup } = await import('#app/backup/backup.server')
+			const { deleteBackup, describeTargetProblem, listBackups } =
+				await import('#app/backup/targets.server')
+			const { verifyArchive } = await import('#app/backup/reader.server')
+			const target = 's3://archives/nightly/'
+			const first = await createBackup({ target })
+			const second = await createBackup({ target, objects: false })
+			expect(first).toMatchObject({ tables: 12, objects: expect.any(Number) })
+			expect(second.objects).toBe(0)
+			const listed = await listBackups(target)
+			expect(listed.map((archive) => archive.name)).toEqual([second.name, first.name])
+			expect(listed[1]).toMatchObject({ location: first.location, bytes: first.bytes })
+			const { trailer } = await verifyArchive(first.location)
+			expect(trailer.objects).toBe(first.objects)
+			await deleteBackup(target, second.name)
+			expect((await listBackups(target)).map((archive) => archive.name)).toEqual([first.name])
+			expect(describeTargetProblem('s3://Not_A_Bucket/x')).toMatch(/not an S3 bucket name/)
+			expect(describeTargetProblem('ftp://example.test/x')).toMatch(/no other URL schemes/)
+			expect(describeTargetProblem(path.join(scratch, 'anywhere'))).toBeUndefined()
+		} finally {
+			await s3.stop()
+		}
+	})
 
 	test('a damaged archive, another SECRET_KEY or a non-empty target fail clearly and change nothing', async () => {
 		const adminUrl = inject('postgresAdminUrl')
