@@ -282,14 +282,19 @@ class ObjectRecorder {
  * there counts as restored, its sha256 unchecked.
  */
 async function recordObjectsInStorage(pg: PG, objects: ObjectRecorder) {
-	const rows = pg<Array<{ key: string }>>`
-		select distinct t.full_key as key from images i,
-			lateral (values (i.original_key), (i.thumbnail->>'key'), (i.optimized->>'key')) k(key),
-			lateral (values (case when i.deleted_at is null then k.key else 'trash/' || k.key end)) t(full_key)
-		where k.key is not null`.cursor(100)
-	for await (const batch of rows) {
-		const found = await Promise.all(batch.map(({ key }) => storage.exists(key)))
-		for (const [index, { key }] of batch.entries()) {
+	// Pages by id rather than a cursor: the recorder writes on this same connection meanwhile.
+	let after = '00000000-0000-0000-0000-000000000000'
+	for (;;) {
+		const page = await pg<Array<{ id: string; keys: string[] }>>`
+			select i.id, array_remove(array[
+				p.at || i.original_key, p.at || (i.thumbnail->>'key'), p.at || (i.optimized->>'key')], null) as keys
+			from images i, lateral (select case when i.deleted_at is null then '' else 'trash/' end as at) p
+			where i.id > ${after}::uuid order by i.id limit 200`
+		if (page.length === 0) return
+		after = page.at(-1)!.id
+		const keys = [...new Set(page.flatMap((row) => row.keys))]
+		const found = await Promise.all(keys.map((key) => storage.exists(key)))
+		for (const [index, key] of keys.entries()) {
 			if (found[index]) await objects.add(key, null)
 		}
 	}
