@@ -140,7 +140,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 	}
 }
 
-describe.skipIf(!hasSystemPostgres())('backup and restore', () => {
+describe('backup and restore', () => {
 	let token: string
 	let completed: { id: string; bytes: Buffer }
 	let failedId: string
@@ -217,75 +217,80 @@ describe.skipIf(!hasSystemPostgres())('backup and restore', () => {
 		archive = path.join(target, names[0]!)
 	}, 120_000)
 
-	test('restores into PostgreSQL 15 and S3, and the copy serves the same files, tokens and webhooks', async () => {
-		let pg15: SystemPostgres | undefined
-		let s3: TestS3 | undefined
-		const started: AppProcess[] = []
-		try {
-			;[pg15, s3] = await Promise.all([startSystemPostgres(), startS3('restored')])
-			const envB = {
-				...permissive,
-				DATABASE_URL: pg15.url,
-				DATA_DIR: path.join(scratch, 'instance-b'),
-				STORAGE_DRIVER: 's3',
-				S3_ENDPOINT: s3.endpoint,
-				S3_BUCKET: s3.bucket,
-				S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-				S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+	// scripts/ensure-test-deps.mjs installs it for `npm test`.
+	test.skipIf(!hasSystemPostgres())(
+		'restores into PostgreSQL 15 and S3, and the copy serves the same files, tokens and webhooks',
+		async () => {
+			let pg15: SystemPostgres | undefined
+			let s3: TestS3 | undefined
+			const started: AppProcess[] = []
+			try {
+				;[pg15, s3] = await Promise.all([startSystemPostgres(), startS3('restored')])
+				const envB = {
+					...permissive,
+					DATABASE_URL: pg15.url,
+					DATA_DIR: path.join(scratch, 'instance-b'),
+					STORAGE_DRIVER: 's3',
+					S3_ENDPOINT: s3.endpoint,
+					S3_BUCKET: s3.bucket,
+					S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+					S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+				}
+				const restore = await runCli('restore', [archive], envB)
+				expect(restore.code, restore.stderr).toBe(0)
+				expect(restore.stdout).toMatch(/Restored \d+ rows in \d+ tables and \d+ objects/)
+				expect(restore.stdout).toMatch(/1 image\(s\) marked failed/)
+
+				const webB = await startWeb(envB)
+				started.push(webB)
+				started.push(await startWorker(envB))
+
+				// The same token, the same bytes, the AI results.
+				const image = await getImage(webB.baseUrl, token, completed.id)
+				expect(image).toMatchObject({ overallStatus: 'completed', sha256: sha256(completed.bytes) })
+				expect(image.ai?.summary).toBe('A test card.')
+				expect(sha256(await downloadOriginal(webB.baseUrl, token, completed.id))).toBe(
+					sha256(completed.bytes),
+				)
+				expect((await getImage(webB.baseUrl, token, failedId)).status).toBe('failed')
+				// Its file was missing: failed with the reason, never half-present.
+				expect(await getImage(webB.baseUrl, token, vanishedId)).toMatchObject({
+					status: 'failed',
+					error: MISSING_ORIGINAL,
+				})
+				// Jobs are not in the archive: the restore queued the pending image again.
+				expect((await waitForTerminal(webB.baseUrl, token, pendingId)).overallStatus).toBe(
+					'completed',
+				)
+				// Uploads around the snapshot: absent, or whole and processed.
+				for (const id of inFlight) {
+					const response = await api(webB.baseUrl, `/api/images/${id}`, { token })
+					if (response.status === 404) continue
+					await response.body?.cancel()
+					const finished = await waitForTerminal(webB.baseUrl, token, id)
+					expect(finished.overallStatus).toBe('completed')
+					expect(sha256(await downloadOriginal(webB.baseUrl, token, id))).toBe(finished.sha256)
+				}
+
+				// The webhook still signs with the secret it was given on A.
+				const before = received.length
+				const test = await api(webB.baseUrl, `/api/webhooks/${webhook.id}/test`, {
+					method: 'POST',
+					token,
+				})
+				expect(test.status).toBe(202)
+				const delivery = await until('the test delivery', async () =>
+					received.slice(before).find((hit) => hit.body.includes('"webhook.test"')),
+				)
+				expect(hasValidSignature(webhook.secret, delivery)).toBe(true)
+			} finally {
+				await Promise.all(started.map((process) => process.stop()))
+				await s3?.stop()
+				await pg15?.stop()
 			}
-			const restore = await runCli('restore', [archive], envB)
-			expect(restore.code, restore.stderr).toBe(0)
-			expect(restore.stdout).toMatch(/Restored \d+ rows in \d+ tables and \d+ objects/)
-			expect(restore.stdout).toMatch(/1 image\(s\) marked failed/)
-
-			const webB = await startWeb(envB)
-			started.push(webB)
-			started.push(await startWorker(envB))
-
-			// The same token, the same bytes, the AI results.
-			const image = await getImage(webB.baseUrl, token, completed.id)
-			expect(image).toMatchObject({ overallStatus: 'completed', sha256: sha256(completed.bytes) })
-			expect(image.ai?.summary).toBe('A test card.')
-			expect(sha256(await downloadOriginal(webB.baseUrl, token, completed.id))).toBe(
-				sha256(completed.bytes),
-			)
-			expect((await getImage(webB.baseUrl, token, failedId)).status).toBe('failed')
-			// Its file was missing: failed with the reason, never half-present.
-			expect(await getImage(webB.baseUrl, token, vanishedId)).toMatchObject({
-				status: 'failed',
-				error: MISSING_ORIGINAL,
-			})
-			// Jobs are not in the archive: the restore queued the pending image again.
-			expect((await waitForTerminal(webB.baseUrl, token, pendingId)).overallStatus).toBe(
-				'completed',
-			)
-			// Uploads around the snapshot: absent, or whole and processed.
-			for (const id of inFlight) {
-				const response = await api(webB.baseUrl, `/api/images/${id}`, { token })
-				if (response.status === 404) continue
-				await response.body?.cancel()
-				const finished = await waitForTerminal(webB.baseUrl, token, id)
-				expect(finished.overallStatus).toBe('completed')
-				expect(sha256(await downloadOriginal(webB.baseUrl, token, id))).toBe(finished.sha256)
-			}
-
-			// The webhook still signs with the secret it was given on A.
-			const before = received.length
-			const test = await api(webB.baseUrl, `/api/webhooks/${webhook.id}/test`, {
-				method: 'POST',
-				token,
-			})
-			expect(test.status).toBe(202)
-			const delivery = await until('the test delivery', async () =>
-				received.slice(before).find((hit) => hit.body.includes('"webhook.test"')),
-			)
-			expect(hasValidSignature(webhook.secret, delivery)).toBe(true)
-		} finally {
-			await Promise.all(started.map((process) => process.stop()))
-			await s3?.stop()
-			await pg15?.stop()
-		}
-	}, 180_000)
+		},
+		180_000,
+	)
 
 	test('writes to an S3 prefix, lists complete archives newest first, and deletes them', async () => {
 		const s3 = await startS3('archives')
