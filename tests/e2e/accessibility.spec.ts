@@ -101,6 +101,7 @@ for (const { screen, viewport, colorScheme } of screens) {
 				'/admin/invites',
 				'/admin/audit',
 				'/admin/settings',
+				'/admin/backups',
 				'/trash',
 				`/images/delete?id=${ids[0]}`,
 				'/images?q=nothing-matches-this',
