@@ -377,6 +377,17 @@ export function parseConfig(env: Record<string, string | undefined>) {
 						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
 					}
 				: { driver: 'local' as const, root: path.join(dataDir, 'storage') },
+		/** S3_* endpoint and credentials whatever the storage driver (an s3:// backup target uses them); undefined without credentials. */
+		s3Access:
+			values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY
+				? {
+						endpoint: values.S3_ENDPOINT,
+						region: values.S3_REGION,
+						accessKeyId: values.S3_ACCESS_KEY_ID,
+						secretAccessKey: values.S3_SECRET_ACCESS_KEY,
+						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
+					}
+				: undefined,
 		maxUploadBytes: values.MAX_UPLOAD_BYTES,
 		maxBodyBytes: values.MAX_BODY_BYTES,
 		maxInputPixels: values.MAX_INPUT_PIXELS,
@@ -509,7 +520,7 @@ const MIN_SECRET_KEY_BYTES = 32
 export function getSecretKey(): string {
 	if (secretKey) return secretKey
 	if (config.secretKey) return (secretKey = config.secretKey)
-	const file = path.join(config.dataDir, 'secret-key')
+	const file = secretKeyFile()
 	try {
 		secretKey = readSecretKeyFile(file) ?? createSecretKeyFile(file)
 	} catch (error) {
@@ -518,6 +529,13 @@ export function getSecretKey(): string {
 		process.exit(1)
 	}
 	return secretKey
+}
+
+const secretKeyFile = () => path.join(config.dataDir, 'secret-key')
+
+/** Whether a secret key is set or kept under DATA_DIR, without making one (a restore must not). */
+export function hasSecretKey(): boolean {
+	return Boolean(secretKey ?? config.secretKey) || fs.existsSync(secretKeyFile())
 }
 
 /** The key in the file, null if there is no file; a key too short to be safe stops the process. */
