@@ -32,8 +32,10 @@ USER darkroom
 ENV DATA_DIR=/data PORT=3000 HOST=0.0.0.0 MALLOC_ARENA_MAX=2 REGISTRATION_DEFAULT=invite
 VOLUME /data
 EXPOSE 3000 9464
+# Readiness (database, storage, queue) on the web port, or on the worker's
+# metrics port when only the worker runs here.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-	CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+	CMD node -e "const get=(p)=>fetch('http://127.0.0.1:'+p+'/api/health');get(process.env.PORT||3000).catch(()=>get(process.env.WORKER_METRICS_PORT||9464)).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "--", "sh", "scripts/docker/start.sh"]
 CMD ["all"]

@@ -288,6 +288,9 @@ const schema = z.object({
 
 export type Env = z.input<typeof schema>
 
+/** Every variable this module reads: deployment files may set these and no others. */
+export const knownEnvNames = Object.keys(schema.shape) as Array<keyof Env>
+
 export class ConfigError extends Error {}
 
 export function parseConfig(env: Record<string, string | undefined>) {

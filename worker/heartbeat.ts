@@ -16,6 +16,12 @@ import { log } from '#app/log.server'
 export type HeartbeatOptions = {
 	intervalSeconds: number
 	deadAfterSeconds: number
+	/**
+	 * The embedded PostgreSQL (no DATABASE_URL): only this box starts it and it
+	 * listens on 127.0.0.1, so a pool silent since it (re)started died with the
+	 * box and is released at once, not after deadAfterSeconds (decision 024).
+	 */
+	embeddedDatabase: boolean
 }
 
 export type Heartbeat = {
@@ -63,8 +69,12 @@ export function startHeartbeat(events: WorkerEvents, options: HeartbeatOptions):
 				lostDatabase = false
 				backSince = Date.now()
 			}
-			if (Date.now() - backSince < options.deadAfterSeconds * 1000) return
-			await releaseDeadWorkers(options.deadAfterSeconds)
+			const heartbeatsFresh = Date.now() - backSince >= options.deadAfterSeconds * 1000
+			if (!heartbeatsFresh && !options.embeddedDatabase) return
+			await releaseDeadWorkers({
+				deadAfterSeconds: heartbeatsFresh ? options.deadAfterSeconds : undefined,
+				silentSinceDatabaseStart: options.embeddedDatabase,
+			})
 		} catch (error) {
 			// The database may be down; the next beat tries again.
 			lostDatabase = true
@@ -96,19 +106,27 @@ async function beat(poolIds: string[], identity: { hostname: string; pid: number
 
 type DeadWorker = { worker_id: string; jobs: number; exhausted: number; last_seen_at: Date | null }
 
+export type SweepRules = {
+	/** Dead when silent this long; undefined: not judged by heartbeat age (just after an outage). */
+	deadAfterSeconds?: number
+	/** Dead when silent since the database server started (the embedded PostgreSQL only). */
+	silentSinceDatabaseStart?: boolean
+}
+
 /**
- * Releases the jobs of worker pools whose heartbeat is older than
- * deadAfterSeconds, or that never wrote one and hold nothing locked more
- * recently than that, and deletes stale heartbeat rows. Database time
- * throughout, so clocks on different machines do not matter.
+ * Releases the jobs of worker pools that went silent, by the rules given: a
+ * pool's last sign of life is its heartbeat, or (never having written one) its
+ * most recent lock. Deletes the heartbeat rows of pools found dead that way.
+ * Database time throughout, so clocks on different machines do not matter.
  */
-export async function releaseDeadWorkers(deadAfterSeconds: number): Promise<DeadWorker[]> {
+export async function releaseDeadWorkers(rules: SweepRules): Promise<DeadWorker[]> {
+	if (rules.deadAfterSeconds === undefined && !rules.silentSinceDatabaseStart) return []
 	const { dead, stale } = await db.transaction(async (tx) => {
 		const [lock] = await tx.execute<{ locked: boolean }>(
 			sql`select pg_try_advisory_xact_lock(${SWEEP_LOCK}) as locked`,
 		)
 		if (!lock?.locked) return { dead: [], stale: [] }
-		const cutoff = sql`now() - make_interval(secs => ${deadAfterSeconds})`
+		const cutoff = deathCutoff(rules)
 		const dead = [
 			...(await tx.execute<DeadWorker>(sql`
 			with locks as (
@@ -146,22 +164,30 @@ export async function releaseDeadWorkers(deadAfterSeconds: number): Promise<Dead
 			.returning({ workerId: workerHeartbeats.workerId })
 		return { dead, stale }
 	})
-	logSweep(dead, stale, deadAfterSeconds)
+	logSweep(dead, stale, rules)
 	return dead
+}
+
+/**
+ * Silent since before this instant means dead. A restarted embedded PostgreSQL
+ * outranks the heartbeat age: every pool from before its start died with the box.
+ */
+function deathCutoff({ deadAfterSeconds, silentSinceDatabaseStart }: SweepRules) {
+	const never = sql`'-infinity'::timestamptz`
+	const byHeartbeat =
+		deadAfterSeconds === undefined ? never : sql`now() - make_interval(secs => ${deadAfterSeconds})`
+	const byRestart = silentSinceDatabaseStart ? sql`pg_postmaster_start_time()` : never
+	return sql`greatest(${byHeartbeat}, ${byRestart})`
 }
 
 const total = (rows: DeadWorker[], field: 'jobs' | 'exhausted') =>
 	rows.reduce((sum, row) => sum + row[field], 0)
 
-function logSweep(
-	dead: DeadWorker[],
-	stale: Array<{ workerId: string }>,
-	deadAfterSeconds: number,
-) {
+function logSweep(dead: DeadWorker[], stale: Array<{ workerId: string }>, rules: SweepRules) {
 	const workerIds = dead.map((row) => row.worker_id)
 	if (dead.length > 0) {
 		heartbeatLog.warn(
-			{ workerIds, jobs: total(dead, 'jobs'), deadAfterSeconds, workers: dead },
+			{ workerIds, jobs: total(dead, 'jobs'), ...rules, workers: dead },
 			'Released the jobs of dead workers',
 		)
 	}

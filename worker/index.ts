@@ -66,6 +66,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 	const heartbeat = startHeartbeat(events, {
 		intervalSeconds: config.workerHeartbeatSeconds,
 		deadAfterSeconds: config.workerDeadAfterSeconds,
+		embeddedDatabase: config.databaseUrl === undefined,
 	})
 	const common = {
 		connectionString: databaseUrl,

@@ -37,6 +37,7 @@ const publicRoutes = [
 	'POST /api/auth/register',
 	'POST /api/auth/login',
 	'GET /api/health',
+	'GET /api/health/live',
 	'GET /api/openapi.json',
 ]
 

@@ -8,7 +8,7 @@ import { db } from '#app/db.server'
 import { ObjectNotFoundError } from '#app/errors'
 import { claimAiStage, completeAiStage, failAiStage } from '#app/images/state.server'
 import { log } from '#app/log.server'
-import { aiCost, aiTokens } from '#app/metrics.server'
+import { aiCost, aiFailures, aiTokens } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
 import { imageTask } from '#worker/job-payload'
 
@@ -71,14 +71,17 @@ export const analyzeImageTask = imageTask(
 		} catch (error) {
 			if (error instanceof AiAnalysisError) {
 				logger.warn({ err: error }, 'AI analysis failed')
+				aiFailures.inc({ reason: 'analysis' })
 				return failAiStage(db, image.id, error.message)
 			}
 			if (error instanceof ObjectNotFoundError) {
 				logger.error({ err: error }, 'Optimized copy is missing from storage')
+				aiFailures.inc({ reason: 'missing' })
 				return failAiStage(db, image.id, 'The optimized copy is missing; process the image again.')
 			}
 			const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
 			logger.error({ err: error, attempt: helpers.job.attempts }, 'AI stage error')
+			aiFailures.inc({ reason: 'error' })
 			if (lastAttempt) await failAiStage(db, image.id, 'AI analysis failed; try again later.')
 			throw error
 		}

@@ -55,6 +55,25 @@ export const getHealth = defineOperation({
 	},
 })
 
+export const getLiveness = defineOperation({
+	method: 'GET',
+	path: '/api/health/live',
+	operationId: 'getLiveness',
+	tag: 'Operations',
+	summary: 'Liveness: the process is serving',
+	description:
+		'Answers `200` while this process serves requests, without probing the database, storage or queue: an outage of those makes a process unready (`GET /api/health`), and restarting it would not help. For liveness probes. Not authenticated. Never cached.',
+	access: 'public',
+	unlimited: true,
+	responses: {
+		'200': {
+			description: 'The process is serving.',
+			content: jsonContent(z.object({ status: z.literal('ok') }).meta({ id: 'Live' })),
+		},
+	},
+	handler: async () => json({ status: 'ok' as const }),
+})
+
 // Built on first use, and imported then: this module is part of the document it serves.
 let documentBody: string | undefined
 
