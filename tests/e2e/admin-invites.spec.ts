@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { expectAccessible, grantAdmin, password, register, untilHydrated } from './support'
+import { adminContext, expectAccessible, password, untilHydrated } from './support'
 
 // An admin invites someone (decision 019): the link is shown once, registers
 // a new person in another browser, and the list shows it used. With and
@@ -9,13 +9,7 @@ for (const javaScriptEnabled of [true, false]) {
 	test(`an admin invites a person who registers through the link (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async ({
 		browser,
 	}) => {
-		const adminContext = await browser.newContext()
-		const email = await register(await adminContext.newPage())
-		await grantAdmin(email)
-		const context = await browser.newContext({
-			javaScriptEnabled,
-			storageState: await adminContext.storageState(),
-		})
+		const { context } = await adminContext(browser, { javaScriptEnabled })
 		const invitee = await browser.newContext({ javaScriptEnabled })
 		try {
 			const page = await context.newPage()
@@ -64,7 +58,7 @@ for (const javaScriptEnabled of [true, false]) {
 				page.getByTestId('audit-row').filter({ hasText: 'Used invite' }).first(),
 			).toBeVisible()
 		} finally {
-			await Promise.all([adminContext.close(), context.close(), invitee.close()])
+			await Promise.all([context.close(), invitee.close()])
 		}
 	})
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { expectAccessible, grantAdmin, register, untilHydrated } from './support'
+import { adminContext, expectAccessible, register, untilHydrated } from './support'
 
 // Admin → Users (decision 020), with and without JavaScript: an admin disables
 // an account (its open page is signed out at once), enables it again, and
@@ -9,18 +9,12 @@ for (const javaScriptEnabled of [true, false]) {
 	test(`an admin disables a user and makes a reset link (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async ({
 		browser,
 	}) => {
-		const adminSetup = await browser.newContext()
-		const adminEmail = await register(await adminSetup.newPage())
-		await grantAdmin(adminEmail)
-		const adminContext = await browser.newContext({
-			javaScriptEnabled,
-			storageState: await adminSetup.storageState(),
-		})
+		const { context: admin } = await adminContext(browser, { javaScriptEnabled })
 		const memberContext = await browser.newContext({ javaScriptEnabled })
 		try {
 			const member = await memberContext.newPage()
 			const memberEmail = await register(member)
-			const page = await adminContext.newPage()
+			const page = await admin.newPage()
 			await page.goto('/images')
 			await untilHydrated(page)
 			await page
@@ -62,7 +56,7 @@ for (const javaScriptEnabled of [true, false]) {
 			await member.getByRole('button', { name: 'Set password and sign in' }).click()
 			await expect(member).toHaveURL(/\/images$/)
 		} finally {
-			await Promise.all([adminSetup.close(), adminContext.close(), memberContext.close()])
+			await Promise.all([admin.close(), memberContext.close()])
 		}
 	})
 }
