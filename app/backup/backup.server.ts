@@ -52,8 +52,17 @@ export type BackupOptions = {
 	onProgress?: (line: string) => void
 }
 
-/** Rows that only matter while the processes that wrote them live. */
-const TRANSIENT_TABLES = new Set(['worker_heartbeats', 'rate_limits', 'upload_slots'])
+/**
+ * Rows that only matter while the processes that wrote them live, and the
+ * backup runs themselves: the snapshot would catch its own run half-way, and
+ * a restored instance has made no backup yet.
+ */
+const TRANSIENT_TABLES = new Set([
+	'worker_heartbeats',
+	'rate_limits',
+	'upload_slots',
+	'backup_runs',
+])
 
 export async function createBackup(options: BackupOptions): Promise<BackupResult> {
 	const started = performance.now()

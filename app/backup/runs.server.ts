@@ -34,7 +34,13 @@ export async function requestBackup(tx: Tx, requestedBy: string) {
 	)
 }
 
-type BackupSettings = { target: string; keep: number; objects: boolean }
+type BackupSettings = {
+	target: string
+	/** Archives to keep in the target; undefined leaves older ones alone. */
+	keep?: number
+	objects: boolean
+	onProgress?: (line: string) => void
+}
 
 /**
  * Writes one archive into the target and records the run, then removes the
@@ -42,7 +48,7 @@ type BackupSettings = { target: string; keep: number; objects: boolean }
  */
 export async function runRecordedBackup(
 	trigger: BackupRunTrigger,
-	{ target, keep, objects }: BackupSettings = config.backup,
+	{ target, keep, objects, onProgress }: BackupSettings = config.backup,
 ) {
 	const [run] = await db
 		.insert(backupRuns)
@@ -59,13 +65,14 @@ export async function runRecordedBackup(
 			.where(eq(backupRuns.id, run!.id))
 	let result
 	try {
-		result = await createBackup({ target, objects })
+		result = await createBackup({ target, objects, onProgress })
 	} catch (error) {
 		await finish({ outcome: 'failed', error: messageOf(error) })
 		backupLog.error({ err: error, trigger, target }, 'Backup failed')
 		throw error
 	}
-	const { pruned, pruneError } = await pruneBackups(target, keep)
+	const { pruned, pruneError } =
+		keep === undefined ? { pruned: null, pruneError: undefined } : await pruneBackups(target, keep)
 	await finish({
 		outcome: 'succeeded',
 		location: result.location,
