@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { adminContext, expectAccessible, untilHydrated } from './support'
+import { adminContext, expectAccessible, untilHydrated, openAdminSection } from './support'
 
 // Admin → Backups: "Back up now" queues a run, and the page shows how it
 // ended, by itself with JavaScript and on reload without.
@@ -13,10 +13,7 @@ for (const javaScriptEnabled of [true, false]) {
 			const page = await context.newPage()
 			await page.goto('/admin')
 			await untilHydrated(page)
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Backups' })
-				.click()
+			await openAdminSection(page, 'Backups')
 			await expect(page.getByRole('heading', { name: 'Backups' })).toBeVisible()
 			const runs = page.getByTestId('backup-run')
 			const before = await runs.count()

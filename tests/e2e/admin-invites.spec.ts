@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { adminContext, expectAccessible, password, untilHydrated } from './support'
+import {
+	adminContext,
+	expectAccessible,
+	password,
+	untilHydrated,
+	openAdminSection,
+} from './support'
 
 // An admin invites someone (decision 019): the link is shown once, registers
 // a new person in another browser, and the list shows it used. With and
@@ -15,10 +21,7 @@ for (const javaScriptEnabled of [true, false]) {
 			const page = await context.newPage()
 			await page.goto('/admin')
 			await untilHydrated(page)
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Invites' })
-				.click()
+			await openAdminSection(page, 'Invites')
 			await expect(page.getByRole('heading', { name: 'Invites', level: 1 })).toBeVisible()
 
 			const note = `Invite ${javaScriptEnabled ? 'js' : 'no-js'} ${Date.now()}`
@@ -50,10 +53,7 @@ for (const javaScriptEnabled of [true, false]) {
 			await expect(late.getByRole('alert')).toContainText('already been used')
 			await late.context().close()
 
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Audit log' })
-				.click()
+			await openAdminSection(page, 'Audit log')
 			await expect(
 				page.getByTestId('audit-row').filter({ hasText: 'Used invite' }).first(),
 			).toBeVisible()

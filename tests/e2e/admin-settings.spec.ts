@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { adminContext, expectAccessible, untilHydrated } from './support'
+import { adminContext, expectAccessible, untilHydrated, openAdminSection } from './support'
 
 // Admin → Instance settings chooses who may join (decision 019), with and
 // without JavaScript. The e2e server shares one database with every spec, so
@@ -37,10 +37,7 @@ for (const javaScriptEnabled of [true, false]) {
 				.getByRole('navigation', { name: 'Main' })
 				.getByRole('link', { name: 'Admin' })
 				.click()
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Instance' })
-				.click()
+			await openAdminSection(page, 'Instance')
 			await expect(page.getByRole('heading', { name: 'Instance settings' })).toBeVisible()
 			await expect(page.getByRole('radio', { name: 'Open' })).toBeChecked()
 			// axe runs inside the page: only where scripts may run.

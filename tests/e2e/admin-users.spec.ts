@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { adminContext, expectAccessible, register, untilHydrated } from './support'
+import {
+	adminContext,
+	expectAccessible,
+	register,
+	untilHydrated,
+	openAdminSection,
+} from './support'
 
 // Admin → Users (decision 020), with and without JavaScript: an admin disables
 // an account (its open page is signed out at once), enables it again, and
@@ -21,10 +27,7 @@ for (const javaScriptEnabled of [true, false]) {
 				.getByRole('navigation', { name: 'Main' })
 				.getByRole('link', { name: 'Admin' })
 				.click()
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Users' })
-				.click()
+			await openAdminSection(page, 'Users')
 			await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible()
 			const row = page.getByRole('row', { name: new RegExp(memberEmail) })
 			await expect(row).toContainText('member')

@@ -49,6 +49,14 @@ export async function adminContext(browser: Browser, { javaScriptEnabled = true 
 	}
 }
 
+/** Follows the Administration navigation's link to one admin page. */
+export async function openAdminSection(page: Page, label: string) {
+	await page
+		.getByRole('navigation', { name: 'Administration' })
+		.getByRole('link', { name: label })
+		.click()
+}
+
 /** Waits until the page runs its JavaScript (root.tsx marks <html>); a no-op with JavaScript off. */
 export async function untilHydrated(page: Page) {
 	// Remix's inline script defines __remixContext; with JavaScript off it never runs.
