@@ -3,7 +3,9 @@
 #   docker run … darkroom            # both, embedded PostgreSQL under /data
 #   docker run … darkroom web        # HTTP only (set DATABASE_URL)
 #   docker run … darkroom worker     # jobs only
-#   docker exec … sh scripts/docker/start.sh admin grant EMAIL   # or revoke EMAIL, list
+#   docker exec … darkroom admin grant EMAIL   # or revoke EMAIL, list
+#   docker exec … darkroom backup [TARGET]     # one archive, while it serves (docs/deploy.md)
+#   docker exec … darkroom restore ARCHIVE     # into an empty database and storage
 # The steps live in scripts/docker/*.sh so they can be tested without Docker.
 
 FROM node:22-bookworm-slim AS base
@@ -23,7 +25,9 @@ RUN apt-get update \
 	&& apt-get install -y --no-install-recommends libjemalloc2 tini \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& groupadd --system darkroom && useradd --system --gid darkroom --home /app darkroom \
-	&& mkdir -p /data && chown darkroom:darkroom /data
+	&& mkdir -p /data && chown darkroom:darkroom /data \
+	&& printf '#!/bin/sh\nexec sh /app/scripts/docker/start.sh "$@"\n' > /usr/local/bin/darkroom \
+	&& chmod 755 /usr/local/bin/darkroom
 COPY --from=build --chown=darkroom:darkroom /app /app
 USER darkroom
 # Fewer glibc arenas: libvips' threads otherwise fragment them (see docs/performance.md).

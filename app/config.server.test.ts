@@ -122,3 +122,41 @@ describe('PASSWORD_LOGIN', () => {
 		expect(ssoOnly.passwordLogin).toBe(false)
 	})
 })
+
+describe('BACKUP_*', () => {
+	it('backs up into DATA_DIR/backups on request only, keeping 7, unless set', () => {
+		const { backup } = parseConfig({ DATA_DIR: '/srv/darkroom' })
+		expect(backup).toEqual({
+			schedule: undefined,
+			target: '/srv/darkroom/backups',
+			keep: 7,
+			objects: true,
+		})
+	})
+
+	it('takes a crontab time, a directory or an S3 prefix, and a count', () => {
+		const { backup } = parseConfig({
+			BACKUP_SCHEDULE: '30  2 * * 1-5',
+			BACKUP_TARGET: 's3://team-backups/darkroom',
+			BACKUP_KEEP: '14',
+			S3_ACCESS_KEY_ID: 'key',
+			S3_SECRET_ACCESS_KEY: 'secret',
+		})
+		expect(backup).toMatchObject({
+			schedule: '30 2 * * 1-5',
+			target: 's3://team-backups/darkroom',
+			keep: 14,
+		})
+	})
+
+	it.each([
+		['BACKUP_SCHEDULE', 'daily'],
+		['BACKUP_SCHEDULE', '0 3 * *'],
+		['BACKUP_SCHEDULE', '61 3 * * *'],
+		['BACKUP_TARGET', 'https://example.com/backups'],
+		['BACKUP_TARGET', 's3://team-backups/darkroom'],
+		['BACKUP_KEEP', '0'],
+	])('refuses %s=%s, naming the variable', (name, value) => {
+		expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name))
+	})
+})

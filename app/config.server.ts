@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
+import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { registrationModes } from '#app/auth/schemas'
 
@@ -33,6 +34,34 @@ const commaList = (normalize?: (entry: string) => string) =>
 	z.string().transform((v) => splitList(v, normalize))
 
 const lowerCase = (entry: string) => entry.toLowerCase()
+
+/** Five crontab fields of numbers, `*`, `,`, `-` and `/` (what graphile-worker's crontab reads), in UTC. */
+const cronSchedule = z
+	.string()
+	.trim()
+	.regex(
+		/^[\d*,/-]+( +[\d*,/-]+){4}$/,
+		'must be five crontab fields (minute hour day month weekday), e.g. 0 3 * * *',
+	)
+	.refine((text) => {
+		try {
+			CronExpressionParser.parse(text, { tz: 'UTC' })
+			return true
+		} catch {
+			return false
+		}
+	}, 'is not a valid crontab time (minute hour day month weekday)')
+
+/** A directory, or s3://bucket/prefix. */
+const backupTarget = z
+	.string()
+	.trim()
+	.min(1)
+	.refine(
+		(text) =>
+			!text.includes('://') || /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(text),
+		'must be a directory or s3://bucket/prefix',
+	)
 
 /** Names express's `trust proxy` knows for address ranges. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
@@ -207,6 +236,14 @@ const schema = z.object({
 	OIDC_AUTO_REGISTER: bool.default(false),
 	/** `false` hides the password form and refuses password sign-in; only with single sign-on on. */
 	PASSWORD_LOGIN: bool.default(true),
+	/** When backups run on their own: five crontab fields in UTC, e.g. `0 3 * * *`. Unset: only when asked. */
+	BACKUP_SCHEDULE: cronSchedule.optional(),
+	/** Where backups go: a directory, or s3://bucket/prefix through the S3_* endpoint and keys. Unset: DATA_DIR/backups. */
+	BACKUP_TARGET: backupTarget.optional(),
+	/** Complete archives kept in BACKUP_TARGET; older ones are removed after each successful run. */
+	BACKUP_KEEP: positiveInt.max(1000).default(7),
+	/** Whether archives hold the stored files too; `false` when the bucket keeps its own versions. */
+	BACKUP_OBJECTS: bool.default(true),
 	/** `<requests>/<seconds>s` per user (per IP before sign-in) and route class. */
 	RATE_LIMIT_UPLOAD: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_PROCESS: rateLimit.prefault('60/60s'),
@@ -307,6 +344,15 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		)
 	}
 	const dataDir = path.resolve(values.DATA_DIR)
+	const backupTarget = values.BACKUP_TARGET ?? path.join(dataDir, 'backups')
+	if (
+		backupTarget.startsWith('s3://') &&
+		!(values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY)
+	) {
+		throw new ConfigError(
+			'Invalid configuration:\n  BACKUP_TARGET: an s3:// target needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+		)
+	}
 	return {
 		env: values.NODE_ENV,
 		isProduction: values.NODE_ENV === 'production',
@@ -334,6 +380,17 @@ export function parseConfig(env: Record<string, string | undefined>) {
 						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
 					}
 				: { driver: 'local' as const, root: path.join(dataDir, 'storage') },
+		/** S3_* endpoint and credentials whatever the storage driver (an s3:// backup target uses them); undefined without credentials. */
+		s3Access:
+			values.S3_ACCESS_KEY_ID && values.S3_SECRET_ACCESS_KEY
+				? {
+						endpoint: values.S3_ENDPOINT,
+						region: values.S3_REGION,
+						accessKeyId: values.S3_ACCESS_KEY_ID,
+						secretAccessKey: values.S3_SECRET_ACCESS_KEY,
+						forcePathStyle: values.S3_FORCE_PATH_STYLE ?? Boolean(values.S3_ENDPOINT),
+					}
+				: undefined,
 		maxUploadBytes: values.MAX_UPLOAD_BYTES,
 		maxBodyBytes: values.MAX_BODY_BYTES,
 		maxInputPixels: values.MAX_INPUT_PIXELS,
@@ -372,6 +429,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		quotas: {
 			maxBytesPerUser: values.QUOTA_MAX_BYTES_PER_USER,
 			maxImagesPerUser: values.QUOTA_MAX_IMAGES_PER_USER,
+		},
+		backup: {
+			/** Undefined: no scheduled runs; an admin or `npm run backup` still can. */
+			schedule: values.BACKUP_SCHEDULE?.replace(/ +/g, ' '),
+			/** A directory (made absolute) or s3://bucket/prefix. */
+			target: backupTarget.startsWith('s3://') ? backupTarget : path.resolve(backupTarget),
+			keep: values.BACKUP_KEEP,
+			objects: values.BACKUP_OBJECTS,
 		},
 		corsOrigins: values.CORS_ORIGINS ?? [],
 		otelEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
@@ -458,7 +523,7 @@ const MIN_SECRET_KEY_BYTES = 32
 export function getSecretKey(): string {
 	if (secretKey) return secretKey
 	if (config.secretKey) return (secretKey = config.secretKey)
-	const file = path.join(config.dataDir, 'secret-key')
+	const file = secretKeyFile()
 	try {
 		secretKey = readSecretKeyFile(file) ?? createSecretKeyFile(file)
 	} catch (error) {
@@ -467,6 +532,13 @@ export function getSecretKey(): string {
 		process.exit(1)
 	}
 	return secretKey
+}
+
+const secretKeyFile = () => path.join(config.dataDir, 'secret-key')
+
+/** Whether a secret key is set or kept under DATA_DIR, without making one (a restore must not). */
+export function hasSecretKey(): boolean {
+	return Boolean(secretKey ?? config.secretKey) || fs.existsSync(secretKeyFile())
 }
 
 /** The key in the file, null if there is no file; a key too short to be safe stops the process. */

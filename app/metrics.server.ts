@@ -139,3 +139,19 @@ once(
 			},
 		}),
 )
+
+once(
+	'darkroom_backup_last_success_timestamp_seconds',
+	() =>
+		new client.Gauge({
+			name: 'darkroom_backup_last_success_timestamp_seconds',
+			help: 'When the last successful backup finished (Unix time); 0 before the first.',
+			registers: [registry],
+			async collect() {
+				const [row] = await db.execute<{ at: number | null }>(sql`
+			select extract(epoch from max(finished_at))::float as at
+			from backup_runs where outcome = 'succeeded'`)
+				this.set(row?.at ?? 0)
+			},
+		}),
+)

@@ -9,6 +9,7 @@ import { parseOptions, type SectionName } from './lib/options'
 import { killAllChildren, root } from './lib/processes'
 import { formatMarkdown, formatTable } from './lib/report'
 import { round } from './lib/stats'
+import { backup } from './sections/backup'
 import { latency } from './sections/latency'
 import { list } from './sections/list'
 import { memory } from './sections/memory'
@@ -27,6 +28,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: Context) => Promise<SectionResu
 	list,
 	memory,
 	scale,
+	backup,
 }
 
 const options = parseOptions(process.argv.slice(2))

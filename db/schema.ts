@@ -17,6 +17,8 @@ import type { WebhookEvent } from '#app/webhooks/schemas'
 import {
 	aiStatuses,
 	auditActions,
+	backupRunOutcomes,
+	backupRunTriggers,
 	imageStatuses,
 	imageVisibilities,
 	overallStatuses,
@@ -446,5 +448,38 @@ export const auditLog = pgTable(
 	(t) => [
 		index('audit_log_at_idx').on(t.at.desc(), t.id.desc()),
 		index('audit_log_actor_idx').on(t.actorId, t.at.desc()),
+	],
+)
+
+/**
+ * Each backup run, scheduled or not (app/backup/runs.server.ts): the admin
+ * page shows the last success and /metrics exposes its time for alerting.
+ */
+export const backupRuns = pgTable(
+	'backup_runs',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		trigger: text('trigger', { enum: backupRunTriggers }).notNull(),
+		outcome: text('outcome', { enum: backupRunOutcomes }).notNull().default('running'),
+		/** BACKUP_TARGET as configured: a directory or s3://bucket/prefix, never credentials. */
+		target: text('target').notNull(),
+		startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+		finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+		/** Where the archive was written, and its name within the target. */
+		location: text('location'),
+		name: text('name'),
+		bytes: bigint('bytes', { mode: 'number' }),
+		durationMs: integer('duration_ms'),
+		rows: bigint('rows', { mode: 'number' }),
+		objects: integer('objects'),
+		/** Older archives removed to keep BACKUP_KEEP. */
+		pruned: integer('pruned'),
+		error: text('error'),
+	},
+	(t) => [
+		index('backup_runs_started_at_idx').on(t.startedAt.desc()),
+		index('backup_runs_succeeded_idx')
+			.on(t.finishedAt.desc())
+			.where(sql`${t.outcome} = 'succeeded'`),
 	],
 )

@@ -51,5 +51,14 @@ export const auditActions = [
 	'user.password_reset_link',
 	'settings.change',
 	'image.visibility',
+	'backup.start',
 ] as const
 export type AuditAction = (typeof auditActions)[number]
+
+/** A backup run (app/backup/runs.server.ts): under way, or how it ended. */
+export const backupRunOutcomes = ['running', 'succeeded', 'failed'] as const
+export type BackupRunOutcome = (typeof backupRunOutcomes)[number]
+
+/** What started a backup run: BACKUP_SCHEDULE, an admin's "Back up now", or `npm run backup`. */
+export const backupRunTriggers = ['schedule', 'admin', 'command'] as const
+export type BackupRunTrigger = (typeof backupRunTriggers)[number]

@@ -1,4 +1,6 @@
-import type { CleanupTaskName, TaskHandlers } from '#app/jobs/tasks.server'
+import { backupCrontab } from '#app/backup/runs.server'
+import type { CleanupTaskName, MaintenanceTaskName, TaskHandlers } from '#app/jobs/tasks.server'
+import { backupTask } from './tasks/backup'
 import { cleanupExpiredRowsTask } from './tasks/cleanup-expired-rows'
 import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
 import { cleanupOrphansTask } from './tasks/cleanup-orphans'
@@ -9,7 +11,7 @@ import { cleanupTrashTask } from './tasks/cleanup-trash'
 
 // Maintenance tasks and their schedule (graphile-worker crontab syntax). Run
 // by their own runner, so a long sweep never takes a slot from thumbnails.
-export const maintenanceTasks: Pick<TaskHandlers, CleanupTaskName> = {
+export const maintenanceTasks: Pick<TaskHandlers, MaintenanceTaskName> = {
 	'cleanup-pending-deletions': cleanupPendingDeletionsTask,
 	'cleanup-retention': cleanupRetentionTask,
 	'cleanup-orphans': cleanupOrphansTask,
@@ -17,6 +19,8 @@ export const maintenanceTasks: Pick<TaskHandlers, CleanupTaskName> = {
 	'cleanup-expired-rows': cleanupExpiredRowsTask,
 	'cleanup-stuck-images': cleanupStuckImagesTask,
 	'cleanup-trash': cleanupTrashTask,
+	// Long, but rare: the cleanups wait for it and catch up.
+	backup: backupTask,
 }
 
 // Every task is idempotent and the next run catches up, so: no ?fill (a
@@ -38,4 +42,7 @@ export const crontab = [
 	schedule('3,18,33,48 * * * *', 'cleanup-stuck-images'),
 	// Trash expiry is counted in days: hourly is soon enough.
 	schedule('27 * * * *', 'cleanup-trash'),
-].join('\n')
+	backupCrontab(),
+]
+	.filter(Boolean)
+	.join('\n')

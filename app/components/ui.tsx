@@ -70,7 +70,12 @@ const statusStyles: Record<string, string> = {
 	partial: 'bg-orange-50 text-orange-800 ring-orange-300',
 	failed: 'bg-red-50 text-red-800 ring-red-300',
 	skipped: 'bg-zinc-100 text-zinc-600 ring-zinc-300',
+	// Backup runs (Admin → Backups).
+	running: 'bg-amber-50 text-amber-800 ring-amber-300',
+	succeeded: 'bg-emerald-50 text-emerald-800 ring-emerald-300',
 }
+
+const underWay = new Set(['pending', 'processing', 'running'])
 
 export function StatusBadge({ status }: { status: OverallStatus | string }) {
 	return (
@@ -78,7 +83,7 @@ export function StatusBadge({ status }: { status: OverallStatus | string }) {
 			data-status={status}
 			className={`inline-flex items-center gap-1 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${statusStyles[status] ?? statusStyles.pending}`}
 		>
-			{status === 'processing' || status === 'pending' ? (
+			{underWay.has(status) ? (
 				<span className="size-1.5 animate-pulse rounded-full bg-current" aria-hidden />
 			) : null}
 			{status}

@@ -15,6 +15,9 @@ import type { ImageRow } from './queries.server'
 
 type Executor = Db | Tx
 
+/** The error of an image whose original is gone (removed by hand, a lifecycle rule, a partial restore). */
+export const MISSING_ORIGINAL = 'The original file is missing from storage.'
+
 type StateColumns =
 	| 'status'
 	| 'aiStatus'
@@ -103,6 +106,15 @@ export async function retryImageStage(executor: Executor, imageId: string) {
 		{ status: 'pending', aiStatus: 'pending', error: null },
 		and(byId(imageId), inArray(images.status, ['failed', 'processing'])),
 	)
+}
+
+/**
+ * Fails these images whatever their state: a restore found their files
+ * missing, so no stage could run or serve them.
+ */
+export async function failImages(executor: Executor, ids: string[], reason: string) {
+	if (ids.length === 0) return
+	await changeState(executor, { status: 'failed', error: reason }, inArray(images.id, ids))
 }
 
 /** Fails finished images among `ids` (one being reprocessed is left to its job); returns how many. */

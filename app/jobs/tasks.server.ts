@@ -17,6 +17,12 @@ export const imageJobPayload = z.object({
 /** Added by the database with each webhook event (enqueue_webhook_delivery, migration 0016). */
 export const deliveryJobPayload = z.object({ deliveryId: z.uuid() })
 
+/** A backup an admin asked for; crontab runs carry only `_cron`. */
+export const backupJobPayload = z.object({
+	trigger: z.literal('admin').optional(),
+	requestedBy: z.uuid().optional(),
+})
+
 /** Crontab jobs carry graphile-worker's `_cron` (when the run was due), nothing of ours. */
 type CronPayload = { _cron?: { ts: string; backfilled?: boolean } }
 
@@ -34,6 +40,7 @@ declare global {
 			'cleanup-expired-rows': CronPayload
 			'cleanup-stuck-images': CronPayload
 			'cleanup-trash': CronPayload
+			backup: z.input<typeof backupJobPayload> & CronPayload
 		}
 	}
 }
@@ -41,6 +48,8 @@ declare global {
 export type TaskName = keyof GraphileWorker.Tasks
 export type ImageTaskName = 'process-image' | 'analyze-image'
 export type CleanupTaskName = Extract<TaskName, `cleanup-${string}`>
+/** The tasks of the worker's maintenance runner, which alone reads the crontab. */
+export type MaintenanceTaskName = CleanupTaskName | 'backup'
 
 /** A handler for each task, each typed by its own payload. */
 export type TaskHandlers = { [Name in TaskName]: Task<Name> }

@@ -37,6 +37,7 @@ const ACTION_LABELS: Record<AuditAction, string> = {
 	'user.password_reset_link': 'Made password-reset link',
 	'settings.change': 'Changed setting',
 	'image.visibility': 'Changed sharing',
+	'backup.start': 'Started backup',
 }
 
 export default function AuditLog() {

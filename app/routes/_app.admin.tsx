@@ -14,6 +14,7 @@ const SECTIONS = [
 	{ to: '/admin/invites', label: 'Invites' },
 	{ to: '/admin/audit', label: 'Audit log' },
 	{ to: '/admin/jobs', label: 'Jobs' },
+	{ to: '/admin/backups', label: 'Backups' },
 	{ to: '/admin/settings', label: 'Instance' },
 ]
 

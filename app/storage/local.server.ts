@@ -31,6 +31,11 @@ export function createLocalStorage({ root, secretKey }: LocalStorageOptions): St
 				throw diskError(error)
 			}
 		},
+		async getStream(key) {
+			const opened = await openLocalObject(resolvedRoot, key)
+			if (!opened) throw new ObjectNotFoundError(key)
+			return { stream: opened.stream(), size: opened.size }
+		},
 		async delete(keys) {
 			const files = keys.map(fileFor)
 			for (const file of files) await removeFile(resolvedRoot, file)

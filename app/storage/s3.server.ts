@@ -28,6 +28,11 @@ export type S3StorageOptions = {
 	listPageSize?: number
 }
 
+export type S3ClientOptions = Pick<
+	S3StorageOptions,
+	'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey' | 'forcePathStyle'
+>
+
 /** S3 allows at most 1000 keys per DeleteObjects request. */
 const DELETE_BATCH = 1000
 /** The health check must answer quickly even when the endpoint hangs. */
@@ -35,7 +40,7 @@ const CHECK_TIMEOUT_MS = 3000
 
 export function createS3Storage(options: S3StorageOptions): Storage {
 	const { bucket } = options
-	const client = new S3Client(clientConfig(options))
+	const client = new S3Client(s3ClientConfig(options))
 
 	return {
 		driver: 's3',
@@ -66,6 +71,17 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 				const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
 				if (!result.Body) throw new Error('GetObject returned no body')
 				return Buffer.from(await result.Body.transformToByteArray())
+			} catch (error) {
+				if (isMissingObject(error)) throw new ObjectNotFoundError(key)
+				throw toStorageError(error, 'get')
+			}
+		},
+		async getStream(key) {
+			assertValidKey(key)
+			try {
+				const result = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+				if (!result.Body) throw new Error('GetObject returned no body')
+				return { stream: result.Body as Readable, size: result.ContentLength ?? 0 }
 			} catch (error) {
 				if (isMissingObject(error)) throw new ObjectNotFoundError(key)
 				throw toStorageError(error, 'get')
@@ -157,7 +173,8 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 	}
 }
 
-function clientConfig(options: S3StorageOptions): S3ClientConfig {
+/** The SDK settings every S3 client of ours uses (storage, backup targets). */
+export function s3ClientConfig(options: S3ClientOptions): S3ClientConfig {
 	return {
 		endpoint: options.endpoint,
 		region: options.region,

@@ -20,6 +20,9 @@ export type SignedUrlOptions = {
 	baseUrl: string
 }
 
+/** An object opened for reading: `stream` must be consumed or destroyed. */
+export type ObjectStream = { stream: Readable; size: number }
+
 /** One stored object as `list` reports it. */
 export type ObjectInfo = { key: string; size: number; lastModified: Date }
 
@@ -32,6 +35,11 @@ export type Storage = {
 	driver: 'local' | 's3'
 	put(key: string, body: PutBody, contentType: string): Promise<void>
 	get(key: string): Promise<Buffer>
+	/**
+	 * The object's bytes as a stream, with its size, for copies that must not
+	 * hold a whole object in memory (backups). ObjectNotFoundError when missing.
+	 */
+	getStream(key: string): Promise<ObjectStream>
 	/** Removes every key; missing keys are not an error. */
 	delete(keys: string[]): Promise<void>
 	exists(key: string): Promise<boolean>

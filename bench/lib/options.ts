@@ -4,7 +4,15 @@ import os from 'node:os'
 // section so a busy 2-core machine finishes in a few minutes; the JSON and the
 // table say which sizes were used.
 
-export const SECTIONS = ['pipeline', 'latency', 'upload', 'list', 'memory', 'scale'] as const
+export const SECTIONS = [
+	'pipeline',
+	'latency',
+	'upload',
+	'list',
+	'memory',
+	'scale',
+	'backup',
+] as const
 export type SectionName = (typeof SECTIONS)[number]
 
 export type Sizes = {
@@ -26,6 +34,9 @@ export type Sizes = {
 	/** Scale-out: jobs per worker count. */
 	scaleJobs: number
 	scaleWorkers: number[]
+	/** Backup and restore: stored files (random, incompressible) of this size, plus their rows. */
+	backupFiles: number
+	backupFileBytes: number
 }
 
 export type Options = {
@@ -51,6 +62,8 @@ const quickSizes: Sizes = {
 	memoryImageWidth: 640,
 	scaleJobs: 16,
 	scaleWorkers: workerCounts(),
+	backupFiles: 400,
+	backupFileBytes: 256 * 1024,
 }
 
 const fullSizes: Sizes = {
@@ -66,6 +79,8 @@ const fullSizes: Sizes = {
 	memoryImageWidth: 1600,
 	scaleJobs: 48,
 	scaleWorkers: workerCounts(),
+	backupFiles: 2000,
+	backupFileBytes: 512 * 1024,
 }
 
 /** 1, 2 and 4 processes everywhere; 8 as well where there are cores for it. */

@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { expectAccessible, grantAdmin, password, register, untilHydrated } from './support'
+import {
+	adminContext,
+	expectAccessible,
+	password,
+	untilHydrated,
+	openAdminSection,
+} from './support'
 
 // An admin invites someone (decision 019): the link is shown once, registers
 // a new person in another browser, and the list shows it used. With and
@@ -9,22 +15,13 @@ for (const javaScriptEnabled of [true, false]) {
 	test(`an admin invites a person who registers through the link (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async ({
 		browser,
 	}) => {
-		const adminContext = await browser.newContext()
-		const email = await register(await adminContext.newPage())
-		await grantAdmin(email)
-		const context = await browser.newContext({
-			javaScriptEnabled,
-			storageState: await adminContext.storageState(),
-		})
+		const { context } = await adminContext(browser, { javaScriptEnabled })
 		const invitee = await browser.newContext({ javaScriptEnabled })
 		try {
 			const page = await context.newPage()
 			await page.goto('/admin')
 			await untilHydrated(page)
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Invites' })
-				.click()
+			await openAdminSection(page, 'Invites')
 			await expect(page.getByRole('heading', { name: 'Invites', level: 1 })).toBeVisible()
 
 			const note = `Invite ${javaScriptEnabled ? 'js' : 'no-js'} ${Date.now()}`
@@ -56,15 +53,12 @@ for (const javaScriptEnabled of [true, false]) {
 			await expect(late.getByRole('alert')).toContainText('already been used')
 			await late.context().close()
 
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Audit log' })
-				.click()
+			await openAdminSection(page, 'Audit log')
 			await expect(
 				page.getByTestId('audit-row').filter({ hasText: 'Used invite' }).first(),
 			).toBeVisible()
 		} finally {
-			await Promise.all([adminContext.close(), context.close(), invitee.close()])
+			await Promise.all([context.close(), invitee.close()])
 		}
 	})
 }

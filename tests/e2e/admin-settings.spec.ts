@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, grantAdmin, register, untilHydrated } from './support'
+import { adminContext, expectAccessible, untilHydrated, openAdminSection } from './support'
 
 // Admin → Instance settings chooses who may join (decision 019), with and
 // without JavaScript. The e2e server shares one database with every spec, so
@@ -27,13 +27,7 @@ for (const javaScriptEnabled of [true, false]) {
 		browser,
 		baseURL,
 	}) => {
-		const adminContext = await browser.newContext()
-		const email = await register(await adminContext.newPage())
-		await grantAdmin(email)
-		const context = await browser.newContext({
-			javaScriptEnabled,
-			storageState: await adminContext.storageState(),
-		})
+		const { context } = await adminContext(browser, { javaScriptEnabled })
 		const visitor = await browser.newContext({ javaScriptEnabled })
 		try {
 			const page = await context.newPage()
@@ -43,10 +37,7 @@ for (const javaScriptEnabled of [true, false]) {
 				.getByRole('navigation', { name: 'Main' })
 				.getByRole('link', { name: 'Admin' })
 				.click()
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Instance' })
-				.click()
+			await openAdminSection(page, 'Instance')
 			await expect(page.getByRole('heading', { name: 'Instance settings' })).toBeVisible()
 			await expect(page.getByRole('radio', { name: 'Open' })).toBeChecked()
 			// axe runs inside the page: only where scripts may run.
@@ -69,7 +60,7 @@ for (const javaScriptEnabled of [true, false]) {
 			await expect(signedOut.getByRole('link', { name: 'Create one' })).toBeVisible()
 		} finally {
 			await reopen(context, baseURL!)
-			await Promise.all([adminContext.close(), context.close(), visitor.close()])
+			await Promise.all([context.close(), visitor.close()])
 		}
 	})
 }

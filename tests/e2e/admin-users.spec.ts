@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { expectAccessible, grantAdmin, register, untilHydrated } from './support'
+import {
+	adminContext,
+	expectAccessible,
+	register,
+	untilHydrated,
+	openAdminSection,
+} from './support'
 
 // Admin → Users (decision 020), with and without JavaScript: an admin disables
 // an account (its open page is signed out at once), enables it again, and
@@ -9,28 +15,19 @@ for (const javaScriptEnabled of [true, false]) {
 	test(`an admin disables a user and makes a reset link (JavaScript ${javaScriptEnabled ? 'on' : 'off'})`, async ({
 		browser,
 	}) => {
-		const adminSetup = await browser.newContext()
-		const adminEmail = await register(await adminSetup.newPage())
-		await grantAdmin(adminEmail)
-		const adminContext = await browser.newContext({
-			javaScriptEnabled,
-			storageState: await adminSetup.storageState(),
-		})
+		const { context: admin } = await adminContext(browser, { javaScriptEnabled })
 		const memberContext = await browser.newContext({ javaScriptEnabled })
 		try {
 			const member = await memberContext.newPage()
 			const memberEmail = await register(member)
-			const page = await adminContext.newPage()
+			const page = await admin.newPage()
 			await page.goto('/images')
 			await untilHydrated(page)
 			await page
 				.getByRole('navigation', { name: 'Main' })
 				.getByRole('link', { name: 'Admin' })
 				.click()
-			await page
-				.getByRole('navigation', { name: 'Administration' })
-				.getByRole('link', { name: 'Users' })
-				.click()
+			await openAdminSection(page, 'Users')
 			await expect(page.getByRole('heading', { name: 'Users', level: 1 })).toBeVisible()
 			const row = page.getByRole('row', { name: new RegExp(memberEmail) })
 			await expect(row).toContainText('member')
@@ -62,7 +59,7 @@ for (const javaScriptEnabled of [true, false]) {
 			await member.getByRole('button', { name: 'Set password and sign in' }).click()
 			await expect(member).toHaveURL(/\/images$/)
 		} finally {
-			await Promise.all([adminSetup.close(), adminContext.close(), memberContext.close()])
+			await Promise.all([admin.close(), memberContext.close()])
 		}
 	})
 }

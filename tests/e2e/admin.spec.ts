@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import postgres from 'postgres'
-import { grantAdmin, password, photo, register, uploadAndOpen } from './support'
+import { grantAdmin, password, photo, register, uploadAndOpen, openAdminSection } from './support'
 
 // The e2e server's embedded PostgreSQL, found the way its processes find it.
 function database() {
@@ -49,10 +49,7 @@ test('an admin sees the queue and retries a job that gave up; others cannot see 
 	await expect(page.getByTestId('overall-status')).toHaveText('failed')
 
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click()
-	await page
-		.getByRole('navigation', { name: 'Administration' })
-		.getByRole('link', { name: 'Jobs' })
-		.click()
+	await openAdminSection(page, 'Jobs')
 	const failed = page.getByTestId('failed-jobs').getByRole('listitem').filter({ hasText: imageId })
 	await expect(failed).toContainText('Storage unavailable: connect ECONNREFUSED')
 	await failed.getByRole('button', { name: 'Retry' }).click()

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { promisify } from 'node:util'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, type Page, test } from '@playwright/test'
+import { type Browser, expect, type Page, test } from '@playwright/test'
 import sharp from 'sharp'
 
 export const password = 'a long enough password'
@@ -28,6 +28,33 @@ export async function grantAdmin(email: string) {
 		['--import', 'tsx', 'scripts/admin.ts', 'grant', email],
 		{ env: { ...process.env, DATA_DIR: process.env.DARKROOM_E2E_DATA_DIR, LOG_LEVEL: 'silent' } },
 	)
+}
+
+/**
+ * A new admin's browser context, with or without JavaScript: registered and
+ * granted the role with scripts on, as an operator would set one up.
+ */
+export async function adminContext(browser: Browser, { javaScriptEnabled = true } = {}) {
+	const setup = await browser.newContext()
+	try {
+		const email = await register(await setup.newPage())
+		await grantAdmin(email)
+		const context = await browser.newContext({
+			javaScriptEnabled,
+			storageState: await setup.storageState(),
+		})
+		return { context, email }
+	} finally {
+		await setup.close()
+	}
+}
+
+/** Follows the Administration navigation's link to one admin page. */
+export async function openAdminSection(page: Page, label: string) {
+	await page
+		.getByRole('navigation', { name: 'Administration' })
+		.getByRole('link', { name: label })
+		.click()
 }
 
 /** Waits until the page runs its JavaScript (root.tsx marks <html>); a no-op with JavaScript off. */

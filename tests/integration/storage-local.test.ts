@@ -100,6 +100,19 @@ describe('local storage', () => {
 		await expect(storage.get('images/u1/i1')).rejects.toBeInstanceOf(ObjectNotFoundError)
 	})
 
+	test('getStream gives the bytes and their size; a missing key throws ObjectNotFoundError', async () => {
+		const bytes = Buffer.from('streamed bytes')
+		await storage.put('images/u1/stream/original.jpg', bytes, 'image/jpeg')
+		const opened = await storage.getStream('images/u1/stream/original.jpg')
+		const chunks: Buffer[] = []
+		for await (const chunk of opened.stream) chunks.push(chunk as Buffer)
+		expect(opened.size).toBe(bytes.length)
+		expect(Buffer.concat(chunks)).toEqual(bytes)
+		await expect(storage.getStream('images/nope/missing.jpg')).rejects.toBeInstanceOf(
+			ObjectNotFoundError,
+		)
+	})
+
 	test('delete removes several keys, ignores missing ones and prunes empty directories', async () => {
 		const keys = ['images/u2/a/1.jpg', 'images/u2/a/2.jpg', 'images/u2/b/3.jpg']
 		for (const key of keys) await storage.put(key, Buffer.from(key), 'image/jpeg')

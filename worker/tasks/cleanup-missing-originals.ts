@@ -3,15 +3,13 @@ import type { Task } from 'graphile-worker'
 import { images } from '#db/schema'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
-import { failFinishedImages } from '#app/images/state.server'
+import { failFinishedImages, MISSING_ORIGINAL } from '#app/images/state.server'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
 
 // Finished images whose original has vanished from storage (removed by hand,
 // a bucket lifecycle rule, a restore from an older backup) are marked failed,
 // so the UI and API say so instead of serving broken links.
-
-export const MISSING_ORIGINAL = 'The original file is missing from storage.'
 
 /** HEAD requests in flight at once. */
 const CONCURRENCY = 8

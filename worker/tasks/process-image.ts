@@ -4,7 +4,12 @@ import { db } from '#app/db.server'
 import { ObjectNotFoundError, UnprocessableImageError } from '#app/errors'
 import { variantKey } from '#app/images/keys'
 import { processImage, takenAtOf } from '#app/images/pipeline.server'
-import { claimImageStage, completeImageStage, failImageStage } from '#app/images/state.server'
+import {
+	claimImageStage,
+	completeImageStage,
+	failImageStage,
+	MISSING_ORIGINAL,
+} from '#app/images/state.server'
 import { log } from '#app/log.server'
 import { storage } from '#app/storage/storage.server'
 import { imageTask } from '#worker/job-payload'
@@ -75,7 +80,7 @@ export const processImageTask = imageTask(
 			}
 			if (error instanceof ObjectNotFoundError) {
 				logger.error({ err: error }, 'Original is missing from storage')
-				return failImageStage(db, image.id, 'The original file is missing from storage.')
+				return failImageStage(db, image.id, MISSING_ORIGINAL)
 			}
 			const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts
 			logger.error(
