@@ -242,5 +242,5 @@ describe('replicas on one machine', () => {
 				`SSE web B -> web A, commit to client, p50 ${delayP50} ms, max ${delayMax} ms over ${delays.length} events; peak connections: ${connections}; ` +
 				`images row ${size!.rowBytes} B, ${size!.tableBytes} B per image with indexes and TOAST`,
 		)
-	}, 120_000)
+	}, 180_000)
 })
