@@ -167,15 +167,28 @@ async function collect(objects: AsyncIterable<ObjectInfo>): Promise<ObjectInfo[]
 	return all.sort((a, b) => a.key.localeCompare(b.key))
 }
 
-test('the crontab parses and schedules every maintenance task once, without backfill', () => {
+test('the crontab parses and schedules every cleanup task once, without backfill', () => {
 	const items = parseCrontab(crontab)
-	expect(items.map((item) => item.task).sort()).toEqual(Object.keys(tasks).sort())
+	const cleanups = Object.keys(tasks).filter((task) => task.startsWith('cleanup-'))
+	// No BACKUP_SCHEDULE here: backups run only when asked.
+	expect(items.map((item) => item.task).sort()).toEqual(cleanups.sort())
 	for (const item of items) {
 		expect(item.options.backfillPeriod).toBe(0)
 		expect(item.options.maxAttempts).toBe(3)
 		// A failing run is replaced by the next one rather than piling up.
 		expect(item.options.jobKey).toBe(item.task)
 	}
+})
+
+test('BACKUP_SCHEDULE adds one backup line: one attempt, in the backup queue, without backfill', async () => {
+	const { backupCrontab } = await import('#app/backup/runs.server')
+	const [item, ...rest] = parseCrontab(backupCrontab('0 3 * * *'))
+	expect(rest).toHaveLength(0)
+	expect(item).toMatchObject({
+		task: 'backup',
+		options: { backfillPeriod: 0, maxAttempts: 1, jobKey: 'backup', queueName: 'backup' },
+	})
+	expect(backupCrontab(undefined)).toBe('')
 })
 
 describe('deletion with storage down', () => {
