@@ -17,9 +17,9 @@ test('the API docs page renders for anyone, passes axe and copies curl commands'
 	await expect(page.getByRole('heading', { level: 1, name: 'Darkroom API' })).toBeVisible()
 
 	const contents = page.getByRole('navigation', { name: 'Contents' })
-	await contents.getByRole('link', { name: 'GET /api/health' }).click()
+	await contents.getByRole('link', { name: 'GET /api/health', exact: true }).click()
 	await expect(page).toHaveURL(/#op-gethealth$/)
-	const health = page.getByRole('article', { name: /GET \/api\/health/ })
+	const health = page.getByRole('article', { name: /GET \/api\/health(?!\/)/ })
 	await expect(health.getByRole('heading', { level: 4, name: 'Responses' })).toBeVisible()
 
 	// Enhancement: the copy button appears once JavaScript runs, and copies the block.
