@@ -24,13 +24,17 @@ export function backupCrontab(schedule = config.backup.schedule) {
 	return schedule ? `${schedule} backup ?max=1&jobKey=backup&queue=${BACKUP_QUEUE}` : ''
 }
 
-/** Queues a backup now (Admin → Backups); one already waiting is replaced, not doubled. */
+/**
+ * Queues a backup now (Admin → Backups); one already waiting is replaced, not
+ * doubled. Its own job key: under the crontab's, a tick while it waits would
+ * replace it, and the run would be recorded as the schedule's.
+ */
 export async function requestBackup(tx: Tx, requestedBy: string) {
 	await addJob(
 		tx,
 		'backup',
 		{ trigger: 'admin', requestedBy },
-		{ queueName: BACKUP_QUEUE, jobKey: 'backup', maxAttempts: 1 },
+		{ queueName: BACKUP_QUEUE, jobKey: 'backup-admin', maxAttempts: 1 },
 	)
 }
 

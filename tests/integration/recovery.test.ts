@@ -318,6 +318,10 @@ describe('SIGTERM on a worker', () => {
 			next = await startWorker(env)
 			const image = await waitForTerminal(web.baseUrl, token, id)
 			expect(image.overallStatus).toBe('completed')
+			// The line is written after the commit the API reports, so it may still be in the pipe.
+			await waitFor(() => linesFor(next!.logs(), 'AI stage completed', id).length > 0, {
+				message: 'the next worker to log the AI stage',
+			})
 			expect(linesFor(next.logs(), 'AI stage completed', id)[0]?.attempt).toBe(2)
 			console.log(
 				`[recovery] worker SIGTERM with a job outlasting SHUTDOWN_GRACE_SECONDS=2: exited 0 after ${(stoppedMs / 1000).toFixed(1)} s, job unlocked and completed by the next worker`,
