@@ -23,6 +23,11 @@ export default async function setup(project: TestProject) {
 	const templateDatabase = 'darkroom_template'
 	const adminUrl = pg.url.replace(/\/darkroom$/, '/postgres')
 	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
+	// A throwaway cluster: durability only costs the run time (all reloadable settings).
+	for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes']) {
+		await admin.unsafe(`alter system set ${setting} = off`)
+	}
+	await admin.unsafe('select pg_reload_conf()')
 	await admin.unsafe(`create database ${templateDatabase}`)
 	await admin.end()
 	await migrateDatabase(adminUrl.replace(/\/postgres$/, `/${templateDatabase}`))
