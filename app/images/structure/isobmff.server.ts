@@ -8,7 +8,7 @@ import { assertStructure, readExact, type Reader } from './reader.server'
 type Box = { type: string; start: number; payload: number; end: number }
 
 export async function checkIsobmff(reader: Reader): Promise<void> {
-	const boxes = await readBoxes(reader, 0, reader.size)
+	const boxes = await readBoxes(reader, 0, reader.size, hasEssentials)
 	assertStructure(boxes[0]?.type === 'ftyp', 'ftyp is not the first box')
 	assertStructure(
 		boxes.some((box) => box.type === 'mdat'),
@@ -24,27 +24,51 @@ export async function checkIsobmff(reader: Reader): Promise<void> {
 	await checkItemLocations(reader, iloc, idat)
 }
 
-/** The boxes between `pos` and `end`, each checked to fit. */
-async function readBoxes(reader: Reader, pos: number, end: number): Promise<Box[]> {
+/**
+ * The boxes between `pos` and `end`, each checked to fit. Once `complete` holds,
+ * bytes that are not a whole box are trailing junk, which libheif ignores too.
+ */
+async function readBoxes(
+	reader: Reader,
+	pos: number,
+	end: number,
+	complete: (boxes: Box[]) => boolean = () => false,
+): Promise<Box[]> {
 	const boxes: Box[] = []
 	while (pos < end) {
-		assertStructure(pos + 8 <= end, 'box header past end')
-		const header = await readExact(reader, pos, 8)
-		const type = header.toString('latin1', 4, 8)
-		let size = header.readUInt32BE(0)
-		let payload = pos + 8
-		if (size === 1) {
-			size = toNumber((await readExact(reader, pos + 8, 8)).readBigUInt64BE(0))
-			payload += 8
-		} else if (size === 0) {
-			// Runs to the end of its container.
-			size = end - pos
+		const box = await readBox(reader, pos, end)
+		if (!box) {
+			assertStructure(complete(boxes), 'box past end')
+			break
 		}
-		assertStructure(size >= payload - pos && pos + size <= end, `${type} box past end`)
-		boxes.push({ type, start: pos, payload, end: pos + size })
-		pos += size
+		boxes.push(box)
+		pos = box.end
 	}
 	return boxes
+}
+
+/** The box at `pos`, or null if it does not fit before `end`. */
+async function readBox(reader: Reader, pos: number, end: number): Promise<Box | null> {
+	if (pos + 8 > end) return null
+	const header = await readExact(reader, pos, 8)
+	const type = header.toString('latin1', 4, 8)
+	let size = header.readUInt32BE(0)
+	let payload = pos + 8
+	if (size === 1) {
+		if (pos + 16 > end) return null
+		size = toNumber((await readExact(reader, pos + 8, 8)).readBigUInt64BE(0))
+		payload += 8
+	} else if (size === 0) {
+		// Runs to the end of its container.
+		size = end - pos
+	}
+	if (size < payload - pos || pos + size > end) return null
+	return { type, start: pos, payload, end: pos + size }
+}
+
+function hasEssentials(boxes: Box[]) {
+	const types = new Set(boxes.map((box) => box.type))
+	return types.has('ftyp') && types.has('meta') && types.has('mdat')
 }
 
 /** Every extent of every item lies in the file (construction method 0) or in idat (method 1). */
