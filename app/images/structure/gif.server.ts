@@ -1,4 +1,4 @@
-import { WINDOW, assertStructure, readExact, type Reader } from './reader.server'
+import { assertStructure, readExact, type Reader } from './reader.server'
 
 // A GIF is a header, a logical screen descriptor with an optional global colour
 // table, then extension and image blocks up to the 0x3B trailer. Block data
@@ -45,7 +45,7 @@ function colorTableSize(flags: number) {
 /** Offset just past the zero-length sub-block that ends the chain starting at `pos`. */
 async function skipSubBlocks(reader: Reader, pos: number): Promise<number> {
 	for (;;) {
-		const chunk = await reader.read(pos, WINDOW)
+		const chunk = await reader.chunkAt(pos)
 		assertStructure(chunk.length > 0, 'file ends inside sub-blocks')
 		// Walk within the chunk while the length byte is in it; re-read when it is not.
 		let i = 0

@@ -1,4 +1,4 @@
-import { WINDOW, assertStructure, readExact, type Reader } from './reader.server'
+import { assertStructure, readExact, type Reader } from './reader.server'
 
 // A JPEG is a chain of marker segments; after each SOS comes entropy-coded data
 // up to the next real marker. A whole file walks that chain to EOI; a truncated
@@ -57,12 +57,12 @@ async function nextMarker(reader: Reader, pos: number) {
  */
 async function skipEntropyData(reader: Reader, pos: number): Promise<number> {
 	for (;;) {
-		const chunk = await reader.read(pos, WINDOW)
+		const chunk = await reader.chunkAt(pos)
 		assertStructure(chunk.length > 0, 'file ends inside scan data')
 		let i = chunk.indexOf(0xff)
 		while (i !== -1 && i + 1 < chunk.length) {
 			const next = chunk[i + 1]!
-			if (next !== 0x00 && !isRestart(next) && next !== 0xff) return pos + i
+			if (endsScan(next)) return pos + i
 			// Fill bytes (FF FF ...) before a marker: look again from the last one.
 			i = chunk.indexOf(0xff, next === 0xff ? i + 1 : i + 2)
 		}
@@ -70,10 +70,16 @@ async function skipEntropyData(reader: Reader, pos: number): Promise<number> {
 			pos += chunk.length
 			continue
 		}
-		// A 0xFF at the end of the chunk needs its successor: resume from it.
-		assertStructure(pos + i + 1 < reader.size, 'file ends inside scan data')
-		pos += i
+		// The chunk's last byte is 0xFF: its successor is in the next window.
+		const next = (await readExact(reader, pos + i + 1, 1))[0]!
+		if (endsScan(next)) return pos + i
+		pos += i + (next === 0xff ? 1 : 2)
 	}
+}
+
+/** After 0xFF in scan data: stuffing (00), a restart or fill (FF) continue the scan. */
+function endsScan(next: number) {
+	return next !== 0x00 && next !== 0xff && !isRestart(next)
 }
 
 function isRestart(marker: number) {

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import { WINDOW, assertStructure, readExact, type Reader } from './reader.server'
+import { assertStructure, readExact, type Reader } from './reader.server'
 
 // A PNG is its signature, then chunks of length, type, data and CRC, from IHDR
 // to IEND. Every CRC is checked: it is the only thing that notices a flipped
@@ -36,9 +36,11 @@ export async function checkPng(reader: Reader): Promise<void> {
 async function checkCrc(reader: Reader, pos: number, length: number) {
 	let crc = 0
 	for (let done = 0; done < length;) {
-		const piece = await readExact(reader, pos + done, Math.min(WINDOW, length - done))
-		crc = crc32(piece, crc)
-		done += piece.length
+		const piece = await reader.chunkAt(pos + done)
+		assertStructure(piece.length > 0, 'chunk past end of file')
+		const used = piece.subarray(0, length - done)
+		crc = crc32(used, crc)
+		done += used.length
 	}
 	const stored = (await readExact(reader, pos + length, 4)).readUInt32BE(0)
 	assertStructure(crc === stored, 'chunk CRC mismatch')
