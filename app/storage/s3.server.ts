@@ -296,7 +296,7 @@ async function uploadMultipart(
 	body.once('error', (error) => (sourceError ??= error))
 	const upload = new Upload({
 		client,
-		// ContentLength fixes the part count, so a file that changes size fails.
+		// ContentLength (the size just stat'd) sets the part count lib-storage checks before completing.
 		params: { ...target, Body: body },
 		partSize: MULTIPART_PART_SIZE,
 		queueSize: 2,
