@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { Dir } from 'node:fs'
+import { createReadStream, type Dir } from 'node:fs'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
@@ -21,6 +21,15 @@ export function createLocalStorage({ root, secretKey }: LocalStorageOptions): St
 		// The content type is not kept: signed URLs carry the one to serve.
 		async put(key, body, _contentType) {
 			await writeAtomically(fileFor(key), body)
+		},
+		async putFile(key, filePath, _contentType) {
+			try {
+				await moveIntoPlace(filePath, fileFor(key))
+			} catch (error) {
+				// Taken over either way: a failed put leaves no spooled file behind.
+				await fs.rm(filePath, { force: true }).catch(() => {})
+				throw error
+			}
 		},
 		async get(key) {
 			try {
@@ -135,10 +144,7 @@ function objectPath(root: string, key: string): string {
 
 /** Writes to a temp file beside the target, then renames: readers see the old object or the whole new one. */
 async function writeAtomically(file: string, body: PutBody): Promise<void> {
-	const temp = path.join(
-		path.dirname(file),
-		`.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
-	)
+	const temp = tempPathFor(file)
 	const handle = await openTemp(temp)
 	try {
 		if (Buffer.isBuffer(body)) await writeBuffer(handle, body)
@@ -148,6 +154,68 @@ async function writeAtomically(file: string, body: PutBody): Promise<void> {
 		await fs.rm(temp, { force: true }).catch(() => {})
 		throw error
 	}
+}
+
+/** Dot-named, so listings skip it and no key can collide with it. */
+function tempPathFor(file: string): string {
+	return path.join(
+		path.dirname(file),
+		`.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
+	)
+}
+
+/**
+ * Moves `source` to `file` with one rename, so readers see the old object or
+ * the whole new one and the bytes are not copied; from another filesystem
+ * (EXDEV) it is copied beside the target first, then renamed.
+ */
+async function moveIntoPlace(source: string, file: string): Promise<void> {
+	try {
+		await renameCreatingDirectory(source, file)
+	} catch (error) {
+		if (errorCode(error) !== 'EXDEV') throw error
+		await copyIntoPlace(source, file)
+	}
+}
+
+async function renameCreatingDirectory(source: string, file: string): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await fs.mkdir(path.dirname(file), { recursive: true })
+			await fs.rename(source, file)
+			return
+		} catch (error) {
+			if (errorCode(error) === 'EXDEV') throw error
+			// A missing source is the caller's bug: passed on as is, not as an outage.
+			if (isMissing(error) && !(await fileExists(source))) throw error
+			// A concurrent delete may prune the fresh directory before the rename; creating it again is enough.
+			if (attempt < 3 && isMissing(error)) continue
+			throw diskError(error)
+		}
+	}
+}
+
+/** The EXDEV fallback: a streamed copy to a temp file, then the source goes, then the rename. */
+async function copyIntoPlace(source: string, file: string): Promise<void> {
+	const { size } = await fs.stat(source)
+	const temp = tempPathFor(file)
+	const handle = await openTemp(temp)
+	try {
+		await pipeStream(handle, { stream: () => createReadStream(source), byteSize: size })
+		// Before the rename, so a put that reports success never leaves the source behind.
+		await fs.rm(source)
+		await fs.rename(temp, file)
+	} catch (error) {
+		await fs.rm(temp, { force: true }).catch(() => {})
+		throw diskError(error)
+	}
+}
+
+async function fileExists(file: string): Promise<boolean> {
+	return fs.access(file).then(
+		() => true,
+		() => false,
+	)
 }
 
 async function writeBuffer(handle: fs.FileHandle, body: Buffer): Promise<void> {

@@ -9,7 +9,10 @@ import {
 	S3Client,
 	type S3ClientConfig,
 } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { createReadStream } from 'node:fs'
+import fs from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { AppError, ObjectNotFoundError, StorageUnavailableError } from '#app/errors'
 import { log } from '#app/log.server'
@@ -37,6 +40,11 @@ export type S3ClientOptions = Pick<
 const DELETE_BATCH = 1000
 /** The health check must answer quickly even when the endpoint hangs. */
 const CHECK_TIMEOUT_MS = 3000
+/**
+ * putFile sends files from this size on as a multipart upload in parts of this
+ * size: a failed part is retried alone, and memory stays at a few parts.
+ */
+export const MULTIPART_PART_SIZE = 8 * 1024 * 1024
 
 export function createS3Storage(options: S3StorageOptions): Storage {
 	const { bucket } = options
@@ -64,6 +72,17 @@ export function createS3Storage(options: S3StorageOptions): Storage {
 				ContentType: contentType,
 				ContentLength: body.byteSize,
 			})
+		},
+		async putFile(key, filePath, contentType) {
+			try {
+				assertValidKey(key)
+				await putLocalFile(client, { Bucket: bucket, Key: key, ContentType: contentType }, filePath)
+			} finally {
+				// Taken over either way: the spooled file must not outlive the put.
+				await fs.rm(filePath, { force: true }).catch((error: unknown) => {
+					s3Log.warn({ err: error }, 'Could not remove a spooled upload file')
+				})
+			}
 		},
 		async get(key) {
 			assertValidKey(key)
@@ -246,6 +265,48 @@ async function putStream(client: S3Client, input: PutStreamInput): Promise<void>
 	} catch (error) {
 		// The upload's own failure (too large, client gone …) is passed on untouched.
 		throw sourceError ?? toStorageError(error, 'put')
+	}
+}
+
+type FileTarget = { Bucket: string; Key: string; ContentType: string }
+
+async function putLocalFile(client: S3Client, target: FileTarget, filePath: string): Promise<void> {
+	// A missing file is the caller's bug: its ENOENT passes on as is, not as an outage.
+	const { size } = await fs.stat(filePath)
+	if (size < MULTIPART_PART_SIZE) {
+		await putStream(client, { ...target, Body: createReadStream(filePath), ContentLength: size })
+		return
+	}
+	await uploadMultipart(client, { ...target, ContentLength: size }, filePath)
+}
+
+/**
+ * lib-storage's Upload: parts of MULTIPART_PART_SIZE, two in flight. On any
+ * failure it aborts the multipart upload itself (leavePartsOnError defaults to
+ * false), so no orphaned parts are left billed.
+ */
+async function uploadMultipart(
+	client: S3Client,
+	target: FileTarget & { ContentLength: number },
+	filePath: string,
+): Promise<void> {
+	const body = createReadStream(filePath)
+	// As in putStream: a failing read is passed on untouched, not taken for an outage.
+	let sourceError: unknown
+	body.once('error', (error) => (sourceError ??= error))
+	const upload = new Upload({
+		client,
+		// ContentLength (the size just stat'd) sets the part count lib-storage checks before completing.
+		params: { ...target, Body: body },
+		partSize: MULTIPART_PART_SIZE,
+		queueSize: 2,
+	})
+	try {
+		await upload.done()
+	} catch (error) {
+		throw sourceError ?? toStorageError(error, 'put')
+	} finally {
+		body.destroy()
 	}
 }
 

@@ -34,6 +34,15 @@ export type ObjectInfo = { key: string; size: number; lastModified: Date }
 export type Storage = {
 	driver: 'local' | 's3'
 	put(key: string, body: PutBody, contentType: string): Promise<void>
+	/**
+	 * Stores the file at `filePath` (a spooled upload) under `key` and takes it
+	 * over: once the promise settles, resolved or rejected, the file is gone.
+	 * The local driver renames it into place (copies when storage is on another
+	 * filesystem), S3 uploads it, in parts from MULTIPART_PART_SIZE on. Like
+	 * `put`, a failure leaves the key as it was, never a partial object; a
+	 * missing `filePath` rejects with its own ENOENT error, not an outage.
+	 */
+	putFile(key: string, filePath: string, contentType: string): Promise<void>
 	get(key: string): Promise<Buffer>
 	/**
 	 * The object's bytes as a stream, with its size, for copies that must not

@@ -12,17 +12,33 @@ import { contentDisposition, storage as appStorage } from '#app/storage/storage.
 import type { SignedUrlOptions, Storage } from '#app/storage/types'
 
 let root: string
+/** Where uploads are spooled: beside root, on the same filesystem, as in production. */
+let spoolDir: string
 let storage: Storage
 const secretKey = randomBytes(32).toString('hex')
 
+// tmpfs at /dev/shm, when it is another filesystem than the temp dir, gives a real EXDEV.
+const otherDevice = '/dev/shm'
+const crossDevice =
+	fs.existsSync(otherDevice) && fs.statSync(otherDevice).dev !== fs.statSync(os.tmpdir()).dev
+
 beforeAll(() => {
 	root = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-test-local-'))
+	spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-test-spool-'))
 	storage = createLocalStorage({ root, secretKey })
 })
 
 afterAll(() => {
 	fs.rmSync(root, { recursive: true, force: true })
+	fs.rmSync(spoolDir, { recursive: true, force: true })
 })
+
+/** A spooled upload holding `bytes`. */
+function spool(bytes: Buffer): string {
+	const file = path.join(spoolDir, randomBytes(6).toString('hex'))
+	fs.writeFileSync(file, bytes)
+	return file
+}
 
 /** Every file under root, relative, so leftovers (temp files, empty dirs) show up. */
 function listTree(dir = root): string[] {
@@ -211,6 +227,64 @@ describe('local storage', () => {
 		}
 	})
 
+	test('putFile renames the spooled file into place: same inode, source gone', async () => {
+		const bytes = randomBytes(200_000)
+		const spooled = spool(bytes)
+		const inode = fs.statSync(spooled).ino
+		await storage.putFile('images/pf/i1/original.jpg', spooled, 'image/jpeg')
+		expect(fs.existsSync(spooled)).toBe(false)
+		expect(fs.statSync(path.join(root, 'images/pf/i1/original.jpg')).ino).toBe(inode)
+		expect((await storage.get('images/pf/i1/original.jpg')).equals(bytes)).toBe(true)
+		expect(listTree(path.join(root, 'images/pf/i1'))).toEqual(['original.jpg'])
+
+		// Over an existing object: replaced whole.
+		await storage.putFile('images/pf/i1/original.jpg', spool(Buffer.from('v2')), 'image/jpeg')
+		expect((await storage.get('images/pf/i1/original.jpg')).toString()).toBe('v2')
+	})
+
+	test('a failing putFile removes the source and leaves nothing at the key', async () => {
+		const badKey = spool(Buffer.from('x'))
+		await expect(storage.putFile('../x', badKey, 'image/jpeg')).rejects.toThrow(
+			/Invalid storage key/,
+		)
+		expect(fs.existsSync(badKey)).toBe(false)
+		expect(fs.existsSync(path.join(root, '..', 'x'))).toBe(false)
+
+		// A vanished source is the caller's bug, not a storage outage.
+		const missing = path.join(spoolDir, 'never-written')
+		const error = await storage
+			.putFile('images/pf/i2/original.jpg', missing, 'image/jpeg')
+			.catch((e: unknown) => e)
+		expect(error).not.toBeInstanceOf(StorageUnavailableError)
+		expect((error as NodeJS.ErrnoException).code).toBe('ENOENT')
+		expect(await storage.exists('images/pf/i2/original.jpg')).toBe(false)
+
+		// The key names a directory of other objects: the rename fails, the old objects stay.
+		await storage.put('images/pf/i3/a/b.jpg', Buffer.from('kept'), 'image/jpeg')
+		const onDirectory = spool(Buffer.from('y'))
+		await expect(
+			storage.putFile('images/pf/i3/a', onDirectory, 'image/jpeg'),
+		).rejects.toBeInstanceOf(StorageUnavailableError)
+		expect(fs.existsSync(onDirectory)).toBe(false)
+		expect(listTree(path.join(root, 'images/pf/i3'))).toEqual(['a', 'a/b.jpg'])
+		expect(listTree(spoolDir)).toEqual([])
+	})
+
+	test.skipIf(!crossDevice)(
+		'putFile from another filesystem (EXDEV) copies via a temp file and removes the source',
+		async () => {
+			const bytes = randomBytes(300_000)
+			const spooled = path.join(otherDevice, `darkroom-spool-${randomBytes(6).toString('hex')}`)
+			fs.writeFileSync(spooled, bytes)
+			const inode = fs.statSync(spooled).ino
+			await storage.putFile('images/pf/x1/original.jpg', spooled, 'image/jpeg')
+			expect(fs.existsSync(spooled)).toBe(false)
+			expect((await storage.get('images/pf/x1/original.jpg')).equals(bytes)).toBe(true)
+			expect(fs.statSync(path.join(root, 'images/pf/x1/original.jpg')).ino).not.toBe(inode)
+			expect(listTree(path.join(root, 'images/pf/x1'))).toEqual(['original.jpg'])
+		},
+	)
+
 	test('check() passes on a writable root and leaves nothing behind', async () => {
 		const before = listTree()
 		await expect(storage.check()).resolves.toBeUndefined()
@@ -236,6 +310,11 @@ describe('local storage', () => {
 				'text/plain',
 			),
 		).rejects.toBeInstanceOf(StorageUnavailableError)
+		const spooled = spool(Buffer.from('x'))
+		await expect(broken.putFile('a/b.txt', spooled, 'text/plain')).rejects.toBeInstanceOf(
+			StorageUnavailableError,
+		)
+		expect(fs.existsSync(spooled)).toBe(false)
 		fs.rmSync(file)
 	})
 })

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -18,6 +18,11 @@ export type TestS3 = {
 	/** s3rver accepts only this access key id; the secret may be anything. */
 	credentials: { accessKeyId: string; secretAccessKey: string }
 	stop: () => Promise<void>
+	/**
+	 * Also hands every request s3rver receives to `listener` (after s3rver's own
+	 * handler has it), to observe the API calls or cut one off; returns the unsubscribe.
+	 */
+	onRequest: (listener: (request: IncomingMessage) => void) => () => void
 }
 
 /** A real S3 API (s3rver) on a free port, backed by a temp directory. */
@@ -36,6 +41,10 @@ export async function startS3(bucket = 'darkroom-test'): Promise<TestS3> {
 		endpoint: `http://127.0.0.1:${port}`,
 		bucket,
 		credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+		onRequest(listener) {
+			server.httpServer?.on('request', listener)
+			return () => server.httpServer?.off('request', listener)
+		},
 		async stop() {
 			if (stopped) return
 			stopped = true
