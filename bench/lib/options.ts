@@ -28,7 +28,12 @@ export type Sizes = {
 	/** List and detail: rows in the table and sequential requests per route. */
 	listRows: number
 	listRequests: number
-	/** Memory: cumulative jobs at each RSS checkpoint, and the side of the images used. */
+	/**
+	 * Memory: jobs run before the first checkpoint (allocator arenas and
+	 * libvips' caches still grow over the first jobs), then cumulative jobs
+	 * after it at each RSS checkpoint, and the side of the images used.
+	 */
+	memoryWarmupJobs: number
 	memoryCheckpoints: number[]
 	memoryImageWidth: number
 	/** Scale-out: jobs per worker count. */
@@ -58,6 +63,7 @@ const quickSizes: Sizes = {
 	uploadClients: 32,
 	listRows: 20_000,
 	listRequests: 300,
+	memoryWarmupJobs: 100,
 	memoryCheckpoints: [50, 150, 300],
 	memoryImageWidth: 640,
 	scaleJobs: 16,
@@ -75,6 +81,7 @@ const fullSizes: Sizes = {
 	uploadClients: 32,
 	listRows: 100_000,
 	listRequests: 1000,
+	memoryWarmupJobs: 200,
 	memoryCheckpoints: [100, 500, 1000],
 	memoryImageWidth: 1600,
 	scaleJobs: 48,
