@@ -44,7 +44,14 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 		await waitForImages(app.sql)
 		const afterWarmup = rssMiB(worker!.pid)
 		const allocator = loadedAllocator(worker!.pid)
-		const points: Array<{ jobs: number; rssMiB: number; peakMiB: number; heapUsedMiB: number }> = []
+		const points: Array<{
+			jobs: number
+			rssBeforeGcMiB: number
+			rssMiB: number
+			peakMiB: number
+			heapUsedMiB: number
+			arrayBuffersMiB: number
+		}> = []
 		// Checkpoints count the jobs after the warm-up.
 		let done = 0
 		for (const target of checkpoints) {
@@ -52,15 +59,21 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 			await enqueueCopies(app.sql, ids, target - done)
 			await waitForImages(app.sql)
 			done = target
-			// Let freed buffers be returned before reading.
+			await sleep(1000)
+			const beforeGc = rssMiB(worker!.pid).rss
+			// A full GC in the worker (preload-memory.ts), then a second for freed
+			// buffers to be returned: what the worker retains, not where V8's GC cycle is.
+			process.kill(worker!.pid, 'SIGUSR2')
 			await sleep(1000)
 			const { rss, peak } = rssMiB(worker!.pid)
-			const heapUsed = readUsage(usageFile).heapUsed / 1024 / 1024
+			const usage = readUsage(usageFile)
 			points.push({
 				jobs: target,
+				rssBeforeGcMiB: round(beforeGc, 1),
 				rssMiB: round(rss, 1),
 				peakMiB: round(peak, 1),
-				heapUsedMiB: round(heapUsed, 1),
+				heapUsedMiB: round(usage.heapUsed / 1024 / 1024, 1),
+				arrayBuffersMiB: round(usage.arrayBuffers / 1024 / 1024, 1),
 			})
 		}
 		const first = points[0]!
