@@ -23,6 +23,7 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 		memoryImageWidth: width,
 	} = ctx.options.sizes
 	const app = await ctx.openApp('memory')
+	const forceGc = app.env.BENCH_MEMORY_GC !== '0'
 	const usageFile = path.join(ctx.scratch('memory'), `usage-${process.hrtime.bigint()}.json`)
 	const [web, [worker]] = await Promise.all([
 		startWeb(app.env),
@@ -63,8 +64,11 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 			const beforeGc = rssMiB(worker!.pid).rss
 			// A full GC in the worker (preload-memory.ts), then a second for freed
 			// buffers to be returned: what the worker retains, not where V8's GC cycle is.
-			process.kill(worker!.pid, 'SIGUSR2')
-			await sleep(1000)
+			// BENCH_MEMORY_GC=0 (--env or --compare) reads RSS as V8 left it instead.
+			if (forceGc) {
+				process.kill(worker!.pid, 'SIGUSR2')
+				await sleep(1000)
+			}
 			const { rss, peak } = rssMiB(worker!.pid)
 			const usage = readUsage(usageFile)
 			points.push({
@@ -84,7 +88,7 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 			rows: [
 				{
 					section: 'Memory',
-					metric: `worker RSS after ${points.map((p) => p.jobs).join(' / ')} jobs, ${warmup} warm-up jobs before (${size} mix, ${allocator}; JS heap ${points.map((p) => p.heapUsedMiB.toFixed(0)).join(' / ')} MiB)`,
+					metric: `worker RSS${forceGc ? ' after a full GC' : ''} after ${points.map((p) => p.jobs).join(' / ')} jobs, ${warmup} warm-up jobs before (${size} mix, ${allocator}; JS heap ${points.map((p) => p.heapUsedMiB.toFixed(0)).join(' / ')} MiB)`,
 					value: points.map((p) => `${p.rssMiB.toFixed(0)}`).join(' / ') + ' MiB',
 					reference: `${first.rssMiB.toFixed(0)} MiB at ${first.jobs}`,
 					ratio: last.rssMiB / first.rssMiB,
@@ -95,6 +99,7 @@ export async function memory(ctx: Context): Promise<SectionResult> {
 			data: {
 				imageSize: size,
 				allocator,
+				forceGc,
 				warmupJobs: warmup,
 				afterTemplatesMiB: round(afterTemplates.rss, 1),
 				afterWarmupMiB: round(afterWarmup.rss, 1),
