@@ -1,4 +1,4 @@
-"""Pillow reference for the pipeline section (bench/sections/pipeline.py's other side).
+"""Pillow reference for the pipeline section (bench/sections/pipeline.ts).
 
 Does what Darkroom's processImage (app/images/pipeline.server.ts) does for each
 file: reads it, reads its metadata and EXIF (camera, date, exposure, GPS), and
