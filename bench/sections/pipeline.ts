@@ -113,13 +113,13 @@ export async function pipeline(ctx: Context): Promise<SectionResult> {
 				`round ${r + 1}: ${count} photos raw, through upload → worker and with Pillow, concurrency ${concurrency}`,
 			)
 			if (r % 2 === 0) {
-				const a = await raw()
-				const b = await runReal()
-				results.push({ ...a, ...b, ...(await runPillow()) })
+				const rawRound = await raw()
+				const realRound = await runReal()
+				results.push({ ...rawRound, ...realRound, ...(await runPillow()) })
 			} else {
-				const c = await runPillow()
-				const b = await runReal()
-				results.push({ ...(await raw()), ...b, ...c })
+				const pillowRound = await runPillow()
+				const realRound = await runReal()
+				results.push({ ...(await raw()), ...realRound, ...pillowRound })
 			}
 		}
 		return report(results, { count, rounds, concurrency, photos, allocator, pillowSkipped })
