@@ -47,4 +47,5 @@ async function run(files: Input['files'], concurrency: number) {
 const formats = new Map(input.files.map((file) => [file.contentType, file]))
 await run([...formats.values()], input.concurrency)
 const result = await run(input.files, input.concurrency)
-process.stdout.write(`${JSON.stringify({ images: input.files.length, ...result })}\n`)
+// The options too: the Pillow reference (bench/pillow-pipeline.py) is given the same sizes.
+process.stdout.write(`${JSON.stringify({ images: input.files.length, options, ...result })}\n`)

@@ -3,7 +3,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
-import { createContext, type Context, type Row, type SectionResult } from './lib/context'
+import {
+	allocatorFor,
+	createContext,
+	type Context,
+	type Row,
+	type SectionResult,
+} from './lib/context'
 import { type Cluster, startCluster } from './lib/database'
 import { parseOptions, type SectionName } from './lib/options'
 import { killAllChildren, root } from './lib/processes'
@@ -101,6 +107,10 @@ const resultFile = writeResults()
 process.stdout.write(`\n${formatTable(rows)}\n\n`)
 for (const name of Object.keys(failures))
 	process.stdout.write(`${name}: FAILED (see ${resultFile})\n`)
+for (const variant of variants())
+	process.stdout.write(
+		`Allocator${variant.label ? ` ${variant.label}` : ''}: ${allocatorFor(variant.env)}\n`,
+	)
 process.stdout.write(
 	`${options.quick ? 'Quick' : 'Full'} run: ${seconds.toFixed(0)} s; load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ` +
 		`${os
@@ -132,6 +142,11 @@ function writeResults() {
 		sizes: options.sizes,
 		envOverrides: options.env,
 		compare: options.compare,
+		// What the processes under test were started with; sections that start a
+		// worker also record what it loaded (`loadedAllocator`).
+		allocator: Object.fromEntries(
+			variants().map((variant) => [variant.label || 'base', allocatorFor(variant.env)]),
+		),
 		machine: machine(),
 		rows: rows.map((row) => ({ ...row, ratio: row.ratio === null ? null : round(row.ratio, 3) })),
 		markdown: formatMarkdown(rows),

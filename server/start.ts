@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { allocatorEnv } from './allocator'
 
 // One entry point for every way Darkroom runs:
 //   (no flag)       web + worker as two child processes (a single box)
@@ -121,13 +122,9 @@ function spawnSelf(role: 'web' | 'worker'): ChildProcess {
 			// The IPC channel closes when this process ends, however it ends.
 			stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
 			cwd: path.resolve(path.dirname(entry), '..'),
-			// glibc reads this at process start: fewer arenas keep the worker's memory
-			// flat under libvips (docs/performance.md).
-			env: {
-				...process.env,
-				MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-				DARKROOM_PROCESS: role,
-			},
+			// MALLOC_ARENA_MAX=2 and jemalloc when installed, as in the container: both
+			// are read at process start, so only a child can get them (allocator.ts).
+			env: { ...process.env, ...allocatorEnv(process.env), DARKROOM_PROCESS: role },
 		},
 	)
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { allocatorEnv, describeAllocator } from '../../server/allocator'
 import type { Cluster, Sql } from './database'
 import type { Options } from './options'
 import type { AppEnv } from './processes'
@@ -39,6 +40,12 @@ export type App = { url: string; sql: Sql; env: AppEnv }
 
 let databases = 0
 
+/** The allocator the processes under test get with these overrides, in words, for the report. */
+export function allocatorFor(env: Record<string, string>): string {
+	const merged = { ...process.env, ...env }
+	return describeAllocator({ ...merged, ...allocatorEnv(merged) })
+}
+
 /** `env` is what the processes under test get on top of the bench's defaults. */
 export function createContext(
 	options: Options,
@@ -75,6 +82,9 @@ export function createContext(
 				WORKER_METRICS_PORT: '0',
 				...env,
 			}
+			// The allocator production runs with (server/start.ts, the container), unless
+			// the bench's own environment or --env/--compare set it: `LD_PRELOAD=` turns jemalloc off.
+			Object.assign(appEnv, allocatorEnv({ ...process.env, ...appEnv }))
 			return { url, sql, env: appEnv }
 		},
 	}

@@ -80,6 +80,11 @@ export function oneMegabyteJpeg(): Promise<BenchImage> {
 	return make('jpeg', 2048, 1536, 7)
 }
 
+/** A 12 MP camera-sized JPEG (4000×3000, about 4 MB), as the pipeline's photos. */
+export function twelveMegapixelJpeg(): Promise<BenchImage> {
+	return make('jpeg', 4000, 3000, 11)
+}
+
 // One at a time: generating in parallel only competes with itself for the CPU.
 async function sequential<T>(count: number, build: (i: number) => Promise<T>): Promise<T[]> {
 	const out: T[] = []

@@ -28,7 +28,12 @@ export type Sizes = {
 	/** List and detail: rows in the table and sequential requests per route. */
 	listRows: number
 	listRequests: number
-	/** Memory: cumulative jobs at each RSS checkpoint, and the side of the images used. */
+	/**
+	 * Memory: jobs run before the first checkpoint (allocator arenas and
+	 * libvips' caches still grow over the first jobs), then cumulative jobs
+	 * after it at each RSS checkpoint, and the side of the images used.
+	 */
+	memoryWarmupJobs: number
 	memoryCheckpoints: number[]
 	memoryImageWidth: number
 	/** Scale-out: jobs per worker count. */
@@ -42,7 +47,7 @@ export type Sizes = {
 export type Options = {
 	quick: boolean
 	sections: SectionName[]
-	/** KEY=VALUE overrides passed to every process under test (web, worker, raw reference). */
+	/** KEY=VALUE overrides passed to every process under test (web, worker, raw and Pillow references). */
 	env: Record<string, string>
 	/** With --compare: a second set of overrides; each section runs with `env`, then with both. */
 	compare: Record<string, string> | null
@@ -58,6 +63,7 @@ const quickSizes: Sizes = {
 	uploadClients: 32,
 	listRows: 20_000,
 	listRequests: 300,
+	memoryWarmupJobs: 100,
 	memoryCheckpoints: [50, 150, 300],
 	memoryImageWidth: 640,
 	scaleJobs: 16,
@@ -75,6 +81,7 @@ const fullSizes: Sizes = {
 	uploadClients: 32,
 	listRows: 100_000,
 	listRequests: 1000,
+	memoryWarmupJobs: 200,
 	memoryCheckpoints: [100, 500, 1000],
 	memoryImageWidth: 1600,
 	scaleJobs: 48,
@@ -92,12 +99,15 @@ const USAGE = `usage: npm run bench -- [--quick] [--only=SECTION,…] [--env KEY
 
   --quick          smaller sizes (a few minutes on 2 cores)
   --only=…         run only these sections: ${SECTIONS.join(', ')}
-  --env K=V        set K=V for the web, worker and raw-reference processes (repeatable),
+  --env K=V        set K=V for the web, worker, raw and Pillow reference processes (repeatable),
                    e.g. --env UV_THREADPOOL_SIZE=8 --env MALLOC_ARENA_MAX=2
   --compare K=V    run each section twice, without and then with K=V (repeatable: all
                    together), and print both, for before/after figures from one run
   Bench-only variables: BENCH_SHARP_CACHE=0 and BENCH_SHARP_CONCURRENCY=N set sharp.cache()
-  and sharp.concurrency() through a preload; BENCH_NODE_FLAGS="--cpu-prof …" adds node flags.
+  and sharp.concurrency() through a preload; BENCH_NODE_FLAGS="--cpu-prof …" adds node flags;
+  BENCH_MEMORY_GC=0 skips the memory section's full GC before each checkpoint.
+  The processes get MALLOC_ARENA_MAX=2 and jemalloc when installed, as npm start and the
+  container do; --compare LD_PRELOAD= measures glibc malloc instead.
 `
 
 export function parseOptions(argv: string[]): Options {

@@ -61,3 +61,12 @@ export function cpuMeter(pids: () => number[]) {
 		return used
 	}
 }
+
+/**
+ * The allocator a running process actually loaded: jemalloc shows in its
+ * memory map when LD_PRELOAD took effect. Checks what the environment only asks for.
+ */
+export function loadedAllocator(pid: number): 'jemalloc' | 'glibc malloc' {
+	const maps = fs.readFileSync(`/proc/${pid}/maps`, 'utf8')
+	return maps.includes('libjemalloc') ? 'jemalloc' : 'glibc malloc'
+}

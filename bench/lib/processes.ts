@@ -181,7 +181,17 @@ export function runNode(
 	env: Record<string, string>,
 	name: string,
 ): Promise<string> {
-	const child = spawn(process.execPath, ['--import', 'tsx', ...preload(env), ...args], {
+	return runProgram(process.execPath, ['--import', 'tsx', ...preload(env), ...args], env, name)
+}
+
+/** Any program to completion, with the app's environment (allocator included); resolves with its stdout. */
+export function runProgram(
+	command: string,
+	args: string[],
+	env: Record<string, string>,
+	name: string,
+): Promise<string> {
+	const child = spawn(command, args, {
 		cwd: root,
 		env: { ...process.env, ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
