@@ -83,6 +83,40 @@ async function canConnect(url: string) {
 type Log = (message: string) => void
 
 /**
+ * After a power loss or a SIGKILL, postmaster.pid names a process that is gone,
+ * or, once PIDs are reused (a container restarts with the same few PIDs), some
+ * other live process; PostgreSQL then refuses to start ("Is another postmaster
+ * running?"). Only a live postgres process whose command line names this
+ * cluster owns the file; alreadyServing has found that none is serving.
+ */
+function removeStalePidFile(databaseDir: string) {
+	const pidFile = path.join(databaseDir, 'postmaster.pid')
+	let pid: number
+	try {
+		pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])
+	} catch {
+		return
+	}
+	if (Number.isInteger(pid) && pid > 0 && isPostmasterOf(pid, databaseDir)) return
+	fs.rmSync(pidFile, { force: true })
+}
+
+function isPostmasterOf(pid: number, databaseDir: string) {
+	try {
+		const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+		return commandLine.includes('postgres') && commandLine.includes(databaseDir)
+	} catch {
+		// No /proc (not Linux): trust the file only if the process is alive.
+		try {
+			process.kill(pid, 0)
+			return true
+		} catch {
+			return false
+		}
+	}
+}
+
+/**
  * Starts the embedded PostgreSQL unless one is already serving this DATA_DIR.
  * Returns its URL and a `stop` that only stops a server this call started.
  */
@@ -99,6 +133,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}
 		database: 'darkroom',
 	}
 	const databaseDir = clusterDir(dataDir)
+	// PostgreSQL's own last words, so a failed start says why.
+	const recentLines: string[] = []
+	const remember = (message: string) => {
+		log(message.trim())
+		recentLines.push(...message.trim().split('\n'))
+		recentLines.splice(0, recentLines.length - 20)
+	}
 	const isRoot = process.getuid?.() === 0
 	if (isRoot) assertTraversableByOthers(databaseDir)
 	const pg = new EmbeddedPostgres({
@@ -110,18 +151,23 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}
 		// initdb refuses to run as root: as root, run the server as OS user `postgres`.
 		createPostgresUser: isRoot,
 		postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-		onLog: (message) => log(message.trim()),
-		onError: (error) => log(String(error)),
+		onLog: (message) => remember(message),
+		onError: (error) => remember(String(error)),
 	})
 	const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'))
-	if (initialised) assertSameMajorVersion(databaseDir)
-	else {
+	if (initialised) {
+		assertSameMajorVersion(databaseDir)
+		removeStalePidFile(databaseDir)
+	} else {
 		fs.rmSync(databaseDir, { recursive: true, force: true })
 		await pg.initialise()
 	}
 	await pg.start().catch((error: unknown) => {
 		throw new Error(
-			`The embedded PostgreSQL in ${databaseDir} did not start${error ? `: ${String(error)}` : ''}`,
+			[
+				`The embedded PostgreSQL in ${databaseDir} did not start${error ? `: ${String(error)}` : ''}`,
+				...recentLines,
+			].join('\n'),
 		)
 	})
 	const admin = postgres(urlOf({ ...state, database: 'postgres' }), { max: 1, onnotice: () => {} })

@@ -14,8 +14,8 @@ export type HeicReading =
 			width: number
 			height: number
 			count: number
-			/** RGBA, with `decode`. */
-			pixels: Uint8Array | null
+			/** RGBA. */
+			pixels: Uint8Array
 			/** Every pixel's alpha is 255 (found here too: a loop over every pixel). */
 			opaque: boolean
 	  }
@@ -27,7 +27,6 @@ type Job = {
 	input: Uint8Array
 	primaryIndex: number
 	maxInputPixels: number
-	decode: boolean
 }
 
 /** Resolved here: the thread's code is evaluated, so it has no module of its own to resolve from. */
@@ -39,7 +38,7 @@ const heicDecodePath = createRequire(import.meta.url).resolve('heic-decode')
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { all } = require(workerData.modulePath)
-const { input, primaryIndex, maxInputPixels, decode } = workerData
+const { input, primaryIndex, maxInputPixels } = workerData
 // libheif throws only for input it cannot parse or decode; an allocation
 // failure is a RangeError and stays an error (retryable), not bad input.
 const failure = (error) =>
@@ -54,11 +53,11 @@ all({ buffer: input }).then(async (file) => {
 		if (width * height > maxInputPixels) {
 			return parentPort.postMessage({ kind: 'too-large', width, height })
 		}
-		const pixels = decode ? (await primary.decode()).data : null
+		const pixels = (await primary.decode()).data
 		let opaque = true
-		for (let i = 3; pixels && i < pixels.length; i += 4) if (pixels[i] !== 255) { opaque = false; break }
+		for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 255) { opaque = false; break }
 		const reading = { kind: 'image', width, height, count: file.length, pixels, opaque }
-		parentPort.postMessage(reading, pixels ? [pixels.buffer] : [])
+		parentPort.postMessage(reading, [pixels.buffer])
 	} catch (error) {
 		parentPort.postMessage(failure(error))
 	} finally {
@@ -69,12 +68,12 @@ all({ buffer: input }).then(async (file) => {
 
 /**
  * Parses the HEIC container in a worker thread, checks the primary image's
- * size against `maxInputPixels`, and (with `decode`) decodes its RGBA pixels.
+ * size against `maxInputPixels`, and decodes its RGBA pixels.
  * Rejects only for failures that are not the file's fault (memory, a crashed thread).
  */
 export function readHeic(
 	input: Buffer,
-	options: { primaryIndex: number; maxInputPixels: number; decode: boolean },
+	options: { primaryIndex: number; maxInputPixels: number },
 ): Promise<HeicReading> {
 	const job: Job = { modulePath: heicDecodePath, input, ...options }
 	return new Promise((resolve, reject) => {

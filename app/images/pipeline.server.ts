@@ -5,6 +5,7 @@ import { UnprocessableImageError } from '#app/errors'
 import type { ImageMetadata } from '#db/schema'
 import { readHeic } from './heic.server'
 import { type AcceptedFormat, formatForContentType } from './sniff.server'
+import { CORRUPT_IMAGE_MESSAGE, checkStructure } from './structure.server'
 
 // Pure image work: bytes in, results out. No database, storage or config here;
 // every limit arrives as an option so the worker and the upload path share it.
@@ -44,31 +45,23 @@ export function takenAtOf(metadata: ImageMetadata): Date | null {
 	return takenAt ? new Date(takenAt) : null
 }
 
-const CORRUPT_MESSAGE = 'The image is truncated or corrupt and cannot be decoded.'
-
-/** Long enough to read every byte of the image, small enough to stay cheap. */
-const INSPECT_SIZE = 64
-
 /**
- * Upload-time check: the real dimensions (after EXIF orientation) and proof
- * that the image decodes, without the cost of the full pipeline.
+ * Upload-time check of the spooled file, without a pixel decode: its container
+ * is complete (checkStructure) and its header gives the dimensions as shown
+ * (after EXIF orientation) within the pixel limit. A file that passes and still
+ * fails to decode is the worker's to find (decision 002).
  */
 export async function inspectImage(
-	input: Buffer,
+	filePath: string,
 	type: ImageType,
 	options: InspectOptions,
 ): Promise<InspectedImage> {
 	const format = formatOf(type)
-	if (format === 'heic') return inspectHeic(input, options.maxInputPixels)
-	const header = await readHeader(input, options.maxInputPixels)
-	// Decoding to a thumbnail still reads every byte, so truncation shows, while
-	// JPEG and WebP shrink-on-load skip most of the pixel work.
-	await decoding(
-		sharp(input, decodeOptions(options.maxInputPixels))
-			.resize(INSPECT_SIZE, INSPECT_SIZE, { fit: 'inside', withoutEnlargement: true })
-			.raw()
-			.toBuffer(),
-	)
+	// sharp reads only the header from a path; for HEIC its libheif parses the
+	// container (which image is primary, its size) without the HEVC decoder.
+	// First, so a pixel bomb is named as one even when it is also cut short.
+	const header = await readHeader(filePath, options.maxInputPixels)
+	if (format) await checkStructure(filePath, format)
 	return {
 		format: format ?? header.format,
 		width: header.autoOrient.width,
@@ -146,7 +139,7 @@ function decodeOptions(maxInputPixels: number): SharpOptions {
 }
 
 /** Header only: cheap even for a pixel bomb, which gets a message naming its size. */
-async function readHeader(input: Buffer, maxInputPixels: number) {
+async function readHeader(input: Buffer | string, maxInputPixels: number) {
 	const header = await decoding(sharp(input, { limitInputPixels: false }).metadata())
 	assertWithinPixelLimit(header.width, header.height, maxInputPixels)
 	return header
@@ -230,7 +223,7 @@ function asDecodeError(error: unknown): unknown {
 	if (/exceeds pixel limit/i.test(error.message)) {
 		return new UnprocessableImageError('The image has more pixels than the limit allows.')
 	}
-	return new UnprocessableImageError(CORRUPT_MESSAGE, { cause: error })
+	return new UnprocessableImageError(CORRUPT_IMAGE_MESSAGE, { cause: error })
 }
 
 // --- HEIC: sharp's prebuilt libvips has no HEVC decoder, heic-decode (libheif
@@ -250,36 +243,20 @@ async function readHeicHeader(input: Buffer) {
 	}
 }
 
-/** The primary image's size (checked against the limit first) and, with `decode`, its RGBA pixels. */
-async function readPrimaryHeic(
-	input: Buffer,
-	primaryIndex: number,
-	maxInputPixels: number,
-	decode: boolean,
-) {
-	const reading = await readHeic(input, { primaryIndex, maxInputPixels, decode })
+/** The primary image's size (checked against the limit first) and its RGBA pixels. */
+async function readPrimaryHeic(input: Buffer, primaryIndex: number, maxInputPixels: number) {
+	const reading = await readHeic(input, { primaryIndex, maxInputPixels })
 	if (reading.kind === 'too-large')
 		assertWithinPixelLimit(reading.width, reading.height, maxInputPixels)
-	if (reading.kind !== 'image') throw new UnprocessableImageError(CORRUPT_MESSAGE)
+	if (reading.kind !== 'image') throw new UnprocessableImageError(CORRUPT_IMAGE_MESSAGE)
 	return reading
-}
-
-async function inspectHeic(input: Buffer, maxInputPixels: number): Promise<InspectedImage> {
-	const header = await readHeicHeader(input)
-	const { width, height } = await readPrimaryHeic(
-		input,
-		header?.pagePrimary ?? 0,
-		maxInputPixels,
-		false,
-	)
-	return { format: 'heic', width, height }
 }
 
 async function openHeic(input: Buffer, maxInputPixels: number): Promise<Source> {
 	const header = await readHeicHeader(input)
-	const primary = await readPrimaryHeic(input, header?.pagePrimary ?? 0, maxInputPixels, true)
+	const primary = await readPrimaryHeic(input, header?.pagePrimary ?? 0, maxInputPixels)
 	const { width, height, pixels: rgba } = primary
-	const pixels = Buffer.from(rgba!.buffer, rgba!.byteOffset, rgba!.byteLength)
+	const pixels = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength)
 	// libheif always hands back RGBA; an opaque photo should not carry alpha.
 	const hasAlpha = !primary.opaque
 	return {

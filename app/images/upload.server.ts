@@ -35,16 +35,18 @@ type ImageRow = typeof images.$inferSelect
 
 export type UploadResult = { image: ImageRow; replayed: boolean }
 
-/**
- * Receives one image: stream to disk with a byte cap and a hash, decide the
- * type from the bytes, validate it, store the original, then insert the row
- * and its job in one transaction. Whatever fails, nothing is left behind.
- */
 type UploadArgs = {
 	userId: string
 	idempotencyKey?: string | null
 	requestId?: string
 }
+
+/**
+ * Receives one image: stream to disk with a byte cap and a hash, decide the
+ * type from the bytes, check its structure and header, move the spooled file
+ * into storage, then insert the row and its job in one transaction. Whatever
+ * fails, nothing is left behind.
+ */
 
 export function uploadImage(args: UploadArgs & { request: Request }): Promise<UploadResult> {
 	// The root span of the trace that follows this image through its jobs.
@@ -90,12 +92,12 @@ async function store(
 				'The file is not a supported image. Accepted: JPEG, PNG, WebP, TIFF, GIF, AVIF, HEIC.',
 			)
 		}
-		const bytes = await fs.readFile(file.path)
-		const info = await inspectImage(bytes, type, { maxInputPixels: config.maxInputPixels })
+		const info = await inspectImage(file.path, type, { maxInputPixels: config.maxInputPixels })
 
 		const imageId = randomUUID()
 		const objectKey = originalKey(userId, imageId, type.ext)
-		await storage.put(objectKey, bytes, type.contentType)
+		// The spooled file itself becomes the original: renamed on local disk, streamed to S3.
+		await storage.putFile(objectKey, file.path, type.contentType)
 		try {
 			const image = await db.transaction(async (tx) => {
 				// Again under a per-user lock: concurrent uploads must not overshoot together.

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { UnprocessableImageError } from '#app/errors'
 import { inspectImage, processImage } from '#app/images/pipeline.server'
 import { expectProblem, register, startWeb, uploadFile, type WebProcess } from '#tests/support/app'
+import { spooledFile } from '#tests/support/images'
 
 // HEIC is decoded by libheif in WebAssembly, synchronous CPU work: it runs in
 // a worker thread, so the event loop (the worker's heartbeats and job lock
@@ -55,7 +56,7 @@ describe('the HEIC pixel limit', () => {
 		const bytes = await largeHeic()
 		// One at a time: a second reading started early would reject unobserved.
 		for (const read of [
-			() => inspectImage(bytes, heic, limits),
+			async () => inspectImage(await spooledFile(bytes), heic, limits),
 			() => processImage(bytes, heic, { ...options, ...limits }),
 		]) {
 			const reading = read()

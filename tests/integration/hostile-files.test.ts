@@ -6,7 +6,10 @@ import {
 	listFiles,
 	register,
 	startWeb,
+	startWorker,
 	uploadFile,
+	waitForTerminal,
+	type AppProcess,
 	type ImageDetail,
 	type WebProcess,
 } from '#tests/support/app'
@@ -14,6 +17,7 @@ import {
 	htmlBytes,
 	pdfBytes,
 	pixelBombPng,
+	undecodablePng,
 	smallJpeg,
 	svgBytes,
 	textBytes,
@@ -127,6 +131,34 @@ describe('refused files', () => {
 			`64 MiB stream (limit 2 MiB), answered after ${Math.round(sent / 1024 / 1024)} MiB sent`,
 			413,
 		])
+	})
+})
+
+describe('a whole file whose pixels do not decode', () => {
+	let worker: AppProcess
+	beforeAll(async () => {
+		worker = await startWorker()
+	})
+	afterAll(async () => {
+		await worker?.stop()
+	})
+
+	test('is accepted by its structure, then failed by the worker at once, with no retry', async () => {
+		const response = await uploadFile(web.baseUrl, token, undecodablePng(), 'garbled.png')
+		expect(response.status).toBe(202)
+		const { id } = (await response.json()) as ImageDetail
+		const image = await waitForTerminal(web.baseUrl, token, id)
+		expect(image).toMatchObject({
+			status: 'failed',
+			error: 'The image is truncated or corrupt and cannot be decoded.',
+		})
+		// A retry would leave the job queued with its next run_at; one attempt ends it.
+		const [{ jobs }] = await sql<[{ jobs: number }]>`
+			select count(*)::int as jobs from graphile_worker._private_jobs jobs
+			join graphile_worker._private_tasks tasks on tasks.id = jobs.task_id
+			where tasks.identifier = 'process-image' and jobs.payload->>'imageId' = ${id}`
+		expect(jobs).toBe(0)
+		results.push(['PNG with whole chunks and garbled pixel data (worker: failed)', 202])
 	})
 })
 

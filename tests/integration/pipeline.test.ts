@@ -99,26 +99,21 @@ describe('detectImageType', () => {
 })
 
 describe('inspectImage', () => {
+	/** Inspects bytes as the upload path does: from the spooled file. */
+	async function inspect(bytes: Buffer, limit = limits) {
+		return inspectImage(await images.spooledFile(bytes), await typeOf(bytes), limit)
+	}
+
 	test('reads the size of a 12-megapixel JPEG', async () => {
-		const bytes = await largeJpeg()
-		expect(await inspectImage(bytes, await typeOf(bytes), limits)).toEqual({
-			format: 'jpeg',
-			width: 4000,
-			height: 3000,
-		})
+		expect(await inspect(await largeJpeg())).toEqual({ format: 'jpeg', width: 4000, height: 3000 })
 	})
 
 	test('reports the size as displayed, after EXIF orientation', async () => {
-		const bytes = await orientedJpeg()
-		expect(await inspectImage(bytes, await typeOf(bytes), limits)).toMatchObject({
-			width: 300,
-			height: 400,
-		})
+		expect(await inspect(await orientedJpeg())).toMatchObject({ width: 300, height: 400 })
 	})
 
 	test('reads HEIC dimensions', async () => {
-		const bytes = await images.heicPhoto()
-		expect(await inspectImage(bytes, await typeOf(bytes), limits)).toEqual({
+		expect(await inspect(await images.heicPhoto())).toEqual({
 			format: 'heic',
 			width: 320,
 			height: 240,
@@ -126,8 +121,7 @@ describe('inspectImage', () => {
 	})
 
 	test('rejects a truncated JPEG as unprocessable', async () => {
-		const bytes = await images.truncatedJpeg()
-		const inspecting = inspectImage(bytes, await typeOf(bytes), limits)
+		const inspecting = inspect(await images.truncatedJpeg())
 		await expect(inspecting).rejects.toBeInstanceOf(UnprocessableImageError)
 		await expect(inspecting).rejects.toThrow(/truncated or corrupt/)
 	})
@@ -135,14 +129,13 @@ describe('inspectImage', () => {
 	test('rejects a truncated TIFF and a truncated HEIC', async () => {
 		for (const whole of [await images.tiffImage(), await images.heicPhoto()]) {
 			const type = await typeOf(whole)
-			const cut = whole.subarray(0, Math.floor(whole.length / 2))
+			const cut = await images.spooledFile(whole.subarray(0, Math.floor(whole.length / 2)))
 			await expect(inspectImage(cut, type, limits)).rejects.toBeInstanceOf(UnprocessableImageError)
 		}
 	})
 
 	test('rejects a pixel bomb by its header, naming the limit in megapixels', async () => {
-		const bytes = images.pixelBombPng()
-		const inspecting = inspectImage(bytes, await typeOf(bytes), limits)
+		const inspecting = inspect(images.pixelBombPng())
 		await expect(inspecting).rejects.toBeInstanceOf(UnprocessableImageError)
 		await expect(inspecting).rejects.toThrow(
 			'The image is 40000×40000 pixels (1600 megapixels); the limit is 100 megapixels.',
@@ -150,10 +143,9 @@ describe('inspectImage', () => {
 	})
 
 	test('applies the pixel limit to HEIC too', async () => {
-		const bytes = await images.heicPhoto()
-		await expect(
-			inspectImage(bytes, await typeOf(bytes), { maxInputPixels: 50_000 }),
-		).rejects.toThrow(/limit is 0\.05 megapixels/)
+		await expect(inspect(await images.heicPhoto(), { maxInputPixels: 50_000 })).rejects.toThrow(
+			/limit is 0\.05 megapixels/,
+		)
 	})
 })
 

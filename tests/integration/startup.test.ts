@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -6,6 +6,12 @@ import { describe, expect, test } from 'vitest'
 import { freePort } from '#db/embedded'
 
 const root = path.resolve(import.meta.dirname, '../..')
+
+/** The embedded PostgreSQL runs as OS user `postgres` when we are root, else as us. */
+function postgresUid() {
+	if (process.getuid?.() !== 0) return process.getuid?.()
+	return Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+}
 
 /** Runs `server/start.ts` with a clean environment plus `env`. */
 function start(args: string[], env: Record<string, string>) {
@@ -58,7 +64,7 @@ describe('configuration is validated at start', () => {
 })
 
 describe('embedded defaults', () => {
-	test('with no DATABASE_URL it runs on an embedded PostgreSQL whose data survives a restart', async () => {
+	test('with no DATABASE_URL it runs on an embedded PostgreSQL whose data survives a restart, even one whose postmaster.pid names a live stranger', async () => {
 		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-embedded-'))
 		fs.chmodSync(dataDir, 0o755)
 		const port = await freePort()
@@ -81,6 +87,14 @@ describe('embedded defaults', () => {
 			await first.exited
 		}
 		expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true)
+		// As after a power loss: the lock file survives, and its PID now belongs to
+		// another live process of the user PostgreSQL runs as (PostgreSQL takes any
+		// such process for a postmaster still running).
+		const stranger = spawn('sleep', ['300'], { uid: postgresUid() })
+		fs.writeFileSync(
+			path.join(dataDir, 'postgres', 'postmaster.pid'),
+			`${stranger.pid}\n${path.join(dataDir, 'postgres')}\n${Math.floor(Date.now() / 1000)}\n5432\n\n127.0.0.1\n  5432001  0\nready   \n`,
+		)
 
 		const second = start([], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' })
 		try {
@@ -94,6 +108,7 @@ describe('embedded defaults', () => {
 		} finally {
 			second.child.kill('SIGTERM')
 			await second.exited
+			stranger.kill()
 			fs.rmSync(dataDir, { recursive: true, force: true })
 		}
 	})

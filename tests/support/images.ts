@@ -1,4 +1,6 @@
 import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
 
@@ -203,6 +205,25 @@ export function pixelBombPng(width = 40_000, height = 40_000): Buffer {
 	])
 }
 
+/**
+ * A 64×64 PNG whose chunks are all whole, with correct CRCs, but whose IDAT is
+ * not a zlib stream: it passes every structural check and fails to decode.
+ */
+export function undecodablePng(): Buffer {
+	const ihdr = Buffer.alloc(13)
+	ihdr.writeUInt32BE(64, 0)
+	ihdr.writeUInt32BE(64, 4)
+	ihdr[8] = 8 // bit depth
+	ihdr[9] = 2 // colour type: RGB
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		pngChunk('IHDR', ihdr),
+		// 0xa5: compression method 5, which zlib refuses at the first byte.
+		pngChunk('IDAT', Buffer.alloc(4096, 0xa5)),
+		pngChunk('IEND', Buffer.alloc(0)),
+	])
+}
+
 function pngChunk(type: string, data: Buffer): Buffer {
 	const length = Buffer.alloc(4)
 	length.writeUInt32BE(data.length)
@@ -283,4 +304,12 @@ export async function scannedPage(): Promise<Buffer> {
 		)
 	}
 	return page
+}
+
+/** Writes bytes to a new temporary file, as an upload is spooled, and returns its path. */
+export async function spooledFile(bytes: Buffer): Promise<string> {
+	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'darkroom-spooled-'))
+	const file = path.join(dir, 'upload')
+	await fs.writeFile(file, bytes)
+	return file
 }

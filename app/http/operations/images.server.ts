@@ -126,8 +126,10 @@ Other parts are ignored, as is any second \`file\` part.
   as the upload passes the limit (or at once when \`Content-Length\` already says so). The rest is
   read and discarded, never stored nor held in memory, so the connection stays usable; past 64 MiB
   or 15 s of discarding, the server closes it.
-- Empty, corrupt or truncated, or more than \`MAX_INPUT_PIXELS\` (default 100 megapixels): \`422\`
-  (\`unprocessable-image\`).
+- Empty, truncated or with a broken container (segments, chunks, boxes, checksums), or more than
+  \`MAX_INPUT_PIXELS\` (default 100 megapixels): \`422\` (\`unprocessable-image\`). The pixels are not
+  decoded at upload: a file whose container is whole but whose pixel data cannot be decoded is
+  accepted, then ends \`failed\` at the first attempt with the same message.
 - A rejected upload leaves no row, no stored object and no job behind.
 - The stored \`filename\` is the client's name made safe: no directory part, no control
   characters, at most ${MAX_FILENAME_BYTES} bytes (\`image.<ext>\` when nothing is left).
