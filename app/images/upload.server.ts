@@ -47,7 +47,6 @@ type UploadArgs = {
  * into storage, then insert the row and its job in one transaction. Whatever
  * fails, nothing is left behind.
  */
-
 export function uploadImage(args: UploadArgs & { request: Request }): Promise<UploadResult> {
 	// The root span of the trace that follows this image through its jobs.
 	return inSpan('upload', { 'darkroom.user_id': args.userId }, async (span) => {
