@@ -14,13 +14,21 @@ process.env.DARKROOM_E2E_DATA_DIR ??= path.join(
 const port = Number(process.env.DARKROOM_E2E_PORT)
 const dataDir = process.env.DARKROOM_E2E_DATA_DIR
 const openAiPort = Number(process.env.DARKROOM_E2E_OPENAI_PORT)
+const instanceWideSpecs = /admin-settings\.spec\.ts$/
 
 export default defineConfig({
 	testDir: 'tests/e2e',
 	timeout: 60_000,
 	expect: { timeout: 20_000 },
+	// Two browsers at once against the one server: the specs make their own
+	// accounts, so they do not see each other. A spec that changes the whole
+	// instance (who may register) runs alone, after all the others.
 	fullyParallel: false,
-	workers: 1,
+	workers: 2,
+	projects: [
+		{ name: 'chromium', testIgnore: instanceWideSpecs },
+		{ name: 'instance-wide', testMatch: instanceWideSpecs, dependencies: ['chromium'] },
+	],
 	reporter: 'list',
 	use: {
 		baseURL: `http://127.0.0.1:${port}`,

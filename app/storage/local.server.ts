@@ -179,19 +179,13 @@ async function moveIntoPlace(source: string, file: string): Promise<void> {
 }
 
 async function renameCreatingDirectory(source: string, file: string): Promise<void> {
-	for (let attempt = 1; ; attempt++) {
-		try {
-			await fs.mkdir(path.dirname(file), { recursive: true })
-			await fs.rename(source, file)
-			return
-		} catch (error) {
-			if (errorCode(error) === 'EXDEV') throw error
-			// A missing source is the caller's bug: passed on as is, not as an outage.
-			if (isMissing(error) && !(await fileExists(source))) throw error
-			// A concurrent delete may prune the fresh directory before the rename; creating it again is enough.
-			if (attempt < 3 && isMissing(error)) continue
-			throw diskError(error)
-		}
+	try {
+		await inItsDirectory(file, () => fs.rename(source, file))
+	} catch (error) {
+		if (errorCode(error) === 'EXDEV') throw error
+		// A missing source is the caller's bug: passed on as is, not as an outage.
+		if (isMissing(error) && !(await fileExists(source))) throw error
+		throw diskError(error)
 	}
 }
 
@@ -229,15 +223,24 @@ async function writeBuffer(handle: fs.FileHandle, body: Buffer): Promise<void> {
 }
 
 async function openTemp(temp: string): Promise<fs.FileHandle> {
-	// A concurrent delete may prune the freshly created directory before the
-	// open; creating it again is enough.
+	return inItsDirectory(temp, () => fs.open(temp, 'wx')).catch((error) =>
+		Promise.reject(diskError(error)),
+	)
+}
+
+/**
+ * Creates the directory of `file`, then runs `operation` on it. A concurrent
+ * delete may prune the fresh directory before the operation; creating it
+ * again is enough.
+ */
+async function inItsDirectory<T>(file: string, operation: () => Promise<T>): Promise<T> {
 	for (let attempt = 1; ; attempt++) {
 		try {
-			await fs.mkdir(path.dirname(temp), { recursive: true })
-			return await fs.open(temp, 'wx')
+			await fs.mkdir(path.dirname(file), { recursive: true })
+			return await operation()
 		} catch (error) {
 			if (attempt < 3 && isMissing(error)) continue
-			throw diskError(error)
+			throw error
 		}
 	}
 }

@@ -13,6 +13,9 @@ import {
 // the system's (light-dark() in the CSS), so each page, once loaded, is
 // checked light and then dark.
 
+// The four tests are independent (own accounts): both test workers may share them.
+test.describe.configure({ mode: 'parallel' })
+
 const viewports = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } }
 
 /**
