@@ -7,12 +7,15 @@ import {
 	writeReadableStreamToWritable,
 } from '@remix-run/node'
 import type { Request as ExpressRequest, RequestHandler, Response } from 'express'
+import { offerNodeBody } from '#app/request-body.server'
 import { boundedBody, refuseTooLarge } from './body-limit'
 import { requestOrigin } from './hosts'
 
 // Express → Remix, as @remix-run/express does it, with two differences: the
 // URL is built from the checked host (X-Forwarded-* only from a trusted
-// proxy), and a body limited by body-limit.ts reaches Remix only up to its limit.
+// proxy), a body limited by body-limit.ts reaches Remix only up to its limit,
+// and an upload's body is also offered as the Node stream it is
+// (app/request-body.server.ts), read only by whoever asks first.
 
 export function remixHandler({
 	build,
@@ -53,18 +56,54 @@ function remixRequest(req: ExpressRequest, res: Response): Request {
 	}
 	if (req.method !== 'GET' && req.method !== 'HEAD') {
 		const maxBytes = res.locals.maxBodyBytes as number | undefined
-		const body: Readable =
+		init.body =
 			maxBytes === undefined
-				? req
-				: boundedBody(req, maxBytes, () => {
-						controller.abort()
-						refuseTooLarge(req, res)
-					})
-		init.body = createReadableStreamFromReadable(body)
+				? offeredBody(req)
+				: createReadableStreamFromReadable(
+						boundedBody(req, maxBytes, () => {
+							controller.abort()
+							refuseTooLarge(req, res)
+						}),
+					)
 		init.duplex = 'half'
 	}
 	// Concatenated, not resolved: a path like `//other.example/` stays a path.
 	return new Request(`${requestOrigin(req)}${req.originalUrl}`, init)
+}
+
+/** An upload's body: a web stream for Remix, the Node stream itself for whoever takes it. */
+function offeredBody(req: ExpressRequest): ReadableStream<Uint8Array> {
+	const body = lazyWebStream(req)
+	offerNodeBody(body, req)
+	// Started as an eager web stream would start it, so that Node does not
+	// drain an unread body to its end once the answer is out (a refused
+	// upload): discardUnreadBody in web.ts bounds that instead.
+	req.read(0)
+	return body
+}
+
+/**
+ * A web stream over `source` that reads nothing until it is read itself, so
+ * that a reader taking the Node stream instead (nodeBodyOf) gets every byte.
+ */
+function lazyWebStream(source: Readable): ReadableStream<Uint8Array> {
+	let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+	return new ReadableStream<Uint8Array>(
+		{
+			async pull(controller) {
+				reader ??= createReadableStreamFromReadable(source).getReader()
+				const { done, value } = await reader.read()
+				if (done) controller.close()
+				else controller.enqueue(value)
+			},
+			async cancel(reason) {
+				if (reader) await reader.cancel(reason)
+				else source.destroy(reason instanceof Error ? reason : undefined)
+			},
+		},
+		// No read ahead: nothing is pulled before a reader asks.
+		{ highWaterMark: 0 },
+	)
 }
 
 function remixHeaders(incoming: ExpressRequest['headers']) {

@@ -18,8 +18,30 @@ type RouteTree = Array<Parameters<typeof matchRoutes>[0][number] & { id: string 
 
 const trees = new WeakMap<Manifest, RouteTree>()
 
+/**
+ * matchRoutes flattens and ranks the whole tree on every call, which cost
+ * about 4% of an upload's CPU: answers are kept per path, a bounded number
+ * of them (paths carry ids), for each manifest. Long paths, which clients
+ * choose, are matched afresh so the cache stays small.
+ */
+const MAX_REMEMBERED_PATHS = 1000
+const MAX_REMEMBERED_PATH_LENGTH = 200
+const remembered = new WeakMap<Manifest, Map<string, MatchedRoute | undefined>>()
+
 /** The route `pathname` goes to, or undefined when no route matches (a 404). */
 export function matchRoute(manifest: Manifest, pathname: string): MatchedRoute | undefined {
+	if (pathname.length > MAX_REMEMBERED_PATH_LENGTH) return findRoute(manifest, pathname)
+	let answers = remembered.get(manifest)
+	if (!answers) remembered.set(manifest, (answers = new Map()))
+	if (answers.has(pathname)) return answers.get(pathname)
+	// Forget all at once: simpler than LRU, and refilling costs what no cache would.
+	if (answers.size >= MAX_REMEMBERED_PATHS) answers.clear()
+	const route = findRoute(manifest, pathname)
+	answers.set(pathname, route)
+	return route
+}
+
+function findRoute(manifest: Manifest, pathname: string): MatchedRoute | undefined {
 	let tree = trees.get(manifest)
 	if (!tree) trees.set(manifest, (tree = routeTree(manifest)))
 	const matches = matchRoutes(tree, dataRequestPath(pathname)) ?? []

@@ -3,9 +3,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
 import { BadRequestError, PayloadTooLargeError } from '#app/errors'
+import { nodeBodyOf } from '#app/request-body.server'
 import { fileTooLargeMessage } from '#app/format'
 
 export type ReceivedFile = {
@@ -21,6 +21,12 @@ export type ReceivedFile = {
 }
 
 const HEAD_BYTES = 4100
+/**
+ * Parts arrive in socket-sized chunks (often well under 64 KiB); each write is
+ * a trip through libuv's thread pool, so they are gathered into writes of
+ * about this size. Memory per upload stays at one batch.
+ */
+const WRITE_BATCH_BYTES = 256 * 1024
 // Room for multipart boundaries and small fields on top of the file itself.
 const ENVELOPE_BYTES = 64 * 1024
 
@@ -28,8 +34,8 @@ const tooLarge = (maxBytes: number) => new PayloadTooLargeError(fileTooLargeMess
 
 /**
  * Streams the `file` part of a multipart request to a temporary file while
- * hashing it, never holding more than a chunk in memory and stopping as soon
- * as it passes `maxBytes`.
+ * hashing it, never holding more than a write batch in memory and stopping as
+ * soon as it passes `maxBytes`.
  */
 export async function receiveFile(
 	request: Request,
@@ -56,7 +62,7 @@ export async function receiveFile(
 	} catch {
 		throw new BadRequestError('The multipart body is malformed (missing boundary?).')
 	}
-	const body = Readable.fromWeb(request.body as NodeWebReadableStream)
+	const body = nodeBodyOf(request)
 
 	try {
 		return await new Promise<ReceivedFile>((resolve, reject) => {
@@ -111,7 +117,7 @@ export async function receiveFile(
 
 /**
  * Writes one multipart file part to `tmpPath`, hashing it and keeping its first
- * bytes on the way, never holding more than a chunk in memory.
+ * bytes on the way, never holding more than a write batch in memory.
  */
 export async function spoolPart(
 	stream: Readable,
@@ -122,6 +128,8 @@ export async function spoolPart(
 	const chunks: Buffer[] = []
 	let byteSize = 0
 	let headSize = 0
+	let batch: Buffer[] = []
+	let batchSize = 0
 	const tap = new Transform({
 		transform(chunk: Buffer, _encoding, callback) {
 			hash.update(chunk)
@@ -130,9 +138,21 @@ export async function spoolPart(
 				chunks.push(chunk.subarray(0, HEAD_BYTES - headSize))
 				headSize += Math.min(chunk.length, HEAD_BYTES - headSize)
 			}
-			callback(null, chunk)
+			batch.push(chunk)
+			batchSize += chunk.length
+			if (batchSize < WRITE_BATCH_BYTES) return callback()
+			callback(null, takeBatch())
+		},
+		flush(callback) {
+			callback(null, batchSize > 0 ? takeBatch() : undefined)
 		},
 	})
+	const takeBatch = () => {
+		const bytes = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchSize)
+		batch = []
+		batchSize = 0
+		return bytes
+	}
 	await pipeline(stream, tap, fs.createWriteStream(tmpPath))
 	return {
 		path: tmpPath,

@@ -45,13 +45,16 @@ async function claimSlot(userId: string, cap: number): Promise<string | undefine
 		await tx.execute(
 			sql`select pg_advisory_xact_lock(hashtextextended(${`upload-slots:${userId}`}, 0))`,
 		)
-		await tx.execute(
-			sql`delete from upload_slots where user_id = ${userId} and expires_at <= now()`,
-		)
+		// One statement (a round trip less): expired slots go, and only live ones count.
 		const rows = await tx.execute<{ id: string }>(sql`
+			with expired as (
+				delete from upload_slots where user_id = ${userId} and expires_at <= now()
+			)
 			insert into upload_slots (user_id, expires_at)
 			select ${userId}::uuid, now() + make_interval(secs => ${SLOT_TTL_SECONDS}::int)
-			where (select count(*) from upload_slots where user_id = ${userId}) < ${cap}::int
+			where (
+				select count(*) from upload_slots where user_id = ${userId} and expires_at > now()
+			) < ${cap}::int
 			returning id`)
 		return rows[0]?.id
 	})

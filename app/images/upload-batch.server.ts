@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { Readable } from 'node:stream'
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
 import { config } from '#app/config.server'
 import { AppError, BadRequestError, PayloadTooLargeError } from '#app/errors'
+import { nodeBodyOf } from '#app/request-body.server'
 import { fileTooLargeMessage, formatBytes } from '#app/format'
 import { log } from '#app/log.server'
 import { type ReceivedFile, spoolPart } from './multipart.server'
@@ -111,7 +110,7 @@ async function spoolFiles(
 	const writes: Array<Promise<void>> = []
 	// Once one file is over the rate limit, so is every later one: refused uncounted.
 	let overLimit: AppError | undefined
-	const body = Readable.fromWeb(request.body as NodeWebReadableStream)
+	const body = nodeBodyOf(request)
 	try {
 		await new Promise<void>((resolve, reject) => {
 			parser.on('file', (field, stream, info) => {

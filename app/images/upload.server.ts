@@ -76,6 +76,8 @@ async function store(
 	key: string | undefined,
 	{ userId, requestId }: UploadArgs,
 ): Promise<UploadResult> {
+	// putFile takes the spooled file over, whatever its outcome; until then it is ours to remove.
+	let handedOver = false
 	try {
 		const visibility = chosenVisibility(file.fields?.visibility)
 		if (key) {
@@ -96,6 +98,7 @@ async function store(
 		const imageId = randomUUID()
 		const objectKey = originalKey(userId, imageId, type.ext)
 		// The spooled file itself becomes the original: renamed on local disk, streamed to S3.
+		handedOver = true
 		await storage.putFile(objectKey, file.path, type.contentType)
 		try {
 			const image = await db.transaction(async (tx) => {
@@ -154,7 +157,7 @@ async function store(
 		if (!replay) throw new Error('Idempotency key conflict without a stored image')
 		return { image: replay, replayed: true }
 	} finally {
-		await fs.rm(file.path, { force: true })
+		if (!handedOver) await fs.rm(file.path, { force: true })
 	}
 }
 
