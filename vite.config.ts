@@ -2,6 +2,7 @@ import path from 'node:path'
 import { vitePlugin as remix } from '@remix-run/dev'
 import tailwindcss from '@tailwindcss/vite'
 import { defineConfig } from 'vite'
+import { LongestFirstSequencer } from './tests/support/sequencer'
 
 declare module '@remix-run/node' {
 	interface Future {
@@ -43,5 +44,6 @@ export default defineConfig({
 		pool: 'forks',
 		fileParallelism: true,
 		maxWorkers: 2,
+		sequence: { sequencer: LongestFirstSequencer },
 	},
 })

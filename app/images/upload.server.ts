@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { and, eq, gt, lt, sql } from 'drizzle-orm'
+import { and, eq, gt, lt, sql, TransactionRollbackError } from 'drizzle-orm'
 import { idempotencyKeys, images, users } from '#db/schema'
 import { imageVisibilities, type ImageVisibility } from '#db/statuses'
 import { config } from '#app/config.server'
@@ -138,21 +138,19 @@ async function store(
 						.values({ userId, key, imageId, sha256: file.sha256 })
 						.onConflictDoNothing()
 						.returning({ key: idempotencyKeys.key })
-					// A concurrent request with the same key won: undo ours, answer with theirs.
-					if (claimed.length === 0) return null
+					// A concurrent request with the same key won: roll ours back (the
+					// row too, not only its job), answer with theirs.
+					if (claimed.length === 0) tx.rollback()
 				}
 				await enqueueJob(tx, 'process-image', imageId, requestId)
 				return row!
 			})
-			if (image) {
-				uploadBytes.inc(file.byteSize)
-				return { image, replayed: false }
-			}
+			uploadBytes.inc(file.byteSize)
+			return { image, replayed: false }
 		} catch (error) {
 			await removeQuietly(objectKey)
-			throw error
+			if (!(error instanceof TransactionRollbackError)) throw error
 		}
-		await removeQuietly(objectKey)
 		const replay = await findReplay(userId, key!, file.sha256)
 		if (!replay) throw new Error('Idempotency key conflict without a stored image')
 		return { image: replay, replayed: true }

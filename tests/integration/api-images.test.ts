@@ -328,6 +328,31 @@ describe('while no worker is running', () => {
 		expect(after.files.length).toBe(before.files.length + 1)
 	})
 
+	it('the same Idempotency-Key sent by several clients at once gives one image, one job and one original', async () => {
+		const { token, user } = await register(web.baseUrl)
+		const key = randomUUID()
+		const before = await snapshot()
+		// At once (4: the per-user upload slots), so some pass the replay lookup before any has committed and
+		// meet at the key's insert: the losers must leave no row behind.
+		const responses = await Promise.all(
+			Array.from({ length: 4 }, () =>
+				uploadFile(web.baseUrl, token, jpeg, 'racing.jpg', { 'Idempotency-Key': key }),
+			),
+		)
+		expect(responses.map((response) => response.status)).toEqual(Array(4).fill(202))
+		const ids = new Set(
+			await Promise.all(responses.map(async (r) => ((await r.json()) as ImageDetail).id)),
+		)
+		expect(ids.size).toBe(1)
+		created.push({ token, id: [...ids][0]! })
+
+		const after = await snapshot()
+		expect(await imageCountOf(user.id)).toBe(1)
+		expect(after.images).toBe(before.images + 1)
+		expect(after.jobs).toBe(before.jobs + 1)
+		expect(after.files.length).toBe(before.files.length + 1)
+	})
+
 	it('the same Idempotency-Key with a different file answers 422 and creates nothing', async () => {
 		const { token } = await register(web.baseUrl)
 		const key = randomUUID()
