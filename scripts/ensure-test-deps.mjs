@@ -1,16 +1,16 @@
-// Runs before `npm test`: the browser suite needs Debian's Chromium
-// (Playwright cannot download its own browsers here), the OCR tests render
+// Runs before `npm test`: the browser suite needs Debian's Chromium headless
+// shell (Playwright cannot download its own browsers here), the OCR tests render
 // text, which needs a font, and the backup test restores into Debian's
 // PostgreSQL 15 (another major version than the embedded one). Installs what is missing when we are root on
 // Debian; otherwise says what to do.
 import { execSync } from 'node:child_process'
 import fs from 'node:fs'
 
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell'
 const font = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'
 const postgres15 = '/usr/lib/postgresql/15/bin/initdb'
 const missing = [
-	...(fs.existsSync(chromium) ? [] : ['chromium']),
+	...(fs.existsSync(chromium) ? [] : ['chromium-headless-shell']),
 	...(fs.existsSync(font) ? [] : ['fonts-dejavu-core']),
 	...(fs.existsSync(postgres15) ? [] : ['postgresql-15']),
 ]
