@@ -32,9 +32,11 @@ function start(args: string[], env: Record<string, string>) {
 }
 
 async function waitForHealth(url: string, exited: Promise<unknown>) {
+	// A flag, not a race against a resolved promise: that one always wins.
+	let hasExited = false
+	void exited.then(() => (hasExited = true))
 	for (let i = 0; i < 300; i++) {
-		const early = await Promise.race([exited.then(() => true), Promise.resolve(false)])
-		if (early) throw new Error('process exited before it was healthy')
+		if (hasExited) throw new Error('process exited before it was healthy')
 		const ok = await fetch(`${url}/api/health`)
 			.then((r) => r.ok)
 			.catch(() => false)
