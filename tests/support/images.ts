@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises'
-import os from 'node:os'
+import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import sharp from 'sharp'
@@ -306,10 +306,11 @@ export async function scannedPage(): Promise<Buffer> {
 	return page
 }
 
-/** Writes bytes to a new temporary file, as an upload is spooled, and returns its path. */
+/** Writes bytes to a new file in DATA_DIR/tmp, where uploads are spooled, and returns its path. */
 export async function spooledFile(bytes: Buffer): Promise<string> {
-	const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'darkroom-spooled-'))
-	const file = path.join(dir, 'upload')
+	const dir = path.join(process.env.DATA_DIR!, 'tmp')
+	await fs.mkdir(dir, { recursive: true })
+	const file = path.join(dir, `spooled-${randomUUID()}`)
 	await fs.writeFile(file, bytes)
 	return file
 }

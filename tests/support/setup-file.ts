@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import postgres from 'postgres'
-import { inject } from 'vitest'
+import { afterAll, inject } from 'vitest'
 import { installResponseCheck } from '#tests/support/response-check'
 
 // Runs before each test file: a fresh database and data directory, so files
@@ -26,3 +26,6 @@ Object.assign(process.env, {
 })
 
 installResponseCheck()
+
+// After the file's own afterAll hooks (vitest runs them in reverse), which stop its processes.
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
