@@ -1,4 +1,4 @@
-import { useRevalidator } from '@remix-run/react'
+import { useNavigation, useRevalidator } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
 import { usePoll } from '#app/components/use-poll'
 
@@ -63,18 +63,33 @@ export function useLiveStatus(active: boolean, pollWhenDown = active) {
  * version waited for the revalidator to go back to "idle", and under a
  * transition React may never render the "loading" in between: the last event
  * of a burst was then dropped and the page stayed stale.)
+ *
+ * While a navigation or form submission is under way the reload waits for it
+ * to end: the router's revalidate() restarts a submission's loading without
+ * its action result, so the page lost the answer ("Processing 1 image
+ * again.") of an action that had been done.
  */
 function useBurstRevalidation(revalidate: () => void) {
 	const latest = useRef(revalidate)
 	latest.current = revalidate
+	const navigationState = useNavigation().state
+	const busy = useRef(navigationState !== 'idle')
+	busy.current = navigationState !== 'idle'
+	const deferred = useRef(false)
 	const timer = useRef<ReturnType<typeof setTimeout>>(undefined)
 	useEffect(() => () => clearTimeout(timer.current), [])
+	useEffect(() => {
+		if (navigationState !== 'idle' || !deferred.current) return
+		deferred.current = false
+		latest.current()
+	}, [navigationState])
 	// Stable, so the EventSource is not reopened on every render.
 	const [refresh] = useState(() => () => {
 		if (timer.current !== undefined) return
 		timer.current = setTimeout(() => {
 			timer.current = undefined
-			latest.current()
+			if (busy.current) deferred.current = true
+			else latest.current()
 		}, BURST_MS)
 	})
 	return refresh
