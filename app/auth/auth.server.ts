@@ -80,6 +80,8 @@ export type Authenticated = {
 	sessionId: string
 	/** What this credential may do: every scope for a sign-in, a personal token's own. */
 	scopes: TokenScope[]
+	/** The account's own byte quota (users.quota_bytes), null when QUOTA_MAX_BYTES_PER_USER applies. */
+	quotaBytes: number | null
 }
 
 function bearerToken(request: Request) {
@@ -105,7 +107,9 @@ async function cookieToken(request: Request): Promise<string | undefined> {
 async function authenticate(args: RequestArgs, token: string | undefined) {
 	if (!token) return null
 	const found = await findSession(token, clientOf(args))
-	return found ? { user: found.user, sessionId: found.sessionId, scopes: found.scopes } : null
+	if (!found) return null
+	const { user, sessionId, scopes, quotaBytes } = found
+	return { user, sessionId, scopes, quotaBytes }
 }
 
 /** The browser's session, from the cookie alone: pages never act for a bearer token. */

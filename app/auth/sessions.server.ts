@@ -97,6 +97,8 @@ export async function findSession(token: string, client: Client) {
 			scopes: sessions.scopes,
 			lastUsedAt: sessions.lastUsedAt,
 			user: { id: users.id, email: users.email, createdAt: users.createdAt, role: users.role },
+			// Read here so an upload's quota check needs no query of its own.
+			quotaBytes: users.quotaBytes,
 		})
 		.from(sessions)
 		.innerJoin(users, eq(users.id, sessions.userId))

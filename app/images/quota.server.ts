@@ -1,5 +1,5 @@
 import { count, eq, sql } from 'drizzle-orm'
-import { images, users } from '#db/schema'
+import { images } from '#db/schema'
 import { config } from '#app/config.server'
 import type { Db, Tx } from '#app/db.server'
 import { QuotaExceededError } from '#app/errors'
@@ -11,16 +11,14 @@ import { formatBytes } from '#app/format'
 // environment's for it, set or not. Byte sizes are those of the originals,
 // as uploaded, the trash included.
 
+/** Whose quota: the account, with its own byte quota as read when the request was authenticated. */
+export type QuotaHolder = { userId: string; quotaBytes: number | null }
+
 /** The account's byte limit: its own when an admin set one, else QUOTA_MAX_BYTES_PER_USER. */
-async function bytesLimitOf(executor: Db | Tx, userId: string) {
-	const [row] = await executor
-		.select({ quotaBytes: users.quotaBytes })
-		.from(users)
-		.where(eq(users.id, userId))
-	const own = row?.quotaBytes ?? null
-	return own === null
+function bytesLimitOf(quotaBytes: number | null) {
+	return quotaBytes === null
 		? { maxBytes: config.quotas.maxBytesPerUser, own: false }
-		: { maxBytes: own, own: true }
+		: { maxBytes: quotaBytes, own: true }
 }
 
 /**
@@ -31,12 +29,13 @@ async function bytesLimitOf(executor: Db | Tx, userId: string) {
  */
 export async function assertWithinQuota(
 	executor: Db | Tx,
-	userId: string,
+	{ userId, quotaBytes }: QuotaHolder,
 	incomingBytes: number,
 	{ lock = false } = {},
 ) {
 	const { maxImagesPerUser } = config.quotas
-	const { maxBytes, own } = await bytesLimitOf(executor, userId)
+	const { maxBytes, own } = bytesLimitOf(quotaBytes)
+	// No limit, no query: the common case costs an upload nothing here.
 	if (maxBytes === undefined && maxImagesPerUser === undefined) return
 	if (lock) {
 		await executor.execute(

@@ -3,7 +3,7 @@ import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { TooManyUploadsInFlightError } from '#app/errors'
 import { log } from '#app/log.server'
-import { assertWithinQuota } from './quota.server'
+import { assertWithinQuota, type QuotaHolder } from './quota.server'
 
 // What an upload must pass before its body is read (the caller has already
 // authenticated it and counted it against the rate limit): room in the quota
@@ -16,13 +16,13 @@ const SLOT_TTL_SECONDS = 60
 const RENEW_EVERY_MS = 20_000
 
 /** Runs `receive` (which reads the body) once the upload is admitted; its slot is freed however it ends. */
-export async function admitUpload<T>(userId: string, receive: () => Promise<T>): Promise<T> {
+export async function admitUpload<T>(holder: QuotaHolder, receive: () => Promise<T>): Promise<T> {
 	// A full account is refused before any byte arrives; the exact check (with
 	// the file's size, under a lock) still runs when the image is stored.
-	await assertWithinQuota(db, userId, 0)
+	await assertWithinQuota(db, holder, 0)
 	const cap = config.maxConcurrentUploadsPerUser
 	if (cap === undefined) return receive()
-	const slotId = await claimSlot(userId, cap)
+	const slotId = await claimSlot(holder.userId, cap)
 	if (!slotId) {
 		throw new TooManyUploadsInFlightError(
 			`You already have ${cap} uploads in progress, the most at once. Try again when one of them has finished.`,

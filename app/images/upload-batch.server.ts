@@ -8,6 +8,7 @@ import { nodeBodyOf } from '#app/request-body.server'
 import { fileTooLargeMessage, formatBytes } from '#app/format'
 import { log } from '#app/log.server'
 import { type ReceivedFile, spoolPart } from './multipart.server'
+import type { QuotaHolder } from './quota.server'
 import { uploadReceivedFile } from './upload.server'
 
 // The page's plain-form upload (no JavaScript): one request with several
@@ -27,9 +28,8 @@ export type BatchOutcome =
 
 type Spooled = { filename: string; path?: string; received?: ReceivedFile; error?: AppError }
 
-type BatchArgs = {
+type BatchArgs = QuotaHolder & {
 	request: Request
-	userId: string
 	requestId?: string
 	/**
 	 * Counts one more file against the upload rate limit, throwing when over it.
@@ -58,6 +58,7 @@ async function uploadOne(args: BatchArgs, file: Spooled): Promise<BatchOutcome> 
 		if (file.error) throw file.error
 		const { image } = await uploadReceivedFile(file.received!, {
 			userId: args.userId,
+			quotaBytes: args.quotaBytes,
 			requestId: args.requestId,
 		})
 		return { filename: image.filename, imageId: image.id }

@@ -16,7 +16,7 @@ import { enqueueJob } from './jobs.server'
 import { originalKey } from './keys'
 import { type ReceivedFile, receiveFile } from './multipart.server'
 import { inspectImage } from './pipeline.server'
-import { assertWithinQuota } from './quota.server'
+import { assertWithinQuota, type QuotaHolder } from './quota.server'
 import { idempotencyKeyPattern, MAX_IDEMPOTENCY_KEY_LENGTH } from './schemas'
 import { detectImageType } from './sniff.server'
 
@@ -35,8 +35,7 @@ type ImageRow = typeof images.$inferSelect
 
 export type UploadResult = { image: ImageRow; replayed: boolean }
 
-type UploadArgs = {
-	userId: string
+type UploadArgs = QuotaHolder & {
 	idempotencyKey?: string | null
 	requestId?: string
 }
@@ -74,7 +73,7 @@ export function uploadReceivedFile(file: ReceivedFile, args: UploadArgs): Promis
 async function store(
 	file: ReceivedFile,
 	key: string | undefined,
-	{ userId, requestId }: UploadArgs,
+	{ userId, quotaBytes, requestId }: UploadArgs,
 ): Promise<UploadResult> {
 	// putFile takes the spooled file over, whatever its outcome; until then it is ours to remove.
 	let handedOver = false
@@ -86,7 +85,7 @@ async function store(
 		}
 		if (file.byteSize === 0) throw new UnprocessableImageError('The file is empty.')
 		// A replay above creates nothing, so only new images are held to the quota.
-		await assertWithinQuota(db, userId, file.byteSize)
+		await assertWithinQuota(db, { userId, quotaBytes }, file.byteSize)
 		const type = await detectImageType(file.head)
 		if (!type) {
 			throw new UnsupportedMediaTypeError(
@@ -103,7 +102,7 @@ async function store(
 		try {
 			const image = await db.transaction(async (tx) => {
 				// Again under a per-user lock: concurrent uploads must not overshoot together.
-				await assertWithinQuota(tx, userId, file.byteSize, { lock: true })
+				await assertWithinQuota(tx, { userId, quotaBytes }, file.byteSize, { lock: true })
 				const [row] = await tx
 					.insert(images)
 					.values({

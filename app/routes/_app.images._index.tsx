@@ -29,6 +29,7 @@ import { listFieldsOf, listImages, parseListQuery } from '#app/images/queries.se
 import { isTerminal } from '#app/images/status'
 import { admitUpload } from '#app/images/upload-admission.server'
 import { type BatchOutcome, uploadBatch } from '#app/images/upload-batch.server'
+import type { QuotaHolder } from '#app/images/quota.server'
 import { setVisibility } from '#app/images/visibility.server'
 import { ScopeSwitch } from '#app/components/scope-switch'
 
@@ -124,11 +125,11 @@ type ActionResult = { uploads: BatchOutcome[] } | { notice: string } | { error: 
 
 export async function action(args: ActionFunctionArgs) {
 	const { request, context } = args
-	const { user } = await requirePageUser(args)
+	const { user, quotaBytes } = await requirePageUser(args)
 	const contentType = request.headers.get('Content-Type') ?? ''
 	return formAction({ message: refusalMessage, status: refusalStatus }, async () => {
 		if (contentType.toLowerCase().startsWith('multipart/form-data')) {
-			return await uploadFromForm(args, user.id)
+			return await uploadFromForm(args, { userId: user.id, quotaBytes })
 		}
 		const form = await request.formData()
 		const { intent, id: ids } = parseInput(bulkSchema, {
@@ -172,13 +173,13 @@ function refusalMessage(error: AppError) {
 const refusalStatus = (error: AppError) => (error.status < 500 ? error.status : 200)
 
 /** The plain form (no JavaScript): one file lands on its page, several on the gallery. */
-async function uploadFromForm(args: ActionFunctionArgs, userId: string) {
+async function uploadFromForm(args: ActionFunctionArgs, holder: QuotaHolder) {
 	// Before the body is read, as for the API: the first file counts now, each
 	// further one as its part begins; a refused form costs no bandwidth or disk.
-	const countFile = () => limitRequest(args, 'upload', userId)
+	const countFile = () => limitRequest(args, 'upload', holder.userId)
 	await countFile()
-	const outcomes = await admitUpload(userId, () =>
-		uploadBatch({ request: args.request, userId, requestId: args.context.requestId, countFile }),
+	const outcomes = await admitUpload(holder, () =>
+		uploadBatch({ request: args.request, ...holder, requestId: args.context.requestId, countFile }),
 	)
 	const stored = outcomes.filter((o) => 'imageId' in o)
 	if (stored.length === outcomes.length) {

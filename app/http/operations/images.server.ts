@@ -149,10 +149,11 @@ without it, the uploader's preference does (\`private\` unless changed on Settin
 
 /** Both upload paths: admitted before the body is read, 202 with the image detail. */
 async function acceptUpload({ request, args, auth }: OperationCall<'write', undefined, undefined>) {
-	const { image, replayed } = await admitUpload(auth.user.id, () =>
+	const holder = { userId: auth.user.id, quotaBytes: auth.quotaBytes }
+	const { image, replayed } = await admitUpload(holder, () =>
 		uploads.uploadImage({
 			request,
-			userId: auth.user.id,
+			...holder,
 			idempotencyKey: request.headers.get('Idempotency-Key'),
 			requestId: args.context.requestId,
 		}),
