@@ -31,9 +31,20 @@ export async function checkJpeg(reader: Reader): Promise<void> {
 		if (marker === SOS) {
 			assertStructure(sawFrame, 'SOS before SOF')
 			sawScan = true
+			// A whole file ends with EOI; then the scans before it need no walk
+			// (corrupt data inside them is the decoder's to find, in the worker).
+			// Bytes after EOI (a camera's trailer) mean walking to find it.
+			if (await endsWithEoi(reader, pos)) return
 			pos = await skipEntropyData(reader, pos)
 		}
 	}
+}
+
+/** Whether the file's last two bytes, past `from`, are the EOI marker. */
+async function endsWithEoi(reader: Reader, from: number) {
+	if (reader.size - 2 < from) return false
+	const tail = await readExact(reader, reader.size - 2, 2)
+	return tail[0] === 0xff && tail[1] === EOI
 }
 
 /** The marker at `pos` (after any 0xFF fill bytes) and the offset just past it. */
