@@ -5,6 +5,12 @@ import path from 'node:path'
 import { CronExpressionParser } from 'cron-parser'
 import { z } from 'zod'
 import { registrationModes } from '#app/auth/schemas'
+import {
+	InvalidRenditionOptions,
+	MAX_RENDITION_SIZE,
+	parseOptions,
+	type RenditionRequest,
+} from '#app/renditions/options'
 
 // The only module that reads process.env. Everything is validated once, at
 // start; a bad value stops the process with a message naming the variable.
@@ -51,6 +57,59 @@ const cronSchedule = z
 			return false
 		}
 	}, 'is not a valid crontab time (minute hour day month weekday)')
+
+/** Rendition widths: ascending, distinct, within MAX_RENDITION_SIZE. */
+const widthLadder = z
+	.string()
+	.transform((text) => splitList(text).map(Number))
+	.refine(
+		(widths) => widths.length > 0 && widths.every((w) => Number.isInteger(w) && w > 0),
+		'must be whole numbers of pixels, comma-separated',
+	)
+	.refine(
+		(widths) => widths.every((w, i) => i === 0 || w > widths[i - 1]!),
+		'must be in ascending order, each once',
+	)
+	.refine(
+		(widths) => widths[widths.length - 1]! <= MAX_RENDITION_SIZE,
+		`must be at most ${MAX_RENDITION_SIZE}`,
+	)
+
+const DEFAULT_PRESETS = {
+	thumb: 'w_256,h_256,fit_cover,pos_attention',
+	card: 'w_640,h_480,fit_cover,pos_attention',
+	hero: 'w_1920',
+}
+
+/** JSON {"name": "w_640,fit_cover", ...}: each value parsed as rendition options, merged over the defaults. */
+const renditionPresets = z.string().transform((text, ctx) => {
+	let parsed: unknown
+	try {
+		parsed = JSON.parse(text)
+	} catch {
+		ctx.addIssue({ code: 'custom', message: 'must be JSON' })
+		return z.NEVER
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		ctx.addIssue({ code: 'custom', message: 'must be a JSON object of name: options' })
+		return z.NEVER
+	}
+	const presets: Record<string, RenditionRequest> = {}
+	for (const [name, options] of Object.entries(parsed)) {
+		if (!/^[a-z0-9-]{1,32}$/.test(name)) {
+			ctx.addIssue({ code: 'custom', message: `"${name}": a name is 1–32 of a-z, 0-9 and -` })
+			continue
+		}
+		try {
+			if (typeof options !== 'string') throw new InvalidRenditionOptions('must be a string')
+			presets[name] = parseOptions(options)
+		} catch (error) {
+			if (!(error instanceof InvalidRenditionOptions)) throw error
+			ctx.addIssue({ code: 'custom', message: `"${name}": ${error.message}` })
+		}
+	}
+	return presets
+})
 
 /** A directory, or s3://bucket/prefix. */
 const backupTarget = z
@@ -204,6 +263,18 @@ const schema = z.object({
 	CLEANUP_BATCH_SIZE: positiveInt.max(10_000).default(500),
 	/** Objects with no row are removed once they are this old (an upload in flight has no row yet). */
 	ORPHAN_MIN_AGE_MINUTES: positiveInt.default(60),
+	/** Widths a rendition snaps up to, so a client cannot mint endless cache keys. */
+	RENDITION_WIDTHS: widthLadder.prefault(
+		'64,128,256,384,512,640,768,1024,1280,1536,1920,2560,3200,3840,4096',
+	),
+	/** Named rendition options that unsigned URLs may ask for (on images shared by link). */
+	RENDITION_PRESETS: renditionPresets.optional(),
+	/** A rendition not requested for this many days is removed (made again when asked for). */
+	RENDITION_CACHE_DAYS: positiveInt.max(3650).default(30),
+	/** Stored renditions are kept under this many bytes in all, least recently requested removed first. */
+	RENDITION_CACHE_MAX_BYTES: positiveInt.default(5 * 1024 ** 3),
+	/** AVIF encoder effort, 0 (fastest) to 9; see docs/decisions/025-renditions.md for the cost. */
+	RENDITION_AVIF_EFFORT: z.coerce.number().int().min(0).max(9).default(2),
 	/**
 	 * Comma-separated emails of accounts to make admins at start, if they exist
 	 * by then. Registering one of these later never makes an admin.
@@ -254,6 +325,10 @@ const schema = z.object({
 	RATE_LIMIT_SIGNUP: rateLimit.prefault('10/3600s'),
 	/** Everything from one IP, whoever is signed in: a ceiling against floods. */
 	RATE_LIMIT_IP: rateLimit.prefault('1200/60s'),
+	/** Renditions made (cache misses) per client address; hits are not counted. */
+	RATE_LIMIT_RENDITION: rateLimit.prefault('120/60s'),
+	/** Renditions made of one image, from all clients together. */
+	RATE_LIMIT_RENDITION_IMAGE: rateLimit.prefault('60/60s'),
 	RATE_LIMIT_ENABLED: bool.default(true),
 	/**
 	 * Uploads one user may have in flight at once (API and page alike, across
@@ -405,6 +480,13 @@ export function parseConfig(env: Record<string, string | undefined>) {
 		trashDays: values.TRASH_DAYS,
 		cleanupBatchSize: values.CLEANUP_BATCH_SIZE,
 		orphanMinAgeMinutes: values.ORPHAN_MIN_AGE_MINUTES,
+		renditions: {
+			widths: values.RENDITION_WIDTHS,
+			presets: { ...defaultPresets(), ...values.RENDITION_PRESETS },
+			cacheDays: values.RENDITION_CACHE_DAYS,
+			cacheMaxBytes: values.RENDITION_CACHE_MAX_BYTES,
+			avifEffort: values.RENDITION_AVIF_EFFORT,
+		},
 		adminEmails: values.ADMIN_EMAILS ?? [],
 		/** Undefined: the stored admin setting decides (app/auth/registration.server.ts). */
 		registration: values.REGISTRATION,
@@ -420,6 +502,8 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			login: values.RATE_LIMIT_LOGIN,
 			signup: values.RATE_LIMIT_SIGNUP,
 			ip: values.RATE_LIMIT_IP,
+			rendition: values.RATE_LIMIT_RENDITION,
+			renditionImage: values.RATE_LIMIT_RENDITION_IMAGE,
 		},
 		/** Undefined: no cap (MAX_CONCURRENT_UPLOADS_PER_USER=0 or RATE_LIMIT_ENABLED=false). */
 		maxConcurrentUploadsPerUser:
@@ -474,6 +558,12 @@ export function parseConfig(env: Record<string, string | undefined>) {
 }
 
 export type Config = ReturnType<typeof parseConfig>
+
+function defaultPresets(): Record<string, RenditionRequest> {
+	return Object.fromEntries(
+		Object.entries(DEFAULT_PRESETS).map(([name, options]) => [name, parseOptions(options)]),
+	)
+}
 
 const OIDC_REQUIRED = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const
 

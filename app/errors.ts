@@ -10,6 +10,7 @@ export const problemSlugs = [
 	'forbidden',
 	'insufficient-scope',
 	'not-found',
+	'gone',
 	'method-not-allowed',
 	'conflict',
 	'payload-too-large',
@@ -23,6 +24,7 @@ export const problemSlugs = [
 	'too-many-streams',
 	'too-many-uploads-in-flight',
 	'events-unavailable',
+	'rendition-busy',
 	'internal',
 ] as const
 export type ProblemSlug = (typeof problemSlugs)[number]
@@ -79,6 +81,13 @@ export class NotFoundError extends AppError {
 	status = 404
 	title = 'Not found'
 	readonly slug = 'not-found'
+}
+
+/** It existed and is gone for good: a deleted image's URL, or one replaced by re-processing. */
+export class GoneError extends AppError {
+	status = 410
+	title = 'Gone'
+	readonly slug = 'gone'
 }
 
 export class MethodNotAllowedError extends AppError {
@@ -182,6 +191,14 @@ export class StorageUnavailableError extends AppError {
 	title = 'Storage unavailable'
 	readonly slug = 'storage-unavailable'
 	headers = { 'Retry-After': '5' }
+}
+
+/** A rendition being made elsewhere took longer than a request may wait. */
+export class RenditionBusyError extends AppError {
+	status = 503
+	title = 'Rendition not ready'
+	readonly slug = 'rendition-busy'
+	headers = { 'Retry-After': '2' }
 }
 
 /** A stored object is missing. */

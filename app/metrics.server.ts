@@ -155,3 +155,25 @@ once(
 			},
 		}),
 )
+
+export const renditionsMade = once(
+	'darkroom_renditions_made_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_renditions_made_total',
+			help: 'Renditions encoded (cache misses that rendered), by format; a single flight counts once.',
+			labelNames: ['format'] as const,
+			registers: [registry],
+		}),
+)
+
+export const renditionRequests = once(
+	'darkroom_rendition_requests_total',
+	() =>
+		new client.Counter({
+			name: 'darkroom_rendition_requests_total',
+			help: 'Rendition requests answered, by result: hit, miss (made or waited for), not-modified.',
+			labelNames: ['result'] as const,
+			registers: [registry],
+		}),
+)

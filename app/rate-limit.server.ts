@@ -25,6 +25,8 @@ const messages = {
 	login: 'Too many failed attempts from your network',
 	signup: 'Too many accounts created from your network',
 	ip: 'Too many requests from your network',
+	rendition: 'Too many new image sizes requested from your network',
+	renditionImage: 'Too many new sizes of this image requested',
 }
 
 export type Hit = RateLimitState & {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
 	bigint,
+	boolean,
 	check,
 	customType,
 	index,
@@ -200,6 +201,11 @@ export const images = pgTable(
 		deletedAt: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
 		/** `private`: its owner only; `team`: every member may view and download it. */
 		visibility: text('visibility', { enum: imageVisibilities }).notNull().default('private'),
+		/**
+		 * Bumped when the image stage is asked to run again. Rendition URLs name
+		 * it, so re-processing gives the image new URLs and the old ones die.
+		 */
+		version: integer('version').notNull().default(1),
 	},
 	(t) => [
 		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
@@ -482,4 +488,119 @@ export const backupRuns = pgTable(
 			.on(t.finishedAt.desc())
 			.where(sql`${t.outcome} = 'succeeded'`),
 	],
+)
+
+/**
+ * Renditions made on request (app/renditions/): one row per stored file, keyed
+ * by its storage key, which derives from the image, its version and the
+ * options. A row with no `readyAt` is being rendered by whoever holds the
+ * lease: concurrent misses in every process wait for it (single flight).
+ * A cache: left out of backups, evicted by the renditions cron.
+ */
+export const renditions = pgTable(
+	'renditions',
+	{
+		key: text('key').primaryKey(),
+		imageId: uuid('image_id')
+			.notNull()
+			.references(() => images.id, { onDelete: 'cascade' }),
+		contentType: text('content_type').notNull(),
+		byteSize: integer('byte_size'),
+		width: integer('width'),
+		height: integer('height'),
+		/** Until when the renderer's claim holds; a claim past it may be taken over. */
+		leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+		readyAt: timestamp('ready_at', { withTimezone: true, mode: 'date' }),
+		...timestamps,
+		/** Refreshed at most hourly by hits; eviction goes by it. */
+		lastRequestedAt: timestamp('last_requested_at', { withTimezone: true, mode: 'date' })
+			.notNull()
+			.defaultNow(),
+	},
+	(t) => [
+		index('renditions_image_idx').on(t.imageId),
+		index('renditions_last_requested_idx').on(t.lastRequestedAt),
+	],
+)
+
+/** A user's album: an ordered set of their images, with an optional cover. */
+export const albums = pgTable(
+	'albums',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		title: text('title').notNull(),
+		coverImageId: uuid('cover_image_id').references(() => images.id, { onDelete: 'set null' }),
+		...timestamps,
+		updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+	},
+	(t) => [index('albums_user_created_idx').on(t.userId, t.createdAt.desc())],
+)
+
+export const albumImages = pgTable(
+	'album_images',
+	{
+		albumId: uuid('album_id')
+			.notNull()
+			.references(() => albums.id, { onDelete: 'cascade' }),
+		imageId: uuid('image_id')
+			.notNull()
+			.references(() => images.id, { onDelete: 'cascade' }),
+		/** Order within the album, ascending. */
+		position: integer('position').notNull(),
+		addedAt: timestamp('added_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.albumId, t.imageId] }),
+		index('album_images_album_position_idx').on(t.albumId, t.position),
+		index('album_images_image_idx').on(t.imageId),
+	],
+)
+
+/**
+ * A public link to one image or one album: the token is the capability (kept
+ * so its owner can copy the link again), with an optional expiry and password.
+ * Revoking sets `revokedAt`; the public page and its renditions stop at once.
+ */
+export const shareLinks = pgTable(
+	'share_links',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		token: text('token').notNull(),
+		imageId: uuid('image_id').references(() => images.id, { onDelete: 'cascade' }),
+		albumId: uuid('album_id').references(() => albums.id, { onDelete: 'cascade' }),
+		expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+		passwordHash: text('password_hash'),
+		allowDownload: boolean('allow_download').notNull().default(false),
+		revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+		...timestamps,
+	},
+	(t) => [
+		uniqueIndex('share_links_token_idx').on(t.token),
+		index('share_links_user_created_idx').on(t.userId, t.createdAt.desc()),
+		index('share_links_image_idx').on(t.imageId),
+		index('share_links_album_idx').on(t.albumId),
+		check('share_links_one_target', sql`(${t.imageId} is null) <> (${t.albumId} is null)`),
+	],
+)
+
+/** One opening of a share link's page, for its owner's list of views. */
+export const shareLinkViews = pgTable(
+	'share_link_views',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		linkId: uuid('link_id')
+			.notNull()
+			.references(() => shareLinks.id, { onDelete: 'cascade' }),
+		viewedAt: timestamp('viewed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+		userAgent: text('user_agent'),
+		/** The referring page's origin only, never its path. */
+		referrer: text('referrer'),
+	},
+	(t) => [index('share_link_views_link_viewed_idx').on(t.linkId, t.viewedAt.desc())],
 )

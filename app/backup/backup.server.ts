@@ -62,6 +62,8 @@ const TRANSIENT_TABLES = new Set([
 	'rate_limits',
 	'upload_slots',
 	'backup_runs',
+	// A cache of files made on request: they are made again when asked for.
+	'renditions',
 ])
 
 export async function createBackup(options: BackupOptions): Promise<BackupResult> {

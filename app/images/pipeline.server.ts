@@ -3,6 +3,7 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
 import { UnprocessableImageError } from '#app/errors'
 import type { ImageMetadata } from '#db/schema'
+import { CONTENT_TYPES, type Rendition } from '#app/renditions/options'
 import { readHeic } from './heic.server'
 import { type AcceptedFormat, formatForContentType } from './sniff.server'
 import { CORRUPT_IMAGE_MESSAGE, checkStructure } from './structure.server'
@@ -75,17 +76,82 @@ export async function processImage(
 	type: ImageType,
 	options: ProcessOptions,
 ): Promise<ProcessedImage> {
-	const format = formatOf(type)
-	const source =
-		format === 'heic'
-			? await openHeic(input, options.maxInputPixels)
-			: await openWithSharp(input, format, options.maxInputPixels)
+	const source = await openSource(input, type, options.maxInputPixels)
 	const [{ thumbnail, optimized }, exif] = await Promise.all([
 		encodeVariants(source, options),
 		readExif(source.exifInput),
 	])
 	const placeholder = await thumbHashOf(thumbnail.buffer)
 	return { metadata: { ...source.metadata, ...exif }, thumbnail, optimized, placeholder }
+}
+
+export type RenderOptions = { maxInputPixels: number; avifEffort: number }
+
+export type RenderedRendition = {
+	buffer: Buffer
+	contentType: string
+	width: number
+	height: number
+}
+
+/**
+ * One rendition of the original: auto-oriented, its first frame, resized into
+ * the box (never enlarged unless asked), in 8-bit sRGB, encoded as asked, with
+ * no metadata at all (EXIF, GPS, XMP and ICC dropped, as for the variants).
+ */
+export async function renderRendition(
+	input: Buffer,
+	type: ImageType,
+	rendition: Rendition,
+	options: RenderOptions,
+): Promise<RenderedRendition> {
+	const source = await openSource(input, type, options.maxInputPixels)
+	const { width, height, fit, position, quality, format, enlarge } = rendition
+	let image = source
+		.load(false)
+		.resize({
+			width,
+			height,
+			fit,
+			position: sharpPosition(position),
+			withoutEnlargement: !enlarge,
+			// Letterboxing (contain) is transparent where the format allows, white in JPEG.
+			background: { r: 255, g: 255, b: 255, alpha: format === 'jpeg' ? 1 : 0 },
+		})
+		.toColourspace('srgb')
+	if (format === 'jpeg') image = image.flatten({ background: '#ffffff' })
+	const encoded =
+		format === 'avif'
+			? image.avif({ quality, effort: options.avifEffort })
+			: format === 'webp'
+				? image.webp({ quality, effort: 4 })
+				: format === 'jpeg'
+					? image.jpeg({ quality, progressive: true, mozjpeg: true })
+					: image.png({ compressionLevel: 9, effort: 4 })
+	const { data, info } = await decoding(encoded.toBuffer({ resolveWithObject: true }))
+	return {
+		buffer: data,
+		contentType: CONTENT_TYPES[format],
+		width: info.width,
+		height: info.height,
+	}
+}
+
+/** sharp's names for a position: gravities, and the two crop strategies. */
+function sharpPosition(position: Rendition['position']): string | number {
+	if (position === 'attention') return sharp.strategy.attention
+	if (position === 'entropy') return sharp.strategy.entropy
+	if (position === 'center') return 'centre'
+	// 'top-left' → 'left top', as sharp spells corners.
+	return position.split('-').reverse().join(' ')
+}
+
+/** The original opened for decoding: HEIC through libheif, everything else by sharp. */
+function openSource(input: Buffer, type: ImageType, maxInputPixels: number): Promise<Source> {
+	const format = formatOf(type)
+	return format === 'heic'
+		? openHeic(input, maxInputPixels)
+		: openWithSharp(input, format, maxInputPixels)
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { z } from 'zod'
 import type { StoredVariant } from '#db/schema'
 import { config } from '#app/config.server'
+import { sourceHasAlpha } from '#app/renditions/options'
+import { renditionSet } from '#app/renditions/urls.server'
 import { type SigningWindow, signingWindow } from '#app/storage/common'
 import { storage } from '#app/storage/storage.server'
 import type { VariantName } from './keys'
@@ -124,6 +126,13 @@ export async function presentImage(
 		urlsExpireAt: window.expiresAt.toISOString(),
 		/** ThumbHash (base64) of the thumbnail; null until the image stage completes. */
 		placeholder: image.placeholder,
+		renditions:
+			image.status === 'failed'
+				? null
+				: renditionSet(
+						{ ...image, hasAlpha: sourceHasAlpha(image.format, image.metadata?.hasAlpha) },
+						baseUrl,
+					),
 		ai: image.ai,
 		...sharingOf(image, { viewerId }),
 	}

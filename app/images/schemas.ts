@@ -214,6 +214,43 @@ const placeholder = orNull(z.string()).meta({
 
 const untilImageStage = 'Null until the image stage completes.'
 
+const srcsetString = z.string().meta({
+	description:
+		"`url 256w, url 512w, …`: one signed rendition per step of the width ladder (`RENDITION_WIDTHS`) below the image's width, then the image at its own width (at most 4096).",
+})
+
+const renditionsSchema = z
+	.object({
+		srcset: z.object({
+			avif: srcsetString,
+			webp: srcsetString,
+			jpeg: srcsetString.meta({ description: 'JPEG; transparency is flattened onto white.' }),
+			png: srcsetString.optional().meta({ description: 'Only for an image with transparency.' }),
+		}),
+		src: z.url().meta({
+			description:
+				'A JPEG about 1024 px wide (PNG for an image with transparency), for `<img src>`.',
+		}),
+		presets: z.record(z.string(), z.url()).meta({
+			description:
+				'Each configured preset (`RENDITION_PRESETS`; `thumb`, `card` and `hero` by default), signed.',
+		}),
+	})
+	.meta({
+		id: 'Renditions',
+		description: `Signed rendition URLs, for web pages: they do not expire, and are served with
+\`Cache-Control: public, max-age=31536000, immutable\` and a strong \`ETag\`. Processing the image
+again (stage \`image\`) or deleting it ends them (410). The intrinsic size is the image's
+\`width\` and \`height\`, its ThumbHash \`placeholder\`.
+
+Any other size: \`/img/{signature}/{id}/v{version}/{options}\`, options such as
+\`w_800,h_600,fit_cover,pos_attention,dpr_2,q_70,f_auto\` (\`f_auto\`: AVIF, then WebP, by the
+request's \`Accept\`, else JPEG; answered with \`Vary: Accept\`), signed with HMAC-SHA256 of
+\`{id}/v{version}/{options}\`; sizes snap up the width ladder and never exceed 4096 px or the original
+(unless \`enlarge_1\`). Unsigned URLs (\`_\` for the signature) may only name a preset (\`p_card\`), and
+only while a live share link shows the image. Renditions carry no EXIF, GPS or other metadata.`,
+	})
+
 export const visibilitySchema = z.enum(imageVisibilities).meta({
 	id: 'Visibility',
 	description:
@@ -274,6 +311,9 @@ export const imageDetailSchema = z
 				'When the signed URLs in `variants` stop working (the `exp` or `X-Amz-Date` + `X-Amz-Expires` in them): at least `SIGNED_URL_TTL` (default 900 s = 15 min) and less than `SIGNED_URL_TTL + SIGNED_URL_WINDOW` from now, the end of the current signing window. Fetch the image again for fresh ones.',
 		}),
 		placeholder,
+		renditions: renditionsSchema.nullable().meta({
+			description: 'Addition: signed rendition URLs and srcsets; null when the image stage failed.',
+		}),
 		ai: aiResultSchema.nullable().meta({
 			description:
 				'Null until an analysis completes; a re-run keeps the previous result until replaced.',

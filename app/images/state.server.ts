@@ -34,6 +34,7 @@ type StateColumns =
 	| 'aiCompletedAt'
 	| 'deletedAt'
 	| 'visibility'
+	| 'version'
 
 type StateChange = Pick<PgUpdateSetSource<typeof images>, StateColumns>
 
@@ -94,7 +95,14 @@ export async function failImageStage(executor: Executor, imageId: string, reason
 export async function queueImageStageAgain(executor: Executor, imageId: string) {
 	await changeState(
 		executor,
-		{ status: 'pending', aiStatus: 'pending', error: null, aiError: null },
+		// A new version: the image's rendition URLs change, and the old ones answer 410.
+		{
+			status: 'pending',
+			aiStatus: 'pending',
+			error: null,
+			aiError: null,
+			version: sql`${images.version} + 1`,
+		},
 		byId(imageId),
 	)
 }

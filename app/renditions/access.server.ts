@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm'
+import { db } from '#app/db.server'
+import { sourceHasAlpha } from './options'
+import type { RenditionSource } from './renditions.server'
+
+// Who may see a rendition is settled by its URL: a valid signature names the
+// image and version it was made for; an unsigned preset URL works only while
+// a live share link (of the image, or of an album holding it) exists.
+
+export type RenditionImage = RenditionSource & {
+	deleted: boolean
+	failed: boolean
+	/** Whether the source may have transparency: f_auto then falls back to PNG, not JPEG. */
+	hasAlpha: boolean
+	/** A live share link names the image or an album with it. */
+	shared: boolean
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The image a rendition URL names, or null; `withSharing` also asks whether it is shared by link. */
+export async function findRenditionImage(
+	imageId: string,
+	{ withSharing }: { withSharing: boolean },
+): Promise<RenditionImage | null> {
+	if (!UUID.test(imageId)) return null
+	const shared = withSharing ? liveShareOf(imageId) : sql`false`
+	const [row] = await db.execute<{
+		id: string
+		version: number
+		original_key: string
+		content_type: string
+		format: string
+		deleted: boolean
+		failed: boolean
+		has_alpha: boolean | null
+		shared: boolean
+	}>(sql`
+		select id, version, original_key, content_type, format,
+			deleted_at is not null as deleted, status = 'failed' as failed,
+			(metadata ->> 'hasAlpha')::boolean as has_alpha, ${shared} as shared
+		from images where id = ${imageId}`)
+	if (!row) return null
+	return {
+		id: row.id,
+		version: row.version,
+		originalKey: row.original_key,
+		contentType: row.content_type,
+		format: row.format,
+		deleted: row.deleted,
+		failed: row.failed,
+		hasAlpha: sourceHasAlpha(row.format, row.has_alpha),
+		shared: row.shared,
+	}
+}
+
+function liveShareOf(imageId: string) {
+	return sql`exists (
+		select 1 from share_links l
+		where l.revoked_at is null and (l.expires_at is null or l.expires_at > now())
+			and (l.image_id = ${imageId}
+				or l.album_id in (select a.album_id from album_images a where a.image_id = ${imageId})))`
+}
