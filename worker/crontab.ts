@@ -5,6 +5,7 @@ import { cleanupExpiredRowsTask } from './tasks/cleanup-expired-rows'
 import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
 import { cleanupOrphansTask } from './tasks/cleanup-orphans'
 import { cleanupPendingDeletionsTask } from './tasks/cleanup-pending-deletions'
+import { cleanupRenditionsTask } from './tasks/cleanup-renditions'
 import { cleanupRetentionTask } from './tasks/cleanup-retention'
 import { cleanupStuckImagesTask } from './tasks/cleanup-stuck-images'
 import { cleanupTrashTask } from './tasks/cleanup-trash'
@@ -19,6 +20,7 @@ export const maintenanceTasks: Pick<TaskHandlers, MaintenanceTaskName> = {
 	'cleanup-expired-rows': cleanupExpiredRowsTask,
 	'cleanup-stuck-images': cleanupStuckImagesTask,
 	'cleanup-trash': cleanupTrashTask,
+	'cleanup-renditions': cleanupRenditionsTask,
 	// Long, but rare: the cleanups wait for it and catch up.
 	backup: backupTask,
 }
@@ -42,6 +44,8 @@ export const crontab = [
 	schedule('3,18,33,48 * * * *', 'cleanup-stuck-images'),
 	// Trash expiry is counted in days: hourly is soon enough.
 	schedule('27 * * * *', 'cleanup-trash'),
+	// Eviction works in days and a byte budget: hourly keeps both.
+	schedule('37 * * * *', 'cleanup-renditions'),
 	backupCrontab(),
 ]
 	.filter(Boolean)

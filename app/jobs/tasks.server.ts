@@ -40,6 +40,7 @@ declare global {
 			'cleanup-expired-rows': CronPayload
 			'cleanup-stuck-images': CronPayload
 			'cleanup-trash': CronPayload
+			'cleanup-renditions': CronPayload
 			backup: z.input<typeof backupJobPayload> & CronPayload
 		}
 	}

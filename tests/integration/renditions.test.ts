@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import postgres from 'postgres'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +17,7 @@ import {
 	waitForTerminal,
 } from '#tests/support/app'
 import { alphaPng, cameraExif, largeJpeg, orientedJpeg } from '#tests/support/images'
+import { evictRenditions } from '#worker/tasks/cleanup-renditions'
 
 // Renditions by URL end to end: two web processes and a worker on one
 // database, real files on local storage, URLs as the detail API hands them out.
@@ -286,5 +289,93 @@ describe('unsigned URLs', () => {
 		}
 		expect([...statuses]).toEqual([403])
 		expect(await madeCount()).toBe(before)
+	})
+})
+
+describe('eviction (the cleanup-renditions crontab)', () => {
+	const storageDir = path.join(process.env.DATA_DIR!, 'storage')
+	const fileOf = (key: string) => path.join(storageDir, key)
+
+	it('removes renditions unrequested for days, then the least recently requested over the budget, then files no row names', async () => {
+		const image = await uploadAndWait(await gpsPhoto(), 'evicted.jpg')
+		const urls = ['w_100,f_webp', 'w_200,f_webp', 'w_300,f_webp'].map((o) => signedUrl(image, o))
+		for (const url of urls) expect((await get(url)).status).toBe(200)
+		const rows = await sql<{ key: string; byte_size: number }[]>`
+			select key, byte_size from renditions where image_id = ${image.id} order by byte_size`
+		expect(rows).toHaveLength(3)
+		const [old, older, recent] = [rows[0]!, rows[1]!, rows[2]!]
+		await sql`update renditions set last_requested_at = now() - interval '40 days' where key = ${old.key}`
+		await sql`update renditions set last_requested_at = now() - interval '2 days' where key = ${older.key}`
+		const stray = `renditions/${image.id}/v9/w1-h-inside-center-q75-e0.webp`
+		fs.mkdirSync(path.dirname(fileOf(stray)), { recursive: true })
+		fs.writeFileSync(fileOf(stray), 'left behind')
+
+		// The budget holds every other rendition of this file's tests, and not `older`.
+		const [kept] = await sql<{ bytes: number }[]>`
+			select sum(byte_size)::int as bytes from renditions
+			where ready_at is not null and key not in (${old.key}, ${older.key})`
+		const result = await evictRenditions({
+			unrequestedSince: new Date(Date.now() - 30 * 86_400_000),
+			maxBytes: kept!.bytes,
+			batchSize: 2,
+			orphansOlderThan: new Date(Date.now() + 60_000),
+		})
+		expect(result).toEqual({ stale: 1, overBudget: 1, orphans: 1 })
+		const left = await sql<
+			{ key: string }[]
+		>`select key from renditions where image_id = ${image.id}`
+		expect(left.map((row) => row.key)).toEqual([recent.key])
+		expect(fs.existsSync(fileOf(old.key))).toBe(false)
+		expect(fs.existsSync(fileOf(older.key))).toBe(false)
+		expect(fs.existsSync(fileOf(recent.key))).toBe(true)
+		expect(fs.existsSync(fileOf(stray))).toBe(false)
+
+		// Evicted is not lost: the next request makes it again.
+		const again = await get(urls[0]!)
+		expect(again.status).toBe(200)
+		expect(await widthOf(again)).toBe(128)
+	})
+
+	it('makes a rendition again when its file went missing behind its row', async () => {
+		const url = signedUrl(photo, 'w_400,f_webp')
+		expect((await get(url)).status).toBe(200)
+		const key = `renditions/${photo.id}/v${versionOf(photo)}/w512-h-inside-center-q75-e0.webp`
+		const [row] = await sql<{ key: string }[]>`select key from renditions where key = ${key}`
+		fs.rmSync(fileOf(row!.key))
+		const response = await get(url)
+		expect(response.status).toBe(200)
+		expect(await widthOf(response)).toBe(512)
+		expect(fs.existsSync(fileOf(row!.key))).toBe(true)
+	})
+})
+
+describe('misses are rate-limited', () => {
+	let limited: WebProcess
+	beforeAll(async () => {
+		limited = await startWeb({
+			RATE_LIMIT_ENABLED: 'true',
+			RATE_LIMIT_RENDITION: '3/60s',
+			RATE_LIMIT_RENDITION_IMAGE: '1000/60s',
+		})
+	})
+	afterAll(() => limited?.stop())
+
+	it('per client: new sizes beyond the limit get 429, while made ones are still served', async () => {
+		// The counters live in the database: this file's other misses (from the same address) count too.
+		await sql`delete from rate_limits where key like 'rendition%'`
+		const statuses: number[] = []
+		for (const width of [64, 128, 256, 384, 512]) {
+			const response = await get(signedUrl(photo, `w_${width},f_jpeg,q_61`, limited.baseUrl))
+			statuses.push(response.status)
+			await response.body?.cancel()
+		}
+		expect(statuses).toEqual([200, 200, 200, 429, 429])
+		const problem = await expectProblem(
+			await get(signedUrl(photo, 'w_640,f_jpeg,q_61', limited.baseUrl)),
+			429,
+		)
+		expect(problem.detail).toMatch(/new image sizes/i)
+		// Hits are not counted: what exists keeps being served.
+		expect((await get(signedUrl(photo, 'w_64,f_jpeg,q_61', limited.baseUrl))).status).toBe(200)
 	})
 })
