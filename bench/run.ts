@@ -16,6 +16,7 @@ import { killAllChildren, root } from './lib/processes'
 import { formatMarkdown, formatTable } from './lib/report'
 import { round } from './lib/stats'
 import { backup } from './sections/backup'
+import { delivery } from './sections/delivery'
 import { latency } from './sections/latency'
 import { list } from './sections/list'
 import { memory } from './sections/memory'
@@ -35,6 +36,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: Context) => Promise<SectionResu
 	memory,
 	scale,
 	backup,
+	delivery,
 }
 
 const options = parseOptions(process.argv.slice(2))

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { db } from '#app/db.server'
 import { sourceHasAlpha } from './options'
-import type { RenditionSource } from './renditions.server'
+import type { RenditionSource, StoredRendition } from './renditions.server'
 
 // Who may see a rendition is settled by its URL: a valid signature names the
 // image and version it was made for; an unsigned preset URL works only while
@@ -14,17 +14,26 @@ export type RenditionImage = RenditionSource & {
 	hasAlpha: boolean
 	/** A live share link names the image or an album with it. */
 	shared: boolean
+	/** Those of the asked-for keys that are stored and ready. */
+	stored: StoredRendition[]
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-/** The image a rendition URL names, or null; `withSharing` also asks whether it is shared by link. */
+/**
+ * The image a rendition URL names, or null, with whichever of `keys` are
+ * stored (one query for a hit); `withSharing` also asks whether it is shared by link.
+ */
 export async function findRenditionImage(
 	imageId: string,
-	{ withSharing }: { withSharing: boolean },
+	{ withSharing, keys }: { withSharing: boolean; keys: string[] },
 ): Promise<RenditionImage | null> {
 	if (!UUID.test(imageId)) return null
 	const shared = withSharing ? liveShareOf(imageId) : sql`false`
+	const asked = sql.join(
+		keys.map((key) => sql`${key}`),
+		sql`, `,
+	)
 	const [row] = await db.execute<{
 		id: string
 		version: number
@@ -35,10 +44,14 @@ export async function findRenditionImage(
 		failed: boolean
 		has_alpha: boolean | null
 		shared: boolean
+		stored: Array<{ key: string; contentType: string; byteSize: number; lastRequestedAt: string }>
 	}>(sql`
 		select id, version, original_key, content_type, format,
 			deleted_at is not null as deleted, status = 'failed' as failed,
-			(metadata ->> 'hasAlpha')::boolean as has_alpha, ${shared} as shared
+			(metadata ->> 'hasAlpha')::boolean as has_alpha, ${shared} as shared,
+			(select coalesce(json_agg(json_build_object('key', r.key, 'contentType', r.content_type,
+					'byteSize', r.byte_size, 'lastRequestedAt', r.last_requested_at)), '[]')
+				from renditions r where r.key in (${asked}) and r.ready_at is not null) as stored
 		from images where id = ${imageId}`)
 	if (!row) return null
 	return {
@@ -51,6 +64,10 @@ export async function findRenditionImage(
 		failed: row.failed,
 		hasAlpha: sourceHasAlpha(row.format, row.has_alpha),
 		shared: row.shared,
+		stored: row.stored.map((stored) => ({
+			...stored,
+			lastRequestedAt: new Date(stored.lastRequestedAt),
+		})),
 	}
 }
 

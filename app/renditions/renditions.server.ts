@@ -1,6 +1,6 @@
 import os from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import pLimit from 'p-limit'
 import { renditions } from '#db/schema'
 import { config } from '#app/config.server'
@@ -178,20 +178,6 @@ export function touchRendition(stored: StoredRendition) {
 		.catch((error: unknown) =>
 			log.warn({ err: error, key: stored.key }, 'Could not note a rendition as requested'),
 		)
-}
-
-/** The stored rendition under `key`, if it is ready. */
-export async function findStoredRendition(key: string): Promise<StoredRendition | null> {
-	const [row] = await db
-		.select({
-			key: renditions.key,
-			contentType: renditions.contentType,
-			byteSize: renditions.byteSize,
-			lastRequestedAt: renditions.lastRequestedAt,
-		})
-		.from(renditions)
-		.where(and(eq(renditions.key, key), isNotNull(renditions.readyAt)))
-	return row ? { ...row, byteSize: row.byteSize! } : null
 }
 
 /**

@@ -20,7 +20,6 @@ import {
 	resolveRendition,
 } from '#app/renditions/options'
 import {
-	findStoredRendition,
 	forgetMissingRendition,
 	obtainRendition,
 	renditionKey,
@@ -53,14 +52,21 @@ export const loader = answerProblems(async (args: LoaderFunctionArgs) => {
 		throw new ForbiddenError('This image link is invalid.')
 	}
 	const requested = requestedOptions(optionsText!, unsigned)
-	const image = await findRenditionImage(imageId!, { withSharing: unsigned })
+	// The rendition depends on whether the source has alpha, known only from
+	// its row: both candidates' keys go into the one query.
+	const resolve = (hasAlpha: boolean) =>
+		resolveRendition(requested, {
+			ladder: config.renditions.widths,
+			accept: request.headers.get('Accept'),
+			hasAlpha,
+		})
+	const candidates = [false, true].map((alpha) =>
+		renditionKey({ id: imageId!, version }, resolve(alpha)),
+	)
+	const image = await findRenditionImage(imageId!, { withSharing: unsigned, keys: candidates })
 	assertServable(image, { unsigned, version })
 
-	const rendition = resolveRendition(requested, {
-		ladder: config.renditions.widths,
-		accept: request.headers.get('Accept'),
-		hasAlpha: image.hasAlpha,
-	})
+	const rendition = resolve(image.hasAlpha)
 	const key = renditionKey(image, rendition)
 	const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`
 	const headers: Record<string, string> = {
@@ -77,7 +83,7 @@ export const loader = answerProblems(async (args: LoaderFunctionArgs) => {
 		return new Response(null, { status: 304, headers })
 	}
 
-	const stored = await findStoredRendition(key)
+	const stored = image.stored.find((candidate) => candidate.key === key)
 	if (stored) {
 		const response = await streamStored(stored, headers, request.method === 'HEAD')
 		if (response) {

@@ -12,6 +12,7 @@ export const SECTIONS = [
 	'memory',
 	'scale',
 	'backup',
+	'delivery',
 ] as const
 export type SectionName = (typeof SECTIONS)[number]
 
@@ -42,6 +43,8 @@ export type Sizes = {
 	/** Backup and restore: stored files (random, incompressible) of this size, plus their rows. */
 	backupFiles: number
 	backupFileBytes: number
+	/** Delivery: 12 MP JPEGs rendered on a miss (one more warms up); hits reuse the upload's seconds and clients. */
+	deliveryImages: number
 }
 
 export type Options = {
@@ -70,6 +73,7 @@ const quickSizes: Sizes = {
 	scaleWorkers: workerCounts(),
 	backupFiles: 400,
 	backupFileBytes: 256 * 1024,
+	deliveryImages: 4,
 }
 
 const fullSizes: Sizes = {
@@ -88,6 +92,7 @@ const fullSizes: Sizes = {
 	scaleWorkers: workerCounts(),
 	backupFiles: 2000,
 	backupFileBytes: 512 * 1024,
+	deliveryImages: 8,
 }
 
 /** 1, 2 and 4 processes everywhere; 8 as well where there are cores for it. */
