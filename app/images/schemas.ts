@@ -245,8 +245,9 @@ again (stage \`image\`) or deleting it ends them (410). The intrinsic size is th
 
 Any other size: \`/img/{signature}/{id}/v{version}/{options}\`, options such as
 \`w_800,h_600,fit_cover,pos_attention,dpr_2,q_70,f_auto\` (\`f_auto\`: AVIF, then WebP, by the
-request's \`Accept\`, else JPEG; answered with \`Vary: Accept\`), signed with HMAC-SHA256 of
-\`{id}/v{version}/{options}\`; sizes snap up the width ladder and never exceed 4096 px or the original
+request's \`Accept\`, else JPEG; answered with \`Vary: Accept\`). The signature is the first 16 bytes,
+base64url, of HMAC-SHA256(key, \`{id}/v{version}/{options}\`) where key = HMAC-SHA256(\`SECRET_KEY\`,
+\`darkroom rendition urls\`), so a server holding the key can make URLs itself. Sizes snap up the width ladder and never exceed 4096 px or the original
 (unless \`enlarge_1\`). Unsigned URLs (\`_\` for the signature) may only name a preset (\`p_card\`), and
 only while a live share link shows the image. Renditions carry no EXIF, GPS or other metadata.`,
 	})

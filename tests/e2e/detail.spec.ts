@@ -187,6 +187,38 @@ test.describe('with JavaScript', () => {
 	})
 })
 
+test('the Embed HTML, pasted into another page, shows AVIF in Chromium at the width the layout needs', async ({
+	page,
+	context,
+}) => {
+	await register(page)
+	const id = await uploadWithSession(page, 'embed.jpg', await cameraPhoto(1200, 900))
+	await waitUntilCompleted(page, id)
+	await page.goto(`/images/${id}`)
+	const html = await page.getByLabel('HTML').inputValue()
+	expect(html).toMatch(/^<picture>/)
+	expect(html).toContain('width="1200" height="900"')
+	expect(html).toContain('loading="lazy"')
+
+	// Another site's page: a blank document given the snippet, 400 CSS px wide at 2× density.
+	const other = await context
+		.browser()!
+		.newPage({ viewport: { width: 400, height: 600 }, deviceScaleFactor: 2 })
+	await other.setContent(
+		`<!doctype html><body style="margin:0">${html.replace('loading="lazy"', '')}</body>`,
+	)
+	const img = other.locator('img')
+	await expect
+		.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth))
+		.toBeGreaterThan(0)
+	const chosen = await img.evaluate((el: HTMLImageElement) => el.currentSrc)
+	// 400 px at 2× wants 800 device pixels: the 1024 px step of the ladder, as AVIF.
+	expect(chosen).toMatch(/\/w_1024,f_avif$/)
+	const response = await other.request.get(chosen)
+	expect(response.headers()['content-type']).toBe('image/avif')
+	await other.close()
+})
+
 test.describe('without JavaScript', () => {
 	test.use({ javaScriptEnabled: false })
 

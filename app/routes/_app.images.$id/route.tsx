@@ -17,6 +17,7 @@ import { placeholderDataUrl } from '#app/images/placeholder'
 import { getVisibleImage, mayManage } from '#app/images/queries.server'
 import { isTerminal } from '#app/images/status'
 import { AnalysisSection } from './components/analysis-section'
+import { EmbedSection } from './components/embed-section'
 import { ImageActions } from './components/image-actions'
 import { ProcessingPreview } from './components/processing-preview'
 import { Section } from './components/section'
@@ -150,6 +151,8 @@ export default function ImageDetail() {
 							servedAt={servedAt}
 						/>
 					</Section>
+
+					<EmbedSection image={image} placeholder={placeholderDataUrl(placeholder)} />
 
 					<SharingSection
 						visibility={image.visibility}
