@@ -37,6 +37,8 @@ import { storage } from '#app/storage/storage.server'
 
 const PATH = /^([A-Za-z0-9_-]{22}|_)\/([0-9a-f-]{36})\/v(\d{1,9})\/([a-z0-9_.,-]{1,200})$/
 
+const WHOLE_READ_BYTES = 1024 * 1024
+
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 /** A shared image's preset: a cache in front may keep it this long after the link is revoked. */
 const REVOCABLE = 'public, max-age=60'
@@ -162,6 +164,10 @@ async function streamStored(
 	}
 	if (headOnly) return new Response(null, { status: 200, headers: all })
 	try {
+		// Most renditions are tens of KiB: one read is cheaper than a stream. Large ones stream.
+		if (stored.byteSize <= WHOLE_READ_BYTES) {
+			return new Response(viewOf(await storage.get(stored.key)), { status: 200, headers: all })
+		}
 		const { stream } = await storage.getStream(stored.key)
 		return new Response(createReadableStreamFromReadable(stream), { status: 200, headers: all })
 	} catch (error) {
