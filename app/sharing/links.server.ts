@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { and, desc, eq, isNull, sql } from 'drizzle-orm'
+import { shareLinks, shareLinkViews } from '#db/schema'
+import { getOwnedAlbum } from '#app/albums/albums.server'
+import { hashPassword } from '#app/auth/password.server'
+import { db } from '#app/db.server'
+import { NotFoundError } from '#app/errors'
+import { getOwnedImage } from '#app/images/queries.server'
+import { isUuid } from '#app/validation'
+import {
+	type CreateShareLinkInput,
+	RECENT_VIEWS,
+	type ShareLinkView,
+	type ShareLinkViewRow,
+} from './schemas'
+
+// An owner's share links: made for one of their images or albums, listed
+// with their views, revoked. What visitors see is in public.server.ts.
+
+export type ShareLinkRow = typeof shareLinks.$inferSelect
+type LinkWithCount = ShareLinkRow & { viewCount: number }
+
+/** 24 random bytes: 192 bits, unguessable; 32 characters in a URL. */
+const newToken = () => randomBytes(24).toString('base64url')
+
+export const shareLinkNotFound = () => new NotFoundError('No share link with this id.')
+
+/** Whether visitors may open it now. */
+export function linkState(link: Pick<ShareLinkRow, 'revokedAt' | 'expiresAt'>, now = new Date()) {
+	if (link.revokedAt) return 'revoked' as const
+	if (link.expiresAt && link.expiresAt <= now) return 'expired' as const
+	return 'live' as const
+}
+
+export const shareLinkPath = (token: string) => `/s/${token}`
+
+export async function createShareLink(
+	userId: string,
+	{ imageId, albumId, expiresAt, password, allowDownload }: CreateShareLinkInput,
+) {
+	// Only the owner shares: another user's image or album is a 404.
+	if (imageId) await getOwnedImage(userId, imageId)
+	if (albumId) await getOwnedAlbum(userId, albumId)
+	const [row] = await db
+		.insert(shareLinks)
+		.values({
+			userId,
+			token: newToken(),
+			imageId: imageId ?? null,
+			albumId: albumId ?? null,
+			expiresAt: expiresAt ? new Date(expiresAt) : null,
+			passwordHash: password ? await hashPassword(password) : null,
+			allowDownload,
+		})
+		.returning()
+	return { ...row!, viewCount: 0 }
+}
+
+const viewCount = sql<number>`(
+	select count(*)::int from ${shareLinkViews} v where v.link_id = ${shareLinks.id})`
+
+/** Newest first; only those of one image or album when `target` is given. */
+export async function listShareLinks(
+	userId: string,
+	target: { imageId: string } | { albumId: string } | null = null,
+): Promise<LinkWithCount[]> {
+	const of =
+		target === null
+			? undefined
+			: 'imageId' in target
+				? eq(shareLinks.imageId, target.imageId)
+				: eq(shareLinks.albumId, target.albumId)
+	const rows = await db
+		.select({ link: shareLinks, viewCount })
+		.from(shareLinks)
+		.where(and(eq(shareLinks.userId, userId), of))
+		.orderBy(desc(shareLinks.createdAt), desc(shareLinks.id))
+	return rows.map(({ link, viewCount }) => ({ ...link, viewCount }))
+}
+
+/** The caller's link; another user's is indistinguishable from a missing one. */
+export async function getOwnedShareLink(userId: string, linkId: string): Promise<LinkWithCount> {
+	if (!isUuid(linkId)) throw shareLinkNotFound()
+	const [row] = await db
+		.select({ link: shareLinks, viewCount })
+		.from(shareLinks)
+		.where(and(eq(shareLinks.id, linkId), eq(shareLinks.userId, userId)))
+	if (!row) throw shareLinkNotFound()
+	return { ...row.link, viewCount: row.viewCount }
+}
+
+/** Revoking twice keeps the first time; the page and its images stop at once. */
+export async function revokeShareLink(userId: string, linkId: string) {
+	const link = await getOwnedShareLink(userId, linkId)
+	const [revoked] = await db
+		.update(shareLinks)
+		.set({ revokedAt: sql`now()` })
+		.where(and(eq(shareLinks.id, link.id), isNull(shareLinks.revokedAt)))
+		.returning()
+	return { ...(revoked ?? link), viewCount: link.viewCount }
+}
+
+export async function listShareLinkViews(linkId: string): Promise<ShareLinkViewRow[]> {
+	const rows = await db
+		.select()
+		.from(shareLinkViews)
+		.where(eq(shareLinkViews.linkId, linkId))
+		.orderBy(desc(shareLinkViews.viewedAt))
+		.limit(RECENT_VIEWS)
+	return rows.map((view) => ({
+		viewedAt: view.viewedAt.toISOString(),
+		userAgent: view.userAgent,
+		referrer: view.referrer,
+	}))
+}
+
+export function presentShareLink(link: LinkWithCount, baseUrl: string): ShareLinkView {
+	return {
+		id: link.id,
+		url: `${baseUrl}${shareLinkPath(link.token)}`,
+		token: link.token,
+		imageId: link.imageId,
+		albumId: link.albumId,
+		state: linkState(link),
+		expiresAt: link.expiresAt?.toISOString() ?? null,
+		hasPassword: link.passwordHash !== null,
+		allowDownload: link.allowDownload,
+		revokedAt: link.revokedAt?.toISOString() ?? null,
+		createdAt: link.createdAt.toISOString(),
+		viewCount: link.viewCount,
+	}
+}
