@@ -45,7 +45,10 @@ export function listAlbumImages(albumId: string): Promise<AlbumImage[]> {
 }
 
 /** The chosen cover while it is in the album and not trashed, else the first image. */
-export function coverOf(album: Pick<AlbumRow, 'coverImageId'>, shown: Array<{ id: string }>) {
+export function coverOf<T extends { id: string }>(
+	album: Pick<AlbumRow, 'coverImageId'>,
+	shown: T[],
+): T | null {
 	const chosen = shown.find((image) => image.id === album.coverImageId)
 	return chosen ?? shown[0] ?? null
 }

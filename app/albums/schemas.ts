@@ -52,12 +52,9 @@ export const albumSchema = z
 	.object({
 		id: z.uuid(),
 		title: z.string(),
-		coverImageId: z
-			.uuid()
-			.nullable()
-			.meta({
-				description: 'The chosen cover, or the first image when none was chosen; null when empty.',
-			}),
+		coverImageId: z.uuid().nullable().meta({
+			description: 'The chosen cover, or the first image when none was chosen; null when empty.',
+		}),
 		imageCount: z
 			.int()
 			.min(0)

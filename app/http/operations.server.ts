@@ -33,7 +33,17 @@ const declared: Operation[] = [
 	meta,
 ].flatMap((module) => Object.values(module))
 
-const tagOrder = ['Auth', 'Images', 'Albums', 'Sharing', 'Trash', 'Usage', 'Webhooks', 'Admin', 'Operations']
+const tagOrder = [
+	'Auth',
+	'Images',
+	'Albums',
+	'Sharing',
+	'Trash',
+	'Usage',
+	'Webhooks',
+	'Admin',
+	'Operations',
+]
 
 /** In the document's order: by tag, then path, then method (a module lists its exports by name). */
 export const operations = declared.toSorted(

@@ -43,6 +43,7 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 						<NavItem to="/images" end>
 							Images
 						</NavItem>
+						<NavItem to="/albums">Albums</NavItem>
 						<NavItem to="/usage">AI usage</NavItem>
 						<NavItem to="/trash">Trash</NavItem>
 						<NavItem to="/settings">Settings</NavItem>

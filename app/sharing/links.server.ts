@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
-import { shareLinks, shareLinkViews } from '#db/schema'
+import { albums, images, shareLinks, shareLinkViews } from '#db/schema'
 import { getOwnedAlbum } from '#app/albums/albums.server'
 import { hashPassword } from '#app/auth/password.server'
 import { db } from '#app/db.server'
@@ -59,11 +59,13 @@ export async function createShareLink(
 const viewCount = sql<number>`(
 	select count(*)::int from ${shareLinkViews} v where v.link_id = ${shareLinks.id})`
 
+export type ShareTarget = { imageId: string } | { albumId: string }
+
 /** Newest first; only those of one image or album when `target` is given. */
 export async function listShareLinks(
 	userId: string,
-	target: { imageId: string } | { albumId: string } | null = null,
-): Promise<LinkWithCount[]> {
+	target: ShareTarget | null = null,
+): Promise<Array<LinkWithCount & { targetTitle: string }>> {
 	const of =
 		target === null
 			? undefined
@@ -71,11 +73,17 @@ export async function listShareLinks(
 				? eq(shareLinks.imageId, target.imageId)
 				: eq(shareLinks.albumId, target.albumId)
 	const rows = await db
-		.select({ link: shareLinks, viewCount })
+		.select({
+			link: shareLinks,
+			viewCount,
+			targetTitle: sql<string>`coalesce(${images.filename}, ${albums.title}, '')`,
+		})
 		.from(shareLinks)
+		.leftJoin(images, eq(images.id, shareLinks.imageId))
+		.leftJoin(albums, eq(albums.id, shareLinks.albumId))
 		.where(and(eq(shareLinks.userId, userId), of))
 		.orderBy(desc(shareLinks.createdAt), desc(shareLinks.id))
-	return rows.map(({ link, viewCount }) => ({ ...link, viewCount }))
+	return rows.map(({ link, viewCount, targetTitle }) => ({ ...link, viewCount, targetTitle }))
 }
 
 /** The caller's link; another user's is indistinguishable from a missing one. */
@@ -129,4 +137,10 @@ export function presentShareLink(link: LinkWithCount, baseUrl: string): ShareLin
 		createdAt: link.createdAt.toISOString(),
 		viewCount: link.viewCount,
 	}
+}
+
+/** The links of one image or album, as its page's "Share" section shows them. */
+export async function presentShareLinksOf(userId: string, target: ShareTarget, baseUrl: string) {
+	const links = await listShareLinks(userId, target)
+	return links.map((link) => presentShareLink(link, baseUrl))
 }
