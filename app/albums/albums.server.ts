@@ -58,13 +58,15 @@ export async function listAlbums(userId: string): Promise<AlbumView[]> {
 	const rows = await db
 		.select({
 			album: albums,
+			// Spelled out: drizzle leaves columns unqualified when a query has one table.
 			imageCount: sql<number>`(
-				select count(*)::int from ${albumImages} ai join ${images} i on i.id = ai.image_id
-				where ai.album_id = ${albums.id} and i.deleted_at is null)`,
+				select count(*)::int from album_images ai join images i on i.id = ai.image_id
+				where ai.album_id = albums.id and i.deleted_at is null)`,
 			firstImageId: sql<string | null>`(
-				select ai.image_id from ${albumImages} ai join ${images} i on i.id = ai.image_id
-				where ai.album_id = ${albums.id} and i.deleted_at is null
-				order by (ai.image_id = ${albums.coverImageId}) desc, ai.position, ai.added_at limit 1)`,
+				select ai.image_id from album_images ai join images i on i.id = ai.image_id
+				where ai.album_id = albums.id and i.deleted_at is null
+				order by (ai.image_id = albums.cover_image_id) is true desc, ai.position, ai.added_at
+				limit 1)`,
 		})
 		.from(albums)
 		.where(eq(albums.userId, userId))

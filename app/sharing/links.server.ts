@@ -56,8 +56,9 @@ export async function createShareLink(
 	return { ...row!, viewCount: 0 }
 }
 
+// Spelled out: drizzle leaves columns unqualified when a query has one table.
 const viewCount = sql<number>`(
-	select count(*)::int from ${shareLinkViews} v where v.link_id = ${shareLinks.id})`
+	select count(*)::int from share_link_views v where v.link_id = share_links.id)`
 
 export type ShareTarget = { imageId: string } | { albumId: string }
 
