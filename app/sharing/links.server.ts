@@ -32,7 +32,10 @@ export function linkState(link: Pick<ShareLinkRow, 'revokedAt' | 'expiresAt'>, n
 	return 'live' as const
 }
 
-export const shareLinkPath = (token: string) => `/s/${token}`
+/** Where the public pages live. */
+export const SHARE_PATH = '/s'
+
+export const shareLinkPath = (token: string) => `${SHARE_PATH}/${token}`
 
 export async function createShareLink(
 	userId: string,

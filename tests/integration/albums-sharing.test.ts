@@ -307,7 +307,7 @@ describe('share links', () => {
 		expect(right.headers.get('Location')).toBe(`/s/${link.token}`)
 		const setCookie = right.headers.get('Set-Cookie')!
 		expect(setCookie).toMatch(/HttpOnly/i)
-		expect(setCookie).toContain(`Path=/s/${link.token}`)
+		expect(setCookie).toContain(`darkroom_share_${link.id}=`)
 		const cookie = setCookie.split(';')[0]!
 
 		const opened = await visit(link.url, { Cookie: cookie })

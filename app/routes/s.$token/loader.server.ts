@@ -14,7 +14,8 @@ import { isUnlocked } from '#app/sharing/unlock.server'
 export const publicHeaders = {
 	'Cache-Control': 'private, no-store',
 	'X-Robots-Tag': 'noindex',
-	'Referrer-Policy': 'no-referrer',
+	// The token stays out of other sites' Referer; the password form still sends its Origin.
+	'Referrer-Policy': 'same-origin',
 }
 
 /** 404 unknown, 410 revoked or expired, the password form, or the shared images (a view). */
