@@ -165,7 +165,7 @@ export const tags = [
 	{
 		name: 'Sharing',
 		description:
-			'Public links to one image or one album (`/s/<token>`), with an optional expiry, password and downloads; revocable, with their views.',
+			'Public links to one image or one album, with an optional expiry, password and downloads; revocable, with their views.',
 	},
 	{
 		name: 'Trash',
