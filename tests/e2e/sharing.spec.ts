@@ -1,5 +1,12 @@
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test'
-import { expectAccessible, photo, register, uploadWithSession, waitUntilCompleted } from './support'
+import {
+	expectAccessible,
+	photo,
+	register,
+	untilHydrated,
+	uploadWithSession,
+	waitUntilCompleted,
+} from './support'
 
 // Albums and public links in the browser: an album made from the gallery and
 // shared, seen by a visitor without JavaScript, then revoked; a password link
@@ -132,3 +139,24 @@ for (const javaScriptEnabled of [true, false]) {
 		if (javaScriptEnabled) await expectAccessible(guest, 'shared image')
 	})
 }
+
+test('with JavaScript, the gallery adds to a new album, and the owner pages pass axe', async ({
+	browser,
+}) => {
+	const page = await ownerPage(browser, true)
+	await page.goto('/images')
+	await untilHydrated(page)
+	await page.getByLabel('Select lantern.jpg').check()
+	await page.getByLabel('Album', { exact: true }).selectOption({ label: 'New album…' })
+	await page.getByLabel('New album title').fill('Lanterns')
+	await page.getByRole('button', { name: 'Add to album' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: 'Lanterns' })).toBeVisible()
+	await expect(page.getByText('1. lantern.jpg')).toBeVisible()
+	await expectAccessible(page, 'album page')
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Albums' }).click()
+	await expect(page.getByRole('link', { name: 'Lanterns' })).toBeVisible()
+	await expectAccessible(page, 'albums')
+	await page.getByRole('link', { name: 'Shared links' }).click()
+	await expect(page.getByRole('heading', { level: 1, name: 'Shared links' })).toBeVisible()
+	await expectAccessible(page, 'shared links')
+})
