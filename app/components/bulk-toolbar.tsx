@@ -10,16 +10,7 @@ const CHECKED = 'input[form="bulk"][name="id"]:checked'
  * form="bulk"). Delete follows the one delete pattern: a confirmation page
  * without JavaScript (the form sent as a GET to /images/delete), a dialog with it.
  */
-export function BulkToolbar({
-	trashDays,
-	itemsKey,
-	albums,
-}: {
-	trashDays: number
-	itemsKey: string
-	/** The user's albums, for "Add to album". */
-	albums: Array<{ id: string; title: string }>
-}) {
+export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsKey: string }) {
 	const [selected, setSelected] = useState<number | null>(null)
 	const navigation = useNavigation()
 	const { pathname, search } = useLocation()
@@ -88,61 +79,27 @@ export function BulkToolbar({
 					disabled={busy || selected === 0}
 					getAction="/images/delete"
 				/>
-				<AddToAlbum albums={albums} disabled={busy || selected === 0} />
+				<AddToAlbum disabled={busy || selected === 0} />
 			</Form>
 		</div>
 	)
 }
 
 /**
- * The checked images into an album: one of the user's, or a new one with the
- * title typed. The same form, sent to /albums/add by the button's formAction.
+ * "Add to album…": the form sent as a GET to /albums/add, which asks which
+ * album (or a new one's title) for the checked images. One Tab stop here.
  */
-function AddToAlbum({
-	albums,
-	disabled,
-}: {
-	albums: Array<{ id: string; title: string }>
-	disabled: boolean
-}) {
-	// Hidden on a phone, like sharing: fewer Tab stops before the photos.
+function AddToAlbum({ disabled }: { disabled: boolean }) {
 	return (
-		<fieldset className="flex flex-wrap items-center gap-2 max-sm:hidden">
-			<legend className="sr-only">Add to album</legend>
-			<label htmlFor="bulk-album" className="text-zinc-700">
-				Album
-			</label>
-			<select
-				id="bulk-album"
-				name="album"
-				defaultValue={albums[0]?.id ?? 'new'}
-				className="rounded-md border border-zinc-300 bg-white px-2 py-1"
-			>
-				{albums.map((album) => (
-					<option key={album.id} value={album.id}>
-						{album.title}
-					</option>
-				))}
-				<option value="new">New album…</option>
-			</select>
-			<label htmlFor="bulk-album-title" className="sr-only">
-				New album title
-			</label>
-			<input
-				id="bulk-album-title"
-				name="title"
-				placeholder="New album title"
-				maxLength={200}
-				className="w-40 rounded-md border border-zinc-300 bg-white px-2 py-1"
-			/>
-			<button
-				type="submit"
-				formAction="/albums/add"
-				className={secondaryButtonClass}
-				disabled={disabled}
-			>
-				Add to album
-			</button>
-		</fieldset>
+		<button
+			type="submit"
+			formMethod="get"
+			formAction="/albums/add"
+			// Hidden on a phone, like sharing: fewer Tab stops before the photos.
+			className={`${secondaryButtonClass} max-sm:hidden`}
+			disabled={disabled}
+		>
+			Add to album…
+		</button>
 	)
 }

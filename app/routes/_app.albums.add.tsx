@@ -1,19 +1,34 @@
-import type { ActionFunctionArgs } from '@remix-run/node'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { Link, useActionData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { addAlbumImages, createAlbum } from '#app/albums/albums.server'
+import { addAlbumImages, createAlbum, listAlbums } from '#app/albums/albums.server'
 import { MAX_IMAGES_PER_ADD } from '#app/albums/schemas'
 import { requirePageUser } from '#app/auth/auth.server'
-import { Alert } from '#app/components/ui'
+import { Alert, buttonClass } from '#app/components/ui'
+import { plural } from '#app/format'
 import { type FormRefusal, formAction } from '#app/forms.server'
+import { backTo } from '#app/images/undo'
 import { limitRequest } from '#app/rate-limit.server'
 import { parseInput } from '#app/validation'
 
-// The gallery's bulk action "Add to album": the ticked images go into the
-// chosen album, or into a new one with the title typed; then its page.
+// The gallery's bulk action "Add to album…": its form arrives here as a GET
+// with the ticked ids; this page asks which album (or a new one's title),
+// then the images go in and the album's page follows.
+
+export const meta: MetaFunction = () => [{ title: 'Add to album · Darkroom' }]
 
 const NEW_ALBUM = 'new'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+	const { user } = await requirePageUser({ request, context })
+	const params = new URL(request.url).searchParams
+	return {
+		ids: params.getAll('id').slice(0, MAX_IMAGES_PER_ADD),
+		back: backTo(params.get('back')),
+		albums: (await listAlbums(user.id)).map(({ id, title }) => ({ id, title })),
+	}
+}
 
 const formSchema = z.object({
 	album: z.string().min(1, 'Choose an album.'),
@@ -46,16 +61,68 @@ export async function action(args: ActionFunctionArgs) {
 	})
 }
 
-/** Only a refusal lands here (the images were not added). */
 export default function AddToAlbum() {
+	const { ids, back, albums } = useLoaderData<typeof loader>()
 	const refused = useActionData<FormRefusal>()
+	if (ids.length === 0) {
+		return (
+			<div className="max-w-xl space-y-4">
+				<h1 className="text-2xl font-semibold">Add to album</h1>
+				<p className="text-zinc-700">
+					Tick images in the gallery first, then choose “Add to album…”.
+				</p>
+				<Link to={back} className="text-sm underline">
+					Back to your images
+				</Link>
+			</div>
+		)
+	}
 	return (
 		<div className="max-w-xl space-y-4">
-			<h1 className="text-2xl font-semibold">Add to album</h1>
-			<Alert>{refused?.error ?? 'Tick images in the gallery, then choose “Add to album”.'}</Alert>
-			<Link to="/images" className="text-sm underline">
-				Back to your images
-			</Link>
+			<h1 className="text-2xl font-semibold">Add {plural(ids.length)} to an album</h1>
+			{refused ? <Alert>{refused.error}</Alert> : null}
+			<Form method="post" className="space-y-4">
+				{ids.map((id) => (
+					<input key={id} type="hidden" name="id" value={id} />
+				))}
+				<div>
+					<label htmlFor="album" className="block text-sm font-medium text-zinc-700">
+						Album
+					</label>
+					<select
+						id="album"
+						name="album"
+						defaultValue={albums[0]?.id ?? NEW_ALBUM}
+						className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2"
+					>
+						{albums.map((album) => (
+							<option key={album.id} value={album.id}>
+								{album.title}
+							</option>
+						))}
+						<option value={NEW_ALBUM}>New album…</option>
+					</select>
+				</div>
+				<div>
+					<label htmlFor="title" className="block text-sm font-medium text-zinc-700">
+						New album title (for “New album…”)
+					</label>
+					<input
+						id="title"
+						name="title"
+						maxLength={200}
+						className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2"
+					/>
+				</div>
+				<div className="flex flex-wrap items-center gap-4">
+					<button type="submit" className={buttonClass}>
+						Add to album
+					</button>
+					<Link to={back} className="text-sm underline">
+						Cancel
+					</Link>
+				</div>
+			</Form>
 		</div>
 	)
 }

@@ -7,7 +7,6 @@ import type {
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { listAlbums } from '#app/albums/albums.server'
 import { type Authenticated, requirePageUser } from '#app/auth/auth.server'
 import { BulkToolbar } from '#app/components/bulk-toolbar'
 import { Grid } from '#app/components/gallery-grid'
@@ -72,8 +71,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 		sort: query.sort,
 		maxUploadBytes: config.maxUploadBytes,
 		trashDays: config.trashDays,
-		/** For "Add to album". */
-		albums: (await listAlbums(user.id)).map(({ id, title }) => ({ id, title })),
 	}
 }
 
@@ -200,7 +197,7 @@ async function uploadFromForm(args: ActionFunctionArgs, holder: QuotaHolder) {
 export default function Gallery() {
 	const { items, page, totalPages, total, filters, sort, maxUploadBytes, trashDays } =
 		useLoaderData<typeof loader>()
-	const { scope, isAdmin, albums } = useLoaderData<typeof loader>()
+	const { scope, isAdmin } = useLoaderData<typeof loader>()
 	const team = scope === 'team'
 	// Someone else's shared image is theirs (or an admin's) to change: no checkbox.
 	const selectable = (item: (typeof items)[number]) => item.yours || isAdmin
@@ -313,11 +310,7 @@ export default function Gallery() {
 				) : (
 					<>
 						{items.some(selectable) ? (
-							<BulkToolbar
-								trashDays={trashDays}
-								itemsKey={items.map((item) => item.id).join()}
-								albums={albums}
-							/>
+							<BulkToolbar trashDays={trashDays} itemsKey={items.map((item) => item.id).join()} />
 						) : null}
 						<Grid items={items} linkSearch={itemSearch} selectable={selectable} />
 					</>
