@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import { albums, images, shareLinks, shareLinkViews } from '#db/schema'
+import { recordAudit } from '#app/admin/audit.server'
 import { getOwnedAlbum } from '#app/albums/albums.server'
 import { hashPassword } from '#app/auth/password.server'
+import type { RequestArgs } from '#app/auth/sessions.server'
 import { db } from '#app/db.server'
 import { NotFoundError } from '#app/errors'
 import { getOwnedImage } from '#app/images/queries.server'
@@ -37,29 +39,50 @@ export const SHARE_PATH = '/s'
 
 export const shareLinkPath = (token: string) => `${SHARE_PATH}/${token}`
 
+type Actor = { id: string; email: string }
+
+/** A new link to one of the owner's images or albums, in the audit log with it. */
 export async function createShareLink(
-	userId: string,
+	args: RequestArgs,
+	actor: Actor,
 	{ imageId, albumId, expiresAt, password, allowDownload }: CreateShareLinkInput,
 ) {
 	// Only the owner shares: another user's image or album is a 404.
-	if (imageId) await getOwnedImage(userId, imageId)
-	if (albumId) await getOwnedAlbum(userId, albumId)
-	const [row] = await db
-		.insert(shareLinks)
-		.values({
-			userId,
-			token: newToken(),
-			imageId: imageId ?? null,
-			albumId: albumId ?? null,
-			expiresAt: expiresAt ? new Date(expiresAt) : null,
-			passwordHash: password ? await hashPassword(password) : null,
-			allowDownload,
-		})
-		.returning()
-	return { ...row!, viewCount: 0 }
+	if (imageId) await getOwnedImage(actor.id, imageId)
+	if (albumId) await getOwnedAlbum(actor.id, albumId)
+	const passwordHash = password ? await hashPassword(password) : null
+	return db.transaction(async (tx) => {
+		const [row] = await tx
+			.insert(shareLinks)
+			.values({
+				userId: actor.id,
+				token: newToken(),
+				imageId: imageId ?? null,
+				albumId: albumId ?? null,
+				expiresAt: expiresAt ? new Date(expiresAt) : null,
+				passwordHash,
+				allowDownload,
+			})
+			.returning()
+		await recordAudit(
+			args,
+			{
+				action: 'share_link.create',
+				actor,
+				target: { type: 'share_link', id: row!.id },
+				details: {
+					...(imageId ? { imageId } : { albumId }),
+					expiresAt: expiresAt ?? null,
+					password: passwordHash !== null,
+					allowDownload,
+				},
+			},
+			tx,
+		)
+		return { ...row!, viewCount: 0 }
+	})
 }
 
-// Spelled out: drizzle leaves columns unqualified when a query has one table.
 const viewCount = sql<number>`(
 	select count(*)::int from share_link_views v where v.link_id = share_links.id)`
 
@@ -102,14 +125,22 @@ export async function getOwnedShareLink(userId: string, linkId: string): Promise
 }
 
 /** Revoking twice keeps the first time; the page and its images stop at once. */
-export async function revokeShareLink(userId: string, linkId: string) {
-	const link = await getOwnedShareLink(userId, linkId)
-	const [revoked] = await db
-		.update(shareLinks)
-		.set({ revokedAt: sql`now()` })
-		.where(and(eq(shareLinks.id, link.id), isNull(shareLinks.revokedAt)))
-		.returning()
-	return { ...(revoked ?? link), viewCount: link.viewCount }
+export async function revokeShareLink(args: RequestArgs, actor: Actor, linkId: string) {
+	const link = await getOwnedShareLink(actor.id, linkId)
+	return db.transaction(async (tx) => {
+		const [revoked] = await tx
+			.update(shareLinks)
+			.set({ revokedAt: sql`now()` })
+			.where(and(eq(shareLinks.id, link.id), isNull(shareLinks.revokedAt)))
+			.returning()
+		if (!revoked) return link
+		await recordAudit(
+			args,
+			{ action: 'share_link.revoke', actor, target: { type: 'share_link', id: link.id } },
+			tx,
+		)
+		return { ...revoked, viewCount: link.viewCount }
+	})
 }
 
 export async function listShareLinkViews(linkId: string): Promise<ShareLinkViewRow[]> {

@@ -243,6 +243,9 @@ describe('share links', () => {
 			token: owner.token,
 		})
 		expect(revoked.state).toBe('revoked')
+		const audit = await sql<Array<{ action: string }>>`
+			select action from audit_log where target_id = ${link.id} order by at, id`
+		expect(audit.map((entry) => entry.action)).toEqual(['share_link.create', 'share_link.revoke'])
 		const gone = await visit(link.url)
 		expect(gone.status).toBe(410)
 		expect(await gone.text()).toContain('withdrawn')

@@ -74,8 +74,8 @@ in front may keep an image up to 60 seconds).`,
 			'Neither or both of `imageId` and `albumId`, an `expiresAt` in the past, an empty `password`.',
 		),
 	},
-	handler: async ({ auth, body, request }) => {
-		const link = await createUserShareLink(auth.user.id, body)
+	handler: async ({ args, auth, body, request }) => {
+		const link = await createUserShareLink(args, auth.user, body)
 		return json(presentShareLink(link, baseUrlOf(request)), {
 			status: 201,
 			headers: { Location: `/api/share-links/${link.id}` },
@@ -119,8 +119,8 @@ export const revokeShareLink = defineOperation({
 		'200': { description: 'The link, revoked.', content: jsonContent(shareLinkSchema) },
 		'404': problem('ShareLinkNotFound'),
 	},
-	handler: async ({ auth, params, request }) => {
-		const link = await revokeUserShareLink(auth.user.id, params.id!)
+	handler: async ({ args, auth, params, request }) => {
+		const link = await revokeUserShareLink(args, auth.user, params.id!)
 		return json(presentShareLink(link, baseUrlOf(request)))
 	},
 })

@@ -36,12 +36,13 @@ async function sharedAction(args: ActionFunctionArgs) {
 	const input = parseInput(formSchema, Object.fromEntries(form))
 	const back = safeRedirect(form.get('back'), '/shared')
 	if (input.intent === 'revoke') {
-		await revokeShareLink(user.id, input.id)
+		await revokeShareLink(args, user, input.id)
 		return redirect(back)
 	}
 	const days = Number(input.expiresInDays)
 	await createShareLink(
-		user.id,
+		args,
+		user,
 		parseInput(createShareLinkSchema, {
 			imageId: input.imageId,
 			albumId: input.albumId,
