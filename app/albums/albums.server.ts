@@ -77,13 +77,9 @@ export async function listAlbums(userId: string): Promise<AlbumView[]> {
 }
 
 /** The caller's album; another user's is indistinguishable from a missing one. */
-export async function getOwnedAlbum(
-	userId: string,
-	albumId: string,
-	executor: Tx | typeof db = db,
-) {
+export async function getOwnedAlbum(userId: string, albumId: string) {
 	if (!isUuid(albumId)) throw albumNotFound()
-	const [row] = await executor
+	const [row] = await db
 		.select()
 		.from(albums)
 		.where(and(eq(albums.id, albumId), eq(albums.userId, userId)))

@@ -1,5 +1,6 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
-import { findSharedOriginal, findShareLink, linkState } from '#app/sharing/public.server'
+import { findSharedOriginal, findShareLink } from '#app/sharing/public.server'
+import { linkState } from '#app/sharing/links.server'
 import { isUnlocked } from '#app/sharing/unlock.server'
 import { contentDisposition, storage } from '#app/storage/storage.server'
 

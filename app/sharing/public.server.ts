@@ -6,7 +6,7 @@ import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { notTrashed } from '#app/images/queries.server'
 import { presetUrl } from '#app/renditions/urls.server'
-import { linkState, shareLinkPath, type ShareLinkRow } from './links.server'
+import { shareLinkPath, type ShareLinkRow } from './links.server'
 
 // What a visitor of /s/<token> may see: the shared image, or the album's
 // images in order, through unsigned preset URLs only (they stop answering the
@@ -29,8 +29,6 @@ export async function findShareLink(token: string): Promise<ShareLinkRow | null>
 	const [link] = await db.select().from(shareLinks).where(eq(shareLinks.token, token))
 	return link ?? null
 }
-
-export { linkState }
 
 /** The page's title and images, in order; the cover first in `previewImage`. */
 export async function sharedContent(link: ShareLinkRow) {

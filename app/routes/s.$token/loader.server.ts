@@ -1,9 +1,8 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { baseUrlOf } from '#app/images/present.server'
-import { shareLinkPath } from '#app/sharing/links.server'
+import { linkState, shareLinkPath } from '#app/sharing/links.server'
 import {
 	findShareLink,
-	linkState,
 	presentSharedImage,
 	recordView,
 	sharedContent,
