@@ -51,6 +51,8 @@ export const auditActions = [
 	'user.password_reset_link',
 	'settings.change',
 	'image.visibility',
+	'share_link.create',
+	'share_link.revoke',
 	'backup.start',
 ] as const
 export type AuditAction = (typeof auditActions)[number]

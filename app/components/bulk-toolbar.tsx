@@ -79,7 +79,27 @@ export function BulkToolbar({ trashDays, itemsKey }: { trashDays: number; itemsK
 					disabled={busy || selected === 0}
 					getAction="/images/delete"
 				/>
+				<AddToAlbum disabled={busy || selected === 0} />
 			</Form>
 		</div>
+	)
+}
+
+/**
+ * "Add to album…": the form sent as a GET to /albums/add, which asks which
+ * album (or a new one's title) for the checked images. One Tab stop here.
+ */
+function AddToAlbum({ disabled }: { disabled: boolean }) {
+	return (
+		<button
+			type="submit"
+			formMethod="get"
+			formAction="/albums/add"
+			// Hidden on a phone, like sharing: fewer Tab stops before the photos.
+			className={`${secondaryButtonClass} max-sm:hidden`}
+			disabled={disabled}
+		>
+			Add to album…
+		</button>
 	)
 }

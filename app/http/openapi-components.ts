@@ -230,6 +230,26 @@ export const sharedComponents = {
 				detail: 'No webhook with this id.',
 			}),
 		},
+		AlbumNotFound: {
+			description:
+				"No such album (`not-found`). Another user's album answers the same as a missing one.",
+			content: problemContent({
+				type: problemType('not-found'),
+				title: 'Not found',
+				status: 404,
+				detail: 'No album with this id.',
+			}),
+		},
+		ShareLinkNotFound: {
+			description:
+				"No such share link (`not-found`). Another user's link answers the same as a missing one.",
+			content: problemContent({
+				type: problemType('not-found'),
+				title: 'Not found',
+				status: 404,
+				detail: 'No share link with this id.',
+			}),
+		},
 		WebhookDeliveryNotFound: {
 			description:
 				"No such webhook, or no such delivery of it (`not-found`). Another user's webhook, and another webhook's delivery, answer the same as missing ones.",

@@ -161,6 +161,12 @@ curl -sL -o photo.webp "$BASE/api/images/$ID/download?variant=optimized" \\
 export const tags = [
 	{ name: 'Auth', description: 'Accounts, tokens and the current user.' },
 	{ name: 'Images', description: 'Upload, list, inspect, process, download and delete images.' },
+	{ name: 'Albums', description: 'Ordered sets of your images, to look at or share together.' },
+	{
+		name: 'Sharing',
+		description:
+			'Public links to one image or one album, with an optional expiry, password and downloads; revocable, with their views.',
+	},
 	{
 		name: 'Trash',
 		description: 'Deleted images, restorable for TRASH_DAYS (default 30) days.',

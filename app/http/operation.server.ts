@@ -47,7 +47,16 @@ export type OperationDeclaration<
 	/** The OpenAPI path, `{name}` for path parameters. */
 	path: `/api/${string}`
 	operationId: string
-	tag: 'Auth' | 'Images' | 'Trash' | 'Usage' | 'Webhooks' | 'Admin' | 'Operations'
+	tag:
+		| 'Auth'
+		| 'Images'
+		| 'Albums'
+		| 'Sharing'
+		| 'Trash'
+		| 'Usage'
+		| 'Webhooks'
+		| 'Admin'
+		| 'Operations'
 	summary: string
 	description?: string
 	access: A

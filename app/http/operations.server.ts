@@ -1,11 +1,13 @@
 import { methodOrder, type Operation } from '#app/http/operation.server'
 import * as admin from '#app/http/operations/admin.server'
+import * as albums from '#app/http/operations/albums.server'
 import * as auth from '#app/http/operations/auth.server'
 import * as events from '#app/http/operations/events.server'
 import * as images from '#app/http/operations/images.server'
 import * as invites from '#app/http/operations/invites.server'
 import * as meta from '#app/http/operations/meta.server'
 import * as sessions from '#app/http/operations/sessions.server'
+import * as sharing from '#app/http/operations/sharing.server'
 import * as tokens from '#app/http/operations/tokens.server'
 import * as trash from '#app/http/operations/trash.server'
 import * as usage from '#app/http/operations/usage.server'
@@ -19,6 +21,8 @@ const declared: Operation[] = [
 	tokens,
 	sessions,
 	images,
+	albums,
+	sharing,
 	events,
 	trash,
 	usage,
@@ -29,7 +33,17 @@ const declared: Operation[] = [
 	meta,
 ].flatMap((module) => Object.values(module))
 
-const tagOrder = ['Auth', 'Images', 'Trash', 'Usage', 'Webhooks', 'Admin', 'Operations']
+const tagOrder = [
+	'Auth',
+	'Images',
+	'Albums',
+	'Sharing',
+	'Trash',
+	'Usage',
+	'Webhooks',
+	'Admin',
+	'Operations',
+]
 
 /** In the document's order: by tag, then path, then method (a module lists its exports by name). */
 export const operations = declared.toSorted(

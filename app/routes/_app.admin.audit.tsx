@@ -37,6 +37,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
 	'user.password_reset_link': 'Made password-reset link',
 	'settings.change': 'Changed setting',
 	'image.visibility': 'Changed sharing',
+	'share_link.create': 'Made share link',
+	'share_link.revoke': 'Revoked share link',
 	'backup.start': 'Started backup',
 }
 

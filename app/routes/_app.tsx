@@ -35,14 +35,16 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 						<img src="/favicon.svg" alt="" className="size-6" />
 						Darkroom
 					</Link>
-					{/* On a phone the links take their own row under the logo and the account controls. */}
+					{/* On a phone the links take their own row under the logo and the account controls
+					    (closer together there, so six fit on one row; more wrap). */}
 					<nav
 						aria-label="Main"
-						className="order-last flex w-full gap-5 text-sm whitespace-nowrap sm:order-none sm:w-auto"
+						className="order-last flex w-full flex-wrap gap-x-3 gap-y-2 text-sm whitespace-nowrap sm:order-none sm:w-auto sm:gap-x-5"
 					>
 						<NavItem to="/images" end>
 							Images
 						</NavItem>
+						<NavItem to="/albums">Albums</NavItem>
 						<NavItem to="/usage">AI usage</NavItem>
 						<NavItem to="/trash">Trash</NavItem>
 						<NavItem to="/settings">Settings</NavItem>

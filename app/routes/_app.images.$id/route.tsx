@@ -22,6 +22,8 @@ import { ImageActions } from './components/image-actions'
 import { ProcessingPreview } from './components/processing-preview'
 import { Section } from './components/section'
 import { SharingSection } from './components/sharing-section'
+import { ShareLinks } from '#app/components/share-links'
+import { presentShareLinksOf } from '#app/sharing/links.server'
 
 export { action } from './action.server'
 
@@ -54,6 +56,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 			trashDays: config.trashDays,
 			// Someone else's shared image: view and download only (an admin may change it).
 			canManage: mayManage(user, row),
+			shareLinks: image.yours
+				? await presentShareLinksOf(user.id, { imageId: row.id }, baseUrlOf(request))
+				: null,
 		}
 	} catch (error) {
 		if (error instanceof NotFoundError) throw new Response('Not found', { status: 404 })
@@ -68,6 +73,7 @@ const browserShows = (contentType: string) =>
 export default function ImageDetail() {
 	const { image, times, neighbors, backTo, placeholder, servedAt, trashDays, canManage } =
 		useLoaderData<typeof loader>()
+	const { shareLinks } = useLoaderData<typeof loader>()
 	const refused = useActionData<FormRefusal>()
 	const working = !isTerminal(image.overallStatus)
 	useLiveStatus(working)
@@ -160,6 +166,14 @@ export default function ImageDetail() {
 						yours={image.yours}
 						canManage={canManage}
 					/>
+
+					{shareLinks ? (
+						<ShareLinks
+							target={{ imageId: image.id }}
+							links={shareLinks}
+							back={`/images/${image.id}`}
+						/>
+					) : null}
 
 					{canManage ? (
 						<ImageActions
