@@ -71,9 +71,17 @@ const browserShows = (contentType: string) =>
 	['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'].includes(contentType)
 
 export default function ImageDetail() {
-	const { image, times, neighbors, backTo, placeholder, servedAt, trashDays, canManage } =
-		useLoaderData<typeof loader>()
-	const { shareLinks } = useLoaderData<typeof loader>()
+	const {
+		image,
+		times,
+		neighbors,
+		backTo,
+		placeholder,
+		servedAt,
+		trashDays,
+		canManage,
+		shareLinks,
+	} = useLoaderData<typeof loader>()
 	const refused = useActionData<FormRefusal>()
 	const working = !isTerminal(image.overallStatus)
 	useLiveStatus(working)
