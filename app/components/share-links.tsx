@@ -81,9 +81,15 @@ export function ShareLinks({
 						className="mt-1 block w-full rounded-md border border-zinc-300 bg-white px-2 py-1"
 					/>
 				</div>
-				<label className="flex items-center gap-2">
-					<input type="checkbox" name="allowDownload" value="on" />
-					Allow downloading the originals
+				<label className="flex items-start gap-2">
+					<input type="checkbox" name="allowDownload" value="on" className="mt-1" />
+					<span>
+						Allow downloading the originals
+						<span className="block text-xs text-zinc-600">
+							Originals are the files as uploaded, with their camera data and any location. The page
+							itself never shows either.
+						</span>
+					</span>
 				</label>
 				<button type="submit" className={buttonClass}>
 					Create link
