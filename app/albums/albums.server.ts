@@ -26,15 +26,20 @@ export type AlbumImage = {
 
 export const albumNotFound = () => new NotFoundError('No album with this id.')
 
+/** What a page needs to show an image through its renditions. */
+export const shownImageColumns = {
+	id: images.id,
+	filename: images.filename,
+	version: images.version,
+	width: images.width,
+	height: images.height,
+}
+
 /** The album's images, in order, without trashed ones. */
 export function listAlbumImages(albumId: string): Promise<AlbumImage[]> {
 	return db
 		.select({
-			id: images.id,
-			filename: images.filename,
-			version: images.version,
-			width: images.width,
-			height: images.height,
+			...shownImageColumns,
 			position: albumImages.position,
 			addedAt: albumImages.addedAt,
 		})

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { albums, images, shareLinks, shareLinkViews } from '#db/schema'
-import { coverOf, listAlbumImages } from '#app/albums/albums.server'
+import { coverOf, listAlbumImages, shownImageColumns } from '#app/albums/albums.server'
 import { verifyPassword } from '#app/auth/password.server'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
@@ -34,13 +34,7 @@ export async function findShareLink(token: string): Promise<ShareLinkRow | null>
 export async function sharedContent(link: ShareLinkRow) {
 	if (link.imageId) {
 		const [image] = await db
-			.select({
-				id: images.id,
-				filename: images.filename,
-				version: images.version,
-				width: images.width,
-				height: images.height,
-			})
+			.select(shownImageColumns)
 			.from(images)
 			.where(and(eq(images.id, link.imageId), notTrashed))
 		return {
