@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { db } from '#app/db.server'
+import { isUuid } from '#app/validation'
 import { sourceHasAlpha } from './options'
 import type { RenditionSource, StoredRendition } from './renditions.server'
 
@@ -18,8 +19,6 @@ export type RenditionImage = RenditionSource & {
 	stored: StoredRendition[]
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 /**
  * The image a rendition URL names, or null, with whichever of `keys` are
  * stored (one query for a hit); `withSharing` also asks whether it is shared by link.
@@ -28,7 +27,7 @@ export async function findRenditionImage(
 	imageId: string,
 	{ withSharing, keys }: { withSharing: boolean; keys: string[] },
 ): Promise<RenditionImage | null> {
-	if (!UUID.test(imageId)) return null
+	if (!isUuid(imageId)) return null
 	const shared = withSharing ? liveShareOf(imageId) : sql`false`
 	const asked = sql.join(
 		keys.map((key) => sql`${key}`),
