@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
+	type AnyPgColumn,
 	bigint,
 	boolean,
 	check,
@@ -206,8 +207,19 @@ export const images = pgTable(
 		 * it, so re-processing gives the image new URLs and the old ones die.
 		 */
 		version: integer('version').notNull().default(1),
+		/**
+		 * 64-bit perceptual hash of the auto-oriented pixels (set by the image
+		 * stage); near-duplicates are a small Hamming distance apart.
+		 */
+		phash: bigint('phash', { mode: 'bigint' }),
+		/** An earlier image of the same owner with the same sha256, when this upload repeated it. */
+		duplicateOf: uuid('duplicate_of').references((): AnyPgColumn => images.id, {
+			onDelete: 'set null',
+		}),
 	},
 	(t) => [
+		// Exact duplicates: the same bytes from the same owner.
+		index('images_user_sha256_idx').on(t.userId, t.sha256),
 		index('images_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
 		// Retention sweeps every user's oldest images first.
 		index('images_created_at_idx').on(t.createdAt),
