@@ -9,6 +9,11 @@ import express from 'express'
 import { config } from '#app/config.server'
 import { log } from '#app/log.server'
 import { warnIfMetricsPublic } from '#app/metrics-access.server'
+import {
+	answerRenditionHit,
+	startRenditionHits,
+	stopRenditionHits,
+} from '#app/renditions/hits.server'
 import { startTracing } from '#app/tracing.server'
 import { httpRequestDuration } from '#app/metrics.server'
 import { bodyLimit } from './body-limit'
@@ -99,6 +104,10 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 			express.static(client, { maxAge: '1h', setHeaders: (res) => labelStatic(res, 'static') }),
 		)
 	}
+	if (!dev) {
+		startRenditionHits()
+		app.use('/img', renditionHits)
+	}
 	app.all(
 		'*',
 		remixHandler({
@@ -124,6 +133,19 @@ export async function startWeb({ dev = false } = {}): Promise<http.Server> {
 		server.on('error', reject)
 		trackOpenResponses(server)
 	})
+}
+
+/** Hits of signed rendition URLs, before Remix; anything else goes on to the route. */
+function renditionHits(req: express.Request, res: express.Response, next: express.NextFunction) {
+	if (req.method !== 'GET' && req.method !== 'HEAD') return next()
+	answerRenditionHit(req.path.slice(1), {
+		method: req.method,
+		accept: req.get('Accept') ?? null,
+		ifNoneMatch: req.get('If-None-Match') ?? null,
+	}).then((answer) => {
+		if (!answer) return next()
+		res.status(answer.status).set(answer.headers).end(answer.body)
+	}, next)
 }
 
 /** res.locals.route: the Remix route the path goes to, for the metrics label and the body limit. */
@@ -239,5 +261,6 @@ export async function drainWeb(server: http.Server, graceMs: number): Promise<{ 
 	await closed
 	clearInterval(sweeper)
 	clearTimeout(deadline)
+	await stopRenditionHits()
 	return { forced }
 }

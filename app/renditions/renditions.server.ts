@@ -171,6 +171,8 @@ async function render(
 /** A hit keeps its rendition from eviction, with at most one write an hour. */
 export function touchRendition(stored: StoredRendition) {
 	if (Date.now() - stored.lastRequestedAt.getTime() < TOUCH_AFTER_MS) return
+	// A description kept in memory (hits.server.ts) is not touched again for a while.
+	stored.lastRequestedAt = new Date()
 	void db
 		.update(renditions)
 		.set({ lastRequestedAt: new Date() })

@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto'
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node'
-import { config } from '#app/config.server'
 import {
-	BadRequestError,
 	ForbiddenError,
 	GoneError,
 	NotFoundError,
@@ -14,73 +11,48 @@ import { answerProblems } from '#app/http/problem.server'
 import { clientIpOf, hit } from '#app/rate-limit.server'
 import { findRenditionImage, type RenditionImage } from '#app/renditions/access.server'
 import {
-	InvalidRenditionOptions,
-	parseOptions,
-	type RenditionRequest,
-	resolveRendition,
-} from '#app/renditions/options'
-import {
 	forgetMissingRendition,
 	obtainRendition,
 	renditionKey,
 	type StoredRendition,
 	touchRendition,
 } from '#app/renditions/renditions.server'
-import { isValidSignature, UNSIGNED } from '#app/renditions/urls.server'
+import {
+	candidateKeys,
+	parseRenditionPath,
+	renditionFor,
+	renditionHeaders,
+	requestedOptions,
+	WHOLE_READ_BYTES,
+} from '#app/renditions/request.server'
 import { renditionRequests } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
 
 // GET /img/<signature>/<image id>/v<version>/<options>: a rendition, made on
 // the first request and served from storage after (docs/decisions/025-renditions.md).
 // Signed URLs are immutable; unsigned preset URLs of shared images are cached
-// briefly, since revoking the link must stop them.
-
-const PATH = /^([A-Za-z0-9_-]{22}|_)\/([0-9a-f-]{36})\/v(\d{1,9})\/([a-z0-9_.,-]{1,200})$/
-
-const WHOLE_READ_BYTES = 1024 * 1024
-
-const IMMUTABLE = 'public, max-age=31536000, immutable'
-/** A shared image's preset: a cache in front may keep it this long after the link is revoked. */
-const REVOCABLE = 'public, max-age=60'
+// briefly, since revoking the link must stop them. Most hits of signed URLs
+// are answered before Remix by the web server (app/renditions/hits.server.ts);
+// this route answers everything else.
 
 export const loader = answerProblems(async (args: LoaderFunctionArgs) => {
 	const { request } = args
-	const match = PATH.exec(args.params['*'] ?? '')
-	if (!match) throw new NotFoundError('There is nothing here.')
-	const [, signature, imageId, versionText, optionsText] = match as unknown as string[]
-	const unsigned = signature === UNSIGNED
-	const version = Number(versionText)
-	if (!unsigned && !isValidSignature(signature!, { id: imageId!, version }, optionsText!)) {
-		throw new ForbiddenError('This image link is invalid.')
-	}
-	const requested = requestedOptions(optionsText!, unsigned)
-	// The rendition depends on whether the source has alpha, known only from
-	// its row: both candidates' keys go into the one query.
-	const resolve = (hasAlpha: boolean) =>
-		resolveRendition(requested, {
-			ladder: config.renditions.widths,
-			accept: request.headers.get('Accept'),
-			hasAlpha,
-		})
-	const candidates = [false, true].map((alpha) =>
-		renditionKey({ id: imageId!, version }, resolve(alpha)),
-	)
-	const image = await findRenditionImage(imageId!, { withSharing: unsigned, keys: candidates })
+	const path = parseRenditionPath(args.params['*'] ?? '')
+	if (!path) throw new NotFoundError('There is nothing here.')
+	const { unsigned, version } = path
+	if (!unsigned && !path.signed) throw new ForbiddenError('This image link is invalid.')
+	const requested = requestedOptions(path.optionsText, unsigned)
+	const accept = request.headers.get('Accept')
+	const image = await findRenditionImage(path.imageId, {
+		withSharing: unsigned,
+		keys: candidateKeys(path, requested, accept),
+	})
 	assertServable(image, { unsigned, version })
 
-	const rendition = resolve(image.hasAlpha)
+	const rendition = renditionFor(requested, accept, image.hasAlpha)
 	const key = renditionKey(image, rendition)
-	const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`
-	const headers: Record<string, string> = {
-		ETag: etag,
-		'Cache-Control': unsigned ? REVOCABLE : IMMUTABLE,
-		// Any page may show it, and read its pixels into a canvas.
-		'Access-Control-Allow-Origin': '*',
-		'Cross-Origin-Resource-Policy': 'cross-origin',
-		'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-		...(requested.format === 'auto' ? { Vary: 'Accept' } : {}),
-	}
-	if (ifNoneMatchMatches(request.headers.get('If-None-Match'), etag)) {
+	const headers = renditionHeaders(key, { unsigned, negotiated: requested.format === 'auto' })
+	if (ifNoneMatchMatches(request.headers.get('If-None-Match'), headers.ETag!)) {
 		renditionRequests.inc({ result: 'not-modified' })
 		return new Response(null, { status: 304, headers })
 	}
@@ -110,27 +82,6 @@ export const loader = answerProblems(async (args: LoaderFunctionArgs) => {
 	if (!response) throw new ObjectNotFoundError('The rendition was removed while it was being sent.')
 	return response
 })
-
-/** The preset an unsigned URL names, or the signed URL's options; 400/403 otherwise. */
-function requestedOptions(text: string, unsigned: boolean): RenditionRequest {
-	const preset = /^p_([a-z0-9-]{1,32})$/.exec(text)?.[1]
-	if (preset !== undefined) {
-		const options = config.renditions.presets[preset]
-		if (!options) throw new NotFoundError(`There is no preset named "${preset}".`)
-		return options
-	}
-	if (unsigned) {
-		throw new ForbiddenError(
-			'Only a named preset (p_<name>) may be asked for without a signature; get signed URLs from the API.',
-		)
-	}
-	try {
-		return parseOptions(text)
-	} catch (error) {
-		if (error instanceof InvalidRenditionOptions) throw new BadRequestError(error.message)
-		throw error
-	}
-}
 
 function assertServable(
 	image: RenditionImage | null,
