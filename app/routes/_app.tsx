@@ -46,6 +46,7 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 						</NavItem>
 						<NavItem to="/albums">Albums</NavItem>
 						<NavItem to="/usage">AI usage</NavItem>
+						<NavItem to="/duplicates">Duplicates</NavItem>
 						<NavItem to="/trash">Trash</NavItem>
 						<NavItem to="/settings">Settings</NavItem>
 						{isAdmin ? <NavItem to="/admin">Admin</NavItem> : null}
