@@ -7,8 +7,8 @@ import { signVariant } from '#app/images/present.server'
 import type { SigningWindow } from '#app/storage/common'
 import { deleteImages } from '#app/images/trash.server'
 import type { UserRole } from '#db/statuses'
-import { hammingDistance, NEAR_DUPLICATE_THRESHOLD } from './phash.server'
-import type { DuplicateGroup, Resolution } from './schemas'
+import { hammingDistance } from './phash.server'
+import { type DuplicateGroup, NEAR_DUPLICATE_THRESHOLD, type Resolution } from './schemas'
 
 // Near-duplicate groups of one owner's images (docs/decisions/027-duplicates.md).
 // Pairs come from SQL: exact ones by sha256 (images_user_sha256_idx), near

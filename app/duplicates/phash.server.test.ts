@@ -3,7 +3,8 @@ import sharp from 'sharp'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { processImage } from '#app/images/pipeline.server'
 import { detectImageType } from '#app/images/sniff.server'
-import { differenceHash, hammingDistance, hashHex, NEAR_DUPLICATE_THRESHOLD } from './phash.server'
+import { differenceHash, hammingDistance, hashHex } from './phash.server'
+import { NEAR_DUPLICATE_THRESHOLD } from './schemas'
 
 // Real photos (tests/fixtures/README.md), hashed the way images are stored:
 // through the image stage, which hashes the thumbnail it made.

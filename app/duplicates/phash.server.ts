@@ -7,9 +7,6 @@ import sharp from 'sharp'
 // gradients, so copies land a few bits apart; a different picture lands
 // about 32 apart. Pure: bytes in, a number out.
 
-/** Two images at most this many bits apart (of 64) are near-duplicates. */
-export const NEAR_DUPLICATE_THRESHOLD = 8
-
 const WIDTH = 9
 const HEIGHT = 8
 

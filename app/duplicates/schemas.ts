@@ -2,10 +2,20 @@ import { z } from 'zod'
 import { timestamp } from '#app/auth/schemas'
 import { MAX_FILENAME_BYTES } from '#app/images/filename'
 import { SIGNED_URL_LIFETIME } from '#app/images/schemas'
-import { NEAR_DUPLICATE_THRESHOLD } from './phash.server'
 
-// What GET /api/duplicates answers and POST /api/duplicates/resolve takes:
-// the one declaration the API, its document and the page share.
+// What GET /api/duplicates answers and POST /api/duplicates/resolve takes,
+// and the settings of app/duplicates: the API, its document and the pages
+// share them (no server-only import here, the pages' bundles include it).
+
+/**
+ * Two images whose perceptual hashes are at most this many bits apart (of
+ * 64) are near-duplicates. Copies measured 0–5 bits apart, different photos
+ * 21–38; each bit more costs the grouping query much more (decision 027).
+ */
+export const NEAR_DUPLICATE_THRESHOLD = 4
+
+export const duplicateUploadPolicies = ['keep', 'refuse'] as const
+export type DuplicateUploadPolicy = (typeof duplicateUploadPolicies)[number]
 
 /** Groups one answer carries at most, largest first. */
 export const MAX_GROUPS = 100

@@ -1,14 +1,12 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm'
 import { images, instanceSettings } from '#db/schema'
 import { type Db, db, type Tx } from '#app/db.server'
+import { type DuplicateUploadPolicy, duplicateUploadPolicies } from './schemas'
 
 // Exact duplicates at upload (docs/decisions/027-duplicates.md): the same
 // bytes (sha256) as a live image of the same owner. The admin's instance
 // setting decides whether the upload is kept, pointing at the earlier image
 // (`duplicateOf`), or refused with 409 before anything is stored.
-
-export const duplicateUploadPolicies = ['keep', 'refuse'] as const
-export type DuplicateUploadPolicy = (typeof duplicateUploadPolicies)[number]
 
 const SETTING_KEY = 'duplicate-uploads'
 

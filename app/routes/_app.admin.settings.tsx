@@ -13,9 +13,8 @@ import { requirePageAdmin } from '#app/admin/auth.server'
 import { registrationPolicy, saveRegistrationMode } from '#app/auth/registration.server'
 import { type RegistrationMode, registrationModes } from '#app/auth/schemas'
 import { Alert, buttonClass } from '#app/components/ui'
+import { type DuplicateUploadPolicy, duplicateUploadPolicies } from '#app/duplicates/schemas'
 import {
-	type DuplicateUploadPolicy,
-	duplicateUploadPolicies,
 	duplicateUploadPolicy,
 	saveDuplicateUploadPolicy,
 } from '#app/duplicates/upload-policy.server'

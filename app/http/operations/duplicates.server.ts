@@ -1,9 +1,9 @@
 import { findDuplicateGroups, resolveDuplicates } from '#app/duplicates/groups.server'
-import { NEAR_DUPLICATE_THRESHOLD } from '#app/duplicates/phash.server'
 import {
 	duplicateGroupsSchema,
 	duplicatesQuerySchema,
 	MAX_RESOLVE_IDS,
+	NEAR_DUPLICATE_THRESHOLD,
 	resolveBodySchema,
 	resolveResultSchema,
 } from '#app/duplicates/schemas'
