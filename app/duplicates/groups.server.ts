@@ -33,9 +33,6 @@ function bandsFor(threshold: number): Band[] {
 	return bands
 }
 
-const live = (userId: string) =>
-	sql`user_id = ${userId}::uuid and deleted_at is null and status = 'completed'`
-
 /** Every pair (a < b) of the user's live, completed images that are duplicates. */
 async function duplicatePairs(userId: string, threshold: number): Promise<Array<[string, string]>> {
 	const bandRows = sql.join(
@@ -46,7 +43,9 @@ async function duplicatePairs(userId: string, threshold: number): Promise<Array<
 	)
 	const rows = await db.execute<{ a: string; b: string }>(sql`
 		with hashed as (
-			select id, phash from images where ${live(userId)} and phash is not null
+			select id, phash from images
+			where user_id = ${userId}::uuid and deleted_at is null and status = 'completed'
+			and phash is not null
 		),
 		banded as (
 			select h.id, h.phash, b.band, (h.phash >> b.shift) & b.mask as value
@@ -58,7 +57,8 @@ async function duplicatePairs(userId: string, threshold: number): Promise<Array<
 		union
 		select x.id, y.id from images x
 		join images y on y.user_id = x.user_id and y.sha256 = x.sha256 and x.id < y.id
-		where x.${live(userId)} and y.deleted_at is null and y.status = 'completed'`)
+		where x.user_id = ${userId}::uuid and x.deleted_at is null and x.status = 'completed'
+		and y.deleted_at is null and y.status = 'completed'`)
 	return rows.map((row) => [row.a, row.b])
 }
 
@@ -150,6 +150,8 @@ async function presentGroup(
 	{ keeper, others }: { keeper: ImageRow; others: ImageRow[] },
 	signing: Signing,
 ): Promise<DuplicateGroup> {
+	const copies = new Map<string, number>()
+	for (const row of [keeper, ...others]) copies.set(row.sha256, (copies.get(row.sha256) ?? 0) + 1)
 	const present = async (row: ImageRow) => ({
 		id: row.id,
 		filename: row.filename,
@@ -160,7 +162,7 @@ async function presentGroup(
 		thumbnailUrl: await signVariant(row, 'thumbnail', signing),
 		distance:
 			row.phash !== null && keeper.phash !== null ? hammingDistance(row.phash, keeper.phash) : 0,
-		identical: row.sha256 === keeper.sha256,
+		identical: copies.get(row.sha256)! > 1,
 	})
 	return {
 		keep: keeper.id,

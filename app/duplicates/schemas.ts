@@ -50,7 +50,7 @@ const duplicateImageSchema = z.object({
 	}),
 	identical: z
 		.boolean()
-		.meta({ description: 'The same bytes as the suggested keeper (equal SHA-256).' }),
+		.meta({ description: 'Another image of the group is the same file (equal SHA-256).' }),
 })
 
 export const duplicateGroupSchema = z
