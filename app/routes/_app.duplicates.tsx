@@ -84,8 +84,8 @@ export default function Duplicates() {
 			</div>
 			<p className="text-sm text-zinc-700">
 				Images that are the same file, or look alike (perceptual hashes at most {threshold} of 64
-				bits apart). The suggested one to keep has the most pixels, then the most bytes, then is
-				the oldest. The others go to the{' '}
+				bits apart). The suggested one to keep has the most pixels, then the most bytes, then is the
+				oldest. The others go to the{' '}
 				<Link to="/trash" className="underline">
 					Trash
 				</Link>
@@ -178,9 +178,7 @@ function GroupSection({
 											: `${image.distance} bits apart`}
 								</dd>
 							</dl>
-							{suggested ? (
-								<p className="font-medium text-emerald-800">Suggested: keep</p>
-							) : null}
+							{suggested ? <p className="font-medium text-emerald-800">Suggested: keep</p> : null}
 							<Form method="post" className="mt-auto">
 								<input
 									type="hidden"
