@@ -119,9 +119,7 @@ export class DuplicateImageError extends AppError {
 	title = 'Duplicate image'
 	readonly slug = 'duplicate-image'
 	constructor(readonly duplicateOf: string) {
-		super(
-			'You already have this image (the same file); this instance does not keep a second copy.',
-		)
+		super('You already have this image (the same file); this instance does not keep a second copy.')
 		this.extensions = { duplicateOf, duplicateUrl: `/api/images/${duplicateOf}` }
 	}
 }

@@ -206,8 +206,7 @@ export function isInFlight(upload: QueuedUpload) {
 }
 
 type SendResult =
-	| { image: { id: string } }
-	| { error: string; retryable: boolean; duplicateOf?: string }
+	{ image: { id: string } } | { error: string; retryable: boolean; duplicateOf?: string }
 
 /** Worth sending again: the network failed (0), the server was busy (429) or failed (5xx). */
 export function isRetryableStatus(status: number) {

@@ -17,7 +17,8 @@ async function storedHashOf(bytes: Buffer): Promise<bigint> {
 	return (await processImage(bytes, type, options)).phash
 }
 
-const fixture = (name: string) => fs.readFile(new URL(`../../tests/fixtures/${name}`, import.meta.url))
+const fixture = (name: string) =>
+	fs.readFile(new URL(`../../tests/fixtures/${name}`, import.meta.url))
 
 let photo: Buffer
 let photoHash: bigint
@@ -36,7 +37,10 @@ describe('near-duplicate copies of one photo are within the threshold', () => {
 
 	test('resized to 50 %', async () => {
 		const { width } = await sharp(photo).metadata()
-		const copy = await sharp(photo).resize({ width: Math.round(width / 2) }).jpeg().toBuffer()
+		const copy = await sharp(photo)
+			.resize({ width: Math.round(width / 2) })
+			.jpeg()
+			.toBuffer()
 		expect(await distanceTo(copy)).toBeLessThanOrEqual(NEAR_DUPLICATE_THRESHOLD)
 	})
 

@@ -62,7 +62,9 @@ export const duplicateGroupSchema = z
 		others: z
 			.array(z.uuid())
 			.min(1)
-			.meta({ description: 'The rest of the group: what resolving as suggested moves to the trash.' }),
+			.meta({
+				description: 'The rest of the group: what resolving as suggested moves to the trash.',
+			}),
 		images: z
 			.array(duplicateImageSchema)
 			.min(2)
@@ -75,9 +77,13 @@ export const duplicateGroupsSchema = z
 		groups: z.array(duplicateGroupSchema),
 		total: z.int().min(0).meta({ description: 'Groups found, of which `limit` are answered.' }),
 		limit: z.int().min(1).max(MAX_GROUPS),
-		threshold: z.int().min(0).max(64).meta({
-			description: `Images at most this many bits apart (of a 64-bit perceptual hash) are near-duplicates; ${NEAR_DUPLICATE_THRESHOLD} on this instance.`,
-		}),
+		threshold: z
+			.int()
+			.min(0)
+			.max(64)
+			.meta({
+				description: `Images at most this many bits apart (of a 64-bit perceptual hash) are near-duplicates; ${NEAR_DUPLICATE_THRESHOLD} on this instance.`,
+			}),
 	})
 	.meta({
 		id: 'DuplicateGroups',

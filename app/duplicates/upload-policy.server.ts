@@ -13,7 +13,9 @@ const SETTING_KEY = 'duplicate-uploads'
 const isPolicy = (value: unknown): value is DuplicateUploadPolicy =>
 	duplicateUploadPolicies.includes(value as DuplicateUploadPolicy)
 
-export async function duplicateUploadPolicy(executor: Db | Tx = db): Promise<DuplicateUploadPolicy> {
+export async function duplicateUploadPolicy(
+	executor: Db | Tx = db,
+): Promise<DuplicateUploadPolicy> {
 	const [stored] = await executor
 		.select({ value: instanceSettings.value })
 		.from(instanceSettings)

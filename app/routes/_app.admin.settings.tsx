@@ -27,9 +27,7 @@ export const meta: MetaFunction = () => [{ title: 'Instance settings · Darkroom
 // Each setting is changed only when the form sends it: REGISTRATION (set in
 // the environment) disables its fieldset, and older clients post one alone.
 const settingsSchema = z.object({
-	registration: z
-		.enum(registrationModes, { error: 'Choose who may create an account' })
-		.optional(),
+	registration: z.enum(registrationModes, { error: 'Choose who may create an account' }).optional(),
 	duplicateUploads: z
 		.enum(duplicateUploadPolicies, { error: 'Choose what happens to a repeated upload' })
 		.optional(),
