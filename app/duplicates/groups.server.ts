@@ -82,7 +82,9 @@ function components(pairs: Array<[string, string]>): string[][] {
 	const groups = new Map<string, string[]>()
 	for (const id of parent.keys()) {
 		const key = root(id)
-		groups.set(key, [...(groups.get(key) ?? []), id])
+		const group = groups.get(key)
+		if (group) group.push(id)
+		else groups.set(key, [id])
 	}
 	return [...groups.values()]
 }

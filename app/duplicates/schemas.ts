@@ -59,12 +59,9 @@ export const duplicateGroupSchema = z
 			description:
 				'The suggested image to keep: the most pixels, then the most bytes, then the oldest.',
 		}),
-		others: z
-			.array(z.uuid())
-			.min(1)
-			.meta({
-				description: 'The rest of the group: what resolving as suggested moves to the trash.',
-			}),
+		others: z.array(z.uuid()).min(1).meta({
+			description: 'The rest of the group: what resolving as suggested moves to the trash.',
+		}),
 		images: z
 			.array(duplicateImageSchema)
 			.min(2)
