@@ -45,8 +45,20 @@ for (const javaScriptEnabled of [true, false]) {
 			await page.goto('/images')
 			const first = await uploadWithSession(page, 'hopper.jpg', photo)
 			await untilHydrated(page)
-			await chooseFiles(page, { name: 'hopper-again.jpg', mimeType: 'image/jpeg', buffer: photo })
+			// Each file is decided on its own: the repeat is refused, the new photo stored.
+			const board = await fs.readFile(new URL('../fixtures/board.jpg', import.meta.url))
+			await chooseFiles(page, [
+				{ name: 'hopper-again.jpg', mimeType: 'image/jpeg', buffer: photo },
+				{ name: 'board.jpg', mimeType: 'image/jpeg', buffer: board },
+			])
 			await expect(page.getByText(/You already have this image/)).toBeVisible()
+			await expect
+				.poll(async () => {
+					const response = await page.request.get('/api/images')
+					const list = (await response.json()) as { items: Array<{ filename: string }> }
+					return list.items.map((item) => item.filename).sort()
+				})
+				.toEqual(['board.jpg', 'hopper.jpg'])
 			const link = page.getByRole('link', { name: 'Open the image you already have' })
 			await expect(link).toHaveAttribute('href', `/images/${first}`)
 			await link.click()
