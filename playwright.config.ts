@@ -14,7 +14,7 @@ process.env.DARKROOM_E2E_DATA_DIR ??= path.join(
 const port = Number(process.env.DARKROOM_E2E_PORT)
 const dataDir = process.env.DARKROOM_E2E_DATA_DIR
 const openAiPort = Number(process.env.DARKROOM_E2E_OPENAI_PORT)
-const instanceWideSpecs = /(admin-settings|analysis|live-status)\.spec\.ts$/
+const instanceWideSpecs = /(admin-settings|analysis|live-status|duplicate-uploads)\.spec\.ts$/
 
 export default defineConfig({
 	testDir: 'tests/e2e',

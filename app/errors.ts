@@ -13,6 +13,7 @@ export const problemSlugs = [
 	'gone',
 	'method-not-allowed',
 	'conflict',
+	'duplicate-image',
 	'payload-too-large',
 	'unsupported-media-type',
 	'cross-site-request',
@@ -36,6 +37,8 @@ export abstract class AppError extends Error {
 	abstract readonly slug: ProblemSlug
 	headers?: Record<string, string>
 	errors?: FieldError[]
+	/** RFC 9457 extension members the problem carries beside its standard ones. */
+	extensions?: Record<string, string>
 }
 
 export class BadRequestError extends AppError {
@@ -104,6 +107,21 @@ export class ConflictError extends AppError {
 	status = 409
 	title = 'Conflict'
 	readonly slug = 'conflict'
+}
+
+/**
+ * The owner already has an image with these exact bytes and the instance
+ * refuses duplicate uploads (docs/decisions/027-duplicates.md). The problem
+ * names the image it repeats, for clients to link to it.
+ */
+export class DuplicateImageError extends AppError {
+	status = 409
+	title = 'Duplicate image'
+	readonly slug = 'duplicate-image'
+	constructor(readonly duplicateOf: string) {
+		super('You already have this image (the same file); this instance does not keep a second copy.')
+		this.extensions = { duplicateOf, duplicateUrl: `/api/images/${duplicateOf}` }
+	}
 }
 
 export class PayloadTooLargeError extends AppError {

@@ -17,6 +17,7 @@ import { formatMarkdown, formatTable } from './lib/report'
 import { round } from './lib/stats'
 import { backup } from './sections/backup'
 import { delivery } from './sections/delivery'
+import { duplicates } from './sections/duplicates'
 import { latency } from './sections/latency'
 import { list } from './sections/list'
 import { memory } from './sections/memory'
@@ -37,6 +38,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: Context) => Promise<SectionResu
 	scale,
 	backup,
 	delivery,
+	duplicates,
 }
 
 const options = parseOptions(process.argv.slice(2))

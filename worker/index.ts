@@ -19,6 +19,7 @@ import { startHeartbeat } from './heartbeat'
 import { recordJobMetrics, serveWorkerMetrics } from './metrics'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { deliverWebhookTask } from './tasks/deliver-webhook'
+import { hashImageTask } from './tasks/hash-image'
 import { processImageTask } from './tasks/process-image'
 import { reencryptWebhookSecrets } from '#app/webhooks/secrets.server'
 
@@ -89,7 +90,8 @@ export async function startWorker(): Promise<WorkerHandle> {
 			...common,
 			...noCron,
 			concurrency: config.workerConcurrency,
-			taskList: tasks({ 'process-image': processImageTask }),
+			// hash-image reads a thumbnail and hashes it: image work, in the same slots.
+			taskList: tasks({ 'process-image': processImageTask, 'hash-image': hashImageTask }),
 		}),
 	]
 	if (config.ai.provider !== 'none') {

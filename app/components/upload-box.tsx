@@ -174,6 +174,14 @@ function UploadOutcomes({ outcomes }: { outcomes: BatchOutcome[] }) {
 							<li key={index}>
 								<span className="font-medium wrap-anywhere">{outcome.filename}</span>:{' '}
 								{outcome.error}
+								{outcome.duplicateOf ? (
+									<>
+										{' '}
+										<a href={`/images/${outcome.duplicateOf}`} className="underline">
+											Open the image you already have
+										</a>
+									</>
+								) : null}
 							</li>
 						))}
 					</ul>

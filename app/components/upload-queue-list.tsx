@@ -133,6 +133,14 @@ function UploadRow({
 				{upload.error ? (
 					<p className="mt-1 text-red-800" role="alert">
 						{upload.error}
+						{upload.duplicateOf ? (
+							<>
+								{' '}
+								<a href={`/images/${upload.duplicateOf}`} className="underline">
+									Open the image you already have
+								</a>
+							</>
+						) : null}
 					</p>
 				) : null}
 			</div>

@@ -32,6 +32,8 @@ export type QueuedUpload = {
 	sent: number
 	total: number
 	error?: string
+	/** A refused duplicate: the image with the same bytes the user already has. */
+	duplicateOf?: string
 	/** True when sending again can help: the network failed, 429 or a 5xx. */
 	retryable?: boolean
 	image?: { id: string }
@@ -130,6 +132,7 @@ export function useUploadQueue({
 							state: 'failed',
 							error: result.error,
 							retryable: result.retryable,
+							duplicateOf: result.duplicateOf,
 						})
 					}
 				},
@@ -202,7 +205,8 @@ export function isInFlight(upload: QueuedUpload) {
 	return upload.state === 'queued' || upload.state === 'uploading'
 }
 
-type SendResult = { image: { id: string } } | { error: string; retryable: boolean }
+type SendResult =
+	{ image: { id: string } } | { error: string; retryable: boolean; duplicateOf?: string }
 
 /** Worth sending again: the network failed (0), the server was busy (429) or failed (5xx). */
 export function isRetryableStatus(status: number) {
@@ -235,6 +239,7 @@ function send(
 					? detail
 					: `The upload failed (HTTP ${request.status}). Please try again.`,
 			retryable: isRetryableStatus(request.status),
+			duplicateOf: typeof body?.duplicateOf === 'string' ? body.duplicateOf : undefined,
 		})
 	}
 	request.onerror = () =>

@@ -31,6 +31,14 @@ export const problemSchema = z
 			)
 			.optional()
 			.meta({ description: 'For invalid input (`validation`): one entry per bad field.' }),
+		duplicateOf: z.uuid().optional().meta({
+			description:
+				"For `duplicate-image`: the id of the caller's image with the same bytes, which the upload repeats.",
+		}),
+		duplicateUrl: z
+			.string()
+			.optional()
+			.meta({ description: "For `duplicate-image`: that image's path, `/api/images/{id}`." }),
 	})
 	.meta({
 		id: 'Problem',

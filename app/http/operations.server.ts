@@ -2,6 +2,7 @@ import { methodOrder, type Operation } from '#app/http/operation.server'
 import * as admin from '#app/http/operations/admin.server'
 import * as albums from '#app/http/operations/albums.server'
 import * as auth from '#app/http/operations/auth.server'
+import * as duplicates from '#app/http/operations/duplicates.server'
 import * as events from '#app/http/operations/events.server'
 import * as images from '#app/http/operations/images.server'
 import * as invites from '#app/http/operations/invites.server'
@@ -21,6 +22,7 @@ const declared: Operation[] = [
 	tokens,
 	sessions,
 	images,
+	duplicates,
 	albums,
 	sharing,
 	events,

@@ -10,6 +10,8 @@ export type Problem = {
 	status: number
 	detail: string
 	errors?: FieldError[]
+	/** Extension members of one problem type (`duplicateOf` of `duplicate-image`). */
+	[extension: string]: unknown
 }
 
 export function problemResponse(problem: Problem, headers: Record<string, string> = {}) {
@@ -32,6 +34,7 @@ export function toProblem(error: AppError): Problem {
 		status: error.status,
 		detail: error.message,
 		...(error.errors ? { errors: error.errors } : {}),
+		...error.extensions,
 	}
 }
 

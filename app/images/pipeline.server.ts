@@ -3,6 +3,7 @@ import sharp, { type Sharp, type SharpOptions } from 'sharp'
 import { rgbaToThumbHash } from 'thumbhash'
 import { UnprocessableImageError } from '#app/errors'
 import type { ImageMetadata } from '#db/schema'
+import { differenceHash } from '#app/duplicates/phash.server'
 import { CONTENT_TYPES, type Rendition } from '#app/renditions/options'
 import { readHeic } from './heic.server'
 import { type AcceptedFormat, formatForContentType } from './sniff.server'
@@ -38,6 +39,8 @@ export type ProcessedImage = {
 	optimized: EncodedVariant
 	/** ThumbHash of the thumbnail, base64: a ~25-byte blurred preview for clients. */
 	placeholder: string
+	/** 64-bit difference hash of the thumbnail, for near-duplicates (app/duplicates). */
+	phash: bigint
 }
 
 /** When the photo was taken, from its EXIF (stored apart as images.taken_at). */
@@ -81,8 +84,12 @@ export async function processImage(
 		encodeVariants(source, options),
 		readExif(source.exifInput),
 	])
-	const placeholder = await thumbHashOf(thumbnail.buffer)
-	return { metadata: { ...source.metadata, ...exif }, thumbnail, optimized, placeholder }
+	// Both from the small thumbnail (about a millisecond each), never from the original again.
+	const [placeholder, phash] = await Promise.all([
+		thumbHashOf(thumbnail.buffer),
+		differenceHash(thumbnail.buffer),
+	])
+	return { metadata: { ...source.metadata, ...exif }, thumbnail, optimized, placeholder, phash }
 }
 
 export type RenderOptions = { maxInputPixels: number; avifEffort: number }

@@ -134,6 +134,7 @@ export async function presentImage(
 						baseUrl,
 					),
 		ai: image.ai,
+		duplicateOf: image.duplicateOf,
 		...sharingOf(image, { viewerId }),
 	}
 }
@@ -163,5 +164,6 @@ export async function listItemFields(image: ImageRow, { baseUrl, window }: Signi
 			? { flagged: image.ai.safety.flagged, categories: image.ai.safety.categories }
 			: null,
 		tags: image.ai?.tags ?? [],
+		duplicateOf: image.duplicateOf,
 	}
 }

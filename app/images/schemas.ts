@@ -267,6 +267,12 @@ const sharingFields = {
 	yours: z.boolean().meta({ description: 'Whether the caller owns the image.' }),
 }
 
+/** An exact repeat at upload (app/duplicates/upload-policy.server.ts). */
+const duplicateOf = z.uuid().nullable().meta({
+	description:
+		'Addition: when this upload repeated the bytes (SHA-256) of an earlier image of the same owner, that image’s id; otherwise null. See `GET /api/duplicates`.',
+})
+
 export const imageDetailSchema = z
 	.object({
 		id: z.uuid(),
@@ -319,6 +325,7 @@ export const imageDetailSchema = z
 			description:
 				'Null until an analysis completes; a re-run keeps the previous result until replaced.',
 		}),
+		duplicateOf,
 		...sharingFields,
 	})
 	.meta({
@@ -355,6 +362,7 @@ const imageListItemFields = z.object({
 	tags: z
 		.array(z.string())
 		.meta({ description: 'Addition: `ai.tags`; empty until an analysis completes.' }),
+	duplicateOf,
 })
 
 export const imageListItemSchema = imageListItemFields.extend(sharingFields).meta({

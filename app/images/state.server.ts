@@ -30,6 +30,7 @@ type StateColumns =
 	| 'thumbnail'
 	| 'optimized'
 	| 'placeholder'
+	| 'phash'
 	| 'ai'
 	| 'aiCompletedAt'
 	| 'deletedAt'
@@ -65,7 +66,7 @@ export async function claimImageStage(
 
 export type ImageStageOutputs = Pick<
 	ImageRow,
-	'metadata' | 'takenAt' | 'thumbnail' | 'optimized' | 'placeholder'
+	'metadata' | 'takenAt' | 'thumbnail' | 'optimized' | 'placeholder' | 'phash'
 >
 
 /** Completes a processing image stage; false when another run already did. */
@@ -78,6 +79,23 @@ export async function completeImageStage(
 		executor,
 		{ ...outputs, status: 'completed', error: null, processedAt: sql`now()` },
 		and(byId(imageId), eq(images.status, 'processing')),
+	).returning({ id: images.id })
+	return rows.length > 0
+}
+
+/**
+ * Sets the perceptual hash of a completed image that has none yet (images
+ * processed before hashes existed); false when it is gone, unfinished or hashed.
+ */
+export async function setMissingPhash(
+	executor: Executor,
+	imageId: string,
+	phash: bigint,
+): Promise<boolean> {
+	const rows = await changeState(
+		executor,
+		{ phash },
+		and(byId(imageId), eq(images.status, 'completed'), isNull(images.phash)),
 	).returning({ id: images.id })
 	return rows.length > 0
 }

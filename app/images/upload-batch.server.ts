@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import busboy from 'busboy'
 import { config } from '#app/config.server'
-import { AppError, BadRequestError, PayloadTooLargeError } from '#app/errors'
+import { AppError, BadRequestError, DuplicateImageError, PayloadTooLargeError } from '#app/errors'
 import { nodeBodyOf } from '#app/request-body.server'
 import { fileTooLargeMessage, formatBytes } from '#app/format'
 import { log } from '#app/log.server'
@@ -24,7 +24,14 @@ export const MAX_FILES_PER_FORM = 20
 
 export type BatchOutcome =
 	| { filename: string; imageId: string }
-	| { filename: string; error: string; status: number; headers?: Record<string, string> }
+	| {
+			filename: string
+			error: string
+			status: number
+			headers?: Record<string, string>
+			/** The image a refused duplicate repeats, for a link to it. */
+			duplicateOf?: string
+	  }
 
 type Spooled = { filename: string; path?: string; received?: ReceivedFile; error?: AppError }
 
@@ -70,6 +77,7 @@ async function uploadOne(args: BatchArgs, file: Spooled): Promise<BatchOutcome> 
 				error: message,
 				status: error.status,
 				headers: error.headers,
+				...(error instanceof DuplicateImageError ? { duplicateOf: error.duplicateOf } : {}),
 			}
 		}
 		log.error({ err: error, filename: file.filename }, 'A file of a form upload failed')

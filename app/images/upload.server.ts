@@ -6,7 +6,17 @@ import { idempotencyKeys, images, users } from '#db/schema'
 import { imageVisibilities, type ImageVisibility } from '#db/statuses'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
-import { UnprocessableImageError, UnsupportedMediaTypeError, ValidationError } from '#app/errors'
+import {
+	DuplicateImageError,
+	UnprocessableImageError,
+	UnsupportedMediaTypeError,
+	ValidationError,
+} from '#app/errors'
+import {
+	duplicateUploadPolicy,
+	firstWithSameBytes,
+	imageWithSameBytes,
+} from '#app/duplicates/upload-policy.server'
 import { log } from '#app/log.server'
 import { uploadBytes } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
@@ -84,6 +94,11 @@ async function store(
 			if (replay) return { image: replay, replayed: true }
 		}
 		if (file.byteSize === 0) throw new UnprocessableImageError('The file is empty.')
+		// A repeat of an image the owner has is refused before anything is stored, when the instance says so.
+		const earlier = await imageWithSameBytes(userId, file.sha256)
+		if (earlier && (await duplicateUploadPolicy()) === 'refuse') {
+			throw new DuplicateImageError(earlier)
+		}
 		// A replay above creates nothing, so only new images are held to the quota.
 		await assertWithinQuota(db, { userId, quotaBytes }, file.byteSize)
 		const type = await detectImageType(file.head)
@@ -116,6 +131,8 @@ async function store(
 						height: info.height,
 						format: info.format,
 						originalKey: objectKey,
+						// Read under the quota lock, so a concurrent twin committed first is seen.
+						duplicateOf: firstWithSameBytes(userId, file.sha256),
 						// As the form asked, else as the uploader prefers (Settings).
 						visibility:
 							visibility ??
@@ -140,6 +157,10 @@ async function store(
 					// A concurrent request with the same key won: roll ours back (the
 					// row too, not only its job), answer with theirs.
 					if (claimed.length === 0) tx.rollback()
+				}
+				// A twin sent at the same moment got in first: refused as it would be after it.
+				if (row!.duplicateOf && (await duplicateUploadPolicy(tx)) === 'refuse') {
+					throw new DuplicateImageError(row!.duplicateOf)
 				}
 				await enqueueJob(tx, 'process-image', imageId, requestId)
 				return row!

@@ -32,6 +32,7 @@ declare global {
 		interface Tasks {
 			'process-image': z.input<typeof imageJobPayload>
 			'analyze-image': z.input<typeof imageJobPayload>
+			'hash-image': z.input<typeof imageJobPayload>
 			'deliver-webhook': z.input<typeof deliveryJobPayload>
 			'cleanup-pending-deletions': CronPayload
 			'cleanup-retention': CronPayload
@@ -48,6 +49,12 @@ declare global {
 
 export type TaskName = keyof GraphileWorker.Tasks
 export type ImageTaskName = 'process-image' | 'analyze-image'
+/**
+ * Tasks whose jobs carry imageJobPayload. hash-image is not an upload's
+ * stage (a backfill adds it for images older than perceptual hashes), so it
+ * stays out of ImageTaskName and its fair-share bookkeeping.
+ */
+export type ImagePayloadTaskName = ImageTaskName | 'hash-image'
 export type CleanupTaskName = Extract<TaskName, `cleanup-${string}`>
 /** The tasks of the worker's maintenance runner, which alone reads the crontab. */
 export type MaintenanceTaskName = CleanupTaskName | 'backup'

@@ -13,39 +13,59 @@ import { requirePageAdmin } from '#app/admin/auth.server'
 import { registrationPolicy, saveRegistrationMode } from '#app/auth/registration.server'
 import { type RegistrationMode, registrationModes } from '#app/auth/schemas'
 import { Alert, buttonClass } from '#app/components/ui'
+import { type DuplicateUploadPolicy, duplicateUploadPolicies } from '#app/duplicates/schemas'
+import {
+	duplicateUploadPolicy,
+	saveDuplicateUploadPolicy,
+} from '#app/duplicates/upload-policy.server'
 import { formAction, formValues } from '#app/forms.server'
 import { parseInput } from '#app/validation'
 import { db } from '#app/db.server'
 
 export const meta: MetaFunction = () => [{ title: 'Instance settings · Darkroom' }]
 
+// Each setting is changed only when the form sends it: REGISTRATION (set in
+// the environment) disables its fieldset, and older clients post one alone.
 const settingsSchema = z.object({
-	registration: z.enum(registrationModes, { error: 'Choose who may create an account' }),
+	registration: z.enum(registrationModes, { error: 'Choose who may create an account' }).optional(),
+	duplicateUploads: z
+		.enum(duplicateUploadPolicies, { error: 'Choose what happens to a repeated upload' })
+		.optional(),
 })
 
 export async function loader(args: LoaderFunctionArgs) {
 	await requirePageAdmin(args)
-	return registrationPolicy()
+	const [registration, duplicateUploads] = await Promise.all([
+		registrationPolicy(),
+		duplicateUploadPolicy(),
+	])
+	return { ...registration, duplicateUploads }
 }
 
 export async function action(args: ActionFunctionArgs) {
 	const { user } = await requirePageAdmin(args)
-	const values = formValues(await args.request.formData(), ['registration'])
+	const values = formValues(await args.request.formData(), ['registration', 'duplicateUploads'])
 	return formAction({ values }, async () => {
-		const { registration } = parseInput(settingsSchema, values)
-		// The change and its audit entry commit together.
+		const { registration, duplicateUploads } = parseInput(settingsSchema, {
+			registration: values.registration || undefined,
+			duplicateUploads: values.duplicateUploads || undefined,
+		})
+		// Each change and its audit entry commit together.
 		await db.transaction(async (tx) => {
-			await saveRegistrationMode(registration, tx)
-			await recordAudit(
-				args,
-				{
-					action: 'settings.change',
-					actor: user,
-					target: { type: 'settings', id: 'registration' },
-					details: { registration },
-				},
-				tx,
-			)
+			const audit = (id: string, details: Record<string, string>) =>
+				recordAudit(
+					args,
+					{ action: 'settings.change', actor: user, target: { type: 'settings', id }, details },
+					tx,
+				)
+			if (registration) {
+				await saveRegistrationMode(registration, tx)
+				await audit('registration', { registration })
+			}
+			if (duplicateUploads) {
+				await saveDuplicateUploadPolicy(duplicateUploads, tx)
+				await audit('duplicate-uploads', { duplicateUploads })
+			}
 		})
 		return redirect('/admin/settings?saved=1')
 	})
@@ -60,8 +80,19 @@ const MODE_LABELS: Record<RegistrationMode, { label: string; hint: string }> = {
 	closed: { label: 'Closed', hint: 'Nobody may create an account.' },
 }
 
+const DUPLICATE_LABELS: Record<DuplicateUploadPolicy, { label: string; hint: string }> = {
+	keep: {
+		label: 'Keep both',
+		hint: 'A repeated upload is stored again and marked as a duplicate; the Duplicates page finds it.',
+	},
+	refuse: {
+		label: 'Refuse',
+		hint: 'A file someone already has is not stored again; they are shown the image they have.',
+	},
+}
+
 export default function AdminSettings() {
-	const { mode, fromEnvironment } = useLoaderData<typeof loader>()
+	const { mode, fromEnvironment, duplicateUploads } = useLoaderData<typeof loader>()
 	const data = useActionData<typeof action>()
 	const busy = useNavigation().state === 'submitting'
 	const [params] = useSearchParams()
@@ -104,10 +135,36 @@ export default function AdminSettings() {
 					<p className="text-sm text-zinc-600">
 						The first account of a new instance may always register; it becomes the admin.
 					</p>
-					<button type="submit" className={buttonClass} disabled={busy}>
-						{busy ? 'Saving…' : 'Save'}
-					</button>
 				</fieldset>
+				<fieldset className="space-y-3">
+					<legend className="mb-2 text-lg font-semibold">
+						When someone uploads a file they already have
+					</legend>
+					{duplicateUploadPolicies.map((value) => (
+						<div key={value} className="flex items-start gap-3">
+							<input
+								type="radio"
+								id={`duplicates-${value}`}
+								name="duplicateUploads"
+								value={value}
+								defaultChecked={value === duplicateUploads}
+								className="mt-1"
+								aria-describedby={`duplicates-${value}-hint`}
+							/>
+							<div>
+								<label htmlFor={`duplicates-${value}`} className="font-medium">
+									{DUPLICATE_LABELS[value].label}
+								</label>
+								<p id={`duplicates-${value}-hint`} className="text-sm text-zinc-600">
+									{DUPLICATE_LABELS[value].hint}
+								</p>
+							</div>
+						</div>
+					))}
+				</fieldset>
+				<button type="submit" className={buttonClass} disabled={busy}>
+					{busy ? 'Saving…' : 'Save'}
+				</button>
 			</Form>
 		</div>
 	)

@@ -25,7 +25,7 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 		<div className="min-h-full">
 			<a
 				href="#main"
-				className="sr-only rounded-md bg-white px-4 py-2 text-sm font-medium text-zinc-900 shadow focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
+				className="sr-only rounded-md bg-white px-4 py-2 text-sm font-medium text-zinc-900 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
 			>
 				Skip to content
 			</a>
@@ -46,6 +46,7 @@ export default function AppLayout({ children }: { children?: ReactNode }) {
 						</NavItem>
 						<NavItem to="/albums">Albums</NavItem>
 						<NavItem to="/usage">AI usage</NavItem>
+						<NavItem to="/duplicates">Duplicates</NavItem>
 						<NavItem to="/trash">Trash</NavItem>
 						<NavItem to="/settings">Settings</NavItem>
 						{isAdmin ? <NavItem to="/admin">Admin</NavItem> : null}

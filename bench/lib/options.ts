@@ -13,6 +13,7 @@ export const SECTIONS = [
 	'scale',
 	'backup',
 	'delivery',
+	'duplicates',
 ] as const
 export type SectionName = (typeof SECTIONS)[number]
 

@@ -161,8 +161,10 @@ for (const javaScriptEnabled of [true, false]) {
 			// and "Make private" two more (on a phone both sit in the folds). The Albums link is
 			// one more everywhere, and "Add to album…" one more on a desktop without JavaScript
 			// (measured as the instance's first account: 13/17 with JavaScript, 17/25 without).
-			expect(stops.phone).toBeLessThanOrEqual(javaScriptEnabled ? 13 : 17)
-			expect(stops.desktop).toBeLessThanOrEqual(javaScriptEnabled ? 17 : 25)
+			// The Duplicates link is one more everywhere (measured 14/18 with JavaScript; 17/25
+			// and 18/26 without, from run to run).
+			expect(stops.phone).toBeLessThanOrEqual(javaScriptEnabled ? 14 : 18)
+			expect(stops.desktop).toBeLessThanOrEqual(javaScriptEnabled ? 18 : 26)
 		})
 
 		test('tag chips in the grid are not each a Tab stop', async ({ browser }) => {

@@ -65,6 +65,7 @@ export const processImageTask = imageTask(
 					thumbnail: stored(thumbnailKey, result.thumbnail),
 					optimized: stored(optimizedKey, result.optimized),
 					placeholder: result.placeholder,
+					phash: result.phash,
 				})
 				if (done) await decideAiStage(tx, image.id, requestId ?? undefined)
 				return done

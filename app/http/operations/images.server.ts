@@ -5,6 +5,8 @@ import {
 	headerRef,
 	jsonContent,
 	problem,
+	problemContent,
+	problemType,
 	responseRef,
 	sharedComponents,
 	SIGNING_UNAVAILABLE,
@@ -144,6 +146,11 @@ its current state) and the header \`Idempotent-Replayed: true\`. The repeat must
 file (compared by SHA-256); a key reused for a different file within 24 hours is \`422\`. Keys are
 per user; concurrent requests with one key create one image.
 
+**Duplicates.** An upload with the same bytes (SHA-256) as a live image of the caller's is kept
+with \`duplicateOf\` naming that image, or, when an admin set the instance to refuse duplicates,
+answered \`409\` (\`duplicate-image\`) with nothing stored. A replayed \`Idempotency-Key\` is not a
+duplicate: it answers the image the first request created, as above.
+
 **Sharing.** An optional \`visibility\` field (\`private\` or \`team\`) decides who sees the new image;
 without it, the uploader's preference does (\`private\` unless changed on Settings).`
 
@@ -209,6 +216,19 @@ const uploadOperation = ({
 				'The body is not `multipart/form-data`, is malformed, or has no `file` part.',
 			),
 			'403': problem('UploadForbidden'),
+			'409': {
+				description:
+					'The instance refuses duplicate uploads (Admin → Settings) and the caller already has an image with these exact bytes (`duplicate-image`). Nothing was stored; `duplicateOf` and `duplicateUrl` name that image. (With the default setting the upload is kept and its `duplicateOf` says which image it repeats.)',
+				content: problemContent({
+					type: problemType('duplicate-image'),
+					title: 'Duplicate image',
+					status: 409,
+					detail:
+						'You already have this image (the same file); this instance does not keep a second copy.',
+					duplicateOf: '0b7e3f0c-5a8e-4f7e-9d51-2f4c8a6b1e93',
+					duplicateUrl: '/api/images/0b7e3f0c-5a8e-4f7e-9d51-2f4c8a6b1e93',
+				}),
+			},
 			'413': problem('PayloadTooLarge'),
 			'415': problem('UnsupportedMediaType'),
 			'422': problem('UploadUnprocessable'),
