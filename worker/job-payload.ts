@@ -1,12 +1,12 @@
 import type { JobHelpers, Task } from 'graphile-worker'
 import type { z } from 'zod'
-import { imageJobPayload, type ImageTaskName } from '#app/jobs/tasks.server'
+import { imageJobPayload, type ImagePayloadTaskName } from '#app/jobs/tasks.server'
 import { contextFromTraceparent, inSpan } from '#app/tracing.server'
 
 export type ImageJobPayload = z.output<typeof imageJobPayload>
 
 /** A task over an image job, run in a span that continues the upload's trace. */
-export function imageTask<Name extends ImageTaskName>(
+export function imageTask<Name extends ImagePayloadTaskName>(
 	name: Name,
 	run: (payload: ImageJobPayload, helpers: JobHelpers) => Promise<void>,
 ): Task<Name> {

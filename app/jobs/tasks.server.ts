@@ -32,6 +32,7 @@ declare global {
 		interface Tasks {
 			'process-image': z.input<typeof imageJobPayload>
 			'analyze-image': z.input<typeof imageJobPayload>
+			'embed-image': z.input<typeof imageJobPayload>
 			'deliver-webhook': z.input<typeof deliveryJobPayload>
 			'cleanup-pending-deletions': CronPayload
 			'cleanup-retention': CronPayload
@@ -48,6 +49,8 @@ declare global {
 
 export type TaskName = keyof GraphileWorker.Tasks
 export type ImageTaskName = 'process-image' | 'analyze-image'
+/** Tasks whose jobs carry imageJobPayload; embed-image is queued by app/search, not jobs.server. */
+export type ImagePayloadTaskName = ImageTaskName | 'embed-image'
 export type CleanupTaskName = Extract<TaskName, `cleanup-${string}`>
 /** The tasks of the worker's maintenance runner, which alone reads the crontab. */
 export type MaintenanceTaskName = CleanupTaskName | 'backup'

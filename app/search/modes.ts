@@ -1,0 +1,17 @@
+// How `?q=` is matched (plain values, so the gallery's browser code can offer them).
+
+/**
+ * `hybrid`: words and meaning, fused; `text`: words only (full-text and file
+ * name, as before semantic search); `semantic`: meaning only.
+ */
+export const searchModes = ['hybrid', 'text', 'semantic'] as const
+export type SearchMode = (typeof searchModes)[number]
+
+/** Results each ranker contributes at most to a relevance-ordered list. */
+export const CANDIDATES_PER_RANKER = 200
+
+/**
+ * The least cosine similarity a meaning match needs: below it, nearest is
+ * merely least far (every image has some similarity to any query).
+ */
+export const MIN_SIMILARITY = 0.25

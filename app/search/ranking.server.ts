@@ -1,0 +1,224 @@
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { imageEmbeddings, images } from '#db/schema'
+import { AiAnalysisError } from '#app/ai/types'
+import { config } from '#app/config.server'
+import { db } from '#app/db.server'
+import { SemanticSearchUnavailableError, ValidationError } from '#app/errors'
+import {
+	exclusionsWhere,
+	listImages,
+	listWhere,
+	notTrashed,
+	type OwnedImageRow,
+	selectWithOwners,
+	textRank,
+} from '#app/images/queries.server'
+import type { ListQuery } from '#app/images/schemas'
+import { parseSearchTerms } from '#app/images/search-terms'
+import { log } from '#app/log.server'
+import { queryVector, type QueryVector, vectorBackend } from './embeddings.server'
+import { CANDIDATES_PER_RANKER, MIN_SIMILARITY, type SearchMode } from './modes'
+import { realArrayLiteral, vectorLiteral } from './vectors'
+
+// `GET /api/images?q=` and the gallery: words, meaning, or both fused by
+// reciprocal rank (docs/decisions/028-semantic-search.md).
+
+/** Reciprocal rank fusion's constant: 60, as in Cormack et al. and most engines. */
+const RRF_K = 60
+
+/**
+ * Signature neighbours the exact cosine re-scores. Measured on the bench's
+ * 100k vectors (decision 028): 1000 keeps the top 20's recall high at a few ms.
+ */
+const PRESELECTED = 1000
+
+export type ImagePage = {
+	rows: OwnedImageRow[]
+	page: number
+	pageSize: number
+	total: number
+	totalPages: number
+	mode: SearchMode | null
+}
+
+/** The list the API and the gallery show, by relevance when `q` is matched by meaning too. */
+export async function searchImages(userId: string, query: ListQuery): Promise<ImagePage> {
+	if (!query.q) return { ...(await listImages(userId, query)), mode: null }
+	const queryText = meaningOf(query.q)
+	const mode = await modeFor(userId, query, queryText)
+	if (mode === 'text' || !queryText) {
+		return { ...(await listImages(userId, query)), mode: 'text' }
+	}
+	let vector: QueryVector
+	try {
+		vector = await queryVector(userId, queryText)
+	} catch (error) {
+		if (!(error instanceof AiAnalysisError)) throw error
+		log.warn({ err: error, mode }, 'Query embedding failed; searching by words')
+		if (mode === 'semantic') {
+			throw new SemanticSearchUnavailableError(
+				`Semantic search is unavailable: ${error.message} Try mode=text or hybrid.`,
+			)
+		}
+		return { ...(await listImages(userId, query)), mode: 'text' }
+	}
+	const filters = and(listWhere(userId, { ...query, q: undefined }), exclusionsWhere(query.q))!
+	const [byMeaning, byWords] = await Promise.all([
+		meaningRanked(filters, vector, CANDIDATES_PER_RANKER),
+		mode === 'hybrid' ? wordsRanked(listWhere(userId, query), query.q) : Promise.resolve([]),
+	])
+	const ranked = fuse(
+		byWords,
+		byMeaning.map((match) => match.id),
+	)
+	const pageIds = ranked.slice((query.page - 1) * query.pageSize, query.page * query.pageSize)
+	const rows =
+		pageIds.length === 0 ? [] : await selectWithOwners().where(inArray(images.id, pageIds))
+	const byId = new Map(rows.map((row) => [row.id, row]))
+	return {
+		rows: pageIds.flatMap((id) => byId.get(id) ?? []),
+		page: query.page,
+		pageSize: query.pageSize,
+		total: ranked.length,
+		totalPages: Math.ceil(ranked.length / query.pageSize),
+		mode,
+	}
+}
+
+/** What meaning search embeds: the wanted terms as typed, without quotes, `or` and exclusions. */
+function meaningOf(q: string): string {
+	return parseSearchTerms(q)
+		.all.flat()
+		.map((term) => term.text)
+		.join(' ')
+}
+
+/** The mode asked for, or the default; refuses `semantic` when it cannot run. */
+async function modeFor(userId: string, query: ListQuery, queryText: string): Promise<SearchMode> {
+	if (query.mode === 'text') return 'text'
+	const available = await semanticAvailable(userId, query.scope)
+	if (query.mode === 'semantic' && (!available || !queryText)) {
+		const reason = !config.ai.embeddings
+			? 'semantic search is not configured (AI_PROVIDER=openai with an OPENAI_EMBEDDING_MODEL)'
+			: !queryText
+				? '`q` has no terms to search for, only exclusions'
+				: 'none of these images has a search embedding yet'
+		throw new ValidationError(`mode=semantic cannot run: ${reason}.`, [
+			{ path: 'mode', message: `semantic search is unavailable: ${reason}` },
+		])
+	}
+	if (!available) return 'text'
+	return query.mode ?? 'hybrid'
+}
+
+/** Whether embeddings are configured and any image in the scope has one of the current model. */
+export async function semanticAvailable(userId: string, scope: ListQuery['scope']) {
+	const embeddings = config.ai.embeddings
+	if (!embeddings) return false
+	const current = and(
+		eq(imageEmbeddings.model, embeddings.model),
+		eq(imageEmbeddings.dimensions, embeddings.dimensions),
+	)
+	const [row] = await db
+		.select({ id: imageEmbeddings.imageId })
+		.from(imageEmbeddings)
+		.innerJoin(images, eq(images.id, imageEmbeddings.imageId))
+		.where(
+			and(
+				current,
+				notTrashed,
+				scope === 'team'
+					? eq(images.visibility, 'team')
+					: and(eq(imageEmbeddings.userId, userId), eq(images.userId, userId)),
+			),
+		)
+		.limit(1)
+	return Boolean(row)
+}
+
+/** Images matching every term, best word match first (then newest). */
+async function wordsRanked(where: SQL, q: string): Promise<string[]> {
+	const rows = await db
+		.select({ id: images.id })
+		.from(images)
+		.where(where)
+		.orderBy(desc(textRank(q)), desc(images.createdAt), desc(images.id))
+		.limit(CANDIDATES_PER_RANKER)
+	return rows.map((row) => row.id)
+}
+
+export type MeaningMatch = { id: string; similarity: number }
+
+/**
+ * The images nearest to `vector` among those `where` admits (a condition on
+ * `images`), most similar first, at least MIN_SIMILARITY (unless `minSimilarity` says otherwise).
+ */
+export async function meaningRanked(
+	where: SQL,
+	vector: QueryVector,
+	limit: number,
+	{
+		minSimilarity = MIN_SIMILARITY,
+		backend,
+	}: { minSimilarity?: number; backend?: 'fallback' } = {},
+): Promise<MeaningMatch[]> {
+	const embeddings = config.ai.embeddings
+	if (!embeddings) return []
+	const current = sql`e.model = ${embeddings.model} and e.dimensions = ${embeddings.dimensions}`
+	const path = backend ?? (await vectorBackend())
+	const rows =
+		path === 'pgvector'
+			? await db.execute<{ id: string; similarity: number }>(sql`
+				select e.image_id as id, 1 - (e.embedding_vector <=> ${vectorLiteral(vector.vector)}::vector) as similarity
+				from image_embeddings e join images on images.id = e.image_id
+				where ${current} and ${where}
+				order by e.embedding_vector <=> ${vectorLiteral(vector.vector)}::vector
+				limit ${limit}`)
+			: await db.execute<{ id: string; similarity: number }>(
+					exactRescore(current, where, vector, limit),
+				)
+	return rows
+		.map((row) => ({ id: row.id, similarity: Number(row.similarity) }))
+		.filter((row) => row.similarity >= minSimilarity)
+}
+
+/**
+ * The fallback: the PRESELECTED nearest by Hamming distance of the sign
+ * signatures (bit_count of the XOR: C speed over a narrow column), then the
+ * exact cosine (a dot product: vectors are unit length) over their real[].
+ */
+export function exactRescore(current: SQL, where: SQL, vector: QueryVector, limit: number) {
+	return sql`
+		select c.id, (
+			select sum(a * b) from unnest(e.embedding, ${realArrayLiteral(vector.vector)}::real[]) as t(a, b)
+		) as similarity
+		from (
+			select e.image_id as id
+			from image_embeddings e join images on images.id = e.image_id
+			where ${current} and ${where}
+			order by bit_count(e.signature # ${vector.signature}::varbit)
+			limit ${PRESELECTED}
+		) c
+		join image_embeddings e on e.image_id = c.id
+		order by similarity desc
+		limit ${limit}`
+}
+
+/**
+ * Reciprocal rank fusion: each list adds 1 / (RRF_K + rank). Images matching
+ * every term come first, so exact words and phrases still win over meaning.
+ */
+export function fuse(byWords: string[], byMeaning: string[]): string[] {
+	const score = new Map<string, number>()
+	const add = (ids: string[]) =>
+		ids.forEach((id, index) => score.set(id, (score.get(id) ?? 0) + 1 / (RRF_K + index + 1)))
+	add(byWords)
+	add(byMeaning)
+	const words = new Set(byWords)
+	return [...score.keys()].sort(
+		(a, b) =>
+			Number(words.has(b)) - Number(words.has(a)) ||
+			score.get(b)! - score.get(a)! ||
+			(a < b ? -1 : 1),
+	)
+}
