@@ -25,7 +25,8 @@ import { baseUrlOf, presentListItem } from '#app/images/present.server'
 import { reprocessImages } from '#app/images/process.server'
 import { type FilterErrors, hasFilterErrors, ListFilters } from '#app/components/gallery-filters'
 import { listSearch } from '#app/images/list-options'
-import { listFieldsOf, listImages, parseListQuery } from '#app/images/queries.server'
+import { listFieldsOf, parseListQuery } from '#app/images/queries.server'
+import { searchImages } from '#app/search/ranking.server'
 import { isTerminal } from '#app/images/status'
 import { admitUpload } from '#app/images/upload-admission.server'
 import { type BatchOutcome, uploadBatch } from '#app/images/upload-batch.server'
@@ -44,7 +45,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	const url = new URL(request.url)
 	const { query, filterErrors } = galleryQuery(url.searchParams)
-	const { rows, ...page } = await listImages(user.id, query)
+	const { rows, mode, ...page } = await searchImages(user.id, query)
 	const baseUrl = baseUrlOf(request)
 	const items = await Promise.all(
 		rows.map((row) => presentListItem(row, { baseUrl, viewerId: user.id })),

@@ -15,3 +15,13 @@ export const CANDIDATES_PER_RANKER = 200
  * merely least far (every image has some similarity to any query).
  */
 export const MIN_SIMILARITY = 0.25
+
+/** "More like this" shows this many by default; the API answers at most MAX_SIMILAR. */
+export const DEFAULT_SIMILAR = 12
+export const MAX_SIMILAR = 50
+
+/**
+ * The most bits (of 64) two perceptual hashes may differ by to count as
+ * looking alike; unrelated pictures differ by about 32.
+ */
+export const MAX_VISUAL_DISTANCE = 20

@@ -17,14 +17,12 @@ import type { ListQuery } from '#app/images/schemas'
 import { parseSearchTerms } from '#app/images/search-terms'
 import { log } from '#app/log.server'
 import { queryVector, type QueryVector, vectorBackend } from './embeddings.server'
+import { fuse } from './fusion'
 import { CANDIDATES_PER_RANKER, MIN_SIMILARITY, type SearchMode } from './modes'
 import { realArrayLiteral, vectorLiteral } from './vectors'
 
 // `GET /api/images?q=` and the gallery: words, meaning, or both fused by
 // reciprocal rank (docs/decisions/028-semantic-search.md).
-
-/** Reciprocal rank fusion's constant: 60, as in Cormack et al. and most engines. */
-const RRF_K = 60
 
 /**
  * Signature neighbours the exact cosine re-scores. Measured on the bench's
@@ -202,23 +200,4 @@ export function exactRescore(current: SQL, where: SQL, vector: QueryVector, limi
 		join image_embeddings e on e.image_id = c.id
 		order by similarity desc
 		limit ${limit}`
-}
-
-/**
- * Reciprocal rank fusion: each list adds 1 / (RRF_K + rank). Images matching
- * every term come first, so exact words and phrases still win over meaning.
- */
-export function fuse(byWords: string[], byMeaning: string[]): string[] {
-	const score = new Map<string, number>()
-	const add = (ids: string[]) =>
-		ids.forEach((id, index) => score.set(id, (score.get(id) ?? 0) + 1 / (RRF_K + index + 1)))
-	add(byWords)
-	add(byMeaning)
-	const words = new Set(byWords)
-	return [...score.keys()].sort(
-		(a, b) =>
-			Number(words.has(b)) - Number(words.has(a)) ||
-			score.get(b)! - score.get(a)! ||
-			(a < b ? -1 : 1),
-	)
 }

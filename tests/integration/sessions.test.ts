@@ -225,7 +225,7 @@ describe('personal token scopes', () => {
 			}
 		}
 		// Every operation but the public ones, GET /api/me and logout (12 of them albums and share links).
-		expect(checked.length).toBe(50)
+		expect(checked.length).toBe(51)
 	})
 
 	it.each([
