@@ -22,6 +22,7 @@ import { list } from './sections/list'
 import { memory } from './sections/memory'
 import { pipeline } from './sections/pipeline'
 import { scale } from './sections/scale'
+import { search } from './sections/search'
 import { upload } from './sections/upload'
 
 // `npm run bench [-- --quick]`: starts an embedded PostgreSQL and the real
@@ -37,6 +38,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: Context) => Promise<SectionResu
 	scale,
 	backup,
 	delivery,
+	search,
 }
 
 const options = parseOptions(process.argv.slice(2))

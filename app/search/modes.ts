@@ -11,6 +11,13 @@ export type SearchMode = (typeof searchModes)[number]
 export const CANDIDATES_PER_RANKER = 200
 
 /**
+ * Without pgvector: how many nearest by signature (Hamming distance) the exact
+ * cosine re-scores. Recall and time against it are measured by the bench's
+ * search section (decision 028).
+ */
+export const PRESELECTED = 400
+
+/**
  * The least cosine similarity a meaning match needs: below it, nearest is
  * merely least far (every image has some similarity to any query).
  */

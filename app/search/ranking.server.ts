@@ -18,17 +18,11 @@ import { parseSearchTerms } from '#app/images/search-terms'
 import { log } from '#app/log.server'
 import { queryVector, type QueryVector, vectorBackend } from './embeddings.server'
 import { fuse } from './fusion'
-import { CANDIDATES_PER_RANKER, MIN_SIMILARITY, type SearchMode } from './modes'
-import { realArrayLiteral, vectorLiteral } from './vectors'
+import { CANDIDATES_PER_RANKER, MIN_SIMILARITY, PRESELECTED, type SearchMode } from './modes'
+import { vectorLiteral } from './vectors'
 
 // `GET /api/images?q=` and the gallery: words, meaning, or both fused by
 // reciprocal rank (docs/decisions/028-semantic-search.md).
-
-/**
- * Signature neighbours the exact cosine re-scores. Measured on the bench's
- * 100k vectors (decision 028): 1000 keeps the top 20's recall high at a few ms.
- */
-const PRESELECTED = 1000
 
 export type ImagePage = {
 	rows: OwnedImageRow[]
@@ -61,8 +55,13 @@ export async function searchImages(userId: string, query: ListQuery): Promise<Im
 		return { ...(await listImages(userId, query)), mode: 'text' }
 	}
 	const filters = and(listWhere(userId, { ...query, q: undefined }), exclusionsWhere(query.q))!
+	// Only the trash narrows the caller's own images: pre-select on their vectors alone.
+	const narrowed = Boolean(
+		query.status || query.tag || query.type || query.from || query.to || hasExclusions(query.q),
+	)
+	const ownerId = query.scope === 'mine' && !narrowed ? userId : undefined
 	const [byMeaning, byWords] = await Promise.all([
-		meaningRanked(filters, vector, CANDIDATES_PER_RANKER),
+		meaningRanked({ where: filters, ownerId }, vector, CANDIDATES_PER_RANKER),
 		mode === 'hybrid' ? wordsRanked(listWhere(userId, query), query.q) : Promise.resolve([]),
 	])
 	const ranked = fuse(
@@ -82,6 +81,8 @@ export async function searchImages(userId: string, query: ListQuery): Promise<Im
 		mode,
 	}
 }
+
+const hasExclusions = (q: string) => parseSearchTerms(q).none.length > 0
 
 /** What meaning search embeds: the wanted terms as typed, without quotes, `or` and exclusions. */
 function meaningOf(q: string): string {
@@ -148,56 +149,84 @@ async function wordsRanked(where: SQL, q: string): Promise<string[]> {
 export type MeaningMatch = { id: string; similarity: number }
 
 /**
- * The images nearest to `vector` among those `where` admits (a condition on
- * `images`), most similar first, at least MIN_SIMILARITY (unless `minSimilarity` says otherwise).
+ * Which images meaning search may return: those `where` admits (a condition
+ * on `images`). `ownerId`, when every one of them is that user's and nothing
+ * else narrows them much, lets the fallback pre-select on image_embeddings
+ * alone (a narrow table) before reading images.
+ */
+export type MeaningCandidates = { where: SQL; ownerId?: string }
+
+/**
+ * The candidates nearest to `vector`, most similar first, with a cosine
+ * similarity of at least MIN_SIMILARITY.
  */
 export async function meaningRanked(
-	where: SQL,
+	candidates: MeaningCandidates,
 	vector: QueryVector,
 	limit: number,
-	{
-		minSimilarity = MIN_SIMILARITY,
-		backend,
-	}: { minSimilarity?: number; backend?: 'fallback' } = {},
 ): Promise<MeaningMatch[]> {
 	const embeddings = config.ai.embeddings
 	if (!embeddings) return []
 	const current = sql`e.model = ${embeddings.model} and e.dimensions = ${embeddings.dimensions}`
-	const path = backend ?? (await vectorBackend())
-	const rows =
-		path === 'pgvector'
-			? await db.execute<{ id: string; similarity: number }>(sql`
-				select e.image_id as id, 1 - (e.embedding_vector <=> ${vectorLiteral(vector.vector)}::vector) as similarity
-				from image_embeddings e join images on images.id = e.image_id
-				where ${current} and ${where}
-				order by e.embedding_vector <=> ${vectorLiteral(vector.vector)}::vector
-				limit ${limit}`)
-			: await db.execute<{ id: string; similarity: number }>(
-					exactRescore(current, where, vector, limit),
-				)
+	if ((await vectorBackend()) === 'pgvector') {
+		const query = sql`${vectorLiteral(vector.vector)}::vector`
+		const rows = await db.execute<{ id: string; similarity: number }>(sql`
+			select e.image_id as id, 1 - (e.embedding_vector <=> ${query}) as similarity
+			from image_embeddings e join images on images.id = e.image_id
+			where ${current} and ${candidates.where}
+			order by e.embedding_vector <=> ${query}
+			limit ${limit}`)
+		return rows
+			.map((row) => ({ id: row.id, similarity: Number(row.similarity) }))
+			.filter((row) => row.similarity >= MIN_SIMILARITY)
+	}
+	const rows = await db.execute<{ id: string; embedding: Buffer }>(
+		preselect(current, candidates, vector.signature),
+	)
 	return rows
-		.map((row) => ({ id: row.id, similarity: Number(row.similarity) }))
-		.filter((row) => row.similarity >= minSimilarity)
+		.map((row) => ({ id: row.id, similarity: dot(row.embedding, vector.vector) }))
+		.filter((row) => row.similarity >= MIN_SIMILARITY)
+		.sort((a, b) => b.similarity - a.similarity)
+		.slice(0, limit)
 }
 
 /**
- * The fallback: the PRESELECTED nearest by Hamming distance of the sign
- * signatures (bit_count of the XOR: C speed over a narrow column), then the
- * exact cosine (a dot product: vectors are unit length) over their real[].
+ * The fallback's first step: the PRESELECTED candidates nearest by Hamming
+ * distance of the sign signatures (bit_count of the XOR: C speed over a
+ * narrow column), with their vectors in binary (array_send) for the exact
+ * cosine, which JavaScript computes: 512 multiplications each, where SQL's
+ * unnest costs about 0.2 ms a vector (decision 028).
  */
-export function exactRescore(current: SQL, where: SQL, vector: QueryVector, limit: number) {
+export function preselect(current: SQL, candidates: MeaningCandidates, signature: string) {
+	const distance = sql`bit_count(e.signature # ${signature}::varbit)`
+	if (candidates.ownerId) {
+		// The owner's signatures alone first (a top-N over one narrow table), then
+		// their images' conditions (the trash) by primary key.
+		return sql`
+			select p.id, array_send(e.embedding) as embedding
+			from (
+				select e.image_id as id from image_embeddings e
+				where e.user_id = ${candidates.ownerId} and ${current}
+				order by ${distance} limit ${PRESELECTED}
+			) p
+			join image_embeddings e on e.image_id = p.id
+			join images on images.id = p.id
+			where ${candidates.where}`
+	}
 	return sql`
-		select c.id, (
-			select sum(a * b) from unnest(e.embedding, ${realArrayLiteral(vector.vector)}::real[]) as t(a, b)
-		) as similarity
-		from (
-			select e.image_id as id
-			from image_embeddings e join images on images.id = e.image_id
-			where ${current} and ${where}
-			order by bit_count(e.signature # ${vector.signature}::varbit)
-			limit ${PRESELECTED}
-		) c
-		join image_embeddings e on e.image_id = c.id
-		order by similarity desc
-		limit ${limit}`
+		select e.image_id as id, array_send(e.embedding) as embedding
+		from image_embeddings e join images on images.id = e.image_id
+		where ${current} and ${candidates.where}
+		order by ${distance} limit ${PRESELECTED}`
+}
+
+/**
+ * The dot product of a vector in array_send's binary form (a one-dimensional
+ * real[]: a 20-byte header, then a 4-byte length and a big-endian float4 per
+ * element) with `vector`; both unit length, so their cosine similarity.
+ */
+export function dot(binary: Buffer, vector: number[]): number {
+	let sum = 0
+	for (let i = 0; i < vector.length; i++) sum += binary.readFloatBE(24 + i * 8) * vector[i]!
+	return sum
 }

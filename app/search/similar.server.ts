@@ -40,7 +40,7 @@ export async function similarImages(
 				),
 			)
 		if (own) {
-			const matches = await meaningRanked(candidates, own, limit)
+			const matches = await meaningRanked({ where: candidates }, own, limit)
 			return { rows: await rowsInOrder(matches.map((match) => match.id)), basis: 'embedding' }
 		}
 	}
