@@ -156,11 +156,23 @@ export async function queryVector(userId: string, text: string): Promise<QueryVe
 		eq(queryEmbeddings.textHash, textHash(text)),
 	)
 	const [cached] = await db
-		.update(queryEmbeddings)
-		.set({ usedAt: sql`now()` })
+		.select({
+			vector: queryEmbeddings.embedding,
+			signature: queryEmbeddings.signature,
+			usedAt: queryEmbeddings.usedAt,
+		})
+		.from(queryEmbeddings)
 		.where(key)
-		.returning({ vector: queryEmbeddings.embedding, signature: queryEmbeddings.signature })
-	if (cached) return cached
+	if (cached) {
+		// A read, not a write, per search: used_at (for a future expiry sweep) moves once a day at most.
+		if (Date.now() - cached.usedAt.getTime() > 86_400_000) {
+			await db
+				.update(queryEmbeddings)
+				.set({ usedAt: sql`now()` })
+				.where(key)
+		}
+		return { vector: cached.vector, signature: cached.signature }
+	}
 	const result = await embedder.embed([text])
 	const vector = normalize(result.vectors[0]!)
 	const signature = signatureOf(vector)

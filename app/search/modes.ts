@@ -15,7 +15,7 @@ export const CANDIDATES_PER_RANKER = 200
  * cosine re-scores. Recall and time against it are measured by the bench's
  * search section (decision 028).
  */
-export const PRESELECTED = 400
+export const PRESELECTED = 200
 
 /**
  * The least cosine similarity a meaning match needs: below it, nearest is
