@@ -488,8 +488,9 @@ image in the chosen \`scope\`, else \`text\`. \`hybrid\` without embeddings, or 
 embeddings provider fails, answers as \`text\` (the \`mode\` field of the answer says which ran);
 \`semantic\` then answers \`422\` (not configured, nothing embedded) or \`503\` (provider failing).
 
-**Order and pages in \`hybrid\` and \`semantic\`.** Relevance, not \`sort\`: each ranker contributes
-its best ${CANDIDATES_PER_RANKER} matches; \`total\` counts the fused list and \`page\` walks it by offset. Meaning
+**Order and pages in \`hybrid\` and \`semantic\`.** Each ranker contributes its best ${CANDIDATES_PER_RANKER}
+matches; \`total\` counts the fused list and \`page\` walks it by offset. Under the default \`sort\`
+(\`newest\`) the order is relevance; any other \`sort\` orders these matches by it instead. Meaning
 matches need a cosine similarity of at least ${MIN_SIMILARITY} to the query. Ignored without \`q\`.`,
 			},
 		}),

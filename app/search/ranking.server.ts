@@ -9,6 +9,7 @@ import {
 	listImages,
 	listWhere,
 	notTrashed,
+	orderOf,
 	type OwnedImageRow,
 	selectWithOwners,
 	textRank,
@@ -68,18 +69,35 @@ export async function searchImages(userId: string, query: ListQuery): Promise<Im
 		byWords,
 		byMeaning.map((match) => match.id),
 	)
-	const pageIds = ranked.slice((query.page - 1) * query.pageSize, query.page * query.pageSize)
-	const rows =
-		pageIds.length === 0 ? [] : await selectWithOwners().where(inArray(images.id, pageIds))
-	const byId = new Map(rows.map((row) => [row.id, row]))
 	return {
-		rows: pageIds.flatMap((id) => byId.get(id) ?? []),
+		rows: await pageOf(ranked, query),
 		page: query.page,
 		pageSize: query.pageSize,
 		total: ranked.length,
 		totalPages: Math.ceil(ranked.length / query.pageSize),
 		mode,
 	}
+}
+
+/**
+ * One page of the matches: in relevance order under the default sort, else
+ * (`sort` chosen: name, size, oldest, taken) in that order.
+ */
+async function pageOf(ranked: string[], query: ListQuery): Promise<OwnedImageRow[]> {
+	if (ranked.length === 0) return []
+	const offset = (query.page - 1) * query.pageSize
+	if (query.sort !== 'newest') {
+		return selectWithOwners()
+			.where(inArray(images.id, ranked))
+			.orderBy(...orderOf(query.sort))
+			.limit(query.pageSize)
+			.offset(offset)
+	}
+	const pageIds = ranked.slice(offset, offset + query.pageSize)
+	if (pageIds.length === 0) return []
+	const rows = await selectWithOwners().where(inArray(images.id, pageIds))
+	const byId = new Map(rows.map((row) => [row.id, row]))
+	return pageIds.flatMap((id) => byId.get(id) ?? [])
 }
 
 const hasExclusions = (q: string) => parseSearchTerms(q).none.length > 0

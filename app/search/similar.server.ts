@@ -17,8 +17,11 @@ import { meaningRanked } from './ranking.server'
 export type SimilarBasis = 'embedding' | 'visual' | null
 
 /**
- * Images the viewer may see that are most like this one: by search
- * embedding when it has one of the current model, else by perceptual hash.
+ * The images most like this one, by search embedding when it has one of the
+ * current model, else by perceptual hash. Among the viewer's own images when
+ * it is theirs; among its owner's shared ones when it is someone else's
+ * shared image: one library at a time, which also keeps the search on one
+ * owner's vectors (fast without pgvector).
  */
 export async function similarImages(
 	viewer: Viewer,
@@ -26,7 +29,14 @@ export async function similarImages(
 	limit = DEFAULT_SIMILAR,
 ): Promise<{ rows: OwnedImageRow[]; basis: SimilarBasis }> {
 	const image = await getVisibleImage(viewer, imageId)
-	const candidates = and(visibleTo(viewer.id), notTrashed, ne(images.id, image.id))!
+	const yours = image.userId === viewer.id
+	const candidates = and(
+		eq(images.userId, image.userId),
+		yours ? undefined : eq(images.visibility, 'team'),
+		visibleTo(viewer.id),
+		notTrashed,
+		ne(images.id, image.id),
+	)!
 	const embeddings = config.ai.embeddings
 	if (embeddings) {
 		const [own] = await db
@@ -40,7 +50,11 @@ export async function similarImages(
 				),
 			)
 		if (own) {
-			const matches = await meaningRanked({ where: candidates }, own, limit)
+			const matches = await meaningRanked(
+				{ where: candidates, ownerId: yours ? viewer.id : undefined },
+				own,
+				limit,
+			)
 			return { rows: await rowsInOrder(matches.map((match) => match.id)), basis: 'embedding' }
 		}
 	}

@@ -12,9 +12,10 @@ export const listSimilarImages = defineOperation({
 	operationId: 'listSimilarImages',
 	tag: 'Images',
 	summary: 'Images like this one',
-	description: `"More like this": the images the caller may see (their own and the team's shared ones, never
-the trash) most like this one, by search embedding (meaning) or, without one, by perceptual hash (looks);
-\`basis\` says which. Another user's private image is \`404\`.`,
+	description: `"More like this": the images most like this one, by search embedding (meaning) or, without
+one, by perceptual hash (looks); \`basis\` says which. For the caller's own image, among their own images; for
+another account's image shared with the team, among that account's shared images. Never the trash. Another
+user's private image is \`404\`.`,
 	access: 'read',
 	rateLimit: 'read',
 	params: imageIdParamsSchema,
