@@ -161,6 +161,15 @@ export function listWhere(userId: string, query: ListQuery): SQL {
 	)!
 }
 
+/** Images matching at least one wanted term (and no excluded one): hybrid search's partial matches. */
+export function someTermWhere(q: string) {
+	const terms = parseSearchTerms(q)
+	return and(
+		or(...terms.all.flat().map(termMatches)),
+		...terms.none.map((term) => not(termMatches(term))),
+	)
+}
+
 /** The `-word` exclusions of a search alone: meaning search keeps them. */
 export function exclusionsWhere(q: string) {
 	return and(...parseSearchTerms(q).none.map((term) => not(termMatches(term))))

@@ -12,6 +12,7 @@ import {
 	orderOf,
 	type OwnedImageRow,
 	selectWithOwners,
+	someTermWhere,
 	textRank,
 } from '#app/images/queries.server'
 import type { ListQuery } from '#app/images/schemas'
@@ -61,12 +62,17 @@ export async function searchImages(userId: string, query: ListQuery): Promise<Im
 		query.status || query.tag || query.type || query.from || query.to || hasExclusions(query.q),
 	)
 	const ownerId = query.scope === 'mine' && !narrowed ? userId : undefined
-	const [byMeaning, byWords] = await Promise.all([
+	const hybrid = mode === 'hybrid'
+	const [byMeaning, byAllWords, bySomeWords] = await Promise.all([
 		meaningRanked({ where: filters, ownerId }, vector, CANDIDATES_PER_RANKER),
-		mode === 'hybrid' ? wordsRanked(listWhere(userId, query), query.q) : Promise.resolve([]),
+		hybrid ? wordsRanked(listWhere(userId, query), query) : [],
+		hybrid && hasSeveralTerms(query.q)
+			? wordsRanked(and(filters, someTermWhere(query.q))!, query)
+			: [],
 	])
 	const ranked = fuse(
-		byWords,
+		byAllWords,
+		bySomeWords,
 		byMeaning.map((match) => match.id),
 	)
 	return {
@@ -99,6 +105,8 @@ async function pageOf(ranked: string[], query: ListQuery): Promise<OwnedImageRow
 	const byId = new Map(rows.map((row) => [row.id, row]))
 	return pageIds.flatMap((id) => byId.get(id) ?? [])
 }
+
+const hasSeveralTerms = (q: string) => parseSearchTerms(q).all.flat().length > 1
 
 const hasExclusions = (q: string) => parseSearchTerms(q).none.length > 0
 
@@ -153,13 +161,13 @@ export async function semanticAvailable(userId: string, scope: ListQuery['scope'
 	return Boolean(row)
 }
 
-/** Images matching every term, best word match first (then newest). */
-async function wordsRanked(where: SQL, q: string): Promise<string[]> {
+/** Images `where` admits, best word match first, then in the list's order (as words-only search). */
+async function wordsRanked(where: SQL, query: ListQuery): Promise<string[]> {
 	const rows = await db
 		.select({ id: images.id })
 		.from(images)
 		.where(where)
-		.orderBy(desc(textRank(q)), desc(images.createdAt), desc(images.id))
+		.orderBy(desc(textRank(query.q!)), ...orderOf(query.sort))
 		.limit(CANDIDATES_PER_RANKER)
 	return rows.map((row) => row.id)
 }
