@@ -628,6 +628,8 @@ export const shareLinkViews = pgTable(
 /** Bit strings of any length (the sign bits of an embedding), as '0101…' text. */
 const varbit = customType<{ data: string }>({ dataType: () => 'bit varying' })
 
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
+
 /** The search embedding of an image's text (summary, tags, OCR text, file name): one per image. */
 export const imageEmbeddings = pgTable(
 	'image_embeddings',
@@ -646,6 +648,11 @@ export const imageEmbeddings = pgTable(
 		textHash: text('text_hash').notNull(),
 		embedding: real('embedding').array().notNull(),
 		signature: varbit('signature').notNull(),
+		/**
+		 * The vector as int8 with its scale (app/search/vectors.ts, quantize): what
+		 * the fallback re-scores, an eighth of real[]'s bytes on the wire.
+		 */
+		quantized: bytea('quantized').notNull(),
 		...timestamps,
 	},
 	(t) => [index('image_embeddings_user_model_idx').on(t.userId, t.model, t.dimensions)],

@@ -9,7 +9,14 @@ import { db, type Tx } from '#app/db.server'
 import { addJob } from '#app/jobs/tasks.server'
 import { aiCost, aiTokens } from '#app/metrics.server'
 import { currentTraceparent } from '#app/tracing.server'
-import { normalize, realArrayLiteral, signatureOf, textHash, vectorLiteral } from './vectors'
+import {
+	normalize,
+	quantize,
+	realArrayLiteral,
+	signatureOf,
+	textHash,
+	vectorLiteral,
+} from './vectors'
 
 // Storing and reading search embeddings (docs/decisions/028-semantic-search.md).
 
@@ -120,6 +127,7 @@ export async function storeImageEmbedding(
 			textHash: hash,
 			embedding: sql`${realArrayLiteral(vector)}::real[]`,
 			signature: sql`${signatureOf(vector)}::varbit`,
+			quantized: quantize(vector),
 			createdAt: sql`now()`,
 		}
 		await tx

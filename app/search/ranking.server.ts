@@ -21,7 +21,7 @@ import { log } from '#app/log.server'
 import { queryVector, type QueryVector, vectorBackend } from './embeddings.server'
 import { fuse } from './fusion'
 import { CANDIDATES_PER_RANKER, MIN_SIMILARITY, PRESELECTED, type SearchMode } from './modes'
-import { vectorLiteral } from './vectors'
+import { quantizedDot, vectorLiteral } from './vectors'
 
 // `GET /api/images?q=` and the gallery: words, meaning, or both fused by
 // reciprocal rank (docs/decisions/028-semantic-search.md).
@@ -212,7 +212,7 @@ export async function meaningRanked(
 	return rows
 		.map((row) => ({
 			id: row.id,
-			similarity: dot(Buffer.from(row.embedding, 'base64'), vector.vector),
+			similarity: quantizedDot(Buffer.from(row.embedding, 'base64'), vector.vector),
 		}))
 		.filter((row) => row.similarity >= MIN_SIMILARITY)
 		.sort((a, b) => b.similarity - a.similarity)
@@ -222,10 +222,9 @@ export async function meaningRanked(
 /**
  * The fallback's first step: the PRESELECTED candidates nearest by Hamming
  * distance of the sign signatures (bit_count of the XOR: C speed over a
- * narrow column), with their vectors in binary (array_send, as base64: a
- * third of the text hex would take) for the exact cosine, which JavaScript
- * computes: 512 multiplications each, where SQL's unnest costs about 0.2 ms
- * a vector (decision 028).
+ * narrow column), with their int8 vectors (516 bytes, as base64) for the
+ * cosine, which JavaScript computes: 512 multiplications each, where SQL's
+ * unnest over real[] costs about 0.2 ms a vector (decision 028).
  */
 export function preselect(current: SQL, candidates: MeaningCandidates, signature: string) {
 	const distance = sql`bit_count(e.signature # ${signature}::varbit)`
@@ -233,7 +232,7 @@ export function preselect(current: SQL, candidates: MeaningCandidates, signature
 		// The owner's signatures alone first (a top-N over one narrow table), then
 		// their images' conditions (the trash) by primary key.
 		return sql`
-			select p.id, encode(array_send(e.embedding), 'base64') as embedding
+			select p.id, encode(e.quantized, 'base64') as embedding
 			from (
 				select e.image_id as id from image_embeddings e
 				where e.user_id = ${candidates.ownerId} and ${current}
@@ -244,19 +243,8 @@ export function preselect(current: SQL, candidates: MeaningCandidates, signature
 			where ${candidates.where}`
 	}
 	return sql`
-		select e.image_id as id, encode(array_send(e.embedding), 'base64') as embedding
+		select e.image_id as id, encode(e.quantized, 'base64') as embedding
 		from image_embeddings e join images on images.id = e.image_id
 		where ${current} and ${candidates.where}
 		order by ${distance} limit ${PRESELECTED}`
-}
-
-/**
- * The dot product of a vector in array_send's binary form (a one-dimensional
- * real[]: a 20-byte header, then a 4-byte length and a big-endian float4 per
- * element) with `vector`; both unit length, so their cosine similarity.
- */
-export function dot(binary: Buffer, vector: number[]): number {
-	let sum = 0
-	for (let i = 0; i < vector.length; i++) sum += binary.readFloatBE(24 + i * 8) * vector[i]!
-	return sum
 }

@@ -46,3 +46,23 @@ export const realArrayLiteral = (vector: number[]) => `{${vector.join(',')}}`
 
 /** A pgvector literal. */
 export const vectorLiteral = (vector: number[]) => `[${vector.join(',')}]`
+
+/**
+ * The vector as one signed byte per dimension, after a 4-byte big-endian
+ * float: the step between byte values (max |x| / 127). The fallback re-scores
+ * from these: a ~1% error on a cosine, an eighth of the bytes of real[].
+ */
+export function quantize(vector: number[]): Buffer {
+	const max = vector.reduce((m, x) => Math.max(m, Math.abs(x)), 0) || 1
+	const bytes = Buffer.alloc(4 + vector.length)
+	bytes.writeFloatBE(max / 127, 0)
+	vector.forEach((x, i) => bytes.writeInt8(Math.round((x / max) * 127), 4 + i))
+	return bytes
+}
+
+/** The dot product of a quantized vector with `vector`: both unit length, their cosine similarity. */
+export function quantizedDot(bytes: Buffer, vector: number[]): number {
+	let sum = 0
+	for (let i = 0; i < vector.length; i++) sum += bytes.readInt8(4 + i) * vector[i]!
+	return sum * bytes.readFloatBE(0)
+}

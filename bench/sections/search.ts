@@ -95,6 +95,13 @@ export async function insertEmbeddings(sql: Sql, userId: string) {
 				from generate_series(0, ${CHUNKS - 1}) j, generate_series(0, ${POOL - 1}) c
 			) r
 		) s`
+	// The app's quantized form (app/search/vectors.ts): one step for the whole pool, so chunks concatenate.
+	await sql`alter table bench_chunks add column step real, add column q bytea`
+	await sql`
+		update bench_chunks set step = m.max / 127,
+			q = (select decode(string_agg(lpad(to_hex(round(x * 127 / m.max)::int & 255), 2, '0'), '' order by k), 'hex')
+				from unnest(v) with ordinality t(x, k))
+		from (select max(abs(x)) as max from bench_chunks, unnest(v) x) m`
 	const picks = Array.from(
 		{ length: CHUNKS },
 		(_, j) =>
@@ -115,8 +122,9 @@ export async function insertEmbeddings(sql: Sql, userId: string) {
 	const concat = (column: string) =>
 		Array.from({ length: CHUNKS }, (_, j) => `c${j}.${column}`).join(' || ')
 	await sql.unsafe(
-		`insert into image_embeddings (image_id, user_id, model, dimensions, text_hash, embedding, signature)
-		select p.id, $1, $2, ${DIMENSIONS}, md5(p.id::text), ${concat('v')}, ${concat('sig')}
+		`insert into image_embeddings (image_id, user_id, model, dimensions, text_hash, embedding, signature, quantized)
+		select p.id, $1, $2, ${DIMENSIONS}, md5(p.id::text), ${concat('v')}, ${concat('sig')},
+			float4send(c0.step) || ${concat('q')}
 		from bench_picks p
 		${joins}`,
 		[userId, MODEL],

@@ -16,6 +16,7 @@ CREATE TABLE "image_embeddings" (
 	"text_hash" text NOT NULL,
 	"embedding" real[] NOT NULL,
 	"signature" bit varying NOT NULL,
+	"quantized" "bytea" NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
