@@ -160,3 +160,28 @@ describe('BACKUP_*', () => {
 		expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name))
 	})
 })
+
+describe('OPENAI_EMBEDDING_MODEL', () => {
+	it('turns semantic search on with the openai provider only, 512 dimensions by default', () => {
+		expect(parseConfig({ OPENAI_API_KEY: 'sk-test' }).ai.embeddings).toEqual({
+			model: 'text-embedding-3-small',
+			dimensions: 512,
+		})
+		expect(parseConfig({ AI_PROVIDER: 'local' }).ai.embeddings).toBeNull()
+		expect(parseConfig({}).ai.embeddings).toBeNull()
+		expect(
+			parseConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_EMBEDDING_MODEL: 'none' }).ai.embeddings,
+		).toBeNull()
+	})
+
+	it('takes another model and size, and refuses a size out of range', () => {
+		const env = { OPENAI_API_KEY: 'sk-test', OPENAI_EMBEDDING_MODEL: 'nomic-embed-text' }
+		expect(parseConfig({ ...env, OPENAI_EMBEDDING_DIMENSIONS: '768' }).ai.embeddings).toEqual({
+			model: 'nomic-embed-text',
+			dimensions: 768,
+		})
+		expect(() => parseConfig({ ...env, OPENAI_EMBEDDING_DIMENSIONS: '8' })).toThrow(
+			/OPENAI_EMBEDDING_DIMENSIONS/,
+		)
+	})
+})

@@ -234,6 +234,10 @@ const schema = z.object({
 	OPENAI_IMAGE_DETAIL: z.enum(['low', 'high', 'auto']).default('low'),
 	/** `none` skips the moderation call and keeps the model's own assessment. */
 	OPENAI_MODERATION_MODEL: z.string().min(1).default('omni-moderation-latest'),
+	/** Semantic search (`/v1/embeddings`); `none` turns it off. Used with AI_PROVIDER=openai only. */
+	OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+	/** Sent as `dimensions` to text-embedding-3 models; 512 is the size pgvector's index is built for. */
+	OPENAI_EMBEDDING_DIMENSIONS: positiveInt.min(16).max(4096).default(512),
 	AI_IMAGE_MAX_SIZE: positiveInt.max(4096).default(1024),
 	AI_MAX_ATTEMPTS: positiveInt.max(10).default(4),
 	AI_TIMEOUT_MS: positiveInt.default(60_000),
@@ -399,6 +403,9 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			'Invalid configuration:\n  WORKER_DEAD_AFTER_SECONDS: must be at least twice WORKER_HEARTBEAT_SECONDS, or live workers look dead',
 		)
 	}
+	const aiProvider =
+		values.AI_PROVIDER ??
+		(values.OPENAI_API_KEY || values.OPENAI_BASE_URL ? ('openai' as const) : ('none' as const))
 	const signedUrlWindow =
 		values.SIGNED_URL_WINDOW ?? Math.min(300, Math.floor(values.SIGNED_URL_TTL / 2))
 	if (signedUrlWindow >= values.SIGNED_URL_TTL) {
@@ -536,9 +543,7 @@ export function parseConfig(env: Record<string, string | undefined>) {
 			disableAfterFailures: values.WEBHOOK_DISABLE_AFTER_FAILURES,
 		},
 		ai: {
-			provider:
-				values.AI_PROVIDER ??
-				(values.OPENAI_API_KEY || values.OPENAI_BASE_URL ? ('openai' as const) : ('none' as const)),
+			provider: aiProvider,
 			openai: {
 				// OpenAI-compatible local servers usually need no key; the SDK insists on one.
 				apiKey: values.OPENAI_API_KEY ?? 'not-needed',
@@ -548,6 +553,14 @@ export function parseConfig(env: Record<string, string | undefined>) {
 				moderationModel:
 					values.OPENAI_MODERATION_MODEL === 'none' ? null : values.OPENAI_MODERATION_MODEL,
 			},
+			/** Null when semantic search is off: no `openai` provider, or OPENAI_EMBEDDING_MODEL=none. */
+			embeddings:
+				aiProvider !== 'openai' || values.OPENAI_EMBEDDING_MODEL === 'none'
+					? null
+					: {
+							model: values.OPENAI_EMBEDDING_MODEL,
+							dimensions: values.OPENAI_EMBEDDING_DIMENSIONS,
+						},
 			imageMaxSize: values.AI_IMAGE_MAX_SIZE,
 			maxAttempts: values.AI_MAX_ATTEMPTS,
 			timeoutMs: values.AI_TIMEOUT_MS,

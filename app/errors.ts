@@ -26,6 +26,7 @@ export const problemSlugs = [
 	'too-many-uploads-in-flight',
 	'events-unavailable',
 	'rendition-busy',
+	'semantic-search-unavailable',
 	'internal',
 ] as const
 export type ProblemSlug = (typeof problemSlugs)[number]
@@ -254,6 +255,14 @@ export class EventsUnavailableError extends AppError {
 	title = 'Live events unavailable'
 	readonly slug = 'events-unavailable'
 	headers = { 'Retry-After': '5' }
+}
+
+/** `mode=semantic` while the embeddings provider fails (hybrid falls back to words instead). */
+export class SemanticSearchUnavailableError extends AppError {
+	status = 503
+	title = 'Semantic search unavailable'
+	readonly slug = 'semantic-search-unavailable'
+	headers = { 'Retry-After': '30' }
 }
 
 /**

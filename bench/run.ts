@@ -23,6 +23,7 @@ import { list } from './sections/list'
 import { memory } from './sections/memory'
 import { pipeline } from './sections/pipeline'
 import { scale } from './sections/scale'
+import { search } from './sections/search'
 import { upload } from './sections/upload'
 
 // `npm run bench [-- --quick]`: starts an embedded PostgreSQL and the real
@@ -39,6 +40,7 @@ const SECTION_RUNNERS: Record<SectionName, (ctx: Context) => Promise<SectionResu
 	backup,
 	delivery,
 	duplicates,
+	search,
 }
 
 const options = parseOptions(process.argv.slice(2))

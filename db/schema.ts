@@ -5,11 +5,13 @@ import {
 	boolean,
 	check,
 	customType,
+	doublePrecision,
 	index,
 	integer,
 	jsonb,
 	pgTable,
 	primaryKey,
+	real,
 	text,
 	timestamp,
 	uniqueIndex,
@@ -615,4 +617,79 @@ export const shareLinkViews = pgTable(
 		referrer: text('referrer'),
 	},
 	(t) => [index('share_link_views_link_viewed_idx').on(t.linkId, t.viewedAt.desc())],
+)
+
+// Semantic search (docs/decisions/028-semantic-search.md). Vectors are
+// unit-length `real[]`; `signature` is their sign bits, which a Hamming
+// distance (bit_count of the XOR, C speed) uses to pre-select candidates that
+// the exact cosine then ranks. Where pgvector exists, migration 0022 adds an
+// `embedding_vector vector(512)` column with an HNSW index beside them.
+
+/** Bit strings of any length (the sign bits of an embedding), as '0101…' text. */
+const varbit = customType<{ data: string }>({ dataType: () => 'bit varying' })
+
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
+
+/** The search embedding of an image's text (summary, tags, OCR text, file name): one per image. */
+export const imageEmbeddings = pgTable(
+	'image_embeddings',
+	{
+		imageId: uuid('image_id')
+			.primaryKey()
+			.references(() => images.id, { onDelete: 'cascade' }),
+		/** The image's owner, copied so one user's vectors are read without touching images. */
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		/** The embedding model and its output size: vectors of another model do not compare. */
+		model: text('model').notNull(),
+		dimensions: integer('dimensions').notNull(),
+		/** SHA-256 of the embedded text: an unchanged text is not embedded again. */
+		textHash: text('text_hash').notNull(),
+		embedding: real('embedding').array().notNull(),
+		signature: varbit('signature').notNull(),
+		/**
+		 * The vector as int8 with its scale (app/search/vectors.ts, quantize): what
+		 * the fallback re-scores, an eighth of real[]'s bytes on the wire.
+		 */
+		quantized: bytea('quantized').notNull(),
+		...timestamps,
+	},
+	(t) => [index('image_embeddings_user_model_idx').on(t.userId, t.model, t.dimensions)],
+)
+
+/** Embeddings of search queries, so typing the same query again does not pay twice. */
+export const queryEmbeddings = pgTable(
+	'query_embeddings',
+	{
+		model: text('model').notNull(),
+		dimensions: integer('dimensions').notNull(),
+		textHash: text('text_hash').notNull(),
+		embedding: real('embedding').array().notNull(),
+		signature: varbit('signature').notNull(),
+		...timestamps,
+		usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+	},
+	(t) => [
+		primaryKey({ columns: [t.model, t.dimensions, t.textHash] }),
+		index('query_embeddings_used_at_idx').on(t.usedAt),
+	],
+)
+
+/** One embeddings call: tokens and cost, per user, for GET /api/usage. */
+export const embeddingUsage = pgTable(
+	'embedding_usage',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		/** `image`: an image's text (the worker); `query`: a search query (the web). */
+		purpose: text('purpose', { enum: ['image', 'query'] }).notNull(),
+		model: text('model').notNull(),
+		inputTokens: integer('input_tokens').notNull(),
+		costUsd: doublePrecision('cost_usd').notNull(),
+		...timestamps,
+	},
+	(t) => [index('embedding_usage_user_created_idx').on(t.userId, t.createdAt)],
 )

@@ -19,6 +19,7 @@ import { startHeartbeat } from './heartbeat'
 import { recordJobMetrics, serveWorkerMetrics } from './metrics'
 import { analyzeImageTask } from './tasks/analyze-image'
 import { deliverWebhookTask } from './tasks/deliver-webhook'
+import { embedImageTask } from './tasks/embed-image'
 import { hashImageTask } from './tasks/hash-image'
 import { processImageTask } from './tasks/process-image'
 import { reencryptWebhookSecrets } from '#app/webhooks/secrets.server'
@@ -100,7 +101,8 @@ export async function startWorker(): Promise<WorkerHandle> {
 				...common,
 				...noCron,
 				concurrency: config.ai.concurrency,
-				taskList: tasks({ 'analyze-image': analyzeImageTask }),
+				// Search embeddings share the AI slots: they are AI calls too.
+				taskList: tasks({ 'analyze-image': analyzeImageTask, 'embed-image': embedImageTask }),
 			}),
 		)
 	}

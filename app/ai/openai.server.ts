@@ -16,6 +16,7 @@ import {
 	type AiProvider,
 	type Analysis,
 	type AnalysisInput,
+	type Embedder,
 	MAX_AI_TAGS,
 } from './types'
 
@@ -137,6 +138,58 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): AiProvider
 				safety: moderated ?? { ...normalised.safety, source: 'model' },
 				model,
 				...usage,
+			}
+		},
+	}
+}
+
+export type OpenAiEmbedderOptions = Pick<
+	OpenAiProviderOptions,
+	'apiKey' | 'baseUrl' | 'maxAttempts' | 'timeoutMs'
+> & { model: string; dimensions: number }
+
+/**
+ * Embeddings through the same SDK retries as the analysis. Failures end as
+ * AiAnalysisError with a readable message, like the analysis's.
+ */
+export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
+	const client = new OpenAI({
+		apiKey: options.apiKey,
+		baseURL: options.baseUrl,
+		maxRetries: Math.max(0, options.maxAttempts - 1),
+		timeout: options.timeoutMs,
+	})
+	// Only the text-embedding-3 family takes `dimensions`; others answer their own size.
+	const sendsDimensions = options.model.startsWith('text-embedding-3')
+	return {
+		model: options.model,
+		dimensions: options.dimensions,
+		async embed(texts) {
+			try {
+				const response = await client.embeddings.create({
+					model: options.model,
+					input: texts,
+					encoding_format: 'float',
+					...(sendsDimensions && { dimensions: options.dimensions }),
+				})
+				const vectors = response.data
+					.toSorted((a, b) => a.index - b.index)
+					.map((item) => item.embedding)
+				if (
+					vectors.length !== texts.length ||
+					vectors.some((v) => v.length !== options.dimensions)
+				) {
+					throw new AiAnalysisError(
+						`The embedding model answered vectors of another size than OPENAI_EMBEDDING_DIMENSIONS (${options.dimensions}).`,
+					)
+				}
+				return {
+					vectors,
+					model: response.model || options.model,
+					inputTokens: response.usage?.prompt_tokens ?? 0,
+				}
+			} catch (error) {
+				throw toAnalysisError(error, options)
 			}
 		},
 	}
@@ -306,7 +359,10 @@ async function moderate(
 }
 
 /** A readable, final error for the user; the SDK error stays as `cause` for the logs. */
-function toAnalysisError(error: unknown, options: OpenAiProviderOptions): unknown {
+function toAnalysisError(
+	error: unknown,
+	options: Pick<OpenAiProviderOptions, 'maxAttempts' | 'apiKey' | 'timeoutMs'>,
+): unknown {
 	if (error instanceof AiAnalysisError || !(error instanceof APIError)) return error
 	const attempts = `${options.maxAttempts} attempt${options.maxAttempts === 1 ? '' : 's'}`
 	const detail = providerDetail(error, options.apiKey)

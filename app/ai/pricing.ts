@@ -8,6 +8,10 @@ export const defaultPrices: Record<string, { input: number; output: number }> = 
 	'gpt-5': { input: 1.25, output: 10.0 },
 	'gpt-5-mini': { input: 0.25, output: 2.0 },
 	'gpt-5-nano': { input: 0.05, output: 0.4 },
+	// Embeddings bill input tokens only.
+	'text-embedding-3-small': { input: 0.02, output: 0 },
+	'text-embedding-3-large': { input: 0.13, output: 0 },
+	'text-embedding-ada-002': { input: 0.1, output: 0 },
 }
 
 type Prices = Record<string, { input: number; output: number }>

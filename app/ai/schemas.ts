@@ -27,10 +27,20 @@ export const usageSchema = z
 		byModel: z
 			.array(usageByModelSchema)
 			.meta({ description: 'The same totals per model, by model name.' }),
+		embeddingRequests: z.int().min(0).meta({
+			description:
+				'Addition: embeddings calls for semantic search (one per image text embedded, one per new search query; a repeated query is answered from a cache and not counted).',
+		}),
+		embeddingTokens: tokens.meta({ description: 'Addition: input tokens of those calls.' }),
+		embeddingCostUsd: usd.meta({
+			description: 'Addition: USD of those calls, priced like the analyses (`AI_PRICES`).',
+		}),
+		totalCostUsd: usd.meta({ description: 'Addition: `costUsd` + `embeddingCostUsd`.' }),
 	})
 	.meta({
 		id: 'Usage',
-		description: "The caller's AI analyses that completed in `from`..`to`.",
+		description:
+			"The caller's AI analyses that completed in `from`..`to`, and (additions) the semantic search embeddings made for them in those days.",
 		example: {
 			from: '2026-01-01',
 			to: '2026-01-30',
@@ -47,5 +57,9 @@ export const usageSchema = z
 					costUsd: 0.024528,
 				},
 			],
+			embeddingRequests: 45,
+			embeddingTokens: 3150,
+			embeddingCostUsd: 0.000063,
+			totalCostUsd: 0.024591,
 		},
 	})

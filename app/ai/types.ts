@@ -20,6 +20,15 @@ export type AiProvider = {
 	analyze(input: AnalysisInput): Promise<Analysis>
 }
 
+/** Vectors for texts, from an OpenAI-compatible `/v1/embeddings` (semantic search). */
+export type Embedder = {
+	/** The configured model and output size; stored with each vector, as others do not compare. */
+	model: string
+	dimensions: number
+	/** One vector per text, in order; `inputTokens` as the provider billed them. */
+	embed(texts: string[]): Promise<{ vectors: number[][]; model: string; inputTokens: number }>
+}
+
 /**
  * A failure that another attempt will not fix: a bad request, a content
  * policy refusal, output that stays unparseable after a repair attempt, or

@@ -1,6 +1,6 @@
 import { and, count, eq, gte, lt, sql, sum } from 'drizzle-orm'
 import { z } from 'zod'
-import { images } from '#db/schema'
+import { embeddingUsage, images } from '#db/schema'
 import { db } from '#app/db.server'
 import { ValidationError } from '#app/errors'
 import type { usageSchema } from './schemas'
@@ -63,15 +63,35 @@ export async function aiUsage(
 		.where(where)
 		.groupBy(model)
 		.orderBy(model)
+	const [embeddings] = await db
+		.select({
+			requests: count(),
+			inputTokens: sum(embeddingUsage.inputTokens).mapWith(Number),
+			costUsd: sum(embeddingUsage.costUsd).mapWith(Number),
+		})
+		.from(embeddingUsage)
+		.where(
+			and(
+				eq(embeddingUsage.userId, userId),
+				gte(embeddingUsage.createdAt, new Date(from)),
+				lt(embeddingUsage.createdAt, end),
+			),
+		)
 	const total = (key: 'images' | 'inputTokens' | 'outputTokens' | 'costUsd') =>
 		rows.reduce((acc, row) => acc + (row[key] ?? 0), 0)
+	const usd = (value: number) => Math.round(value * 1e8) / 1e8
+	const embeddingCostUsd = usd(embeddings?.costUsd ?? 0)
 	return {
 		from,
 		to,
 		imagesAnalyzed: total('images'),
 		inputTokens: total('inputTokens'),
 		outputTokens: total('outputTokens'),
-		costUsd: Math.round(total('costUsd') * 1e8) / 1e8,
-		byModel: rows.map((row) => ({ ...row, costUsd: Math.round((row.costUsd ?? 0) * 1e8) / 1e8 })),
+		costUsd: usd(total('costUsd')),
+		byModel: rows.map((row) => ({ ...row, costUsd: usd(row.costUsd ?? 0) })),
+		embeddingRequests: embeddings?.requests ?? 0,
+		embeddingTokens: embeddings?.inputTokens ?? 0,
+		embeddingCostUsd,
+		totalCostUsd: usd(total('costUsd') + embeddingCostUsd),
 	}
 }

@@ -24,15 +24,25 @@ export type FilterErrors = Partial<Record<string, string>>
 export const hasFilterErrors = (errors: FilterErrors | undefined) =>
 	Object.values(errors ?? {}).some(Boolean)
 
+/** The Match choice: blank is the default (words and meaning). */
+const matchLabels: Array<[string, string]> = [
+	['', 'Words and meaning'],
+	['text', 'Exact words'],
+	['semantic', 'Meaning only'],
+]
+
 export function ListFilters({
 	filters,
 	sort,
 	scope = 'mine',
 	errors = {},
+	meaningOffered = false,
 }: {
 	filters: {
 		status: string
 		q: string
+		/** How `q` matches (`text`, `semantic`, or blank for the default); gallery only. */
+		mode?: string
 		tag: string
 		type: string
 		date: string
@@ -43,6 +53,8 @@ export function ListFilters({
 	/** The Team view searches and filters the team's images. */
 	scope?: string
 	errors?: FilterErrors
+	/** Offer the Match choice: semantic search is set up and has something to search. */
+	meaningOffered?: boolean
 }) {
 	const rangeError = errors.to ?? errors.from
 	const moreFiltersInUse = Boolean(
@@ -67,10 +79,22 @@ export function ListFilters({
 					name="q"
 					type="search"
 					defaultValue={filters.q}
-					placeholder="Search text, tags, names…"
+					placeholder={meaningOffered ? 'Search by words or meaning…' : 'Search text, tags, names…'}
 					className={`w-full sm:w-56 ${field}`}
 				/>
 			</div>
+			{meaningOffered ? (
+				<div className="flex flex-col gap-1">
+					<label htmlFor="mode">Match</label>
+					<select id="mode" name="mode" defaultValue={filters.mode ?? ''} className={control}>
+						{matchLabels.map(([value, label]) => (
+							<option key={value} value={value}>
+								{label}
+							</option>
+						))}
+					</select>
+				</div>
+			) : null}
 			{filters.tag ? <input type="hidden" name="tag" value={filters.tag} /> : null}
 			{scope === 'team' ? <input type="hidden" name="scope" value="team" /> : null}
 			<div className="flex flex-col gap-1">

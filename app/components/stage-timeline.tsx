@@ -91,6 +91,8 @@ export function StageTimeline({ times, status, aiStatus, error, aiError }: Props
 					</p>
 				) : null}
 				{aiStatus === 'skipped' ? <p>Skipped{aiError ? `: ${aiError}` : ''}</p> : null}
+				{/* Completed with an error: the analysis stands, its search embedding failed. */}
+				{aiStatus === 'completed' && aiError ? <p className="text-amber-800">{aiError}</p> : null}
 				{aiStatus === 'failed' ? (
 					<p className="text-red-700">Failed: {aiError ?? 'unknown reason'}</p>
 				) : null}

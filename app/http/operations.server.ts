@@ -9,6 +9,7 @@ import * as invites from '#app/http/operations/invites.server'
 import * as meta from '#app/http/operations/meta.server'
 import * as sessions from '#app/http/operations/sessions.server'
 import * as sharing from '#app/http/operations/sharing.server'
+import * as similar from '#app/http/operations/similar.server'
 import * as tokens from '#app/http/operations/tokens.server'
 import * as trash from '#app/http/operations/trash.server'
 import * as usage from '#app/http/operations/usage.server'
@@ -23,6 +24,7 @@ const declared: Operation[] = [
 	sessions,
 	images,
 	duplicates,
+	similar,
 	albums,
 	sharing,
 	events,

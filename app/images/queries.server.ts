@@ -116,8 +116,8 @@ export function parseListContext(params: URLSearchParams): ListQuery {
 
 /** The query's list fields (not its page), as listSearch takes them. */
 export function listFieldsOf(query: ListQuery) {
-	const { scope, q, tag, status, type, date, from, to, sort, pageSize } = query
-	return { scope, q, tag, status, type, date, from, to, sort, pageSize }
+	const { scope, q, mode, tag, status, type, date, from, to, sort, pageSize } = query
+	return { scope, q, mode, tag, status, type, date, from, to, sort, pageSize }
 }
 
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 24 * 60 * 60 * 1000)
@@ -161,6 +161,35 @@ export function listWhere(userId: string, query: ListQuery): SQL {
 	)!
 }
 
+/** Images matching at least one wanted term (and no excluded one): hybrid search's partial matches. */
+export function someTermWhere(q: string) {
+	const terms = parseSearchTerms(q)
+	return and(
+		or(...terms.all.flat().map(termMatches)),
+		...terms.none.map((term) => not(termMatches(term))),
+	)
+}
+
+/** The `-word` exclusions of a search alone: meaning search keeps them. */
+export function exclusionsWhere(q: string) {
+	return and(...parseSearchTerms(q).none.map((term) => not(termMatches(term))))
+}
+
+/**
+ * How well an image's words match the search's terms (ts_rank_cd over the
+ * same tsquery as the filter, every term and'ed); 0 for a name-only match.
+ */
+export function textRank(q: string): SQL<number> {
+	const tsqueries = parseSearchTerms(q).all.flatMap((group) =>
+		group.flatMap((term) => {
+			const query = tsqueryOf(term)
+			return query ? [`(${query})`] : []
+		}),
+	)
+	if (tsqueries.length === 0) return sql<number>`0`
+	return sql<number>`ts_rank_cd(${images.search}, to_tsquery('simple', ${tsqueries.join(' | ')}))`
+}
+
 function searchWhere(q: string) {
 	const terms = parseSearchTerms(q)
 	return and(
@@ -176,12 +205,18 @@ function searchWhere(q: string) {
  */
 function termMatches(term: SearchTerm): SQL {
 	const name = sql`${images.filename} ilike ${`%${escapeLike(term.text)}%`}`
+	const tsquery = tsqueryOf(term)
+	if (!tsquery) return name
+	return sql`(${name} or ${images.search} @@ to_tsquery('simple', ${tsquery}))`
+}
+
+/** A term as tsquery text (words in a row, the last a prefix unless quoted); null without words. */
+function tsqueryOf(term: SearchTerm): string | null {
 	const words = wordsOf(term.text)
-	if (words.length === 0) return name
+	if (words.length === 0) return null
 	const last = words.length - 1
 	// Only letters and digits reach to_tsquery, so no input is tsquery syntax.
-	const tsquery = words.map((w, i) => (i === last && !term.phrase ? `${w}:*` : w)).join(' <-> ')
-	return sql`(${name} or ${images.search} @@ to_tsquery('simple', ${tsquery}))`
+	return words.map((w, i) => (i === last && !term.phrase ? `${w}:*` : w)).join(' <-> ')
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&')

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { aiStatuses, imageStatuses, imageVisibilities, overallStatuses } from '#db/statuses'
 import { MAX_AI_TAGS } from '#app/ai/types'
 import { timestamp } from '#app/auth/schemas'
+import { CANDIDATES_PER_RANKER, MIN_SIMILARITY, searchModes } from '#app/search/modes'
 import { MAX_FILENAME_BYTES } from './filename'
 import {
 	DEFAULT_PAGE_SIZE,
@@ -305,7 +306,7 @@ export const imageDetailSchema = z
 			.meta({ description: 'Why the image stage failed; otherwise null.' }),
 		aiError: z.string().nullable().meta({
 			description:
-				'Why the AI stage failed or was skipped, readable and free of secrets (e.g. `The AI provider is rate limiting requests (429) after 4 attempts; try again later.`); otherwise null.',
+				'Why the AI stage failed or was skipped, readable and free of secrets (e.g. `The AI provider is rate limiting requests (429) after 4 attempts; try again later.`); otherwise null. With `aiStatus: completed` it can say why the search embedding failed (`Search embedding failed: …`): the analysis stands and word search finds the image, meaning search does not until it is processed again.',
 		}),
 		metadata: metadataSchema.nullable().meta({ description: untilImageStage }),
 		variants: z.object({
@@ -384,6 +385,10 @@ export const imageListSchema = z
 		...pageFields,
 		total: z.int().min(0).meta({ description: 'Images matching the filter.' }),
 		totalPages: z.int().min(0).meta({ description: '`ceil(total / pageSize)`.' }),
+		mode: z.enum(searchModes).nullable().optional().meta({
+			description:
+				'Addition: how `q` was matched (see the `mode` parameter); null without `q`. In `hybrid` and `semantic`, `items` are in relevance order.',
+		}),
 	})
 	.meta({ id: 'ImageList' })
 
@@ -474,6 +479,27 @@ syntax: \`"quoted phrase"\` (whole words, no prefix), \`a or b\` (either), \`-wo
 the term would find); the minus excludes only at the start or after a space, so a hyphen inside a
 name is part of it. Trimmed; 1–${MAX_QUERY_LENGTH} characters, otherwise \`422\`; empty means no filter.`,
 				example: 'sunset beach',
+			},
+		}),
+		mode: blankIsUnset(z.enum(searchModes).optional()).meta({
+			param: {
+				id: 'SearchMode',
+				description: `How \`q\` matches. \`text\`: words only, as described under \`q\`, in the order of
+\`sort\`. \`semantic\`: meaning only: images whose search embedding (summary, tags, OCR text and file
+name, embedded with \`OPENAI_EMBEDDING_MODEL\`) is near the query's, most similar first. \`hybrid\`:
+both, fused by reciprocal rank (k = 60); images matching every term (the exact words or phrase)
+come before those found by meaning alone. \`-word\` exclusions and every other filter apply in
+all modes.
+
+Default: \`hybrid\` when semantic search is configured and the caller has at least one embedded
+image in the chosen \`scope\`, else \`text\`. \`hybrid\` without embeddings, or while the
+embeddings provider fails, answers as \`text\` (the \`mode\` field of the answer says which ran);
+\`semantic\` then answers \`422\` (not configured, nothing embedded) or \`503\` (provider failing).
+
+**Order and pages in \`hybrid\` and \`semantic\`.** Each ranker contributes its best ${CANDIDATES_PER_RANKER}
+matches; \`total\` counts the fused list and \`page\` walks it by offset. Under the default \`sort\`
+(\`newest\`) the order is relevance; any other \`sort\` orders these matches by it instead. Meaning
+matches need a cosine similarity of at least ${MIN_SIMILARITY} to the query. Ignored without \`q\`.`,
 			},
 		}),
 		tag: blankIsUnset(z.string().trim().toLowerCase().min(1).max(MAX_TAG_LENGTH).optional()).meta({

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
+import { and, eq, inArray, isNotNull, isNull, like, type SQL, sql } from 'drizzle-orm'
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core'
 import { type AiResult, images } from '#db/schema'
 import type { ImageVisibility } from '#db/statuses'
@@ -234,6 +234,34 @@ export async function failAiStage(executor: Executor, imageId: string, reason: s
 		executor,
 		{ aiStatus: 'failed', aiError: reason },
 		and(byId(imageId), eq(images.aiStatus, 'processing')),
+	)
+}
+
+/** How aiError starts when the analysis stands but its search embedding failed. */
+export const EMBEDDING_FAILED = 'Search embedding failed:'
+
+/**
+ * The search embedding of a completed analysis failed for good: the reason in
+ * aiError, the stage still completed (the analysis is fine; word search works).
+ */
+export async function recordEmbeddingFailure(executor: Executor, imageId: string, reason: string) {
+	await changeState(
+		executor,
+		{ aiError: `${EMBEDDING_FAILED} ${reason}` },
+		and(byId(imageId), eq(images.aiStatus, 'completed')),
+	)
+}
+
+/** A later embedding succeeded: the failure it recorded goes. */
+export async function clearEmbeddingFailure(executor: Executor, imageId: string) {
+	await changeState(
+		executor,
+		{ aiError: null },
+		and(
+			byId(imageId),
+			eq(images.aiStatus, 'completed'),
+			like(images.aiError, `${EMBEDDING_FAILED}%`),
+		),
 	)
 }
 

@@ -33,6 +33,7 @@ declare global {
 			'process-image': z.input<typeof imageJobPayload>
 			'analyze-image': z.input<typeof imageJobPayload>
 			'hash-image': z.input<typeof imageJobPayload>
+			'embed-image': z.input<typeof imageJobPayload>
 			'deliver-webhook': z.input<typeof deliveryJobPayload>
 			'cleanup-pending-deletions': CronPayload
 			'cleanup-retention': CronPayload
@@ -50,11 +51,12 @@ declare global {
 export type TaskName = keyof GraphileWorker.Tasks
 export type ImageTaskName = 'process-image' | 'analyze-image'
 /**
- * Tasks whose jobs carry imageJobPayload. hash-image is not an upload's
- * stage (a backfill adds it for images older than perceptual hashes), so it
- * stays out of ImageTaskName and its fair-share bookkeeping.
+ * Tasks whose jobs carry imageJobPayload but are not an upload's stages
+ * (so they stay out of ImageTaskName and its fair-share bookkeeping):
+ * hash-image (a backfill adds it for images older than perceptual hashes)
+ * and embed-image (queued by app/search when the AI stage completes).
  */
-export type ImagePayloadTaskName = ImageTaskName | 'hash-image'
+export type ImagePayloadTaskName = ImageTaskName | 'hash-image' | 'embed-image'
 export type CleanupTaskName = Extract<TaskName, `cleanup-${string}`>
 /** The tasks of the worker's maintenance runner, which alone reads the crontab. */
 export type MaintenanceTaskName = CleanupTaskName | 'backup'

@@ -16,7 +16,7 @@ import { UndoNotice } from '#app/components/undo-notice'
 import { UploadBox } from '#app/components/upload-box'
 import { useLiveStatus } from '#app/components/use-live-status'
 import { config } from '#app/config.server'
-import { type AppError, ValidationError } from '#app/errors'
+import { type AppError, SemanticSearchUnavailableError, ValidationError } from '#app/errors'
 import { formAction } from '#app/forms.server'
 import { plural } from '#app/format'
 import { parseInput } from '#app/validation'
@@ -25,7 +25,9 @@ import { baseUrlOf, presentListItem } from '#app/images/present.server'
 import { reprocessImages } from '#app/images/process.server'
 import { type FilterErrors, hasFilterErrors, ListFilters } from '#app/components/gallery-filters'
 import { listSearch } from '#app/images/list-options'
-import { listFieldsOf, listImages, parseListQuery } from '#app/images/queries.server'
+import { listFieldsOf, parseListQuery } from '#app/images/queries.server'
+import type { ListQuery } from '#app/images/schemas'
+import { searchImages, semanticAvailable } from '#app/search/ranking.server'
 import { isTerminal } from '#app/images/status'
 import { admitUpload } from '#app/images/upload-admission.server'
 import { type BatchOutcome, uploadBatch } from '#app/images/upload-batch.server'
@@ -44,7 +46,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	const url = new URL(request.url)
 	const { query, filterErrors } = galleryQuery(url.searchParams)
-	const { rows, ...page } = await listImages(user.id, query)
+	const [{ rows, mode, searchNote, ...page }, meaningOffered] = await Promise.all([
+		gallerySearch(user.id, query),
+		semanticAvailable(user.id, query.scope),
+	])
 	const baseUrl = baseUrlOf(request)
 	const items = await Promise.all(
 		rows.map((row) => presentListItem(row, { baseUrl, viewerId: user.id })),
@@ -58,6 +63,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 		filters: {
 			status: query.status ?? '',
 			q: query.q ?? '',
+			// Only with a search: on its own it changes nothing.
+			mode: query.q ? (query.mode ?? '') : '',
 			tag: query.tag ?? '',
 			type: query.type ?? '',
 			// With the range refused, the dates as typed, next to the message.
@@ -66,11 +73,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 			to: (filterErrors.to ? url.searchParams.get('to') : query.to) ?? '',
 		},
 		filterErrors,
+		/** The Match choice is offered when meaning search can run in this scope. */
+		meaningOffered,
+		/** How the search matched (null without one), and why not as asked. */
+		searchedBy: mode,
+		searchNote,
 		/** Appended to each image's link: the detail page follows this list. */
 		itemSearch: listSearch({ ...listFieldsOf(query), page: query.page }),
 		sort: query.sort,
 		maxUploadBytes: config.maxUploadBytes,
 		trashDays: config.trashDays,
+	}
+}
+
+/**
+ * The list, searched as asked; when meaning search cannot run (nothing
+ * embedded, the provider failing), by words instead, with a note saying so.
+ */
+async function gallerySearch(userId: string, query: ListQuery) {
+	try {
+		return { ...(await searchImages(userId, query)), searchNote: null }
+	} catch (error) {
+		if (!(error instanceof ValidationError || error instanceof SemanticSearchUnavailableError)) {
+			throw error
+		}
+		const byWords = await searchImages(userId, { ...query, mode: 'text' })
+		return { ...byWords, searchNote: `${error.message} Showing word matches instead.` }
 	}
 }
 
@@ -201,7 +229,7 @@ export default function Gallery() {
 	const team = scope === 'team'
 	// Someone else's shared image is theirs (or an admin's) to change: no checkbox.
 	const selectable = (item: (typeof items)[number]) => item.yours || isAdmin
-	const { filterErrors, itemSearch } = useLoaderData<typeof loader>()
+	const { filterErrors, itemSearch, meaningOffered, searchNote } = useLoaderData<typeof loader>()
 	const result = useActionData<typeof action>() as ActionResult | undefined
 	const working = items.some((item) => !isTerminal(item.overallStatus))
 	useLiveStatus(true, working)
@@ -254,7 +282,13 @@ export default function Gallery() {
 					className="mt-3 sm:mt-0"
 				>
 					<ScopeSwitch scope={scope} className="mt-3 sm:hidden" />
-					<ListFilters filters={filters} sort={sort} scope={scope} errors={filterErrors} />
+					<ListFilters
+						filters={filters}
+						sort={sort}
+						scope={scope}
+						errors={filterErrors}
+						meaningOffered={meaningOffered}
+					/>
 				</PhoneFold>
 				{filtered ? (
 					<p className="mt-3 text-sm">
@@ -273,6 +307,11 @@ export default function Gallery() {
 					</p>
 				) : null}
 
+				{searchNote ? (
+					<div className="mt-4">
+						<Alert tone="info">{searchNote}</Alert>
+					</div>
+				) : null}
 				<UndoNotice />
 				{result && 'notice' in result ? (
 					<div className="mt-4">

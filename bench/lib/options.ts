@@ -14,6 +14,7 @@ export const SECTIONS = [
 	'backup',
 	'delivery',
 	'duplicates',
+	'search',
 ] as const
 export type SectionName = (typeof SECTIONS)[number]
 
@@ -46,6 +47,10 @@ export type Sizes = {
 	backupFileBytes: number
 	/** Delivery: 12 MP JPEGs rendered on a miss (one more warms up); hits reuse the upload's seconds and clients. */
 	deliveryImages: number
+	/** Search: embedded images of one user (100k in both modes), requests per mode, queries checked for recall. */
+	searchRows: number
+	searchRequests: number
+	searchRecallQueries: number
 }
 
 export type Options = {
@@ -75,6 +80,9 @@ const quickSizes: Sizes = {
 	backupFiles: 400,
 	backupFileBytes: 256 * 1024,
 	deliveryImages: 4,
+	searchRows: 100_000,
+	searchRequests: 200,
+	searchRecallQueries: 3,
 }
 
 const fullSizes: Sizes = {
@@ -94,6 +102,9 @@ const fullSizes: Sizes = {
 	backupFiles: 2000,
 	backupFileBytes: 512 * 1024,
 	deliveryImages: 8,
+	searchRows: 100_000,
+	searchRequests: 1000,
+	searchRecallQueries: 10,
 }
 
 /** 1, 2 and 4 processes everywhere; 8 as well where there are cores for it. */

@@ -72,7 +72,7 @@ export async function list(ctx: Context): Promise<SectionResult> {
  * Completed images with variants, one a minute going back from `minutesAgo`.
  * The caller runs VACUUM ANALYZE afterwards, as autovacuum eventually would.
  */
-async function insertImages(sql: Sql, userId: string, count: number, minutesAgo: number) {
+export async function insertImages(sql: Sql, userId: string, count: number, minutesAgo: number) {
 	await sql`
 		insert into images (id, user_id, filename, content_type, byte_size, sha256, width, height, format,
 			original_key, status, ai_status, metadata, thumbnail, optimized, created_at, updated_at,

@@ -193,5 +193,52 @@ for (const javaScriptEnabled of [true, false]) {
 			await expect(message).toHaveCount(0)
 			await expect(page.getByLabel('To')).not.toHaveAttribute('aria-invalid', 'true')
 		})
+		test('finds by meaning, lets the user match exact words only, and shows more like this', async ({
+			page,
+		}) => {
+			await register(page)
+			// The fake provider describes every photo as a red bicycle; embeddings follow the analysis.
+			const names = ['holiday.jpg', 'street.jpg', 'garden.jpg']
+			const ids: string[] = []
+			for (const name of names) ids.push(await uploadWithSession(page, name, await jpeg()))
+			for (const id of ids) await waitUntilCompleted(page, id)
+			// The Match choice appears once something is embedded.
+			await expect
+				.poll(
+					async () => {
+						await page.goto('/images?q=bike')
+						return page.getByLabel('Match').count()
+					},
+					{ timeout: 30_000 },
+				)
+				.toBe(1)
+			await expect
+				.poll(async () => {
+					await page.goto('/images?q=bike')
+					return cards(page).count()
+				})
+				.toBe(names.length)
+			await untilHydrated(page)
+			// No image says "bike": words and meaning find them all by what they show.
+			await expect(page.getByLabel('Match')).toHaveValue('')
+
+			await page.getByLabel('Match').selectOption('text')
+			await page.getByRole('button', { name: 'Apply' }).click()
+			await expect(page).toHaveURL(/mode=text/)
+			await expect(page.getByText('No images match these filters.')).toBeVisible()
+
+			await page.getByLabel('Match').selectOption('semantic')
+			await page.getByRole('button', { name: 'Apply' }).click()
+			await expect(page).toHaveURL(/mode=semantic/)
+			await expect(cards(page)).toHaveCount(names.length)
+			if (javaScriptEnabled) await expectAccessible(page, 'gallery searched by meaning')
+
+			await page.goto(`/images/${ids[0]}`)
+			const similar = page.getByRole('region', { name: 'More like this' })
+			await expect(similar.getByRole('link')).toHaveCount(names.length - 1)
+			await similar.getByRole('link', { name: 'street.jpg' }).click()
+			await expect(page.getByRole('heading', { name: 'street.jpg' })).toBeVisible()
+			if (javaScriptEnabled) await expectAccessible(page, 'detail page with more like this')
+		})
 	})
 }

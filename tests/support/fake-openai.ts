@@ -1,11 +1,12 @@
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http'
+import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 
 // A real HTTP server speaking just enough of the OpenAI API for the provider
-// tests: chat completions and moderations, each with a scriptable queue of
-// answers and a sensible default, recording every request it receives.
+// tests: chat completions, moderations and embeddings, each with a scriptable
+// queue of answers and a sensible default, recording every request it receives.
 
-export type FakeEndpoint = 'chat' | 'moderations'
+export type FakeEndpoint = 'chat' | 'moderations' | 'embeddings'
 
 export type FakeResponse = {
 	status?: number
@@ -131,21 +132,78 @@ export function errorBody(
 	return { error: { message, type, param: null, code } }
 }
 
-const defaults: Record<FakeEndpoint, () => FakeResponse> = {
+/**
+ * Related words share a concept: texts naming the same concept point the same
+ * way, so "receipt" is near "invoice from the hardware store" and far from a
+ * bicycle. Every word also adds a small direction of its own (from its hash),
+ * so different texts never embed identically and unrelated ones are near 0.
+ */
+export const embeddingConcepts: string[][] = [
+	['receipt', 'invoice', 'bill', 'purchase', 'paid', 'shop', 'store', 'hardware', 'total'],
+	['bicycle', 'bike', 'cycling', 'cyclist', 'wheel'],
+	['beach', 'sea', 'ocean', 'shore', 'sand', 'waves', 'coast'],
+	['dog', 'puppy', 'pet', 'hound'],
+	['mountain', 'hiking', 'peak', 'summit', 'alpine'],
+	['cat', 'kitten', 'feline'],
+]
+
+const WORD_WEIGHT = 0.3
+
+/** The fake's deterministic embedding of a text: unit length, `dimensions` long. */
+export function fakeEmbedding(text: string, dimensions = 1536): number[] {
+	const vector = new Array<number>(dimensions).fill(0)
+	const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
+	embeddingConcepts.forEach((concept, index) => {
+		if (words.some((word) => concept.includes(word))) vector[index % dimensions]! += 1
+	})
+	const reserved = Math.min(embeddingConcepts.length, dimensions - 1)
+	for (const word of new Set(words)) {
+		const hash = createHash('sha256').update(word).digest()
+		const slot = reserved + (hash.readUInt32BE(0) % (dimensions - reserved))
+		vector[slot]! += hash[4]! & 1 ? WORD_WEIGHT : -WORD_WEIGHT
+	}
+	const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0)) || 1
+	return vector.map((x) => x / norm)
+}
+
+/** An embeddings response for a request body, as OpenAI answers it (usage: one token a word). */
+export function embeddingsBody(request: unknown) {
+	const { input, model, dimensions } = (request ?? {}) as {
+		input?: string | string[]
+		model?: string
+		dimensions?: number
+	}
+	const texts = typeof input === 'string' ? [input] : (input ?? [])
+	const tokens = texts.reduce((sum, text) => sum + (text.match(/\S+/g)?.length ?? 0), 0)
+	return {
+		object: 'list',
+		data: texts.map((text, index) => ({
+			object: 'embedding',
+			index,
+			embedding: fakeEmbedding(text, dimensions),
+		})),
+		model: model ?? 'text-embedding-3-small',
+		usage: { prompt_tokens: tokens, total_tokens: tokens },
+	}
+}
+
+const defaults: Record<FakeEndpoint, (request: unknown) => FakeResponse> = {
 	chat: () => ({ body: chatCompletion() }),
 	moderations: () => ({ body: moderationBody() }),
+	embeddings: (request) => ({ body: embeddingsBody(request) }),
 }
 
 const routes: Record<string, FakeEndpoint> = {
 	'/v1/chat/completions': 'chat',
 	'/v1/moderations': 'moderations',
+	'/v1/embeddings': 'embeddings',
 }
 
 export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
-	const queues: Record<FakeEndpoint, FakeResponse[]> = { chat: [], moderations: [] }
+	const queues: Record<FakeEndpoint, FakeResponse[]> = { chat: [], moderations: [], embeddings: [] }
 	const requests: RecordedRequest[] = []
-	const inFlight: Record<FakeEndpoint, number> = { chat: 0, moderations: 0 }
-	const peak: Record<FakeEndpoint, number> = { chat: 0, moderations: 0 }
+	const inFlight: Record<FakeEndpoint, number> = { chat: 0, moderations: 0, embeddings: 0 }
+	const peak: Record<FakeEndpoint, number> = { chat: 0, moderations: 0, embeddings: 0 }
 
 	const server = http.createServer(async (req, res) => {
 		const chunks: Buffer[] = []
@@ -182,7 +240,7 @@ export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 		inFlight[endpoint]++
 		peak[endpoint] = Math.max(peak[endpoint], inFlight[endpoint])
 		res.on('close', () => inFlight[endpoint]--)
-		const response = queues[endpoint].shift() ?? defaults[endpoint]()
+		const response = queues[endpoint].shift() ?? defaults[endpoint](body)
 		if (!response.delayMs) return send(res, response)
 		// A client that gave up (timeout) closes the socket; stop waiting then.
 		const timer = setTimeout(() => send(res, response), response.delayMs)
@@ -205,9 +263,10 @@ export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 			return peak[endpoint]
 		},
 		reset() {
-			peak.chat = peak.moderations = 0
+			peak.chat = peak.moderations = peak.embeddings = 0
 			queues.chat.length = 0
 			queues.moderations.length = 0
+			queues.embeddings.length = 0
 			requests.length = 0
 		},
 		stop() {

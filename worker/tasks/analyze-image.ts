@@ -9,6 +9,7 @@ import { ObjectNotFoundError } from '#app/errors'
 import { claimAiStage, completeAiStage, failAiStage } from '#app/images/state.server'
 import { log } from '#app/log.server'
 import { aiCost, aiFailures, aiTokens } from '#app/metrics.server'
+import { enqueueEmbedding } from '#app/search/embeddings.server'
 import { storage } from '#app/storage/storage.server'
 import { imageTask } from '#worker/job-payload'
 
@@ -45,7 +46,13 @@ export const analyzeImageTask = imageTask(
 				config.ai.prices,
 			)
 			// Conditional, so a duplicate run (a worker presumed dead that was not) changes nothing.
-			const completed = await completeAiStage(db, image.id, { ...analysis, costUsd: cost })
+			// The search embedding is its own job, queued with the completion: an
+			// embeddings outage can then never hold up or fail the analysis.
+			const completed = await db.transaction(async (tx) => {
+				const done = await completeAiStage(tx, image.id, { ...analysis, costUsd: cost })
+				if (done && config.ai.embeddings) await enqueueEmbedding(tx, image.id, requestId)
+				return done
+			})
 			// Counted either way: the tokens were spent.
 			aiTokens.inc({ model: analysis.model, direction: 'input' }, analysis.inputTokens)
 			aiTokens.inc({ model: analysis.model, direction: 'output' }, analysis.outputTokens)

@@ -41,6 +41,7 @@ import {
 } from '#app/images/schemas'
 import { deleteImages } from '#app/images/trash.server'
 import { setVisibility } from '#app/images/visibility.server'
+import { searchImages } from '#app/search/ranking.server'
 import { admitUpload } from '#app/images/upload-admission.server'
 import * as uploads from '#app/images/upload.server'
 
@@ -81,7 +82,8 @@ team (\`scope=team\`, the caller's own shared ones included, never a private one
 \`sort\` says otherwise, a page at a time. Filters combine (all must match):
 
 - \`status\` filters on \`overallStatus\`;
-- \`q\` searches the file name (any part of it), AI summary, tags and OCR text;
+- \`q\` searches the file name (any part of it), AI summary, tags and OCR text, by words and, where
+  semantic search is set up, by meaning (\`mode\`; then the order is relevance);
 - \`tag\` keeps images whose AI tags include this tag exactly;
 - \`type\` keeps images of one format (decided from the bytes at upload);
 - \`from\` and \`to\` keep images uploaded (or, with \`date=taken\`, taken) on those UTC days (both included).
@@ -107,7 +109,7 @@ characters or a \`tag\` longer than ${MAX_TAG_LENGTH} characters answer \`422\`.
 		'503': problem('StorageUnavailable', SIGNING_UNAVAILABLE),
 	},
 	handler: async ({ request, query, auth }) => {
-		const { rows, ...page } = await queries.listImages(auth.user.id, query)
+		const { rows, ...page } = await searchImages(auth.user.id, query)
 		const signing = {
 			baseUrl: baseUrlOf(request),
 			window: currentSigningWindow(),

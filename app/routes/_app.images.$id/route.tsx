@@ -11,7 +11,7 @@ import { useLiveStatus } from '#app/components/use-live-status'
 import { config } from '#app/config.server'
 import { NotFoundError } from '#app/errors'
 import type { FormRefusal } from '#app/forms.server'
-import { baseUrlOf, presentImage } from '#app/images/present.server'
+import { baseUrlOf, presentImage, presentListItem } from '#app/images/present.server'
 import { listNavigation } from '#app/images/neighbors.server'
 import { placeholderDataUrl } from '#app/images/placeholder'
 import { getVisibleImage, mayManage } from '#app/images/queries.server'
@@ -22,8 +22,13 @@ import { ImageActions } from './components/image-actions'
 import { ProcessingPreview } from './components/processing-preview'
 import { Section } from './components/section'
 import { SharingSection } from './components/sharing-section'
+import { SimilarSection } from './components/similar-section'
 import { ShareLinks } from '#app/components/share-links'
 import { presentShareLinksOf } from '#app/sharing/links.server'
+import { similarImages } from '#app/search/similar.server'
+
+/** "More like this": two rows of three. */
+const SIMILAR_ON_PAGE = 6
 
 export { action } from './action.server'
 
@@ -35,10 +40,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 	const { user } = await requirePageUser({ request, context })
 	try {
 		const row = await getVisibleImage(user, params.id!)
-		const [image, { neighbors, backTo }] = await Promise.all([
-			presentImage(row, { baseUrl: baseUrlOf(request), viewerId: user.id }),
+		const signing = { baseUrl: baseUrlOf(request), viewerId: user.id }
+		const [image, { neighbors, backTo }, similar] = await Promise.all([
+			presentImage(row, signing),
 			// Previous/next and "All images" follow the list it was opened from.
 			listNavigation(user.id, row.id, new URL(request.url).searchParams),
+			similarImages(user, row.id, SIMILAR_ON_PAGE),
 		])
 		const times: StageTimes = {
 			createdAt: row.createdAt.toISOString(),
@@ -52,6 +59,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 			neighbors,
 			backTo,
 			placeholder: row.placeholder,
+			similar: {
+				basis: similar.basis,
+				items: await Promise.all(similar.rows.map((item) => presentListItem(item, signing))),
+			},
 			servedAt: new Date().toISOString(),
 			trashDays: config.trashDays,
 			// Someone else's shared image: view and download only (an admin may change it).
@@ -81,6 +92,7 @@ export default function ImageDetail() {
 		trashDays,
 		canManage,
 		shareLinks,
+		similar,
 	} = useLoaderData<typeof loader>()
 	const refused = useActionData<FormRefusal>()
 	const working = !isTerminal(image.overallStatus)
@@ -142,6 +154,8 @@ export default function ImageDetail() {
 					<Section title="Details">
 						<MetadataTable image={image} />
 					</Section>
+
+					<SimilarSection items={similar.items} basis={similar.basis} />
 				</div>
 
 				<div className="min-w-0 space-y-6">

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react'
 
 export function Section({ title, children }: { title: string; children: ReactNode }) {
-	const id = `section-${title.toLowerCase()}`
+	// An id has no spaces: aria-labelledby reads a space as a list of ids.
+	const id = `section-${title.toLowerCase().replace(/\s+/g, '-')}`
 	return (
 		<section
 			aria-labelledby={id}
