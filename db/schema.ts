@@ -21,6 +21,8 @@ import type { WebhookEvent } from '#app/webhooks/schemas'
 import {
 	aiStatuses,
 	auditActions,
+	backfillRunKinds,
+	backfillRunStatuses,
 	backupRunOutcomes,
 	backupRunTriggers,
 	imageStatuses,
@@ -501,6 +503,33 @@ export const backupRuns = pgTable(
 		index('backup_runs_succeeded_idx')
 			.on(t.finishedAt.desc())
 			.where(sql`${t.outcome} = 'succeeded'`),
+	],
+)
+
+/** A backfill of hashes or embeddings for older images; its per-image jobs carry its id in their keys. */
+export const backfillRuns = pgTable(
+	'backfill_runs',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		kind: text('kind', { enum: backfillRunKinds }).notNull(),
+		status: text('status', { enum: backfillRunStatuses }).notNull().default('running'),
+		requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
+		/** Images that lacked it when the run started. */
+		total: integer('total').notNull(),
+		/** Per-image jobs queued so far, and the last image id queued (pages go by id). */
+		queued: integer('queued').notNull().default(0),
+		cursor: uuid('cursor'),
+		queuedAll: boolean('queued_all').notNull().default(false),
+		error: text('error'),
+		createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+		finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+	},
+	(t) => [
+		// One running run per kind.
+		uniqueIndex('backfill_runs_running_idx')
+			.on(t.kind)
+			.where(sql`${t.status} = 'running'`),
+		index('backfill_runs_kind_created_idx').on(t.kind, t.createdAt.desc()),
 	],
 )
 

@@ -54,6 +54,8 @@ export const auditActions = [
 	'share_link.create',
 	'share_link.revoke',
 	'backup.start',
+	'backfill.start',
+	'backfill.cancel',
 ] as const
 export type AuditAction = (typeof auditActions)[number]
 
@@ -64,3 +66,9 @@ export type BackupRunOutcome = (typeof backupRunOutcomes)[number]
 /** What started a backup run: BACKUP_SCHEDULE, an admin's "Back up now", or `npm run backup`. */
 export const backupRunTriggers = ['schedule', 'admin', 'command'] as const
 export type BackupRunTrigger = (typeof backupRunTriggers)[number]
+
+/** What a backfill fills in for older images (app/backfill/runs.server.ts). */
+export const backfillRunKinds = ['hashes', 'embeddings'] as const
+export type BackfillKind = (typeof backfillRunKinds)[number]
+export const backfillRunStatuses = ['running', 'completed', 'cancelled'] as const
+export type BackfillRunStatus = (typeof backfillRunStatuses)[number]

@@ -1,5 +1,6 @@
 import { backupCrontab } from '#app/backup/runs.server'
 import type { CleanupTaskName, MaintenanceTaskName, TaskHandlers } from '#app/jobs/tasks.server'
+import { backfillTask } from './tasks/backfill'
 import { backupTask } from './tasks/backup'
 import { cleanupExpiredRowsTask } from './tasks/cleanup-expired-rows'
 import { cleanupMissingOriginalsTask } from './tasks/cleanup-missing-originals'
@@ -23,6 +24,8 @@ export const maintenanceTasks: Pick<TaskHandlers, MaintenanceTaskName> = {
 	'cleanup-renditions': cleanupRenditionsTask,
 	// Long, but rare: the cleanups wait for it and catch up.
 	backup: backupTask,
+	// Queues pages of per-image jobs, which other runners do.
+	backfill: backfillTask,
 }
 
 // Every task is idempotent and the next run catches up, so: no ?fill (a

@@ -23,6 +23,9 @@ export const backupJobPayload = z.object({
 	requestedBy: z.uuid().optional(),
 })
 
+/** A backfill run (app/backfill/runs.server.ts) whose image jobs are to be queued. */
+export const backfillJobPayload = z.object({ runId: z.uuid() })
+
 /** Crontab jobs carry graphile-worker's `_cron` (when the run was due), nothing of ours. */
 type CronPayload = { _cron?: { ts: string; backfilled?: boolean } }
 
@@ -44,6 +47,7 @@ declare global {
 			'cleanup-trash': CronPayload
 			'cleanup-renditions': CronPayload
 			backup: z.input<typeof backupJobPayload> & CronPayload
+			backfill: z.input<typeof backfillJobPayload>
 		}
 	}
 }
@@ -59,7 +63,7 @@ export type ImageTaskName = 'process-image' | 'analyze-image'
 export type ImagePayloadTaskName = ImageTaskName | 'hash-image' | 'embed-image'
 export type CleanupTaskName = Extract<TaskName, `cleanup-${string}`>
 /** The tasks of the worker's maintenance runner, which alone reads the crontab. */
-export type MaintenanceTaskName = CleanupTaskName | 'backup'
+export type MaintenanceTaskName = CleanupTaskName | 'backup' | 'backfill'
 
 /** A handler for each task, each typed by its own payload. */
 export type TaskHandlers = { [Name in TaskName]: Task<Name> }

@@ -40,6 +40,8 @@ const ACTION_LABELS: Record<AuditAction, string> = {
 	'share_link.create': 'Made share link',
 	'share_link.revoke': 'Revoked share link',
 	'backup.start': 'Started backup',
+	'backfill.start': 'Started backfill',
+	'backfill.cancel': 'Cancelled backfill',
 }
 
 export default function AuditLog() {

@@ -15,6 +15,7 @@ const SECTIONS = [
 	{ to: '/admin/audit', label: 'Audit log' },
 	{ to: '/admin/jobs', label: 'Jobs' },
 	{ to: '/admin/backups', label: 'Backups' },
+	{ to: '/admin/search', label: 'Search index' },
 	{ to: '/admin/settings', label: 'Instance' },
 ]
 
