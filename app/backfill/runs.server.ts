@@ -102,7 +102,12 @@ export async function startBackfill(
 			.values({ kind, requestedBy, total, status: total === 0 ? 'completed' : 'running' })
 			.returning()
 		if (total > 0) {
-			await addJob(tx, 'backfill', { runId: run!.id }, { jobKey: `backfill:${run!.id}` })
+			await addJob(
+				tx,
+				'backfill',
+				{ runId: run!.id },
+				{ jobKey: `backfill:${run!.id}`, maxAttempts: 5 },
+			)
 		} else {
 			await tx
 				.update(backfillRuns)
@@ -143,7 +148,7 @@ export async function queueBackfillPage(runId: string): Promise<boolean> {
 		// meanwhile are covered by their own stages, not by this run.
 		const rows = await tx.execute<{ id: string }>(sql`
 			select i.id from images i
-			where ${missing} and i.created_at <= ${run.createdAt}
+			where ${missing} and i.created_at <= ${run.createdAt.toISOString()}::timestamptz
 				${run.cursor ? sql`and i.id > ${run.cursor}::uuid` : sql``}
 			order by i.id limit ${PAGE}`)
 		const ids = rows.map((row) => row.id)

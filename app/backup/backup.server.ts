@@ -64,6 +64,10 @@ const TRANSIENT_TABLES = new Set([
 	'backup_runs',
 	// A cache of files made on request: they are made again when asked for.
 	'renditions',
+	// Cached query vectors: searches embed their words again.
+	'query_embeddings',
+	// Runs whose jobs (graphile-worker's schema) are not in the archive.
+	'backfill_runs',
 ])
 
 export async function createBackup(options: BackupOptions): Promise<BackupResult> {

@@ -85,7 +85,7 @@ async function makeOld() {
 async function backfill(args: string[], env: Record<string, string> = {}) {
 	const inherited = Object.fromEntries(
 		Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')),
-	)
+	) as NodeJS.ProcessEnv
 	const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/backfill.ts', ...args], {
 		cwd: root,
 		env: { ...inherited, ...aiEnv, OPENAI_BASE_URL: fake.baseUrl, ...env },
@@ -154,8 +154,9 @@ describe('npm run backfill', () => {
 		// The run's own job still runs, finds the run cancelled, and queues nothing.
 		await waitFor(
 			async () =>
-				(await sql`select 1 from graphile_worker.jobs where task_identifier in ('backfill', 'hash-image')`)
-					.length === 0,
+				(
+					await sql`select 1 from graphile_worker.jobs where task_identifier in ('backfill', 'hash-image')`
+				).length === 0,
 		)
 		const hashes = await sql`select 1 from images where id in ${sql(ids)} and phash is not null`
 		expect(hashes).toHaveLength(0)
