@@ -1,25 +1,19 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
-import postgres from 'postgres'
-import { grantAdmin, photo, register, uploadWithSession, waitUntilCompleted } from './support'
+import {
+	grantAdmin,
+	photo,
+	register,
+	uploadWithSession,
+	waitUntilCompleted,
+	e2eDatabase,
+} from './support'
 
 // The jobs page names the images its jobs are about: the admin's own as links
 // to them, other people's as plain text (their images are private to them).
 
-function database() {
-	const state = JSON.parse(
-		fs.readFileSync(path.join(process.env.DARKROOM_E2E_DATA_DIR!, 'postgres.json'), 'utf8'),
-	) as { user: string; password: string; port: number; database: string }
-	return postgres(
-		`postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`,
-		{ max: 1, onnotice: () => {} },
-	)
-}
-
 /** A process-image job for `imageId` that used up its attempts (and will not run again by itself). */
 async function addFailedJob(imageId: string) {
-	const sql = database()
+	const sql = e2eDatabase()
 	try {
 		await sql.begin(async (tx) => {
 			const [job] = await tx`select id from graphile_worker.add_job('process-image',

@@ -1,19 +1,13 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { expect, test } from '@playwright/test'
-import postgres from 'postgres'
-import { grantAdmin, password, photo, register, uploadAndOpen, openAdminSection } from './support'
-
-// The e2e server's embedded PostgreSQL, found the way its processes find it.
-function database() {
-	const state = JSON.parse(
-		fs.readFileSync(path.join(process.env.DARKROOM_E2E_DATA_DIR!, 'postgres.json'), 'utf8'),
-	) as { user: string; password: string; port: number; database: string }
-	return postgres(
-		`postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`,
-		{ max: 1, onnotice: () => {} },
-	)
-}
+import {
+	grantAdmin,
+	password,
+	photo,
+	register,
+	uploadAndOpen,
+	openAdminSection,
+	e2eDatabase,
+} from './support'
 
 test('an admin sees the queue and retries a job that gave up; others cannot see the page', async ({
 	page,
@@ -34,7 +28,7 @@ test('an admin sees the queue and retries a job that gave up; others cannot see 
 	const imageId = page.url().split('/').pop()!
 
 	// Inject a job that used up its attempts while storage was down.
-	const sql = database()
+	const sql = e2eDatabase()
 	try {
 		await sql.begin(async (tx) => {
 			await tx`update images set status = 'failed', error = 'Processing failed after 1 attempts; try again later.' where id = ${imageId}`

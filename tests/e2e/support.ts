@@ -1,11 +1,25 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import { promisify } from 'node:util'
 import AxeBuilder from '@axe-core/playwright'
 import { type Browser, expect, type Page, test } from '@playwright/test'
+import postgres from 'postgres'
 import sharp from 'sharp'
 
 export const password = 'a long enough password'
+
+/** The e2e server's embedded PostgreSQL, found the way its processes find it. */
+export function e2eDatabase() {
+	const state = JSON.parse(
+		fs.readFileSync(path.join(process.env.DARKROOM_E2E_DATA_DIR!, 'postgres.json'), 'utf8'),
+	) as { user: string; password: string; port: number; database: string }
+	return postgres(
+		`postgres://${state.user}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${state.database}`,
+		{ max: 1, onnotice: () => {} },
+	)
+}
 
 export async function register(page: Page) {
 	const email = `e2e-${randomUUID()}@example.com`
