@@ -192,9 +192,12 @@ export async function cancelBackfill(
 			.where(and(eq(backfillRuns.id, runId), eq(backfillRuns.status, 'running')))
 			.returning()
 		if (!run) return null
-		await tx.execute(sql`
+		const removed = await tx.execute(sql`
 			select graphile_worker.remove_job(key) from graphile_worker.jobs
 			where key like ${keyPrefix(runId) + '%'} and locked_at is null`)
+		// Removed jobs were never done: they leave the queued count, so "done" stays true.
+		run.queued -= removed.count
+		await tx.update(backfillRuns).set({ queued: run.queued }).where(eq(backfillRuns.id, runId))
 		await inTx?.(tx, run)
 		backfillLog.info({ runId, kind: run.kind }, 'Backfill cancelled')
 		return run

@@ -15,6 +15,7 @@ import {
 import { Alert, buttonClass, secondaryButtonClass } from '#app/components/ui'
 import { Time } from '#app/components/time'
 import { usePoll } from '#app/components/use-poll'
+import { isUuid } from '#app/validation'
 
 // Admin → Search index: backfills of perceptual hashes and search embeddings
 // for images processed before those existed, with progress, cost and cancel.
@@ -41,7 +42,9 @@ export async function action(args: ActionFunctionArgs) {
 	const kind = String(form.get('kind') ?? '') as BackfillKind
 	if (!backfillRunKinds.includes(kind)) return redirect('/admin/search')
 	if (form.get('intent') === 'cancel') {
-		await cancelBackfill(String(form.get('runId') ?? ''), (tx, run) =>
+		const runId = String(form.get('runId') ?? '')
+		if (!isUuid(runId)) return redirect('/admin/search')
+		await cancelBackfill(runId, (tx, run) =>
 			recordAudit(
 				args,
 				{ action: 'backfill.cancel', actor: user, target: { type: 'backfill', id: run.id } },

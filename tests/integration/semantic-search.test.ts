@@ -215,6 +215,16 @@ describe('cost', () => {
 		expect(usage.embeddingCostUsd).toBeCloseTo((recorded.tokens * 0.02) / 1e6, 10)
 		expect(usage.totalCostUsd).toBeCloseTo(usage.costUsd! + usage.embeddingCostUsd!, 10)
 	})
+
+	it('forgets a cached query nobody searched for a month, so it is embedded again', async () => {
+		await search('alpine summit')
+		await sql`update query_embeddings set used_at = now() - interval '31 days'`
+		const { deleteExpiredRows } = await import('#worker/tasks/cleanup-expired-rows')
+		expect((await deleteExpiredRows({ batchSize: 100 })).queryEmbeddings).toBeGreaterThan(0)
+		const before = fake.requestsTo('embeddings').length
+		await search('alpine summit')
+		expect(fake.requestsTo('embeddings').length).toBe(before + 1)
+	})
 })
 
 describe('failures', () => {

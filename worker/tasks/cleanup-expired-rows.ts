@@ -1,7 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
 import type { Task } from 'graphile-worker'
-import { idempotencyKeys, rateLimits, sessions, uploadSlots, webhookDeliveries } from '#db/schema'
+import {
+	idempotencyKeys,
+	queryEmbeddings,
+	rateLimits,
+	sessions,
+	uploadSlots,
+	webhookDeliveries,
+} from '#db/schema'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { log } from '#app/log.server'
@@ -33,6 +40,12 @@ export async function deleteExpiredRows({ batchSize }: { batchSize: number }) {
 		webhookDeliveries: await deleteInBatches(
 			webhookDeliveries,
 			sql`${webhookDeliveries.createdAt} < now() - interval '30 days' and ${webhookDeliveries.completedAt} is not null`,
+			batchSize,
+		),
+		// Cached search vectors: a query nobody typed for a month is embedded again if it comes back.
+		queryEmbeddings: await deleteInBatches(
+			queryEmbeddings,
+			sql`${queryEmbeddings.usedAt} < now() - interval '30 days'`,
 			batchSize,
 		),
 	}
