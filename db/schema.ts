@@ -684,7 +684,11 @@ export const imageEmbeddings = pgTable(
 		quantized: bytea('quantized').notNull(),
 		...timestamps,
 	},
-	(t) => [index('image_embeddings_user_model_idx').on(t.userId, t.model, t.dimensions)],
+	(t) => [
+		// Migration 0022 makes it covering, INCLUDE (signature, image_id), which drizzle
+		// cannot say: the fallback's pre-selection is then an index-only scan (decision 028).
+		index('image_embeddings_user_model_idx').on(t.userId, t.model, t.dimensions),
+	],
 )
 
 /** Embeddings of search queries, so typing the same query again does not pay twice. */

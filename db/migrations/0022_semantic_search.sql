@@ -35,7 +35,7 @@ ALTER TABLE "embedding_usage" ADD CONSTRAINT "embedding_usage_user_id_users_id_f
 ALTER TABLE "image_embeddings" ADD CONSTRAINT "image_embeddings_image_id_images_id_fk" FOREIGN KEY ("image_id") REFERENCES "public"."images"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "image_embeddings" ADD CONSTRAINT "image_embeddings_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "embedding_usage_user_created_idx" ON "embedding_usage" USING btree ("user_id","created_at");--> statement-breakpoint
-CREATE INDEX "image_embeddings_user_model_idx" ON "image_embeddings" USING btree ("user_id","model","dimensions");--> statement-breakpoint
+CREATE INDEX "image_embeddings_user_model_idx" ON "image_embeddings" USING btree ("user_id","model","dimensions") INCLUDE ("signature", "image_id");--> statement-breakpoint
 CREATE INDEX "query_embeddings_used_at_idx" ON "query_embeddings" USING btree ("used_at");--> statement-breakpoint
 -- pgvector where the server offers it (most managed PostgreSQL services do):
 -- the same vectors as `vector(512)` with an HNSW cosine index. Without it, or
