@@ -120,7 +120,12 @@ function isPostmasterOf(pid: number, databaseDir: string) {
  * Starts the embedded PostgreSQL unless one is already serving this DATA_DIR.
  * Returns its URL and a `stop` that only stops a server this call started.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}) {
+export async function startEmbeddedPostgres(
+	dataDir: string,
+	log: Log = () => {},
+	/** Server settings for this start only (`-c name=value`), e.g. for a throwaway test cluster. */
+	settings: Record<string, string | number> = {},
+) {
 	fs.mkdirSync(dataDir, { recursive: true })
 	const existing = readState(dataDir)
 	const running = await alreadyServing(existing)
@@ -150,7 +155,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log = () => {}
 		persistent: true,
 		// initdb refuses to run as root: as root, run the server as OS user `postgres`.
 		createPostgresUser: isRoot,
-		postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+		postgresFlags: Object.entries({
+			listen_addresses: '127.0.0.1',
+			unix_socket_directories: '',
+			...settings,
+		}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
 		onLog: (message) => remember(message),
 		onError: (error) => remember(String(error)),
 	})

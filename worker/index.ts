@@ -86,11 +86,16 @@ export async function startWorker(): Promise<WorkerHandle> {
 	}
 	// Runners without a schedule: an empty list, else graphile looks for a ./crontab file.
 	const noCron = { parsedCronItems: [] }
+	// A runner holds its LISTEN and at most one connection per slot at a time
+	// (fetching or completing a job); graphile's default pool of 10 per runner
+	// would let four runners take 40. Past the cap a query waits for a
+	// connection, it does not fail (docs/scaling.md counts the budget).
+	const slots = (concurrency: number) => ({ concurrency, maxPoolSize: concurrency + 1 })
 	const runners: Runner[] = [
 		await run({
 			...common,
 			...noCron,
-			concurrency: config.workerConcurrency,
+			...slots(config.workerConcurrency),
 			// hash-image reads a thumbnail and hashes it: image work, in the same slots.
 			taskList: tasks({ 'process-image': processImageTask, 'hash-image': hashImageTask }),
 		}),
@@ -100,7 +105,7 @@ export async function startWorker(): Promise<WorkerHandle> {
 			await run({
 				...common,
 				...noCron,
-				concurrency: config.ai.concurrency,
+				...slots(config.ai.concurrency),
 				// Search embeddings share the AI slots: they are AI calls too.
 				taskList: tasks({ 'analyze-image': analyzeImageTask, 'embed-image': embedImageTask }),
 			}),
@@ -110,12 +115,12 @@ export async function startWorker(): Promise<WorkerHandle> {
 		await run({
 			...common,
 			...noCron,
-			concurrency: WEBHOOK_CONCURRENCY,
+			...slots(WEBHOOK_CONCURRENCY),
 			taskList: tasks({ 'deliver-webhook': deliverWebhookTask }),
 		}),
 	)
 	if (Object.keys(maintenanceTasks).length > 0) {
-		runners.push(await run({ ...common, concurrency: 1, taskList: maintenanceTasks, crontab }))
+		runners.push(await run({ ...common, ...slots(1), taskList: maintenanceTasks, crontab }))
 	}
 	log.info(
 		{

@@ -224,6 +224,11 @@ describe('replicas on one machine', () => {
 		const delayMax = delays.at(-1)!
 		expect(delayP50).toBeLessThan(250)
 		expect(delayMax).toBeLessThan(3000)
+		// The connection budget docs/scaling.md promises, at the default pool sizes:
+		// web 10 + 2 LISTENs; worker 10 + (2 + 1) + (4 + 1) + (1 + 1) with AI off.
+		for (const [name, n] of peak) {
+			expect(n, name).toBeLessThanOrEqual(name.includes('web') ? 12 : 20)
+		}
 
 		// For the capacity model (docs/scaling.md): what one image costs the database.
 		const [size] = await db<[{ rowBytes: number; tableBytes: number }]>`

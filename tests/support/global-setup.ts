@@ -19,15 +19,19 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'darkroom-test-pg-'))
 	fs.chmodSync(dataDir, 0o755)
-	const pg = await startEmbeddedPostgres(dataDir)
+	const pg = await startEmbeddedPostgres(dataDir, undefined, {
+		// A throwaway cluster: durability only costs the run time.
+		fsync: 'off',
+		synchronous_commit: 'off',
+		full_page_writes: 'off',
+		// Two test files run at once, and some start a web process and several
+		// workers against their database (each within its connection budget,
+		// docs/deploy.md); 100 is not enough for two such files side by side.
+		max_connections: 300,
+	})
 	const templateDatabase = 'darkroom_template'
 	const adminUrl = pg.url.replace(/\/darkroom$/, '/postgres')
 	const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
-	// A throwaway cluster: durability only costs the run time (all reloadable settings).
-	for (const setting of ['fsync', 'synchronous_commit', 'full_page_writes']) {
-		await admin.unsafe(`alter system set ${setting} = off`)
-	}
-	await admin.unsafe('select pg_reload_conf()')
 	await admin.unsafe(`create database ${templateDatabase}`)
 	await admin.end()
 	await migrateDatabase(adminUrl.replace(/\/postgres$/, `/${templateDatabase}`))
