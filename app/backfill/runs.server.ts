@@ -1,7 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { backfillRunKinds, backfillRuns, type BackfillKind } from '#db/schema'
 import { getEmbedder } from '#app/ai/provider.server'
-import { db, type Tx } from '#app/db.server'
+import { type Db, db, type Tx } from '#app/db.server'
 import { aiQueueFor } from '#app/images/jobs.server'
 import { addJob } from '#app/jobs/tasks.server'
 import { log } from '#app/log.server'
@@ -30,7 +30,7 @@ type KindDefinition = {
 	 */
 	queue: (imageId: string) => string
 	/** Images (as `i`) that the kind would change; false when it cannot run now. */
-	missing: () => ReturnType<typeof sql> | null
+	missing: () => SQL | null
 	/** Why it cannot run, when `missing` is null. */
 	unavailable: string
 }
@@ -61,16 +61,20 @@ export const backfillKinds: Record<BackfillKind, KindDefinition> = {
 
 export class BackfillUnavailableError extends Error {}
 
+/** How many images a kind's `missing` condition selects. */
+async function countMissing(executor: Db | Tx, missing: SQL) {
+	const [row] = await executor.execute<{ count: number }>(
+		sql`select count(*)::int as count from images i where ${missing}`,
+	)
+	return row?.count ?? 0
+}
+
 /** How many images each kind would fill in now; null when it cannot run. */
 export async function missingCounts(): Promise<Record<BackfillKind, number | null>> {
 	const counts = await Promise.all(
-		backfillRunKinds.map(async (kind) => {
+		backfillRunKinds.map((kind) => {
 			const missing = backfillKinds[kind].missing()
-			if (!missing) return null
-			const [row] = await db.execute<{ count: number }>(
-				sql`select count(*)::int as count from images i where ${missing}`,
-			)
-			return row?.count ?? 0
+			return missing ? countMissing(db, missing) : null
 		}),
 	)
 	return Object.fromEntries(backfillRunKinds.map((kind, i) => [kind, counts[i]!])) as Record<
@@ -94,12 +98,15 @@ export async function startBackfill(
 			.where(and(eq(backfillRuns.kind, kind), eq(backfillRuns.status, 'running')))
 			.for('update')
 		if (running) return { run: running, started: false }
-		const [{ total } = { total: 0 }] = await tx.execute<{ total: number }>(
-			sql`select count(*)::int as total from images i where ${missing}`,
-		)
+		const total = await countMissing(tx, missing)
+		// Nothing to fill in: a run that is over as it starts, still on record.
 		const [run] = await tx
 			.insert(backfillRuns)
-			.values({ kind, requestedBy, total, status: total === 0 ? 'completed' : 'running' })
+			.values(
+				total === 0
+					? { kind, requestedBy, total, status: 'completed', finishedAt: sql`now()` }
+					: { kind, requestedBy, total, status: 'running' },
+			)
 			.returning()
 		if (total > 0) {
 			await addJob(
@@ -108,11 +115,6 @@ export async function startBackfill(
 				{ runId: run!.id },
 				{ jobKey: `backfill:${run!.id}`, maxAttempts: 5 },
 			)
-		} else {
-			await tx
-				.update(backfillRuns)
-				.set({ finishedAt: sql`now()` })
-				.where(eq(backfillRuns.id, run!.id))
 		}
 		await inTx?.(tx, run!.id)
 		backfillLog.info({ runId: run!.id, kind, total, requestedBy }, 'Backfill started')

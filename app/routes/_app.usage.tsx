@@ -62,6 +62,14 @@ export default function Usage() {
 					</div>
 				))}
 			</dl>
+			{usage.embeddingRequests > 0 ? (
+				<p className="text-sm text-zinc-600" data-testid="usage-embeddings">
+					Search embeddings: {usage.embeddingRequests.toLocaleString('en')}{' '}
+					{usage.embeddingRequests === 1 ? 'call' : 'calls'},{' '}
+					{usage.embeddingTokens.toLocaleString('en')} tokens, {formatUsd(usage.embeddingCostUsd)}.
+					Total with the analyses: <strong>{formatUsd(usage.totalCostUsd)}</strong>.
+				</p>
+			) : null}
 			{usage.byModel.length ? (
 				<TableScroll label="Usage by model">
 					<table className="w-full text-left text-sm">

@@ -239,6 +239,13 @@ for (const javaScriptEnabled of [true, false]) {
 			await similar.getByRole('link', { name: 'street.jpg' }).click()
 			await expect(page.getByRole('heading', { name: 'street.jpg' })).toBeVisible()
 			if (javaScriptEnabled) await expectAccessible(page, 'detail page with more like this')
+
+			// Embedding the images and the queries costs tokens, shown beside the analyses' cost.
+			await page.getByRole('link', { name: 'AI usage' }).click()
+			await expect(page.getByTestId('usage-embeddings')).toContainText(
+				/Search embeddings: \d+ calls, [\d,]+ tokens/,
+			)
+			await expect(page.getByTestId('usage-embeddings')).toContainText('Total with the analyses: $')
 		})
 	})
 }
