@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { images, instanceSettings } from '#db/schema'
 import { type Db, db, type Tx } from '#app/db.server'
 import { type DuplicateUploadPolicy, duplicateUploadPolicies } from './schemas'
@@ -39,13 +39,16 @@ export const firstWithSameBytes = (userId: string, sha256: string) =>
 		where ${images.userId} = ${userId} and ${images.sha256} = ${sha256} and ${images.deletedAt} is null
 		order by ${images.createdAt}, ${images.id} limit 1)`
 
-/** The same, read: the id of the image an upload of these bytes would repeat, if any. */
-export async function imageWithSameBytes(userId: string, sha256: string): Promise<string | null> {
-	const [found] = await db
-		.select({ id: images.id })
-		.from(images)
-		.where(and(eq(images.userId, userId), eq(images.sha256, sha256), isNull(images.deletedAt)))
-		.orderBy(asc(images.createdAt), asc(images.id))
-		.limit(1)
-	return found?.id ?? null
+/**
+ * What an upload of these bytes meets, in one round trip: the owner's earlier
+ * image with them, if any, and the instance's policy for repeats.
+ */
+export async function sameBytesCheck(
+	userId: string,
+	sha256: string,
+): Promise<{ earlier: string | null; policy: DuplicateUploadPolicy }> {
+	const [row] = await db.execute<{ earlier: string | null; policy: unknown }>(sql`select
+		${firstWithSameBytes(userId, sha256)} as earlier,
+		(select ${instanceSettings.value} from ${instanceSettings} where ${instanceSettings.key} = ${SETTING_KEY}) as policy`)
+	return { earlier: row?.earlier ?? null, policy: isPolicy(row?.policy) ? row.policy : 'keep' }
 }

@@ -40,24 +40,12 @@ export async function admitUpload<T>(holder: QuotaHolder, receive: () => Promise
 
 /** A new slot's id, or undefined when the user holds `cap` live ones already. */
 async function claimSlot(userId: string, cap: number): Promise<string | undefined> {
-	return db.transaction(async (tx) => {
-		// One claim per user at a time, so two cannot both take the last slot.
-		await tx.execute(
-			sql`select pg_advisory_xact_lock(hashtextextended(${`upload-slots:${userId}`}, 0))`,
-		)
-		// One statement (a round trip less): expired slots go, and only live ones count.
-		const rows = await tx.execute<{ id: string }>(sql`
-			with expired as (
-				delete from upload_slots where user_id = ${userId} and expires_at <= now()
-			)
-			insert into upload_slots (user_id, expires_at)
-			select ${userId}::uuid, now() + make_interval(secs => ${SLOT_TTL_SECONDS}::int)
-			where (
-				select count(*) from upload_slots where user_id = ${userId} and expires_at > now()
-			) < ${cap}::int
-			returning id`)
-		return rows[0]?.id
-	})
+	// One statement: a function (db/migrations/0024) takes the per-user lock,
+	// drops expired slots and inserts when fewer than `cap` live ones remain.
+	const [row] = await db.execute<{ id: string | null }>(
+		sql`select claim_upload_slot(${userId}::uuid, ${cap}::int, ${SLOT_TTL_SECONDS}::int) as id`,
+	)
+	return row?.id ?? undefined
 }
 
 async function renewSlot(slotId: string) {

@@ -12,11 +12,7 @@ import {
 	UnsupportedMediaTypeError,
 	ValidationError,
 } from '#app/errors'
-import {
-	duplicateUploadPolicy,
-	firstWithSameBytes,
-	imageWithSameBytes,
-} from '#app/duplicates/upload-policy.server'
+import { firstWithSameBytes, sameBytesCheck } from '#app/duplicates/upload-policy.server'
 import { log } from '#app/log.server'
 import { uploadBytes } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
@@ -95,10 +91,8 @@ async function store(
 		}
 		if (file.byteSize === 0) throw new UnprocessableImageError('The file is empty.')
 		// A repeat of an image the owner has is refused before anything is stored, when the instance says so.
-		const earlier = await imageWithSameBytes(userId, file.sha256)
-		if (earlier && (await duplicateUploadPolicy()) === 'refuse') {
-			throw new DuplicateImageError(earlier)
-		}
+		const { earlier, policy } = await sameBytesCheck(userId, file.sha256)
+		if (earlier && policy === 'refuse') throw new DuplicateImageError(earlier)
 		// A replay above creates nothing, so only new images are held to the quota.
 		await assertWithinQuota(db, { userId, quotaBytes }, file.byteSize)
 		const type = await detectImageType(file.head)
@@ -159,7 +153,7 @@ async function store(
 					if (claimed.length === 0) tx.rollback()
 				}
 				// A twin sent at the same moment got in first: refused as it would be after it.
-				if (row!.duplicateOf && (await duplicateUploadPolicy(tx)) === 'refuse') {
+				if (row!.duplicateOf && policy === 'refuse') {
 					throw new DuplicateImageError(row!.duplicateOf)
 				}
 				await enqueueJob(tx, 'process-image', imageId, requestId)

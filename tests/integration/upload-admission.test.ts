@@ -180,3 +180,32 @@ describe('uploads in flight per user', () => {
 		expect(again.map((r) => r.status)).toEqual([202, 202, 202])
 	})
 })
+
+describe('claiming a slot', () => {
+	it('gives out exactly the cap when many claims race, and counts expired slots as free', async () => {
+		const { user } = await signedIn()
+		// Twenty claims on twenty connections at once: the per-user lock inside
+		// claim_upload_slot lets 4 through, whatever the interleaving.
+		const racers = postgres(process.env.DATABASE_URL!, { max: 20, onnotice: () => {} })
+		try {
+			const claims = await Promise.all(
+				Array.from(
+					{ length: 20 },
+					() => racers<[{ id: string | null }]>`select claim_upload_slot(${user.id}, 4, 60) as id`,
+				),
+			)
+			expect(claims.filter(([row]) => row.id !== null)).toHaveLength(4)
+			expect(await slotsOf(user.id)).toBe(4)
+			// A slot whose holder died (expired) is taken over by the next claim.
+			await sql`update upload_slots set expires_at = now() - interval '1 second'
+				where id = (select id from upload_slots where user_id = ${user.id} limit 1)`
+			const [next] = await sql<
+				[{ id: string | null }]
+			>`select claim_upload_slot(${user.id}, 4, 60) as id`
+			expect(next.id).not.toBeNull()
+			expect(await slotsOf(user.id)).toBe(4)
+		} finally {
+			await racers.end()
+		}
+	})
+})
