@@ -40,10 +40,20 @@ const waitingFor: Record<ImageTaskName, SQL> = {
 /** graphile-worker stores priority as a smallint. */
 const MAX_PRIORITY = 32767
 
-export async function enqueueJob(tx: Tx, task: ImageTaskName, imageId: string, requestId?: string) {
+export async function enqueueJob(
+	tx: Tx,
+	task: ImageTaskName,
+	imageId: string,
+	requestId?: string,
+	/** The image's owner, when the caller knows it: the row need not be read (or written yet). */
+	ownerId?: string,
+) {
+	const owner = ownerId
+		? sql`${ownerId}::uuid`
+		: sql`(select user_id from images where id = ${imageId}::uuid)`
 	const priority = sql`(
 		select least(count(*), ${MAX_PRIORITY}::int)::int from images w
-		where w.user_id = (select user_id from images where id = ${imageId}::uuid)
+		where w.user_id = ${owner}
 		and w.id <> ${imageId}::uuid and w.deleted_at is null and ${waitingFor[task]})`
 	const payload = { imageId, requestId: requestId ?? null, traceparent: currentTraceparent() }
 	await addJob(tx, task, payload, {

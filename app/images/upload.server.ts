@@ -112,27 +112,31 @@ async function store(
 			const image = await db.transaction(async (tx) => {
 				// Again under a per-user lock: concurrent uploads must not overshoot together.
 				await assertWithinQuota(tx, { userId, quotaBytes }, file.byteSize, { lock: true })
-				const [row] = await tx
-					.insert(images)
-					.values({
-						id: imageId,
-						userId,
-						filename: safeFilename(file.clientFilename, type.ext),
-						contentType: type.contentType,
-						byteSize: file.byteSize,
-						sha256: file.sha256,
-						width: info.width,
-						height: info.height,
-						format: info.format,
-						originalKey: objectKey,
-						// Read under the quota lock, so a concurrent twin committed first is seen.
-						duplicateOf: firstWithSameBytes(userId, file.sha256),
-						// As the form asked, else as the uploader prefers (Settings).
-						visibility:
-							visibility ??
-							sql`(select ${users.defaultVisibility} from ${users} where ${users.id} = ${userId})`,
-					})
-					.returning()
+				// Row and job sent together, one round trip (neither reads the other).
+				const [[row]] = await Promise.all([
+					tx
+						.insert(images)
+						.values({
+							id: imageId,
+							userId,
+							filename: safeFilename(file.clientFilename, type.ext),
+							contentType: type.contentType,
+							byteSize: file.byteSize,
+							sha256: file.sha256,
+							width: info.width,
+							height: info.height,
+							format: info.format,
+							originalKey: objectKey,
+							// Read under the quota lock, so a concurrent twin committed first is seen.
+							duplicateOf: firstWithSameBytes(userId, file.sha256),
+							// As the form asked, else as the uploader prefers (Settings).
+							visibility:
+								visibility ??
+								sql`(select ${users.defaultVisibility} from ${users} where ${users.id} = ${userId})`,
+						})
+						.returning(),
+					enqueueJob(tx, 'process-image', imageId, requestId, userId),
+				])
 				if (key) {
 					await tx
 						.delete(idempotencyKeys)
@@ -152,11 +156,11 @@ async function store(
 					// row too, not only its job), answer with theirs.
 					if (claimed.length === 0) tx.rollback()
 				}
-				// A twin sent at the same moment got in first: refused as it would be after it.
+				// A twin sent at the same moment got in first: refused as it would be
+				// after it (the rollback takes the job too).
 				if (row!.duplicateOf && policy === 'refuse') {
 					throw new DuplicateImageError(row!.duplicateOf)
 				}
-				await enqueueJob(tx, 'process-image', imageId, requestId)
 				return row!
 			})
 			uploadBytes.inc(file.byteSize)
