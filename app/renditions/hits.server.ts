@@ -6,11 +6,10 @@ import { log } from '#app/log.server'
 import { renditionRequests } from '#app/metrics.server'
 import { storage } from '#app/storage/storage.server'
 import { findRenditionImage } from './access.server'
-import { renditionKey, type StoredRendition, touchRendition } from './renditions.server'
+import { type StoredRendition, touchRendition } from './renditions.server'
 import {
 	candidateKeys,
 	parseRenditionPath,
-	renditionFor,
 	renditionHeaders,
 	requestedOptions,
 	WHOLE_READ_BYTES,
@@ -149,10 +148,7 @@ export async function answerRenditionHit(
 		image = await lookUp(path.imageId, keys)
 	}
 	if (!image || image.version !== path.version) return null
-	const key = renditionKey(
-		{ id: path.imageId, version: path.version },
-		renditionFor(requested, request.accept, image.hasAlpha),
-	)
+	const key = keys[image.hasAlpha ? 1 : 0]!
 	const stored = image.stored.get(key)
 	if (!stored || stored.byteSize > WHOLE_READ_BYTES) return null
 

@@ -80,7 +80,7 @@ export const renditionFor = (
 	hasAlpha: boolean,
 ) => resolveRendition(requested, { ladder: config.renditions.widths, accept, hasAlpha })
 
-/** The stored keys a request may need, for a source without and with transparency. */
+/** The stored keys a request may need: [0] for a source without transparency, [1] with. */
 export const candidateKeys = (
 	path: RenditionPath,
 	requested: RenditionRequest,
