@@ -82,6 +82,35 @@ export function multipart(bytes: Buffer, filename: string): Upload {
 	}
 }
 
+/**
+ * Uploads of one JPEG whose bytes differ every time, as real uploads' do (a
+ * repeat takes the duplicate path): a counter in a comment segment after SOI.
+ * Each request in flight has a body of its own, changed only between sends.
+ */
+export function distinctJpegUploads(jpeg: Buffer, filename: string) {
+	const prefix = 'darkroom-bench-'
+	const text = Buffer.from(`${prefix}${'0'.repeat(12)}`)
+	const length = Buffer.alloc(2)
+	length.writeUInt16BE(text.length + 2)
+	const comment = Buffer.concat([Buffer.from([0xff, 0xfe]), length, text])
+	const template = multipart(
+		Buffer.concat([jpeg.subarray(0, 2), comment, jpeg.subarray(2)]),
+		filename,
+	)
+	const counterAt = template.body.indexOf(prefix) + prefix.length
+	const idle: Buffer[] = []
+	let sent = 0
+	return async (send: (upload: Upload) => Promise<Reply>): Promise<Reply> => {
+		const body = idle.pop() ?? Buffer.from(template.body)
+		body.write(String(++sent).padStart(12, '0'), counterAt, 'latin1')
+		try {
+			return await send({ body, contentType: template.contentType })
+		} finally {
+			idle.push(body)
+		}
+	}
+}
+
 /** POST /api/images; resolves with the new image's id. */
 export async function uploadImage(
 	baseUrl: string,
