@@ -11,6 +11,9 @@ import { currentTraceparent } from '#app/tracing.server'
 /** At most one job per image and task; graphile-worker's job_key. */
 export const imageJobKey = (task: ImageTaskName, imageId: string) => `${task}:${imageId}`
 
+/** The search embedding's job (app/search/embeddings.server.ts), keyed the same way. */
+export const embeddingJobKey = (imageId: string) => `embed-image:${imageId}`
+
 /**
  * AI jobs go to one of AI_CONCURRENCY named queues. graphile-worker runs a
  * named queue's jobs one at a time across every worker process, so this caps
@@ -71,6 +74,7 @@ export async function removeImageJobs(tx: Tx, imageIds: string[]) {
 	const keys = imageIds.flatMap((id) => [
 		imageJobKey('process-image', id),
 		imageJobKey('analyze-image', id),
+		embeddingJobKey(id),
 	])
 	const list = sql.join(
 		keys.map((key) => sql`${key}`),

@@ -77,7 +77,9 @@ const variantUrls = (image: ImageDetail) => [
 const imageJobs = async (id: string) =>
 	(
 		await sql<{ key: string }[]>`
-			select key from graphile_worker.jobs where key in (${`process-image:${id}`}, ${`analyze-image:${id}`})`
+			select key from graphile_worker.jobs
+			where key in (${`process-image:${id}`}, ${`analyze-image:${id}`}, ${`embed-image:${id}`})
+			order by key`
 	).map((row) => row.key)
 
 const rowOf = async (id: string) =>
@@ -93,7 +95,13 @@ describe('trash', () => {
 	it('delete removes the image’s queued job; restore queues its unfinished stage again', async () => {
 		const { token } = await register(web.baseUrl)
 		const image = await upload(web.baseUrl, token, 'pending.jpg')
-		expect(await imageJobs(image.id)).toEqual([`process-image:${image.id}`])
+		// A search embedding queued for it too (as the backfill or the AI stage would).
+		await sql`select graphile_worker.add_job('embed-image', json_build_object('imageId', ${image.id}::text),
+			job_key := ${`embed-image:${image.id}`})`
+		expect(await imageJobs(image.id)).toEqual([
+			`embed-image:${image.id}`,
+			`process-image:${image.id}`,
+		])
 
 		expect((await del(web.baseUrl, token, image.id)).status).toBe(204)
 		expect(await imageJobs(image.id)).toEqual([])
