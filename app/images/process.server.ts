@@ -36,7 +36,10 @@ export async function reprocessImages(
 			.select({ id: images.id, status: images.status, userId: images.userId })
 			.from(images)
 			.where(and(visibleTo(viewer.id), inArray(images.id, unique), notTrashed))
-			.for('update')
+			// Not FOR UPDATE: that also blocks the KEY SHARE a worker's update of a
+			// duplicate takes on its original (duplicate_of), a deadlock when both
+			// are in the batch. Nothing here changes an id or deletes a row.
+			.for('no key update')
 		if (owned.length !== unique.length) throw imageNotFound(unique.length)
 		assertMayManage(viewer, owned)
 		for (const image of owned) {

@@ -44,7 +44,10 @@ export async function setVisibility(
 						.select({ id: images.id, userId: images.userId })
 						.from(images)
 						.where(and(visibleTo(actor.id), inArray(images.id, valid), notTrashed))
-						.for('update')
+						// Not FOR UPDATE: that also blocks the KEY SHARE a worker's update of a
+						// duplicate takes on its original (duplicate_of), a deadlock when both
+						// are in the batch. Nothing here changes an id or deletes a row.
+						.for('no key update')
 		if (!skipMissing) {
 			if (rows.length !== unique.length) throw imageNotFound(unique.length)
 			assertMayManage(actor, rows)

@@ -143,6 +143,49 @@ describe('exact duplicates at upload', () => {
 	})
 })
 
+describe('an original and its duplicate in one batch', () => {
+	it('are processed again while a worker is completing the duplicate, without a deadlock', async () => {
+		await setPolicy('keep')
+		const { token } = await register(web.baseUrl)
+		const done = async (name: string) =>
+			waitForTerminal(web.baseUrl, token, (await upload(token, photo, name)).id)
+		const original = await done('first.jpg')
+		// A copy whose id sorts after the original's, so the batch locks the original first.
+		let copy = await done('copy.jpg')
+		while (copy.id < original.id) copy = await done('copy.jpg')
+		expect(copy.duplicateOf).toBe(original.id)
+
+		// A worker's transaction that has updated the copy once, as completing a stage does...
+		const worker = await sql.reserve()
+		try {
+			await worker`begin`
+			await worker`update images set updated_at = now() where id = ${copy.id}`
+			const batch = api(web.baseUrl, '/api/images/process', {
+				method: 'POST',
+				token,
+				json: { ids: [original.id, copy.id], stages: ['image'] },
+			})
+			// ...while the batch holds the original and waits for the copy...
+			for (let waited = 0; ; waited += 50) {
+				const [{ waiting }] = await sql<[{ waiting: number }]>`
+					select count(*)::int as waiting from pg_stat_activity
+					where datname = current_database() and wait_event_type = 'Lock'
+					and query like '%from "images"%for%update%'`
+				if (waiting > 0) break
+				if (waited > 10_000) throw new Error('The batch never waited for the copy')
+				await new Promise((resolve) => setTimeout(resolve, 50))
+			}
+			// ...updates it again: the second update of a row checks its foreign key,
+			// locking the original FOR KEY SHARE, which FOR UPDATE would block.
+			await worker`update images set updated_at = now() where id = ${copy.id}`
+			await worker`commit`
+			expect((await batch).status).toBe(202)
+		} finally {
+			worker.release()
+		}
+	})
+})
+
 describe('near-duplicate groups', () => {
 	let token: string
 	let original: ImageDetail
