@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { albumImages, albums, images } from '#db/schema'
-import { db, type Tx } from '#app/db.server'
+import { type Db, db, type Tx } from '#app/db.server'
 import { NotFoundError, ValidationError } from '#app/errors'
 import { imageNotFound, notTrashed } from '#app/images/queries.server'
 import { isUuid } from '#app/validation'
@@ -36,8 +36,8 @@ export const shownImageColumns = {
 }
 
 /** The album's images, in order, without trashed ones. */
-export function listAlbumImages(albumId: string): Promise<AlbumImage[]> {
-	return db
+export function listAlbumImages(albumId: string, executor: Db | Tx = db): Promise<AlbumImage[]> {
+	return executor
 		.select({
 			...shownImageColumns,
 			position: albumImages.position,
@@ -194,7 +194,9 @@ export function moveAlbumImage(
 	direction: 'up' | 'down',
 ) {
 	return changeAlbum(userId, albumId, async (tx, album) => {
-		const order = (await listAlbumImages(album.id)).map((image) => image.id)
+		// On the transaction's own connection: a second one from the pool while
+		// holding this one could wait forever when every connection is held so.
+		const order = (await listAlbumImages(album.id, tx)).map((image) => image.id)
 		const from = order.indexOf(imageId)
 		if (from === -1) throw imageNotInAlbum()
 		const to = direction === 'up' ? from - 1 : from + 1

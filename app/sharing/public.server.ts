@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import { albums, images, shareLinks, shareLinkViews } from '#db/schema'
 import { coverOf, listAlbumImages, shownImageColumns } from '#app/albums/albums.server'
-import { verifyPassword } from '#app/auth/password.server'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { notTrashed } from '#app/images/queries.server'
@@ -67,10 +66,6 @@ export async function findSharedOriginal(link: ShareLinkRow, imageId: string) {
 		.from(images)
 		.where(eq(images.id, imageId))
 	return image ?? null
-}
-
-export function checkSharePassword(link: ShareLinkRow, password: string) {
-	return verifyPassword(link.passwordHash, password)
 }
 
 /** One opening of the page: the browser, and where it came from as an origin only. */

@@ -1,9 +1,10 @@
 import { type ActionFunctionArgs, data, redirect } from '@remix-run/node'
+import { verifyPassword } from '#app/auth/password.server'
 import { ValidationError } from '#app/errors'
 import { formAction, formValues } from '#app/forms.server'
 import { clientIpOf, hit } from '#app/rate-limit.server'
 import { linkState, shareLinkPath } from '#app/sharing/links.server'
-import { checkSharePassword, findShareLink } from '#app/sharing/public.server'
+import { findShareLink } from '#app/sharing/public.server'
 import { unlockLink } from '#app/sharing/unlock.server'
 import { publicHeaders } from './loader.server'
 
@@ -29,7 +30,7 @@ export async function action(args: ActionFunctionArgs) {
 			`share:${link.id}:${clientIpOf(args)}`,
 			'Too many wrong passwords from your network',
 		)
-		if (!(await checkSharePassword(link, String(form.get('password') ?? '')))) {
+		if (!(await verifyPassword(link.passwordHash, String(form.get('password') ?? '')))) {
 			throw new ValidationError(WRONG_PASSWORD, [{ path: 'password', message: WRONG_PASSWORD }])
 		}
 		await attempt?.refund()
