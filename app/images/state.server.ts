@@ -69,15 +69,25 @@ export type ImageStageOutputs = Pick<
 	'metadata' | 'takenAt' | 'thumbnail' | 'optimized' | 'placeholder' | 'phash'
 >
 
-/** Completes a processing image stage; false when another run already did. */
+/**
+ * Completes a processing image stage, deciding the AI stage in the same update
+ * (one row change, one notification); false when another run already did.
+ */
 export async function completeImageStage(
 	executor: Executor,
 	imageId: string,
 	outputs: ImageStageOutputs,
+	{ skippedReason }: { skippedReason?: string } = {},
 ): Promise<boolean> {
 	const rows = await changeState(
 		executor,
-		{ ...outputs, status: 'completed', error: null, processedAt: sql`now()` },
+		{
+			...outputs,
+			status: 'completed',
+			error: null,
+			processedAt: sql`now()`,
+			...aiStageDecided(skippedReason),
+		},
 		and(byId(imageId), eq(images.status, 'processing')),
 	).returning({ id: images.id })
 	return rows.length > 0
@@ -184,13 +194,17 @@ export async function decideAiStageState(
 ): Promise<boolean> {
 	const rows = await changeState(
 		executor,
-		skippedReason
-			? { aiStatus: 'skipped', aiError: skippedReason }
-			: { aiStatus: 'pending', aiError: null },
+		aiStageDecided(skippedReason),
 		and(byId(imageId), eq(images.status, 'completed')),
 	).returning({ id: images.id })
 	return rows.length > 0
 }
+
+/** The AI stage of an image whose image stage is complete: waiting for its job, or skipped and why. */
+const aiStageDecided = (skippedReason: string | undefined): StateChange =>
+	skippedReason
+		? { aiStatus: 'skipped', aiError: skippedReason }
+		: { aiStatus: 'pending', aiError: null }
 
 /**
  * Takes the AI stage of a live, completed image waiting for it (or left

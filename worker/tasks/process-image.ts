@@ -1,4 +1,4 @@
-import { decideAiStage } from '#app/ai/stage.server'
+import { aiSkippedReason, queueAiStage } from '#app/ai/stage.server'
 import { config } from '#app/config.server'
 import { db } from '#app/db.server'
 import { ObjectNotFoundError, UnprocessableImageError } from '#app/errors'
@@ -58,16 +58,23 @@ export const processImageTask = imageTask(
 			// Only the run whose conditional update matches completes the stage; a
 			// duplicate (a worker presumed dead that was not) rewrote the same keys.
 			const completed = await db.transaction(async (tx) => {
-				const done = await completeImageStage(tx, image.id, {
-					metadata: result.metadata,
-					// Its own column so the list can filter and sort by it (images_user_taken_idx).
-					takenAt: takenAtOf(result.metadata),
-					thumbnail: stored(thumbnailKey, result.thumbnail),
-					optimized: stored(optimizedKey, result.optimized),
-					placeholder: result.placeholder,
-					phash: result.phash,
-				})
-				if (done) await decideAiStage(tx, image.id, requestId ?? undefined)
+				const done = await completeImageStage(
+					tx,
+					image.id,
+					{
+						metadata: result.metadata,
+						// Its own column so the list can filter and sort by it (images_user_taken_idx).
+						takenAt: takenAtOf(result.metadata),
+						thumbnail: stored(thumbnailKey, result.thumbnail),
+						optimized: stored(optimizedKey, result.optimized),
+						placeholder: result.placeholder,
+						phash: result.phash,
+					},
+					// The AI stage is decided in the same update: a second update of the
+					// row would check its foreign keys, locking the owner and the original.
+					{ skippedReason: aiSkippedReason() },
+				)
+				if (done) await queueAiStage(tx, image.id, requestId ?? undefined)
 				return done
 			})
 			const ms = Math.round(performance.now() - started)
