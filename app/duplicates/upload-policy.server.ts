@@ -10,17 +10,18 @@ import { type DuplicateUploadPolicy, duplicateUploadPolicies } from './schemas'
 
 const SETTING_KEY = 'duplicate-uploads'
 
-const isPolicy = (value: unknown): value is DuplicateUploadPolicy =>
+/** The stored setting as a policy; `keep` when unset or unknown. */
+const policyOf = (value: unknown): DuplicateUploadPolicy =>
 	duplicateUploadPolicies.includes(value as DuplicateUploadPolicy)
+		? (value as DuplicateUploadPolicy)
+		: 'keep'
 
-export async function duplicateUploadPolicy(
-	executor: Db | Tx = db,
-): Promise<DuplicateUploadPolicy> {
-	const [stored] = await executor
+export async function duplicateUploadPolicy(): Promise<DuplicateUploadPolicy> {
+	const [stored] = await db
 		.select({ value: instanceSettings.value })
 		.from(instanceSettings)
 		.where(eq(instanceSettings.key, SETTING_KEY))
-	return isPolicy(stored?.value) ? stored.value : 'keep'
+	return policyOf(stored?.value)
 }
 
 export async function saveDuplicateUploadPolicy(policy: DuplicateUploadPolicy, tx: Db | Tx = db) {
@@ -50,5 +51,5 @@ export async function sameBytesCheck(
 	const [row] = await db.execute<{ earlier: string | null; policy: unknown }>(sql`select
 		${firstWithSameBytes(userId, sha256)} as earlier,
 		(select ${instanceSettings.value} from ${instanceSettings} where ${instanceSettings.key} = ${SETTING_KEY}) as policy`)
-	return { earlier: row?.earlier ?? null, policy: isPolicy(row?.policy) ? row.policy : 'keep' }
+	return { earlier: row?.earlier ?? null, policy: policyOf(row?.policy) }
 }

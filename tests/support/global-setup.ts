@@ -26,7 +26,7 @@ export default async function setup(project: TestProject) {
 		full_page_writes: 'off',
 		// Two test files run at once, and some start a web process and several
 		// workers against their database (each within its connection budget,
-		// docs/deploy.md); 100 is not enough for two such files side by side.
+		// docs/scaling.md); 100 is not enough for two such files side by side.
 		max_connections: 300,
 	})
 	const templateDatabase = 'darkroom_template'
