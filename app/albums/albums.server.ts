@@ -49,7 +49,11 @@ export function listAlbumImages(albumId: string, executor: Db | Tx = db): Promis
 		.orderBy(asc(albumImages.position), asc(albumImages.addedAt))
 }
 
-/** The chosen cover while it is in the album and not trashed, else the first image. */
+/**
+ * The chosen cover while it is in the album and not trashed, else the first
+ * image. listAlbums applies the same rule in SQL (one query for every album);
+ * a change here belongs there too.
+ */
 export function coverOf<T extends { id: string }>(
 	album: Pick<AlbumRow, 'coverImageId'>,
 	shown: T[],
@@ -58,7 +62,7 @@ export function coverOf<T extends { id: string }>(
 	return chosen ?? shown[0] ?? null
 }
 
-/** Newest first, each with its count and cover. */
+/** Newest first, each with its count and cover (coverOf's rule, in SQL). */
 export async function listAlbums(userId: string): Promise<AlbumView[]> {
 	const rows = await db
 		.select({
