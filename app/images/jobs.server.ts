@@ -2,17 +2,14 @@ import { createHash } from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
 import { config } from '#app/config.server'
 import type { Tx } from '#app/db.server'
-import { addJob, type ImageTaskName } from '#app/jobs/tasks.server'
+import { addJob, type ImagePayloadTaskName, type ImageTaskName } from '#app/jobs/tasks.server'
 import { currentTraceparent } from '#app/tracing.server'
 
 // An image's jobs, added inside the caller's transaction (addJob). The job
 // key collapses repeats (a second "process" before the first ran) into one job.
 
-/** At most one job per image and task; graphile-worker's job_key. */
-export const imageJobKey = (task: ImageTaskName, imageId: string) => `${task}:${imageId}`
-
-/** The search embedding's job (app/search/embeddings.server.ts), keyed the same way. */
-export const embeddingJobKey = (imageId: string) => `embed-image:${imageId}`
+/** At most one job per image and task (the search embedding's too); graphile-worker's job_key. */
+export const imageJobKey = (task: ImagePayloadTaskName, imageId: string) => `${task}:${imageId}`
 
 /**
  * AI jobs go to one of AI_CONCURRENCY named queues. graphile-worker runs a
@@ -74,7 +71,7 @@ export async function removeImageJobs(tx: Tx, imageIds: string[]) {
 	const keys = imageIds.flatMap((id) => [
 		imageJobKey('process-image', id),
 		imageJobKey('analyze-image', id),
-		embeddingJobKey(id),
+		imageJobKey('embed-image', id),
 	])
 	const list = sql.join(
 		keys.map((key) => sql`${key}`),

@@ -6,7 +6,7 @@ import { getEmbedder } from '#app/ai/provider.server'
 import type { Embedder } from '#app/ai/types'
 import { config } from '#app/config.server'
 import { db, type Tx } from '#app/db.server'
-import { embeddingJobKey } from '#app/images/jobs.server'
+import { imageJobKey } from '#app/images/jobs.server'
 import { addJob } from '#app/jobs/tasks.server'
 import { aiCost, aiTokens } from '#app/metrics.server'
 import { currentTraceparent } from '#app/tracing.server'
@@ -59,7 +59,7 @@ export async function enqueueEmbedding(tx: Tx, imageId: string, requestId?: stri
 		'embed-image',
 		{ imageId, requestId: requestId ?? null, traceparent: currentTraceparent() },
 		// The SDK retries transient failures inside each attempt.
-		{ jobKey: embeddingJobKey(imageId), maxAttempts: 3 },
+		{ jobKey: imageJobKey('embed-image', imageId), maxAttempts: 3 },
 	)
 }
 

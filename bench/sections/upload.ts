@@ -4,7 +4,6 @@ import {
 	distinctJpegUploads,
 	type LoadResult,
 	register,
-	type Reply,
 	request,
 	type Upload,
 } from '../lib/http'
@@ -104,7 +103,7 @@ export async function upload(ctx: Context): Promise<SectionResult> {
 	}
 }
 
-type DistinctUploads = (send: (upload: Upload) => Promise<Reply>) => Promise<Reply>
+type DistinctUploads = ReturnType<typeof distinctJpegUploads>
 
 type Metered = LoadResult & { cpuMs: number; webCpuMs: number; postgresCpuMs: number }
 
