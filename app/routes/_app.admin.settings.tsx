@@ -94,13 +94,17 @@ const DUPLICATE_LABELS: Record<DuplicateUploadPolicy, { label: string; hint: str
 export default function AdminSettings() {
 	const { mode, fromEnvironment, duplicateUploads } = useLoaderData<typeof loader>()
 	const data = useActionData<typeof action>()
-	const busy = useNavigation().state === 'submitting'
+	const navigation = useNavigation()
+	const busy = navigation.state === 'submitting'
 	const [params] = useSearchParams()
 	return (
 		<div className="max-w-xl space-y-6">
 			<h1 className="text-2xl font-semibold">Instance settings</h1>
 			{data?.error ? <Alert>{data.error}</Alert> : null}
-			{params.has('saved') && !data ? <Alert tone="info">Saved.</Alert> : null}
+			{/* Hidden while a save is under way, so a second save's "Saved." is news too. */}
+			{params.has('saved') && !data && navigation.state === 'idle' ? (
+				<Alert tone="info">Saved.</Alert>
+			) : null}
 			{fromEnvironment ? (
 				<Alert tone="info">
 					The <code>REGISTRATION</code> environment variable sets this to “{MODE_LABELS[mode].label}

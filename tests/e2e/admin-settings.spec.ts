@@ -7,7 +7,14 @@ import { adminContext, expectAccessible, untilHydrated, openAdminSection } from 
 
 async function chooseRegistration(page: Page, label: string) {
 	await page.getByRole('radio', { name: label }).check()
+	// "Saved." may still show from the save before: the POST's answer is what says this one is done.
+	const saved = page.waitForResponse(
+		(response) =>
+			response.request().method() === 'POST' &&
+			new URL(response.url()).pathname.startsWith('/admin/settings'),
+	)
 	await page.getByRole('button', { name: 'Save' }).click()
+	expect((await saved).status()).toBeLessThan(400)
 	await expect(page.getByRole('status')).toHaveText('Saved.')
 	await expect(page.getByRole('radio', { name: label })).toBeChecked()
 }

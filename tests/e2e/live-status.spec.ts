@@ -1,24 +1,10 @@
 import { expect, type Page, test } from '@playwright/test'
 import { chatCompletion } from '#tests/support/fake-openai'
-import { photo, register, uploadAndOpen } from './support'
+import { photo, register, scriptOpenAi, uploadAndOpen } from './support'
 
 // The gallery hears of changes made elsewhere (here: an upload through the API
 // with the page's own cookie) over /api/events, and updates in place without
 // polling.
-
-/** Holds the next AI answer back, so the image sits in `processing` for a while. */
-async function delayNextAnalysis(ms: number) {
-	const port = process.env.DARKROOM_E2E_OPENAI_PORT
-	const response = await fetch(`http://127.0.0.1:${port}/__control/enqueue`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({
-			endpoint: 'chat',
-			responses: [{ body: chatCompletion(), delayMs: ms }],
-		}),
-	})
-	expect(response.ok).toBe(true)
-}
 
 /** Records in the page when each card first shows each status (Date.now(), same clock as the test). */
 async function watchCards(page: Page) {
@@ -75,7 +61,8 @@ test('the gallery shows an image uploaded elsewhere, up to completed, over the e
 
 	// From outside the page: the API, with the browser's own session cookie.
 	const name = `live-${Date.now()}.jpg`
-	await delayNextAnalysis(4000)
+	// The AI answer for this file is held, so the image sits in `processing` a while.
+	await scriptOpenAi('chat', { body: chatCompletion(), delayMs: 4000, match: name })
 	const upload = await page.request.post('/api/images', {
 		headers: { Origin: baseURL! },
 		multipart: { file: { name, mimeType: 'image/jpeg', buffer: await photo() } },
@@ -142,8 +129,9 @@ test('without the event stream the detail page falls back to polling and still r
 		}
 	})
 	await register(page)
-	await delayNextAnalysis(2000)
-	await uploadAndOpen(page, { name: 'fallback.jpg', mimeType: 'image/jpeg', buffer: await photo() })
+	const name = `fallback-${Date.now()}.jpg`
+	await scriptOpenAi('chat', { body: chatCompletion(), delayMs: 2000, match: name })
+	await uploadAndOpen(page, { name, mimeType: 'image/jpeg', buffer: await photo() })
 	await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
 	const before = revalidations.length
 	await expect(page.getByTestId('overall-status')).toHaveText('completed', { timeout: 30_000 })

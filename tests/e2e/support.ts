@@ -7,6 +7,7 @@ import AxeBuilder from '@axe-core/playwright'
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import postgres from 'postgres'
 import sharp from 'sharp'
+import type { FakeEndpoint, FakeResponse } from '#tests/support/fake-openai'
 
 export const password = 'a long enough password'
 
@@ -89,13 +90,17 @@ export async function photo(width = 640, height = 480) {
 	return sharp(data, { raw: info }).resize(width, height).jpeg({ quality: 85 }).toBuffer()
 }
 
-/** Scripts the next answers of the fake OpenAI server started by playwright.config.ts. */
-export async function scriptOpenAi(endpoint: 'chat' | 'moderations', ...bodies: unknown[]) {
+/**
+ * Scripts the next answers of the fake OpenAI server started by playwright.config.ts.
+ * Chat answers should `match` the file name: images other specs left in the
+ * queue would otherwise take them first.
+ */
+export async function scriptOpenAi(endpoint: FakeEndpoint, ...responses: FakeResponse[]) {
 	const port = process.env.DARKROOM_E2E_OPENAI_PORT
 	const response = await fetch(`http://127.0.0.1:${port}/__control/enqueue`, {
 		method: 'POST',
 		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify({ endpoint, responses: bodies.map((body) => ({ body })) }),
+		body: JSON.stringify({ endpoint, responses }),
 	})
 	expect(response.ok).toBe(true)
 }

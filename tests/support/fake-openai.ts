@@ -14,6 +14,12 @@ export type FakeResponse = {
 	body?: unknown
 	/** Wait this long before answering (headers included), e.g. to outlast a timeout. */
 	delayMs?: number
+	/**
+	 * Only a request whose body contains this text takes the answer (e.g. a file
+	 * name, which the chat request carries): other work on a shared server
+	 * cannot take it first.
+	 */
+	match?: string
 }
 
 export type RecordedRequest = {
@@ -199,6 +205,14 @@ const routes: Record<string, FakeEndpoint> = {
 	'/v1/embeddings': 'embeddings',
 }
 
+/** Removes and returns the first queued answer meant for a request with this body. */
+function takeScripted(queue: FakeResponse[], requestText: string): FakeResponse | undefined {
+	const index = queue.findIndex(
+		(response) => response.match === undefined || requestText.includes(response.match),
+	)
+	return index === -1 ? undefined : queue.splice(index, 1)[0]
+}
+
 export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 	const queues: Record<FakeEndpoint, FakeResponse[]> = { chat: [], moderations: [], embeddings: [] }
 	const requests: RecordedRequest[] = []
@@ -240,7 +254,7 @@ export async function startFakeOpenAi({ port = 0 } = {}): Promise<FakeOpenAi> {
 		inFlight[endpoint]++
 		peak[endpoint] = Math.max(peak[endpoint], inFlight[endpoint])
 		res.on('close', () => inFlight[endpoint]--)
-		const response = queues[endpoint].shift() ?? defaults[endpoint](body)
+		const response = takeScripted(queues[endpoint], text) ?? defaults[endpoint](body)
 		if (!response.delayMs) return send(res, response)
 		// A client that gave up (timeout) closes the socket; stop waiting then.
 		const timer = setTimeout(() => send(res, response), response.delayMs)
